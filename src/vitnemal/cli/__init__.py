@@ -1,0 +1,27 @@
+"""The ``vitnemal`` command: one program that is both CLI and web app.
+
+Sub-commands live in their own modules; heavy imports happen inside the commands so ``vitnemal --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from vitnemal.cli import bench, exchange, federation, id, school, serve
+
+app = typer.Typer(
+    name="vitnemal",
+    help="Norwegian educational results: exchange between institutions, diplomas, verification.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(id.app, name="id")
+app.add_typer(federation.app, name="federation")
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(school.app, name="school")
+app.add_typer(bench.app, name="bench")
+serve.register(app)
+
+
+def main() -> None:
+    app()

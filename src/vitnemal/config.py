@@ -1,0 +1,82 @@
+"""Settings, with every default in one place.
+
+Each setting is read from the environment (``VITNEMAL_<NAME>``) so that secrets and deployment choices never live
+in code. ``Settings.from_env()`` is called by entry points (CLI, web app, worker), never at import time, so tests
+can build their own ``Settings`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_HOME = Path("var/federation")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the federation lives and how the exchange behaves.
+
+    ``home`` holds the registry (``registry.json``), the institutions' keys (``keys/``) and, with the embedded default,
+    one SQLite database per institution (``db/<code>.sqlite``). ``database_url`` is a template in which ``{code}`` is
+    replaced by the institution code, so a PostgreSQL deployment gives each institution its own database too.
+    """
+
+    home: Path = DEFAULT_HOME
+    database_url: str = ""
+    # Seconds a node may take before it is counted as unavailable for this attempt.
+    node_timeout_s: float = 5.0
+    # The seed's rule: a database that is down is retried "ved samme tid neste dag".
+    retry_after_s: float = 86_400.0
+    # After this many failed attempts an unavailable node is left as unavailable for good.
+    max_attempts: int = 3
+    # Signed requests older than this (or dated this far in the future) are refused as stale.
+    request_max_age_s: float = 300.0
+    # How long a worker owns an order before another worker may take it over (crash recovery).
+    lease_s: float = 30.0
+    # How often an idle worker looks for work.
+    poll_interval_s: float = 0.2
+    # Injected node latency for demos and benchmarks, e.g. "20-200" (milliseconds); empty means none.
+    inject_latency_ms: str = ""
+    # Base URL under which this host's nodes answer; the registry stores each node's full URL.
+    public_url: str = "http://127.0.0.1:8000"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Return settings from ``VITNEMAL_*`` variables, falling back to the defaults above."""
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str, default: str) -> str:
+            return env.get(f"VITNEMAL_{name}", default)
+
+        base = cls()
+        return cls(
+            home=Path(get("HOME", str(base.home))),
+            database_url=get("DATABASE_URL", base.database_url),
+            node_timeout_s=float(get("NODE_TIMEOUT_S", str(base.node_timeout_s))),
+            retry_after_s=float(get("RETRY_AFTER_S", str(base.retry_after_s))),
+            max_attempts=int(get("MAX_ATTEMPTS", str(base.max_attempts))),
+            request_max_age_s=float(get("REQUEST_MAX_AGE_S", str(base.request_max_age_s))),
+            lease_s=float(get("LEASE_S", str(base.lease_s))),
+            poll_interval_s=float(get("POLL_INTERVAL_S", str(base.poll_interval_s))),
+            inject_latency_ms=get("INJECT_LATENCY_MS", base.inject_latency_ms),
+            public_url=get("PUBLIC_URL", base.public_url),
+        )
+
+    def with_home(self, home: Path) -> Settings:
+        return replace(self, home=home)
+
+    def url_for(self, code: str) -> str:
+        """Return the SQLAlchemy URL of one institution's database."""
+        template = self.database_url or f"sqlite:///{self.home.resolve()}/db/{{code}}.sqlite"
+        return template.replace("{code}", code)
+
+    @property
+    def registry_path(self) -> Path:
+        return self.home / "registry.json"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"

@@ -1,0 +1,128 @@
+"""Database access: one engine per institution database, sessions, and the schema's declarative base.
+
+SQLite is the embedded default. It gets WAL mode (readers never block the writer), foreign keys, a busy timeout and
+``BEGIN IMMEDIATE`` for write sessions: a deferred SQLite transaction that reads and then writes fails outright when
+another writer committed in between, while an immediate one simply waits its turn. Read-only work (a node answering)
+uses ``read_session`` and never takes the write lock. PostgreSQL needs none of this.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    path = url.removeprefix("sqlite:///")
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str, *, immediate: bool = True, pooled: bool = True) -> Engine:
+    """Return an engine for ``url``; see the module docstring for the SQLite settings."""
+    if is_sqlite(url):
+        return _sqlite_engine(url, immediate)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if not pooled:
+        kwargs["poolclass"] = NullPool
+    else:
+        kwargs.update(pool_size=5, max_overflow=10)
+    return create_engine(url, **kwargs)
+
+
+class Database:
+    """One institution's database: a write engine and, on SQLite, a separate read engine."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url, immediate=True)
+        self.read_engine = make_engine(url, immediate=False) if is_sqlite(url) else self.engine
+        self._write = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def sqlite(self) -> bool:
+        return is_sqlite(self.url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A write session that commits on success and rolls back on any error."""
+        with self._write() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reads only; it never takes SQLite's write lock."""
+        with self._read() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+class Databases:
+    """The databases of every institution this process serves, opened lazily and shared between threads."""
+
+    def __init__(self, url_for: Any) -> None:
+        self._url_for = url_for
+        self._open: dict[str, Database] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, code: str) -> Database:
+        with self._lock:
+            db = self._open.get(code)
+            if db is None:
+                db = self._open[code] = Database(self._url_for(code))
+            return db
+
+    def dispose(self) -> None:
+        with self._lock:
+            for db in self._open.values():
+                db.dispose()
+            self._open.clear()

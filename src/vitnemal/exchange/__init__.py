@@ -1,0 +1,1 @@
+"""The fetch routine (Resultatutveksling): orders, parallel fan-out to every node, outcomes, retries, import."""

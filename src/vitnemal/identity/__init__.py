@@ -1,0 +1,1 @@
+"""National identity numbers and the people an institution knows."""

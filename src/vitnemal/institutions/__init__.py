@@ -1,0 +1,1 @@
+"""The federation's registry: institution codes, names, node endpoints and public keys."""

@@ -1,0 +1,85 @@
+"""The registry of the federation (who is in it, where their node answers, which key signs for them).
+
+It is a JSON document (``registry.json``) published to every member, like a federation's metadata file. Each
+institution's own choices about sharing (RESUTVEKSL, RESERVER) are *not* here: they live in its own records and the
+node answers for them, exactly as the seed's routine asks each institution "does it share?".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class UnknownInstitution(LookupError):
+    """Raised for an institution code that is not in the registry."""
+
+    def __init__(self, code: str, known: list[str]) -> None:
+        hint = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+        super().__init__(
+            f"Unknown institution code {code!r}: it is not in the federation's registry "
+            f"(known codes: {hint}). Check the code or run `vitnemal federation list`."
+        )
+        self.code = code
+
+
+@dataclass(frozen=True)
+class InstitutionEntry:
+    """One member: its institusjonsnummer, names, node URL and public signing key (JWK)."""
+
+    code: str
+    name_nb: str
+    name_en: str
+    short_name: str
+    node_url: str
+    public_jwk: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.name_nb
+
+
+@dataclass
+class Registry:
+    institutions: dict[str, InstitutionEntry]
+
+    def __iter__(self) -> Iterator[InstitutionEntry]:
+        return iter(sorted(self.institutions.values(), key=lambda e: int(e.code) if e.code.isdigit() else 0))
+
+    def __len__(self) -> int:
+        return len(self.institutions)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.institutions
+
+    def get(self, code: str) -> InstitutionEntry:
+        try:
+            return self.institutions[code]
+        except KeyError:
+            raise UnknownInstitution(code, sorted(self.institutions)) from None
+
+    def codes(self) -> list[str]:
+        return [e.code for e in self]
+
+    @classmethod
+    def load(cls, path: Path) -> Registry:
+        """Read ``registry.json``; a missing file gets an error that says how to make one."""
+        if not path.exists():
+            raise FileNotFoundError(
+                f"No federation registry at {path}. Make a demo federation with "
+                "`vitnemal federation generate` or point VITNEMAL_HOME at an existing one."
+            )
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls({d["code"]: InstitutionEntry(**d) for d in data["institutions"]})
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps({"institutions": [asdict(e) for e in self]}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        os.replace(tmp, path)

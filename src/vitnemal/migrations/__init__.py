@@ -1,0 +1,1 @@
+"""Alembic migrations of the institution database schema (one schema for every institution)."""

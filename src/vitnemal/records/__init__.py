@@ -1,0 +1,1 @@
+"""One institution's own records: what its student system holds (courses, results, degrees, consents)."""

@@ -1,0 +1,167 @@
+"""The student-system records of one institution (the tables FS calls vurderingsprotokoll, kvalifikasjonsprotokoll,
+akseptanse and modulvalg)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vitnemal.db import Base
+from vitnemal.identity.models import Person
+
+CONSENT_RESULTS_EXCHANGE = "RESUTVEKSL"
+
+
+class ExchangeSettings(Base):
+    """The institution's choices about the results exchange (one row).
+
+    ``module_active`` is "Aktiv J for Modulkode RESUTVEKSL"; ``reserved`` is the RESERVER property.
+    """
+
+    __tablename__ = "exchange_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_code: Mapped[str] = mapped_column(String(10))
+    institution_name: Mapped[str] = mapped_column(String(200))
+    module_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Course(Base):
+    """An emne: a unit of study with its credits and grading scale."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name_nb: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    credits: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    # "letter" (A–F) or "pass_fail" (bestått / ikke bestått)
+    grading_scale: Mapped[str] = mapped_column(String(20), default="letter")
+    # "course", "thesis", "exphil" or "exfac": drives grouping on transcripts
+    kind: Mapped[str] = mapped_column(String(20), default="course")
+    description_nb: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+
+
+class AssessmentResult(Base):
+    """One graded result of a course in a term (the vurderingsprotokoll)."""
+
+    __tablename__ = "assessment_results"
+    __table_args__ = (UniqueConstraint("person_id", "course_id", "year", "season"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    # "VÅR" or "HØST", as FS writes terms
+    season: Mapped[str] = mapped_column(String(4))
+    grade: Mapped[str] = mapped_column(String(20))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    credits: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    thesis_title: Mapped[str | None] = mapped_column(String(500))
+    assessed_on: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship()
+    course: Mapped[Course] = relationship(lazy="joined")
+
+
+class Qualification(Base):
+    """An awarded qualification or degree (the kvalifikasjonsprotokoll / OPPNADD_GRAD_PROT)."""
+
+    __tablename__ = "qualifications"
+    __table_args__ = (UniqueConstraint("person_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    name_nb: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    # "bachelor", "master", "phd" or "other" (a qualification that is not a degree)
+    level: Mapped[str] = mapped_column(String(20))
+    programme_code: Mapped[str | None] = mapped_column(String(30))
+    programme_name_nb: Mapped[str | None] = mapped_column(String(300))
+    programme_name_en: Mapped[str | None] = mapped_column(String(300))
+    specialisation_nb: Mapped[str | None] = mapped_column(String(300))
+    specialisation_en: Mapped[str | None] = mapped_column(String(300))
+    credits: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    award_date: Mapped[date] = mapped_column(Date)
+    # Dato_Utlev_Vitn: the degree is shared only when this is before the fetch date.
+    diploma_issued_on: Mapped[date | None] = mapped_column(Date)
+
+    groups: Mapped[list[QualificationGroup]] = relationship(
+        cascade="all, delete-orphan", order_by="QualificationGroup.position"
+    )
+    courses: Mapped[list[QualificationCourse]] = relationship(cascade="all, delete-orphan")
+
+
+class QualificationGroup(Base):
+    """A heading of the degree's structure (e.g. "Obligatoriske emner"), under which courses are listed."""
+
+    __tablename__ = "qualification_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    qualification_id: Mapped[int] = mapped_column(ForeignKey("qualifications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    heading_nb: Mapped[str] = mapped_column(String(200))
+    heading_en: Mapped[str] = mapped_column(String(200))
+
+
+class QualificationCourse(Base):
+    """A result that counts toward a qualification, wholly or (``credits_counted``) partly."""
+
+    __tablename__ = "qualification_courses"
+    __table_args__ = (UniqueConstraint("qualification_id", "result_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    qualification_id: Mapped[int] = mapped_column(ForeignKey("qualifications.id", ondelete="CASCADE"), index=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("assessment_results.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("qualification_groups.id", ondelete="SET NULL"))
+    credits_counted: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+
+    result: Mapped[AssessmentResult] = relationship()
+    group: Mapped[QualificationGroup | None] = relationship()
+
+
+class Consent(Base):
+    """A person's answer to an akseptanse question; the latest answer of a type is the one that holds."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[str] = mapped_column(String(1))  # "J" or "N"
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Disclosure(Base):
+    """The node's log of every answer it gave: who asked, about whom, and what was disclosed."""
+
+    __tablename__ = "disclosures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    requester_code: Mapped[str] = mapped_column(String(10))
+    # The request's unique id: a second request with the same id is a replay and is refused.
+    request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    national_id: Mapped[str] = mapped_column(String(11), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    answer: Mapped[str] = mapped_column(String(30))
+    results_count: Mapped[int] = mapped_column(Integer, default=0)
+    qualifications_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""Staff (case workers) of an institution and their API tokens."""
