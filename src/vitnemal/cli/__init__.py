@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from vitnemal.cli import bench, exchange, federation, id, school, serve
+from vitnemal.cli import bench, exchange, federation, id, records, school, serve
 
 app = typer.Typer(
     name="vitnemal",
@@ -18,6 +18,7 @@ app = typer.Typer(
 app.add_typer(id.app, name="id")
 app.add_typer(federation.app, name="federation")
 app.add_typer(exchange.app, name="exchange")
+app.add_typer(records.app, name="records")
 app.add_typer(school.app, name="school")
 app.add_typer(bench.app, name="bench")
 serve.register(app)
