@@ -2,6 +2,81 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="National identity numbers (fødselsnummer, D-, H- and test numbers).", no_args_is_help=True)
+app = typer.Typer(
+    help="National identity numbers (fødselsnummer, D-, H- and test numbers).", no_args_is_help=True
+)
+
+_KIND_LABELS = {"fodselsnummer": "fødselsnummer", "d_number": "D-nummer", "h_number": "H-nummer"}
+_SERIES_LABELS = {
+    "ordinary": "",
+    "synthetic": "synthetic test series, Skatteetaten/Tenor (month + 80)",
+    "fs_test": "FS/Samordna opptak series (month + 50)",
+}
+_GENDER_LABELS = {"female": "female", "male": "male", None: "gender not encoded (2032 rule)"}
+
+
+@app.command("check")
+def check(
+    number: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="NUMBER",
+            help="The 11-digit number; spaces are allowed, also unquoted (015361 12185).",
+            show_default=False,
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    on: Annotated[
+        str | None,
+        typer.Option(help="Check as of this date (YYYY-MM-DD), e.g. to apply the 2032 rule. Default: today."),
+    ] = None,
+) -> None:
+    """Check a national identity number: exit 0 if valid (prints kind, series, birth date), 1 if not."""
+    import json
+    from datetime import date
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+
+    try:
+        on_date = date.fromisoformat(on) if on is not None else None
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {on!r}", param_hint="--on") from None
+    text = " ".join(number)
+    try:
+        nid = parse_national_id(text, on=on_date)
+    except InvalidNationalId as exc:
+        if as_json:
+            error = {"valid": False, "error": exc.code, "message": exc.message}
+            typer.echo(json.dumps(error, ensure_ascii=False))
+        else:
+            Console(stderr=True, highlight=False).print(
+                f"[red]✗[/red] {escape(text)}: {escape(exc.message)} [dim]({exc.code})[/dim]", soft_wrap=True
+            )
+        raise typer.Exit(1) from None
+
+    if as_json:
+        payload = {
+            "valid": True,
+            "number": nid.number,
+            "kind": nid.kind.value,
+            "series": nid.series.value,
+            "birth_date": nid.birth_date.isoformat(),
+            "gender": nid.gender,
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    series = _SERIES_LABELS[nid.series.value]
+    console = Console(highlight=False)
+    console.print(
+        f"[green]✓[/green] {nid.formatted}: valid {_KIND_LABELS[nid.kind.value]}"
+        + (f" — {series}" if series else ""),
+        soft_wrap=True,
+    )
+    console.print(f"  born {nid.birth_date.isoformat()}, {_GENDER_LABELS[nid.gender]}", soft_wrap=True)
