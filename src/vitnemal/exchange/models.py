@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     Numeric,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from vitnemal.db import Base
+from vitnemal.db import Base, UtcDateTime
 from vitnemal.identity.models import Person
 
 
@@ -34,13 +33,13 @@ class ResultsOrder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     national_id: Mapped[str] = mapped_column(String(11))
-    ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ordered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ordered_by: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), index=True)
-    next_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     person: Mapped[Person] = relationship()
     outcomes: Mapped[list[OrderOutcome]] = relationship(
@@ -68,8 +67,8 @@ class OrderOutcome(Base):
     qualifications_count: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     elapsed_ms: Mapped[int | None] = mapped_column(Integer)
 
     order: Mapped[ResultsOrder] = relationship(back_populates="outcomes")
@@ -99,8 +98,8 @@ class ExternalStudyRecord(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     source_code: Mapped[str] = mapped_column(String(10))
     source_name: Mapped[str] = mapped_column(String(200))
-    first_fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_order_id: Mapped[int | None] = mapped_column(ForeignKey("results_orders.id", ondelete="SET NULL"))
 
     results: Mapped[list[ExternalResult]] = relationship(

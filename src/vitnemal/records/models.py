@@ -9,7 +9,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     Numeric,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from vitnemal.db import Base
+from vitnemal.db import Base, UtcDateTime
 from vitnemal.identity.models import Person
 
 CONSENT_RESULTS_EXCHANGE = "RESUTVEKSL"
@@ -38,7 +37,7 @@ class ExchangeSettings(Base):
     institution_name: Mapped[str] = mapped_column(String(200))
     module_active: Mapped[bool] = mapped_column(Boolean, default=False)
     reserved: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Course(Base):
@@ -147,7 +146,7 @@ class Consent(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(20))
     answer: Mapped[str] = mapped_column(String(1))  # "J" or "N"
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Disclosure(Base):
@@ -156,7 +155,7 @@ class Disclosure(Base):
     __tablename__ = "disclosures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     requester_code: Mapped[str] = mapped_column(String(10))
     # The request's unique id: a second request with the same id is a replay and is refused.
     request_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,225 @@
+"""What a node's reply means for the requester: one outcome per institution, decided without I/O.
+
+A reply is checked in this order: did it arrive at all (else unavailable, retried later), did the node refuse the
+request (refused), is it a JWS signed by that node's registered key and bound to our request (else invalid answer),
+is it about our person (else identity mismatch), are its results well-formed (else invalid answer). Only then does
+its own status count. Nothing from a reply that fails a check is imported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from vitnemal.institutions.registry import Registry
+from vitnemal.node.protocol import NodeAnswer, ProtocolError, parse_answer, verify
+
+
+class Outcome(StrEnum):
+    IMPORTED = "imported"
+    NO_RESULTS = "no_results"
+    NO_CONSENT = "no_consent"
+    NOT_SHARING = "not_sharing"
+    RESERVED = "reserved"
+    UNAVAILABLE = "unavailable"
+    INVALID_ANSWER = "invalid_answer"
+    IDENTITY_MISMATCH = "identity_mismatch"
+    DEGREE_NOT_RELEASED = "degree_not_released"
+    REFUSED = "refused"
+
+
+# Norwegian labels for the case worker's screen and the CLI (FS's own wording where it has one).
+OUTCOME_LABELS_NB = {
+    Outcome.IMPORTED: "Importert",
+    Outcome.NO_RESULTS: "Ingen resultater",
+    Outcome.NO_CONSENT: "Mangler samtykke",
+    Outcome.NOT_SHARING: "Deler ikke resultater",
+    Outcome.RESERVED: "Reservert mot utveksling",
+    Outcome.UNAVAILABLE: "Utilgjengelig",
+    Outcome.INVALID_ANSWER: "Ugyldig svar",
+    Outcome.IDENTITY_MISMATCH: "Avvik i fødselsnummer",
+    Outcome.DEGREE_NOT_RELEASED: "Grad ikke frigitt (vitnemål ikke utstedt)",
+    Outcome.REFUSED: "Forespørselen ble avvist",
+}
+
+_STATUS_OUTCOMES = {
+    "not_sharing": Outcome.NOT_SHARING,
+    "reserved": Outcome.RESERVED,
+    "no_consent": Outcome.NO_CONSENT,
+    "no_results": Outcome.NO_RESULTS,
+    "identity_mismatch": Outcome.IDENTITY_MISMATCH,
+    "degree_not_released": Outcome.DEGREE_NOT_RELEASED,
+}
+
+SEASONS = ("VÅR", "HØST")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the transport got back: an HTTP status and body, or an error (connection refused, deadline passed)."""
+
+    status_code: int | None
+    body: bytes
+    error: str | None
+    elapsed_ms: int
+
+
+@dataclass(frozen=True)
+class ImportedResult:
+    key: str
+    course_code: str
+    name_nb: str
+    name_en: str
+    kind: str
+    thesis_title: str | None
+    year: int
+    season: str
+    credits: Decimal
+    grade: str
+    grading_scale: str
+    description_nb: str | None
+    description_en: str | None
+
+
+@dataclass(frozen=True)
+class ImportedLink:
+    result_key: str
+    group_nb: str | None
+    group_en: str | None
+    credits_counted: Decimal | None
+
+
+@dataclass(frozen=True)
+class ImportedQualification:
+    key: str
+    code: str
+    name_nb: str
+    name_en: str
+    level: str
+    programme_name_nb: str | None
+    programme_name_en: str | None
+    specialisation_nb: str | None
+    specialisation_en: str | None
+    credits: Decimal
+    award_date: date
+    diploma_issued_on: date | None
+    links: tuple[ImportedLink, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    message: str
+    results: tuple[ImportedResult, ...] = ()
+    qualifications: tuple[ImportedQualification, ...] = ()
+    retry: bool = False
+
+
+def _opt(item: dict[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return None if value is None else str(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not number.is_finite() or number < 0 or number > 999:
+        raise ValueError(f"{value!r} is not a credit value")
+    return number
+
+
+def _result(item: dict[str, Any]) -> ImportedResult:
+    season = str(item["season"])
+    if season not in SEASONS:
+        raise ValueError(f"term season {season!r} is not VÅR or HØST")
+    return ImportedResult(
+        key=str(item["key"]), course_code=str(item["course_code"]), name_nb=str(item["name_nb"]),
+        name_en=str(item["name_en"]), kind=str(item.get("kind") or "course"), thesis_title=_opt(item, "thesis_title"),
+        year=int(item["year"]), season=season, credits=_decimal(item["credits"]), grade=str(item["grade"]),
+        grading_scale=str(item.get("grading_scale") or "letter"), description_nb=_opt(item, "description_nb"),
+        description_en=_opt(item, "description_en"),
+    )
+
+
+def _qualification(item: dict[str, Any], result_keys: set[str]) -> ImportedQualification:
+    links = []
+    for link in item.get("courses") or []:
+        key = str(link["result_key"])
+        if key not in result_keys:
+            raise ValueError(f"qualification {item.get('code')} links to {key}, which is not among the results")
+        counted = link.get("credits_counted")
+        links.append(ImportedLink(key, _opt(link, "group_nb"), _opt(link, "group_en"),
+                                  None if counted is None else _decimal(counted)))
+    issued = item.get("diploma_issued_on")
+    return ImportedQualification(
+        key=str(item["key"]), code=str(item["code"]), name_nb=str(item["name_nb"]), name_en=str(item["name_en"]),
+        level=str(item.get("level") or "other"), programme_name_nb=_opt(item, "programme_name_nb"),
+        programme_name_en=_opt(item, "programme_name_en"), specialisation_nb=_opt(item, "specialisation_nb"),
+        specialisation_en=_opt(item, "specialisation_en"), credits=_decimal(item["credits"]),
+        award_date=date.fromisoformat(str(item["award_date"])),
+        diploma_issued_on=None if not issued else date.fromisoformat(str(issued)), links=tuple(links),
+    )
+
+
+def _parse_contents(answer: NodeAnswer) -> tuple[tuple[ImportedResult, ...], tuple[ImportedQualification, ...]]:
+    results = tuple(_result(item) for item in answer.results)
+    keys = {r.key for r in results}
+    if len(keys) != len(results):
+        raise ValueError("the same result appears twice")
+    return results, tuple(_qualification(item, keys) for item in answer.qualifications)
+
+
+def _refusal_message(reply: Reply) -> str:
+    try:
+        detail = json.loads(reply.body).get("detail")
+        if isinstance(detail, dict):
+            return f"{detail.get('error')}: {detail.get('message')}"
+        return str(detail)
+    except (ValueError, AttributeError):
+        return reply.body[:200].decode("utf-8", "replace")
+
+
+def classify(
+    reply: Reply, *, node: str, requester: str, request_id: str, subject_ids: tuple[str, ...], registry: Registry,
+    fetch_date: date,
+) -> Verdict:
+    """Decide what ``reply`` from ``node`` means; see the module docstring for the order of the checks."""
+    if reply.error is not None or reply.status_code is None or reply.status_code >= 500:
+        why = reply.error or f"HTTP {reply.status_code}"
+        return Verdict(Outcome.UNAVAILABLE, f"{node} did not answer ({why})", retry=True)
+    if reply.status_code >= 400:
+        detail = _refusal_message(reply)
+        return Verdict(Outcome.REFUSED, f"{node} refused the request (HTTP {reply.status_code}: {detail})")
+    try:
+        _, payload = verify(reply.body, registry, expected_signer=node)
+        answer = parse_answer(payload)
+    except ProtocolError as exc:
+        return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer was rejected: {exc.message}")
+    if answer.node != node or answer.requester != requester or answer.in_reply_to != request_id:
+        return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer is not an answer to this request")
+    if answer.subject not in subject_ids or (answer.matched_id and answer.matched_id not in subject_ids):
+        return Verdict(Outcome.IDENTITY_MISMATCH,
+                       f"{node} answered about another person ({answer.subject}); nothing was imported")
+    if answer.status != "ok":
+        return Verdict(_STATUS_OUTCOMES[answer.status], answer.message)
+    try:
+        results, qualifications = _parse_contents(answer)
+    except (KeyError, TypeError, ValueError) as exc:
+        return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer has a malformed result: {exc}")
+    unreleased = [q.code for q in qualifications if q.diploma_issued_on is None or q.diploma_issued_on >= fetch_date]
+    if unreleased:
+        return Verdict(Outcome.INVALID_ANSWER,
+                       f"{node} sent degrees whose diploma is not issued before the fetch date: {unreleased}")
+    notes = [answer.message] if answer.message else []
+    if answer.withheld:
+        names = ", ".join(str(w.get("name_nb") or w.get("code")) for w in answer.withheld)
+        notes.append(f"Not released (diploma not issued before the fetch date): {names}")
+    if not results and not qualifications:
+        return Verdict(Outcome.NO_RESULTS, " ".join(notes) or "no passed results")
+    return Verdict(Outcome.IMPORTED, " ".join(notes), results, qualifications)

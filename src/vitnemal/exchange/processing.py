@@ -1,0 +1,107 @@
+"""One round of an order: ask every due institution in parallel, check each reply, record each outcome.
+
+Every reply is recorded as soon as it arrives, in its own transaction, so a slow node never holds up what the fast
+ones sent, and a worker that dies mid-order loses at most the replies it had not yet recorded (those institutions
+are still "pending" and are asked again by whichever worker takes the order over).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+
+from vitnemal.config import Settings
+from vitnemal.db import Database
+from vitnemal.exchange import service
+from vitnemal.exchange.client import NodeClient
+from vitnemal.exchange.models import ResultsOrder
+from vitnemal.exchange.outcomes import Outcome, Reply, Verdict, classify
+from vitnemal.identity.models import Person
+from vitnemal.institutions.registry import Registry
+from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign
+from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE
+
+
+@dataclass(frozen=True)
+class Planned:
+    institution: str
+    node_url: str
+    source_name: str
+    request_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    subject_ids: tuple[str, ...]
+    fetch_date: Any
+    calls: tuple[Planned, ...]
+    withdrawn: tuple[str, ...]  # institutions not asked because consent is gone
+
+
+def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, now: datetime) -> RoundPlan | None:
+    """Build the signed requests for every institution due in this round (or note that consent is gone)."""
+    with db.read_session() as session:
+        order = session.get(ResultsOrder, order_id)
+        if order is None:
+            return None
+        person = session.scalars(select(Person).where(Person.id == order.person_id)).one()
+        subject = Subject(person.national_id, tuple(person.all_ids()[1:]), person.first_name, person.last_name,
+                          person.birth_date.isoformat() if person.birth_date else None)
+        due = [o.institution_code for o in service.due_outcomes(session, order_id, now)]
+        consent = service.current_consent(session, person.id)
+        if consent is None or consent.answer != "J":
+            # Consent withdrawn after ordering: nobody may be asked any more.
+            return RoundPlan(subject.all_ids(), now.date(), (), tuple(due))
+        claim = ConsentClaim(CONSENT_RESULTS_EXCHANGE, consent.answer, consent.answered_at.isoformat(), own)
+    calls = []
+    for code in due:
+        entry = registry.institutions.get(code)
+        if entry is None:
+            continue
+        req = ResultsRequest(requester=own, node=code, request_id=new_request_id(), issued_at=int(now.timestamp()),
+                             fetch_date=now.date().isoformat(), subject=subject, consent=claim)
+        calls.append(Planned(code, entry.node_url, entry.name_nb, req.request_id, sign(req.payload(), own, key)))
+    return RoundPlan(subject.all_ids(), now.date(), tuple(calls), ())
+
+
+async def run_round(*, db: Database, order_id: int, own: str, owner: str, registry: Registry, key: Any,
+                    client: NodeClient, settings: Settings) -> str | None:
+    """Ask every institution due for ``order_id`` and record each outcome; return the order's new status."""
+    now = datetime.now(UTC)
+    plan = await run_in_threadpool(_plan, db, order_id, own, registry, key, now)
+    if plan is None:
+        return None
+    policy = service.RetryPolicy(settings.retry_after_s, settings.max_attempts)
+
+    def record(institution: str, source_name: str, verdict: Verdict, elapsed_ms: int) -> None:
+        with db.session() as session:
+            service.record_outcome(session, order_id=order_id, owner=owner, institution=institution,
+                                   source_name=source_name, verdict=verdict, elapsed_ms=elapsed_ms,
+                                   now=datetime.now(UTC), policy=policy, lease_s=settings.lease_s)
+
+    for code in plan.withdrawn:
+        verdict = Verdict(Outcome.NO_CONSENT, "The student's consent (RESUTVEKSL) is withdrawn or missing; "
+                          "this institution was not asked.")
+        await run_in_threadpool(record, code, registry.institutions[code].name_nb if code in registry else code,
+                                verdict, 0)
+
+    async def ask(call: Planned) -> tuple[Planned, Reply]:
+        return call, await client.send(call.node_url, call.token, settings.node_timeout_s)
+
+    for next_reply in asyncio.as_completed([ask(c) for c in plan.calls]):
+        call, reply = await next_reply
+        verdict = classify(reply, node=call.institution, requester=own, request_id=call.request_id,
+                           subject_ids=plan.subject_ids, registry=registry, fetch_date=plan.fetch_date)
+        await run_in_threadpool(record, call.institution, call.source_name, verdict, reply.elapsed_ms)
+
+    def finish() -> str | None:
+        with db.session() as session:
+            return service.finish_round(session, order_id=order_id, owner=owner, now=datetime.now(UTC))
+
+    return await run_in_threadpool(finish)

@@ -1,0 +1,102 @@
+"""The case worker's JSON API for results orders, per institution: ``/api/institutions/{code}/...``.
+
+Every route needs a case worker's bearer token issued by that institution; a token of one institution gives no
+access to another's orders or people.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from vitnemal.exchange import service
+from vitnemal.exchange.models import ResultsOrder
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.staff.service import user_for_token
+
+router = APIRouter(prefix="/api/institutions/{code}", tags=["exchange"])
+
+
+class OrderIn(BaseModel):
+    national_id: str = Field(min_length=1, max_length=40, description="fødselsnummer or D-number; spaces allowed")
+
+
+def _host(request: Request, code: str) -> LocalInstitutions:
+    host: LocalInstitutions = request.app.state.host
+    if not host.serves(code):
+        raise HTTPException(404, f"Institution {code!r} is not served here.")
+    return host
+
+
+def case_worker(request: Request, code: str, authorization: Annotated[str | None, Header()] = None) -> str:
+    """The username behind the bearer token, checked against the institution's own staff tokens."""
+    host = _host(request, code)
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "A case worker's bearer token is required.", headers={"WWW-Authenticate": "Bearer"})
+    with host.db(code).read_session() as session:
+        user = user_for_token(session, token.strip())
+    if user is None:
+        raise HTTPException(401, "Unknown or revoked token for this institution.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+CaseWorker = Annotated[str, Depends(case_worker)]
+
+
+@router.post("/orders", status_code=201)
+def create_order(code: str, body: OrderIn, request: Request, user: CaseWorker) -> dict[str, Any]:
+    """Order the person's results from every institution ("Hent ekstern norsk utdanning")."""
+    host = _host(request, code)
+    try:
+        with host.db(code).session() as session:
+            order = service.place_order(session, national_id=body.national_id, ordered_by=user, own_code=code,
+                                        members=host.registry.codes(), now=datetime.now(UTC))
+            view = service.order_view(order)
+    except service.OrderRefused as exc:
+        raise HTTPException(422, str(exc)) from None
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.wake()
+    return view
+
+
+@router.get("/orders/{order_id}")
+def get_order(code: str, order_id: int, request: Request, user: CaseWorker) -> dict[str, Any]:
+    """The order's status (Resultatbestilling), every institution's outcome, and the changes found."""
+    with _host(request, code).db(code).read_session() as session:
+        order = service.load_order(session, order_id)
+        if order is None:
+            raise HTTPException(404, f"No order {order_id} at {code}.")
+        return service.order_view(order)
+
+
+@router.get("/orders")
+def list_orders(code: str, request: Request, user: CaseWorker, national_id: str | None = None,
+                limit: int = 50) -> list[dict[str, Any]]:
+    """The newest orders, optionally for one person."""
+    with _host(request, code).db(code).read_session() as session:
+        query = select(ResultsOrder.id).order_by(ResultsOrder.id.desc()).limit(min(max(limit, 1), 500))
+        if national_id:
+            query = query.where(ResultsOrder.national_id == national_id.replace(" ", ""))
+        views = []
+        for order_id in session.scalars(query).all():
+            order = service.load_order(session, order_id)
+            if order is not None:
+                views.append(service.order_view(order))
+        return views
+
+
+@router.get("/people/{national_id}/external-records")
+def external_records(code: str, national_id: str, request: Request, user: CaseWorker) -> list[dict[str, Any]]:
+    """Person eksternstudium: the imported results, one entry per source institution."""
+    with _host(request, code).db(code).read_session() as session:
+        person = service.find_person(session, national_id.replace(" ", ""))
+        if person is None:
+            raise HTTPException(404, f"No person {national_id} at {code}.")
+        return service.external_records_view(session, person.id)

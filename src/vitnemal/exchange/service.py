@@ -1,0 +1,256 @@
+"""Results orders: placing one, claiming them for a worker, recording each institution's outcome, reading them back.
+
+Entry points (API route, CLI, worker) call these with a session they own; the functions never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from vitnemal.exchange.importer import ImportReport, import_answer
+from vitnemal.exchange.models import (
+    ExternalQualification,
+    ExternalStudyRecord,
+    OrderChange,
+    OrderOutcome,
+    ResultsOrder,
+)
+from vitnemal.exchange.outcomes import OUTCOME_LABELS_NB, Outcome, Verdict
+from vitnemal.identity.models import Person, PersonIdentity
+from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent
+
+
+class OrderRefused(ValueError):
+    """An order that cannot be placed; the message says why and what to do."""
+
+
+def find_person(session: Session, national_id: str) -> Person | None:
+    """The person registered under ``national_id``, now or as an earlier id."""
+    person = session.scalar(select(Person).where(Person.national_id == national_id))
+    if person is None:
+        person = session.scalar(select(Person).join(PersonIdentity).where(PersonIdentity.national_id == national_id))
+    return person
+
+
+def current_consent(session: Session, person_id: int) -> Consent | None:
+    """The person's latest answer to the RESUTVEKSL question, or None if never asked."""
+    return session.scalar(
+        select(Consent)
+        .where(Consent.person_id == person_id, Consent.type == CONSENT_RESULTS_EXCHANGE)
+        .order_by(Consent.answered_at.desc(), Consent.id.desc())
+        .limit(1)
+    )
+
+
+def place_order(session: Session, *, national_id: str, ordered_by: str, own_code: str, members: list[str],
+                now: datetime) -> ResultsOrder:
+    """Create a queued order ("Bestilt <time>") with one pending outcome for every other institution.
+
+    Refused, with what to do, when the id is invalid, the person is not registered here (the seed's step 3), or
+    has not consented (step 4): sending someone's id to every institution without consent would itself disclose.
+    """
+    try:
+        nid = parse_national_id(national_id)
+    except InvalidNationalId as exc:
+        raise OrderRefused(f"Invalid national id: {exc.message}") from None
+    person = find_person(session, nid.number)
+    if person is None:
+        raise OrderRefused(f"{nid.formatted} is not registered as a person at {own_code}. "
+                           "Register the person first, then order again.")
+    consent = current_consent(session, person.id)
+    if consent is None or consent.answer != "J":
+        state = "answered no (N)" if consent else "not answered"
+        raise OrderRefused(f"{person.name} has {state} to results exchange ({CONSENT_RESULTS_EXCHANGE}). "
+                           "The student must consent in Studentweb before results can be fetched.")
+    order = ResultsOrder(person_id=person.id, national_id=person.national_id, ordered_at=now, ordered_by=ordered_by,
+                         status="queued", next_run_at=now)
+    order.outcomes = [OrderOutcome(institution_code=code, state="pending") for code in members if code != own_code]
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        ResultsOrder.status == "queued",
+        and_(ResultsOrder.status == "running", ResultsOrder.lease_until < now),
+        and_(ResultsOrder.status == "waiting", ResultsOrder.next_run_at <= now),
+    )
+
+
+def has_due_orders(session: Session, now: datetime) -> bool:
+    """A cheap read-only look, so idle polling never takes a write lock."""
+    return session.scalar(select(ResultsOrder.id).where(_due(now)).limit(1)) is not None
+
+
+def claim_orders(session: Session, *, owner: str, now: datetime, lease_s: float, limit: int) -> list[int]:
+    """Take up to ``limit`` orders that are queued, abandoned by a crashed worker, or due for a retry.
+
+    On PostgreSQL the candidates are locked with SKIP LOCKED so that several workers share the queue; the
+    conditional update makes the claim safe on any engine.
+    """
+    candidates = session.scalars(
+        select(ResultsOrder.id).where(_due(now)).order_by(ResultsOrder.id).limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    claimed = []
+    until = now + timedelta(seconds=lease_s)
+    for order_id in candidates:
+        result = session.execute(
+            update(ResultsOrder).where(ResultsOrder.id == order_id, _due(now))
+            .values(status="running", lease_owner=owner, lease_until=until)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(order_id)
+    return claimed
+
+
+def due_outcomes(session: Session, order_id: int, now: datetime) -> list[OrderOutcome]:
+    return list(session.scalars(
+        select(OrderOutcome).where(
+            OrderOutcome.order_id == order_id,
+            or_(OrderOutcome.state == "pending",
+                and_(OrderOutcome.state == "retry", OrderOutcome.next_attempt_at <= now)),
+        )
+    ))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    retry_after_s: float
+    max_attempts: int
+
+
+def record_outcome(session: Session, *, order_id: int, owner: str, institution: str, source_name: str,
+                   verdict: Verdict, elapsed_ms: int, now: datetime, policy: RetryPolicy,
+                   lease_s: float) -> ImportReport | None:
+    """Import what the verdict carries and record the institution's outcome, atomically.
+
+    Returns None without writing when this worker no longer owns the order (its lease ran out and another worker
+    took over) or the outcome is already final: that is how a crash or a slow worker never duplicates anything.
+    """
+    order = session.scalars(select(ResultsOrder).where(ResultsOrder.id == order_id).with_for_update()).one()
+    if order.lease_owner != owner:
+        return None
+    row = session.scalar(select(OrderOutcome).where(OrderOutcome.order_id == order_id,
+                                                     OrderOutcome.institution_code == institution))
+    if row is None or row.state == "final":
+        return None
+    report = None
+    if verdict.outcome is Outcome.IMPORTED:
+        report = import_answer(session, person_id=order.person_id, source_code=institution, source_name=source_name,
+                               order_id=order_id, results=verdict.results, qualifications=verdict.qualifications,
+                               now=now)
+        session.add_all(OrderChange(order_id=order_id, institution_code=institution, kind=c.kind, code=c.code,
+                                    detail=c.detail) for c in report.changes)
+    row.attempts += 1
+    row.last_attempt_at = now
+    row.elapsed_ms = elapsed_ms
+    row.outcome = verdict.outcome.value
+    row.message = verdict.message
+    row.results_count = len(verdict.results)
+    row.qualifications_count = len(verdict.qualifications)
+    if verdict.retry and row.attempts < policy.max_attempts:
+        row.state = "retry"
+        row.next_attempt_at = now + timedelta(seconds=policy.retry_after_s)
+        row.message = f"{verdict.message}; asked again at {row.next_attempt_at.isoformat(timespec='minutes')}"
+    else:
+        row.state = "final"
+        row.next_attempt_at = None
+    order.lease_until = now + timedelta(seconds=lease_s)
+    return report
+
+
+def finish_round(session: Session, *, order_id: int, owner: str, now: datetime) -> str | None:
+    """After a round of asking, set the order's status from its outcomes and release it; return the status."""
+    order = session.scalars(select(ResultsOrder).where(ResultsOrder.id == order_id).with_for_update()).one()
+    if order.lease_owner != owner:
+        return None
+    states = [o.state for o in session.scalars(select(OrderOutcome).where(OrderOutcome.order_id == order_id))]
+    retries = session.scalars(select(OrderOutcome.next_attempt_at).where(
+        OrderOutcome.order_id == order_id, OrderOutcome.state == "retry")).all()
+    if "pending" in states:
+        order.status = "queued"  # some answers were not recorded (e.g. shutdown): go again
+        order.next_run_at = now
+    elif retries:
+        order.status = "waiting"
+        order.next_run_at = min(r for r in retries if r is not None)
+    else:
+        order.status = "done"
+        order.next_run_at = None
+        order.finished_at = order.finished_at or now
+    order.lease_owner = None
+    order.lease_until = None
+    return order.status
+
+
+def order_view(order: ResultsOrder) -> dict[str, Any]:
+    """The order as the API and CLI show it: status, every institution's outcome, and the changes found."""
+    return {
+        "order_id": order.id,
+        "status": order.status,
+        "national_id": order.national_id,
+        "ordered_at": order.ordered_at.isoformat(),
+        "ordered_by": order.ordered_by,
+        "label": f"Bestilt {order.ordered_at.strftime('%d.%m.%Y %H:%M')}",
+        "finished_at": order.finished_at.isoformat() if order.finished_at else None,
+        "outcomes": [
+            {
+                "institution": o.institution_code,
+                "outcome": o.outcome or "pending",
+                "label": OUTCOME_LABELS_NB.get(Outcome(o.outcome), o.outcome) if o.outcome else "Venter",
+                "results": o.results_count,
+                "qualifications": o.qualifications_count,
+                "state": o.state,
+                "attempts": o.attempts,
+                "next_attempt_at": o.next_attempt_at.isoformat() if o.next_attempt_at else None,
+                "elapsed_ms": o.elapsed_ms,
+                "message": o.message or "",
+            }
+            for o in order.outcomes
+        ],
+        "changes": [{"institution": c.institution_code, "kind": c.kind, "code": c.code, "detail": c.detail}
+                    for c in order.changes],
+    }
+
+
+def load_order(session: Session, order_id: int) -> ResultsOrder | None:
+    return session.scalar(select(ResultsOrder).where(ResultsOrder.id == order_id)
+                          .options(selectinload(ResultsOrder.outcomes), selectinload(ResultsOrder.changes)))
+
+
+def external_records_view(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """Person eksternstudium: one entry per source institution with its results and qualifications."""
+    records = session.scalars(
+        select(ExternalStudyRecord).where(ExternalStudyRecord.person_id == person_id)
+        .options(selectinload(ExternalStudyRecord.results),
+                 selectinload(ExternalStudyRecord.qualifications).selectinload(ExternalQualification.links))
+        .order_by(ExternalStudyRecord.source_code)
+    ).all()
+    out = []
+    for rec in records:
+        by_id = {r.id: r for r in rec.results}
+        out.append({
+            "institution": rec.source_code,
+            "institution_name": rec.source_name,
+            "last_fetched_at": rec.last_fetched_at.isoformat(),
+            "results": [
+                {"category": "Emne", "code": r.course_code, "name_nb": r.name_nb, "name_en": r.name_en,
+                 "thesis_title": r.thesis_title, "term": f"{r.year} {r.season}", "credits": str(r.credits),
+                 "grade": r.grade, "removed_at_source": r.removed_at_source}
+                for r in rec.results
+            ],
+            "qualifications": [
+                {"category": "Kvalifikasjon", "code": q.code, "name_nb": q.name_nb, "name_en": q.name_en,
+                 "credits": str(q.credits), "award_date": q.award_date.isoformat(),
+                 "courses": [by_id[link.result_id].course_code for link in q.links if link.result_id in by_id]}
+                for q in rec.qualifications
+            ],
+        })
+    return out

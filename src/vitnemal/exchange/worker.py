@@ -1,0 +1,98 @@
+"""The background worker: finds orders for the institutions this host serves and runs them.
+
+It runs standalone (``vitnemal worker``) or inside the web process (``vitnemal serve``/``demo``), where a new order
+wakes it at once. Orders are claimed with a lease, so several workers (on PostgreSQL) share the queue and a worker
+that dies is replaced when its lease runs out. Retries due "at the same time the next day" are just orders whose
+``next_run_at`` has come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from datetime import UTC, datetime
+
+from fastapi.concurrency import run_in_threadpool
+
+from vitnemal.exchange import service
+from vitnemal.exchange.client import HttpNodeClient, NodeClient
+from vitnemal.exchange.processing import run_round
+from vitnemal.institutions.host import LocalInstitutions
+
+log = logging.getLogger("vitnemal.worker")
+
+
+class Worker:
+    """Runs up to ``concurrency`` orders at a time across every served institution."""
+
+    def __init__(self, host: LocalInstitutions, client: NodeClient | None = None, *, concurrency: int = 32,
+                 name: str | None = None) -> None:
+        self.host = host
+        self.client: NodeClient = client or HttpNodeClient()
+        self.concurrency = concurrency
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Look for work now instead of at the next poll (called when an order is placed in this process)."""
+        self._wake.set()
+
+    def _claim(self, code: str, limit: int) -> list[int]:
+        db = self.host.db(code)
+        with db.read_session() as session:
+            if not service.has_due_orders(session, datetime.now(UTC)):
+                return []
+        with db.session() as session:
+            return service.claim_orders(session, owner=self.name, now=datetime.now(UTC),
+                                        lease_s=self.host.settings.lease_s, limit=limit)
+
+    async def _run_order(self, code: str, order_id: int) -> None:
+        try:
+            await run_round(db=self.host.db(code), order_id=order_id, own=code, owner=self.name,
+                            registry=self.host.registry, key=self.host.key(code), client=self.client,
+                            settings=self.host.settings)
+        except Exception:  # one broken order must not stop the worker; its lease runs out and it is retried
+            log.exception("order %s at %s failed", order_id, code)
+
+    async def run_once(self) -> int:
+        """Claim what is due in every served institution and start it; return how many orders were started."""
+        started = 0
+        for code in self.host.codes:
+            free = self.concurrency - len(self._running)
+            if free <= 0:
+                break
+            for order_id in await run_in_threadpool(self._claim, code, free):
+                task = asyncio.create_task(self._run_order(code, order_id))
+                self._running.add(task)
+                task.add_done_callback(self._done)
+                started += 1
+        return started
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._wake.set()  # a slot is free
+
+    async def drain(self) -> None:
+        """Wait for the orders in progress to finish."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set, then let the orders in progress finish."""
+        poll = self.host.settings.poll_interval_s
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("claiming orders failed; trying again")
+            waiter = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()
+        await self.drain()
+        await self.client.aclose()

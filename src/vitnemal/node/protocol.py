@@ -1,0 +1,245 @@
+"""The exchange protocol between institutions: signed requests and signed answers (JWS, ES256).
+
+A request is a compact JWS whose header names the requesting institution (``kid`` = its code) and whose payload
+carries the person (current id, earlier ids, name, birth date), the student's consent as recorded by the requester,
+a unique id (``jti``) and the time it was made. An answer is a compact JWS by the node, bound to the request by
+``in_reply_to``. Both sides check the signature against the key the registry publishes for the signer, so a node
+cannot be impersonated and an answer cannot be replayed for another request.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
+
+from vitnemal.institutions.keys import import_public
+from vitnemal.institutions.registry import Registry, UnknownInstitution
+
+PROTOCOL_VERSION = 1
+ALGORITHM = "ES256"
+MEDIA_TYPE = "application/jose"
+PATH = "exchange/v1/results"
+
+
+class ProtocolError(Exception):
+    """A message that cannot be trusted; ``reason`` is a short machine-readable code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who the request is about, as the requesting institution knows the person."""
+
+    national_id: str
+    earlier_ids: tuple[str, ...] = ()
+    first_name: str = ""
+    last_name: str = ""
+    birth_date: str | None = None
+
+    def all_ids(self) -> tuple[str, ...]:
+        return (self.national_id, *self.earlier_ids)
+
+
+@dataclass(frozen=True)
+class ConsentClaim:
+    """The student's consent as recorded where it was given (the requester's akseptanse)."""
+
+    type: str
+    answer: str
+    answered_at: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class ResultsRequest:
+    requester: str
+    node: str
+    request_id: str
+    issued_at: int
+    fetch_date: str
+    subject: Subject
+    consent: ConsentClaim | None
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "v": PROTOCOL_VERSION,
+            "iss": self.requester,
+            "aud": self.node,
+            "jti": self.request_id,
+            "iat": self.issued_at,
+            "purpose": "RESUTVEKSL",
+            "fetch_date": self.fetch_date,
+            "subject": {
+                "national_id": self.subject.national_id,
+                "earlier_ids": list(self.subject.earlier_ids),
+                "first_name": self.subject.first_name,
+                "last_name": self.subject.last_name,
+                "birth_date": self.subject.birth_date,
+            },
+            "consent": None if self.consent is None else self.consent.__dict__,
+        }
+
+
+@dataclass(frozen=True)
+class NodeAnswer:
+    """What a node says. ``status`` is one of ANSWER_STATUSES; results and qualifications are plain dicts."""
+
+    node: str
+    requester: str
+    in_reply_to: str
+    issued_at: int
+    subject: str
+    status: str
+    message: str = ""
+    matched_id: str | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)
+    qualifications: list[dict[str, Any]] = field(default_factory=list)
+    withheld: list[dict[str, Any]] = field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "v": PROTOCOL_VERSION,
+            "iss": self.node,
+            "aud": self.requester,
+            "in_reply_to": self.in_reply_to,
+            "iat": self.issued_at,
+            "subject": self.subject,
+            "status": self.status,
+            "message": self.message,
+            "matched_id": self.matched_id,
+            "results": self.results,
+            "qualifications": self.qualifications,
+            "withheld": self.withheld,
+        }
+
+
+ANSWER_STATUSES = frozenset(
+    {"ok", "not_sharing", "reserved", "no_consent", "no_results", "identity_mismatch", "degree_not_released"}
+)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def now_ts() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def sign(payload: dict[str, Any], signer_code: str, key: ECKey) -> str:
+    """Return the compact JWS of ``payload`` signed by ``signer_code``'s key."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return jws.serialize_compact({"alg": ALGORITHM, "kid": signer_code, "typ": "vitnemal+jws"}, body, key)
+
+
+_key_cache: dict[tuple[str, str], ECKey] = {}
+
+
+def _public_key(registry: Registry, code: str) -> ECKey:
+    entry = registry.get(code)
+    cache_key = (code, json.dumps(entry.public_jwk, sort_keys=True))
+    key = _key_cache.get(cache_key)
+    if key is None:
+        key = _key_cache[cache_key] = import_public(entry.public_jwk)
+    return key
+
+
+def verify(token: str | bytes, registry: Registry, expected_signer: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Check a compact JWS against the registry and return (signer code, payload).
+
+    Raises ProtocolError: "malformed" for anything that is not a JWS with a JSON object payload, "unknown_signer"
+    for a signer not in the registry, "wrong_signer" when ``expected_signer`` is given and someone else signed,
+    "bad_signature" when the signature does not verify with the signer's registered key.
+    """
+    text = token.decode("ascii", "replace") if isinstance(token, bytes) else token
+    text = text.strip()
+    try:
+        header = jws.extract_compact(text.encode()).protected
+    except (JoseError, ValueError, IndexError, UnicodeError) as exc:
+        raise ProtocolError("malformed", f"not a compact JWS ({type(exc).__name__})") from None
+    signer = str(header.get("kid", ""))
+    if header.get("alg") != ALGORITHM:
+        raise ProtocolError("malformed", f"unexpected algorithm {header.get('alg')!r}; {ALGORITHM} is required")
+    if expected_signer is not None and signer != expected_signer:
+        raise ProtocolError("wrong_signer", f"signed as {signer!r}, expected {expected_signer!r}")
+    try:
+        key = _public_key(registry, signer)
+    except UnknownInstitution:
+        raise ProtocolError("unknown_signer", f"signer {signer!r} is not in the federation's registry") from None
+    try:
+        obj = jws.deserialize_compact(text, key, algorithms=[ALGORITHM])
+    except JoseError:
+        raise ProtocolError("bad_signature", f"the signature does not verify with {signer}'s registered key") from None
+    try:
+        payload = json.loads(obj.payload)
+    except (ValueError, UnicodeError):
+        raise ProtocolError("malformed", "the signed payload is not JSON") from None
+    if not isinstance(payload, dict):
+        raise ProtocolError("malformed", "the signed payload is not a JSON object")
+    return signer, payload
+
+
+def parse_request(payload: dict[str, Any]) -> ResultsRequest:
+    """Turn a verified request payload into a ResultsRequest, or raise ProtocolError("malformed")."""
+    try:
+        subj = payload["subject"]
+        consent = payload.get("consent")
+        return ResultsRequest(
+            requester=str(payload["iss"]),
+            node=str(payload["aud"]),
+            request_id=str(payload["jti"]),
+            issued_at=int(payload["iat"]),
+            fetch_date=str(payload["fetch_date"]),
+            subject=Subject(
+                national_id=str(subj["national_id"]),
+                earlier_ids=tuple(str(i) for i in subj.get("earlier_ids") or ()),
+                first_name=str(subj.get("first_name") or ""),
+                last_name=str(subj.get("last_name") or ""),
+                birth_date=subj.get("birth_date"),
+            ),
+            consent=None if not consent else ConsentClaim(
+                type=str(consent["type"]), answer=str(consent["answer"]),
+                answered_at=str(consent["answered_at"]), recorded_by=str(consent["recorded_by"]),
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProtocolError("malformed", f"request is missing or has a bad field: {exc}") from None
+
+
+def parse_answer(payload: dict[str, Any]) -> NodeAnswer:
+    """Turn a verified answer payload into a NodeAnswer, or raise ProtocolError("malformed")."""
+    try:
+        status = str(payload["status"])
+        if status not in ANSWER_STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        results = payload.get("results") or []
+        qualifications = payload.get("qualifications") or []
+        withheld = payload.get("withheld") or []
+        if not all(isinstance(x, list) for x in (results, qualifications, withheld)):
+            raise ValueError("results, qualifications and withheld must be lists")
+        return NodeAnswer(
+            node=str(payload["iss"]),
+            requester=str(payload["aud"]),
+            in_reply_to=str(payload["in_reply_to"]),
+            issued_at=int(payload["iat"]),
+            subject=str(payload["subject"]),
+            status=status,
+            message=str(payload.get("message") or ""),
+            matched_id=payload.get("matched_id"),
+            results=results,
+            qualifications=qualifications,
+            withheld=withheld,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProtocolError("malformed", f"answer is missing or has a bad field: {exc}") from None

@@ -1,0 +1,49 @@
+"""The web application: the exchange nodes, the case workers' API and health, for the institutions served here."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from vitnemal import __version__
+from vitnemal.config import Settings
+from vitnemal.exchange.routes import router as exchange_router
+from vitnemal.exchange.worker import Worker
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.node.routes import router as node_router
+
+
+def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str] | None = None) -> FastAPI:
+    """Build the app for ``settings``; with ``with_worker`` the background worker runs inside it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        host = LocalInstitutions.open(settings, codes)
+        app.state.host = host
+        stop = asyncio.Event()
+        task = None
+        if with_worker:
+            worker = Worker(host)
+            app.state.worker = worker
+            task = asyncio.create_task(worker.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            host.close()
+
+    app = FastAPI(title="vitnemal", version=__version__, lifespan=lifespan)
+    app.include_router(node_router)
+    app.include_router(exchange_router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, object]:
+        host: LocalInstitutions = app.state.host
+        return {"status": "ok", "institutions": len(host.codes), "worker": with_worker}
+
+    return app
