@@ -6,6 +6,7 @@ PostgreSQL refuses to run as root; when we are root (as in CI) the server runs a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -92,10 +93,8 @@ class ThrowawayPostgres:
     def stop(self) -> None:
         pg_ctl = _find("pg_ctl")
         if pg_ctl and self.data.exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self._run(pg_ctl, "-D", str(self.data), "-m", "immediate", "stop")
-            except subprocess.CalledProcessError:
-                pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> ThrowawayPostgres:

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from tests.factories import MiniFederation, make_federation
+
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
 from vitnemal.web import create_app
