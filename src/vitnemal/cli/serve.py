@@ -2,8 +2,137 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 import typer
+
+HOST = typer.Option("127.0.0.1", help="Interface to listen on.")
+INSTITUTIONS = typer.Option(None, "--institution", "-i",
+                            help="Serve only these institutions [default: every one whose key is here].")
+
+
+def _settings(port: int | None = None, home: Path | None = None) -> Any:
+    from vitnemal.config import Settings
+
+    settings = Settings.from_env()
+    if home is not None:
+        settings = settings.with_home(home)
+    if port is not None:
+        settings = replace(settings, public_url=f"http://127.0.0.1:{port}")
+    return settings
+
+
+def serve(
+    port: int = typer.Option(8000, help="Port to listen on."),
+    host: str = HOST,
+    institution: list[str] | None = INSTITUTIONS,
+    worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the background worker in this process."),
+) -> None:
+    """Run the exchange nodes and the case workers' API for the institutions served here."""
+    import uvicorn
+
+    from vitnemal.web import create_app
+
+    settings = _settings()
+    uvicorn.run(create_app(settings, with_worker=worker, codes=institution or None), host=host, port=port,
+                log_level="warning")
+
+
+def worker(
+    institution: list[str] | None = INSTITUTIONS,
+    concurrency: int = typer.Option(32, help="Orders run at the same time."),
+) -> None:
+    """Run the background worker: it runs queued orders, takes over abandoned ones and does the retries."""
+    import asyncio
+    import signal
+
+    from rich.console import Console
+
+    from vitnemal.exchange.worker import Worker
+    from vitnemal.institutions.host import LocalInstitutions
+
+    settings = _settings()
+
+    async def main() -> None:
+        host = LocalInstitutions.open(settings, institution or None)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        Console(stderr=True).print(f"worker for {len(host.codes)} institution(s); Ctrl-C stops it")
+        try:
+            await Worker(host, concurrency=concurrency).run(stop)
+        finally:
+            host.close()
+
+    asyncio.run(main())
+
+
+def _point_registry_at(settings: Any, base_url: str) -> None:
+    """The demo federation's nodes all answer on this host: make the registry say where."""
+    from vitnemal.institutions.registry import Registry
+
+    registry = Registry.load(settings.registry_path)
+    changed = False
+    for code, entry in registry.institutions.items():
+        url = f"{base_url}/nodes/{code}"
+        if entry.node_url != url:
+            registry.institutions[code] = replace(entry, node_url=url)
+            changed = True
+    if changed:
+        registry.save(settings.registry_path)
+
+
+def _ensure_federation(settings: Any, seed: int, people: int) -> None:
+    from rich.progress import Progress
+
+    from vitnemal.demo.generator import generate_federation
+
+    if settings.registry_path.exists():
+        return
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Making the demo federation", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=total)
+
+        generate_federation(settings, seed=seed, people=people, progress=report)
+
+
+def demo(
+    port: int = typer.Option(8000, help="Port of the demo (nodes and API)."),
+    host: str = HOST,
+    seed: int = typer.Option(2014, help="Seed of the generated federation."),
+    people: int = typer.Option(3000, help="People in the generated federation."),
+    home: Path | None = typer.Option(None, help="Federation directory [default: VITNEMAL_HOME or var/federation]."),
+) -> None:
+    """Make the demo federation if there is none, then run every node, the worker and the API on one port."""
+    import uvicorn
+    from rich.console import Console
+
+    from vitnemal.web import create_app
+
+    settings = _settings(port, home)
+    console = Console()
+    _ensure_federation(settings, seed, people)
+    _point_registry_at(settings, settings.public_url)
+    creds = json.loads((settings.home / "demo-credentials.json").read_text())
+    console.print(f"[bold]vitnemal demo[/] — {len(creds)} institutions at {settings.public_url} "
+                  f"(federation in {settings.home})")
+    console.print("Ready when GET /healthz answers 200. Then, in another terminal (VITNEMAL_HOME="
+                  f"{settings.home} if you chose another home):")
+    console.print("  vitnemal exchange order 01536112185 --for 185 --wait     # Testperson1: 216 RES-100")
+    console.print("  vitnemal exchange order 19588312510 --for 185 --wait     # Testperson2: 214 RES-OAL")
+    console.print("  vitnemal exchange records 01536112185 --for 185          # Person eksternstudium")
+    console.print(f"  More people to try: {settings.home / 'scenarios.json'}")
+    uvicorn.run(create_app(settings, with_worker=True), host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:
     """Add the server commands to the top-level app."""
+    app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.command("demo")(demo)

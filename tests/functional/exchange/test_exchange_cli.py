@@ -1,0 +1,47 @@
+"""`vitnemal exchange order/status/records` against a running server, as a case worker uses them."""
+
+from __future__ import annotations
+
+import json
+
+from tests.functional.exchange.test_order_end_to_end import seed_test_persons
+from typer.testing import CliRunner
+
+from vitnemal.cli import app
+
+
+def test_order_wait_json_status_and_records(live_federation) -> None:
+    live = live_federation(["185", "216", "214"], seed_test_persons)
+    runner = CliRunner()
+    env = {"VITNEMAL_TOKEN": live.fed.tokens["185"]}
+    args = ["--for", "185", "--api", live.server.url]
+    result = runner.invoke(app, ["exchange", "order", "015361", "12185", *args, "--wait", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    order = json.loads(result.stdout)
+    assert order["status"] == "done"
+    assert {"institution": "216", "outcome": "imported", "results": 1}.items() <= order["outcomes"][1].items()
+
+    status = runner.invoke(app, ["exchange", "status", str(order["order_id"]), *args], env=env)
+    assert status.exit_code == 0
+    assert "Importert" in status.stdout and "Ingen resultater" in status.stdout
+
+    records = runner.invoke(app, ["exchange", "records", "01536112185", *args], env=env)
+    assert records.exit_code == 0
+    assert "RES-100" in records.stdout and "2014 VÅR" in records.stdout
+
+
+def test_refusals_are_explained(live_federation) -> None:
+    live = live_federation(["185", "216", "214"], seed_test_persons)
+    runner = CliRunner()
+    args = ["--for", "185", "--api", live.server.url]
+    env = {"VITNEMAL_TOKEN": live.fed.tokens["185"]}
+    bad = runner.invoke(app, ["exchange", "order", "01536112186", *args], env=env)
+    assert bad.exit_code == 1
+    assert "check digit" in bad.stderr
+    unknown = runner.invoke(app, ["exchange", "order", "01039510010", *args], env=env)
+    assert unknown.exit_code == 1 and "not registered" in unknown.stderr
+    wrong_token = runner.invoke(app, ["exchange", "order", "01536112185", *args],
+                                env={"VITNEMAL_TOKEN": live.fed.tokens["216"]})
+    assert wrong_token.exit_code == 1 and "401" in wrong_token.stderr
+    down = runner.invoke(app, ["exchange", "status", "--for", "185", "--api", "http://127.0.0.1:9"], env=env)
+    assert down.exit_code == 1 and "No server answers" in down.stderr
