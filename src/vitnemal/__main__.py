@@ -1,0 +1,5 @@
+"""`python -m vitnemal`."""
+
+from vitnemal.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""`python -m vitnemal.cli`."""
+
+from vitnemal.cli import main
+
+main()

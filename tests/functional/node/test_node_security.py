@@ -1,0 +1,110 @@
+"""The node refuses what it cannot trust: unsigned, unknown, forged, stale, replayed or misaddressed requests."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from tests.factories import MiniFederation, add_course, add_person, add_result, make_federation
+
+from vitnemal.devtools.server import BackgroundServer
+from vitnemal.institutions.keys import generate_key, load_private_key
+from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign, verify
+from vitnemal.records.models import Disclosure
+from vitnemal.web import create_app
+
+PERSON = "01039510010"
+
+
+@pytest.fixture
+def node(tmp_path, sqlite_template):
+    from vitnemal.devtools.postgres import free_port
+
+    port = free_port()
+    fed = make_federation(tmp_path / "fed", ["185", "216"], f"http://127.0.0.1:{port}", template=sqlite_template)
+    with fed.db("216").session() as s:
+        add_result(s, add_person(s, PERSON), add_course(s, "RES-100"), 2014, "VÅR", "B")
+    with BackgroundServer(create_app(fed.settings, codes=["216"]), port=port) as server:
+        yield fed, server
+
+
+def _request(**changes) -> ResultsRequest:
+    req = ResultsRequest(
+        requester="185", node="216", request_id=new_request_id(), issued_at=int(time.time()),
+        fetch_date=date.today().isoformat(), subject=Subject(PERSON),
+        consent=ConsentClaim("RESUTVEKSL", "J", datetime(2026, 1, 1, tzinfo=UTC).isoformat(), "185"),
+    )
+    return replace(req, **changes)
+
+
+def _post(server: BackgroundServer, body: str) -> httpx.Response:
+    return httpx.post(f"{server.url}/nodes/216/exchange/v1/results", content=body.encode(), timeout=10)
+
+
+def _disclosures(fed: MiniFederation) -> int:
+    with fed.db("216").read_session() as s:
+        return int(s.scalar(select(func.count(Disclosure.id))) or 0)
+
+
+def test_a_proper_request_is_answered_signed_and_logged(node) -> None:
+    fed, server = node
+    key = load_private_key(fed.settings.keys_dir / "185.pem")
+    response = _post(server, sign(_request().payload(), "185", key))
+    assert response.status_code == 200
+    signer, payload = verify(response.text, fed.registry, expected_signer="216")
+    assert payload["status"] == "ok" and payload["results"][0]["course_code"] == "RES-100"
+    assert _disclosures(fed) == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "reason"),
+    [
+        ("unsigned", 400, "malformed"),
+        ("unknown_signer", 401, "unknown_signer"),
+        ("forged", 401, "bad_signature"),
+        ("stale", 401, "stale"),
+        ("wrong_audience", 400, "wrong_audience"),
+        ("claims_other_requester", 401, "wrong_signer"),
+    ],
+)
+def test_untrusted_requests_are_refused_and_disclose_nothing(node, case: str, status: int, reason: str) -> None:
+    fed, server = node
+    key = load_private_key(fed.settings.keys_dir / "185.pem")
+    req = _request()
+    body = {
+        "unsigned": lambda: '{"iss": "185", "aud": "216"}',
+        "unknown_signer": lambda: sign(replace(req, requester="999").payload(), "999", generate_key()),
+        "forged": lambda: sign(req.payload(), "185", generate_key()),
+        "stale": lambda: sign(replace(req, issued_at=int(time.time()) - 3600).payload(), "185", key),
+        "wrong_audience": lambda: sign(replace(req, node="214").payload(), "185", key),
+        "claims_other_requester": lambda: sign(replace(req, requester="216").payload(), "185", key),
+    }[case]()
+    response = _post(server, body)
+    assert response.status_code == status
+    assert response.json()["detail"]["error"] == reason
+    assert _disclosures(fed) == 0
+
+
+def test_a_replayed_request_is_refused(node) -> None:
+    fed, server = node
+    key = load_private_key(fed.settings.keys_dir / "185.pem")
+    body = sign(_request().payload(), "185", key)
+    assert _post(server, body).status_code == 200
+    again = _post(server, body)
+    assert again.status_code == 409 and again.json()["detail"]["error"] == "replayed"
+    assert _disclosures(fed) == 1
+
+
+def test_case_worker_api_needs_the_institutions_own_token(node) -> None:
+    fed, server = node
+    url = f"{server.url}/api/institutions/216/orders"
+    assert httpx.get(url).status_code == 401
+    assert httpx.get(url, headers={"authorization": f"Bearer {fed.tokens['185']}"}).status_code == 401
+    assert httpx.get(url, headers={"authorization": f"Bearer {fed.tokens['216']}"}).status_code == 200
+    # an institution not served by this host has no API here at all
+    assert httpx.get(f"{server.url}/api/institutions/185/orders",
+                     headers={"authorization": f"Bearer {fed.tokens['185']}"}).status_code == 404
