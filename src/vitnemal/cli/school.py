@@ -1,7 +1,138 @@
-"""``vitnemal school``: lower-secondary certificates and admission points."""
+"""``vitnemal school``: lower-secondary certificates and admission points.
+
+Exit codes: 0 when every row was valid, 1 when some rows were rejected (the good rows are still processed and
+the rejected ones listed on stderr with their line or item number), 2 on a usage error (missing file, bad
+option, a file that cannot be read as CSV or JSON at all).
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
+if TYPE_CHECKING:
+    from vitnemal.school.service import Rejected
+
 app = typer.Typer(help="Lower-secondary school leaving certificates and admission points.", no_args_is_help=True)
+
+USAGE_ERROR = 2
+# Files larger than this get a progress bar on stderr.
+PROGRESS_FROM_BYTES = 256 * 1024
+
+PupilFileArgument = Annotated[
+    Path,
+    typer.Argument(
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        metavar="FILE",
+        help="Pupils as CSV or JSON (see docs/school.md).",
+        show_default=False,
+    ),
+]
+
+
+@contextmanager
+def _progress(path: Path, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a progress callback drawing a Rich bar on stderr for large files, or None for small ones."""
+    if path.stat().st_size < PROGRESS_FROM_BYTES:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _report_rejected(rejected: list[Rejected], accepted: int) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    for row in rejected:
+        who = f" (id {row.pupil_id})" if row.pupil_id else ""
+        console.print(f"[red]rejected[/red] {escape(row.location)}{escape(who)}:")
+        for problem in row.problems:
+            console.print(f"  - {escape(problem)}")
+    if rejected:
+        console.print(f"{accepted} pupils accepted, [red]{len(rejected)} rejected[/red]")
+
+
+def _usage_error(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(USAGE_ERROR)
+
+
+@app.command("points")
+def points(
+    file: PupilFileArgument,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list: id, points and the working.")] = False,
+    ranked_out: Annotated[
+        Path | None,
+        typer.Option("--ranked-out", metavar="FILE.csv|FILE.json", help="Also write the ranked list here."),
+    ] = None,
+) -> None:
+    """Compute every pupil's admission points (inntakspoeng) with the working, and optionally the ranked list."""
+    from vitnemal.school.export import (
+        RANKING_SUFFIXES,
+        points_records,
+        ranking_records,
+        text_line,
+        write_ranking,
+    )
+    from vitnemal.school.importer import InputFileError
+    from vitnemal.school.service import compute_points
+
+    if ranked_out is not None and ranked_out.suffix.casefold() not in RANKING_SUFFIXES:
+        raise typer.BadParameter("the ranked list is written as .csv or .json", param_hint="--ranked-out")
+    try:
+        with _progress(file, "inntakspoeng") as progress:
+            report = compute_points(file, progress=progress)
+    except InputFileError as exc:
+        raise _usage_error(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(points_records(report), ensure_ascii=False, indent=1))
+    else:
+        for scored in report.scored:
+            typer.echo(text_line(scored))
+    if ranked_out is not None:
+        write_ranking(ranked_out, ranking_records(report))
+        typer.echo(f"ranked list of {len(report.ranking)} pupils written to {ranked_out}", err=True)
+    _report_rejected(report.rejected, len(report.scored))
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+class Language(StrEnum):
+    nb = "nb"
+    nn = "nn"
+    en = "en"
+
+
+def _parse_date_option(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint="--date") from None

@@ -193,6 +193,10 @@ def _parse_electives(value: object, problems: list[Problem]) -> list[Elective]:
     electives: list[Elective] = []
     for index, (name, grade_value) in enumerate(items, start=1):
         if not _present(grade_value):
+            if name:
+                problems.append(
+                    Problem(f"electives.{index}", f"valgfag {name!r} has no grade; give 1–6, IV or fritatt")
+                )
             continue
         try:
             electives.append(Elective(parse_grade(grade_value), name))

@@ -1,0 +1,299 @@
+"""Read a school's or a county's pupils from CSV or JSON into rows of loose data, each with its place in the file.
+
+The formats are documented with examples in ``docs/school.md`` and ``examples/school/``. In short:
+
+CSV (UTF-8, comma or semicolon separated, one pupil per row). A column is one of
+
+- a pupil field: ``id``, ``name``, ``birth_date``, ``school``, ``municipality``, ``order``, ``conduct``, ``iop``,
+  ``iop_on_certificate``, ``remarks`` (several separated by `` | ``), ``place``, ``date``, ``principal``,
+  ``contact_teacher``;
+- a subject, named as on the certificate (``norsk muntlig``, ``KRLE``, ``kunst og håndverk``, ...): its final grade;
+- ``valgfag 1`` .. ``valgfag 3`` (grades) and ``valgfag 1 navn`` .. (the valgfag's names);
+- ``eksamen <exam>``, e.g. ``eksamen matematikk skriftlig``, ``eksamen naturfag muntlig-praktisk``: an exam grade;
+- ``absence_<trinn>_days``, ``absence_<trinn>_hours``, ``absence_<trinn>_excluded_days`` for trinn 8, 9 and 10.
+
+Empty cells mean "not on the certificate". An unknown column is an error for the whole file, because a misspelt
+subject would otherwise silently drop a grade from every pupil.
+
+JSON: a list of pupils shaped as :mod:`vitnemal.school.parsing` describes, or ``{"pupils": [...], ...}`` whose other
+keys (``school``, ``place``, ``date``, ``principal``, ...) are defaults for every pupil.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from vitnemal.school.names import CONDUCT, ELECTIVE, ORDER, UnknownName, resolve_exam, resolve_final
+
+PUPIL_FIELDS = (
+    "id",
+    "name",
+    "birth_date",
+    "school",
+    "municipality",
+    "order",
+    "conduct",
+    "iop",
+    "iop_on_certificate",
+    "remarks",
+    "place",
+    "date",
+    "principal",
+    "contact_teacher",
+)
+_FIELD_ALIASES = {"orden": "order", "atferd": "conduct", "åtferd": "conduct", "navn": "name", "dato": "date"}
+_ABSENCE = re.compile(r"^(?:absence|fravær|fravaer)[ _](\d+)[ _](days|hours|excluded_days)$")
+_ELECTIVE = re.compile(r"^(?:valgfag|valfag|elective)[ _]?(\d)(?:[ _](navn|namn|name))?$")
+_EXAM_PREFIX = re.compile(r"^(?:eksamen|exam)[ _:]+(.+)$")
+
+
+class InputFileError(ValueError):
+    """The file as a whole cannot be read (not found, not CSV/JSON, unknown column); no row was processed."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One pupil's loose data and where it stands: ``location`` is "line 7" (CSV) or "item 3 (index 2)" (JSON).
+
+    ``problem`` is set, and ``data`` empty, when the row could not even be split into fields.
+    """
+
+    location: str
+    data: Mapping[str, object]
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class PupilFile:
+    """The rows of one file, read lazily; ``size`` is the number of progress steps (lines or items)."""
+
+    size: int
+    rows: Iterator[SourceRow]
+    position: Callable[[], int]
+
+
+def open_pupil_file(path: Path) -> PupilFile:
+    """Return the pupils of a CSV or JSON file, chosen by suffix (or by content when the suffix is neither).
+
+    Raises :class:`InputFileError` when the file cannot be read as either.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read {path}: {exc.strerror}") from None
+    text = _decode(raw, path)
+    suffix = path.suffix.casefold()
+    if suffix == ".json" or (suffix != ".csv" and text.lstrip()[:1] in ("[", "{")):
+        return _json_rows(text, path)
+    return _csv_rows(text, path)
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:  # spreadsheets on Norwegian Windows save Windows-1252
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputFileError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+
+
+def _json_rows(text: str, path: Path) -> PupilFile:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    defaults: dict[str, object] = {}
+    if isinstance(document, Mapping):
+        pupils = document.get("pupils")
+        defaults = {k: v for k, v in document.items() if k != "pupils"}
+    else:
+        pupils = document
+    if not isinstance(pupils, list):
+        raise InputFileError(f'{path}: expected a JSON list of pupils, or an object with "pupils": [...]')
+    done = [0]
+
+    def rows() -> Iterator[SourceRow]:
+        for index, item in enumerate(pupils):
+            done[0] = index + 1
+            location = f"item {index + 1} (index {index})"
+            if not isinstance(item, Mapping):
+                yield SourceRow(location, {}, f"expected an object with the pupil's data, not {type(item).__name__}")
+                continue
+            yield SourceRow(location, {**defaults, **item} if defaults else item)
+
+    return PupilFile(len(pupils), rows(), lambda: done[0])
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    kind: str  # "field", "final", "elective", "elective_name", "exam", "absence"
+    key: str
+    extra: str = ""
+
+
+def _column(header: str, number: int, path: Path) -> _Column:
+    name = " ".join(header.strip().casefold().split())
+    name = _FIELD_ALIASES.get(name, name)
+    if name in PUPIL_FIELDS:
+        return _Column("field", name)
+    if match := _ABSENCE.match(name):
+        return _Column("absence", match.group(1), match.group(2))
+    if match := _ELECTIVE.match(name):
+        return _Column("elective_name" if match.group(2) else "elective", match.group(1))
+    if match := _EXAM_PREFIX.match(name):
+        try:
+            resolve_exam(match.group(1))
+        except UnknownName as exc:
+            raise InputFileError(f"{path}: column {number} {header!r}: {exc}") from None
+        return _Column("exam", match.group(1))
+    try:
+        target = resolve_final(header)
+    except UnknownName as exc:
+        raise InputFileError(
+            f"{path}: column {number} {header!r} is not known: {exc}; pupil fields are {', '.join(PUPIL_FIELDS)}; "
+            "exams are 'eksamen <subject> <form>', absence 'absence_<trinn>_days|hours|excluded_days'"
+        ) from None
+    if target == ORDER:
+        return _Column("field", "order")
+    if target == CONDUCT:
+        return _Column("field", "conduct")
+    if target == ELECTIVE:
+        return _Column("elective", "1")
+    return _Column("final", header.strip())
+
+
+def _csv_rows(text: str, path: Path) -> PupilFile:
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputFileError(f"{path}: the file is empty; the first line must name the columns") from None
+    columns = [_column(h, n, path) for n, h in enumerate(header, start=1)]
+    if not any(c.kind == "field" and c.key == "id" for c in columns):
+        raise InputFileError(f"{path}: no 'id' column; every pupil needs an id")
+    seen: dict[tuple[str, str, str], str] = {}
+    for column, title in zip(columns, header, strict=True):
+        ident = (column.kind, column.key, column.extra)
+        if column.kind != "final" and ident in seen:
+            raise InputFileError(f"{path}: columns {seen[ident]!r} and {title!r} mean the same; keep one")
+        seen[ident] = title
+    total = text.count("\n") or 1
+    id_index = next(i for i, c in enumerate(columns) if c.kind == "field" and c.key == "id")
+
+    def rows() -> Iterator[SourceRow]:
+        last_line = 1
+        for cells in reader:
+            location = f"line {last_line + 1}"
+            last_line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(columns):
+                known = {"id": cells[id_index]} if id_index < len(cells) else {}
+                yield SourceRow(location, known, f"{len(cells)} cells but the header has {len(columns)} columns")
+                continue
+            yield SourceRow(location, _row_data(columns, cells))
+
+    return PupilFile(total, rows(), lambda: reader.line_num)
+
+
+def _row_data(columns: list[_Column], cells: list[str]) -> dict[str, object]:
+    data: dict[str, object] = {}
+    final: dict[str, object] = {}
+    exams: dict[str, object] = {}
+    electives: dict[str, dict[str, str]] = {}
+    absence: dict[str, dict[str, str]] = {}
+    for column, raw in zip(columns, cells, strict=True):
+        cell = raw.strip()
+        if not cell:
+            continue
+        if column.kind == "field":
+            data[column.key] = cell
+        elif column.kind == "final":
+            final[column.key] = cell
+        elif column.kind == "exam":
+            exams[column.key] = cell
+        elif column.kind == "elective":
+            electives.setdefault(column.key, {})["grade"] = cell
+        elif column.kind == "elective_name":
+            electives.setdefault(column.key, {})["name"] = cell
+        else:
+            absence.setdefault(column.key, {})[column.extra] = cell
+    data["final"] = final
+    data["exams"] = exams
+    data["electives"] = [electives[k] for k in sorted(electives) if "grade" in electives[k]]
+    if absence:
+        data["absence"] = absence
+    return data
+
+
+def _standard_header() -> list[str]:
+    from vitnemal.school.model import ExamForm, ExamSubject, Subject
+
+    written = ["norsk hovedmål", "norsk sidemål", "engelsk", "matematikk"]
+    oral = [s for s in ExamSubject if s not in (ExamSubject.NORSK_HOVEDMAL, ExamSubject.NORSK_SIDEMAL)]
+    oral_practical = {ExamSubject.NATURFAG, ExamSubject.MATEMATIKK, ExamSubject.ARBEIDSLIVSFAG}
+    header = list(PUPIL_FIELDS[:5]) + [s.value for s in Subject]
+    for n in (1, 2, 3):
+        header += [f"valgfag {n}", f"valgfag {n} navn"]
+    header += [f"eksamen {s} {ExamForm.WRITTEN.word}" for s in written]
+    header += [f"eksamen {s.value} {ExamForm.ORAL.word}" for s in oral]
+    header += [f"eksamen {s.value} {ExamForm.ORAL_PRACTICAL.word}" for s in oral if s in oral_practical]
+    header += ["order", "conduct"]
+    for year in (8, 9, 10):
+        header += [f"absence_{year}_days", f"absence_{year}_hours", f"absence_{year}_excluded_days"]
+    header += list(PUPIL_FIELDS[7:])
+    return header
+
+
+# Every column a school export may use, in the documented order.
+STANDARD_HEADER: tuple[str, ...] = tuple(_standard_header())
+
+
+def pupil_row(data: Mapping[str, object], header: tuple[str, ...] = STANDARD_HEADER) -> list[str]:
+    """Return one pupil's loose data (the JSON shape) as CSV cells under ``header``; for examples and benchmarks.
+
+    Names in ``data`` must be spelt as in the header (canonical names); absent values are empty cells.
+    """
+    cells = {name: "" for name in header}
+
+    def put(column: str, value: object) -> None:
+        if column not in cells:
+            raise KeyError(f"no column {column!r} in the header")
+        cells[column] = "" if value is None else ("ja" if value is True else "nei" if value is False else str(value))
+
+    for key in PUPIL_FIELDS:
+        if key in data and key != "remarks":
+            put(key, data[key])
+    if "remarks" in data:
+        remarks = data["remarks"]
+        put("remarks", " | ".join(map(str, remarks)) if isinstance(remarks, list) else remarks)
+    final = data.get("final") or {}
+    exams = data.get("exams") or {}
+    electives = data.get("electives") or []
+    absence = data.get("absence") or {}
+    assert isinstance(final, Mapping) and isinstance(exams, Mapping) and isinstance(absence, Mapping)
+    assert isinstance(electives, list)
+    for subject, grade in final.items():
+        put(str(subject), grade)
+    for label, grade in exams.items():
+        put(f"eksamen {label}", grade)
+    for n, elective in enumerate(electives, start=1):
+        if isinstance(elective, Mapping):
+            put(f"valgfag {n}", elective.get("grade"))
+            put(f"valgfag {n} navn", elective.get("name"))
+        else:
+            put(f"valgfag {n}", elective)
+    for year, entry in absence.items():
+        assert isinstance(entry, Mapping)
+        for part in ("days", "hours", "excluded_days"):
+            put(f"absence_{year}_{part}", entry.get(part))
+    return [cells[name] for name in header]
