@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -49,7 +50,7 @@ class MiniFederation:
 
 
 def make_federation(home: Path, codes: list[str], base_url: str, template: Path | None = None,
-                    database_url: str = "") -> MiniFederation:
+                    database_url: str = "", create_db: Callable[[str], object] | None = None) -> MiniFederation:
     """Keys, registry and a migrated database for each code, every institution sharing; tokens for case workers."""
     settings = Settings(home=home, database_url=database_url, public_url=base_url)
     entries = {}
@@ -64,6 +65,8 @@ def make_federation(home: Path, codes: list[str], base_url: str, template: Path 
             target = Path(url.removeprefix("sqlite:///"))
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(template, target)
+        elif create_db is not None:
+            create_db(code)  # e.g. a PostgreSQL database made from the migrated template
         else:
             upgrade(url)
         db = Database(url)

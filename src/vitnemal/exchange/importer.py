@@ -54,8 +54,8 @@ def _lock_record(session: Session, person_id: int, source_code: str, source_name
     stmt = insert(ExternalStudyRecord).values(
         person_id=person_id, source_code=source_code, source_name=source_name, first_fetched_at=now,
         last_fetched_at=now,
-    ).on_conflict_do_nothing(index_elements=["person_id", "source_code"])
-    created = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+    ).on_conflict_do_nothing(index_elements=["person_id", "source_code"]).returning(ExternalStudyRecord.id)
+    created = session.execute(stmt).first() is not None
     record = session.scalars(
         select(ExternalStudyRecord)
         .where(ExternalStudyRecord.person_id == person_id, ExternalStudyRecord.source_code == source_code)

@@ -44,13 +44,21 @@ def outcomes(order: dict[str, Any]) -> dict[str, tuple[str, int]]:
     return {o["institution"]: (o["outcome"], o["results"]) for o in order["outcomes"]}
 
 
-@pytest.fixture
-def live_federation(tmp_path: Path, sqlite_template: Path) -> Iterator[Callable[..., LiveFederation]]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def live_federation(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., LiveFederation]]:
+    """Start a federation of the given codes, seeded by a callback, on SQLite and again on PostgreSQL."""
     started: list[LiveFederation] = []
 
     def start(codes: list[str], seed: Callable[[MiniFederation], None], **settings: Any) -> LiveFederation:
         port = free_port()
-        fed = make_federation(tmp_path / "fed", codes, f"http://127.0.0.1:{port}", template=sqlite_template)
+        base = f"http://127.0.0.1:{port}"
+        if request.param == "postgresql":
+            pg = request.getfixturevalue("pg_server")
+            prefix = f"live{port}_"
+            fed = make_federation(tmp_path / "fed", codes, base, database_url=pg.url(prefix + "{code}"),
+                                  create_db=lambda c: pg.create_database(prefix + c, template="template_vitnemal"))
+        else:
+            fed = make_federation(tmp_path / "fed", codes, base, template=request.getfixturevalue("sqlite_template"))
         seed(fed)
         if settings:
             from dataclasses import replace

@@ -55,7 +55,7 @@ def test_a_proper_request_is_answered_signed_and_logged(node) -> None:
     key = load_private_key(fed.settings.keys_dir / "185.pem")
     response = _post(server, sign(_request().payload(), "185", key))
     assert response.status_code == 200
-    signer, payload = verify(response.text, fed.registry, expected_signer="216")
+    _, payload = verify(response.text, fed.registry, expected_signer="216")
     assert payload["status"] == "ok" and payload["results"][0]["course_code"] == "RES-100"
     assert _disclosures(fed) == 1
 
