@@ -1,0 +1,159 @@
+"""``generate_federation``: the demo federation on disk, deterministically from a seed.
+
+Layout under ``settings.home``: ``registry.json`` (written last, so a half-made federation never looks finished),
+``keys/<code>.pem`` (one EC P-256 key per institution, the public half in the registry), one database per
+institution at ``settings.url_for(code)`` (SQLite files under ``db/`` by default, or PostgreSQL databases),
+``demo-credentials.json`` (mode 0600: a case worker's API token per institution) and ``scenarios.json`` (example
+people per scenario). Every database is a copy of one template migrated with Alembic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vitnemal.config import Settings
+from vitnemal.db import Database
+from vitnemal.demo.databases import create_databases, drop_databases
+from vitnemal.demo.institutions import INSTITUTIONS
+from vitnemal.demo.plan import plan_federation
+from vitnemal.demo.scripted import scenarios
+from vitnemal.demo.writer import write_records
+from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
+from vitnemal.institutions.registry import InstitutionEntry, Registry
+from vitnemal.staff.service import create_token
+
+Progress = Callable[[str, int, int], None]
+CREDENTIALS = "demo-credentials.json"
+SCENARIOS = "scenarios.json"
+
+
+class FederationExists(FileExistsError):
+    """There is a federation at the home already; generating again needs ``force``."""
+
+
+@dataclass(frozen=True)
+class FederationSummary:
+    """What was generated and where: counts, the reserved and not-sharing members, files, time taken."""
+
+    home: Path
+    seed: int
+    institutions: int
+    people: int
+    person_records: int
+    results: int
+    qualifications: int
+    reserved: list[str]
+    not_sharing: list[str]
+    registry_path: Path
+    credentials_path: Path
+    scenarios_path: Path
+    seconds: float
+    scenarios: dict[str, Any] = field(default_factory=dict)
+
+
+def node_url(settings: Settings, code: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/nodes/{code}"
+
+
+def write_private_json(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON readable by the owner only (it holds API tokens)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
+
+
+def remove_federation(settings: Settings) -> None:
+    """Remove the federation's files and databases (only what the generator makes, never the home itself)."""
+    codes = {i.code for i in INSTITUTIONS}
+    if settings.registry_path.exists():
+        codes |= set(Registry.load(settings.registry_path).codes())
+    drop_databases(settings, sorted(codes))
+    for code in codes:
+        (settings.keys_dir / f"{code}.pem").unlink(missing_ok=True)
+    for path in (settings.registry_path, settings.home / CREDENTIALS, settings.home / SCENARIOS):
+        path.unlink(missing_ok=True)
+
+
+def generate_federation(
+    settings: Settings,
+    *,
+    seed: int = 2014,
+    people: int = 3000,
+    institutions: int | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> FederationSummary:
+    """Make the demo federation described in the module docstring and return a summary of it.
+
+    The records are a pure function of ``seed``, ``people`` and ``institutions`` (the keys and API tokens are not:
+    they are secrets). ``institutions`` limits the number of members for small test federations (at least five: the
+    seed's 185, 216 and 214, one reserved and one not sharing). Raises :class:`FederationExists` when the home
+    already has a federation, unless ``force`` (then the old one is removed first).
+    """
+    started = time.perf_counter()
+    report = progress or (lambda _stage, _done, _total: None)
+    if settings.registry_path.exists():
+        if not force:
+            raise FederationExists(
+                f"There is already a federation at {settings.home} ({settings.registry_path.name} exists). "
+                "Use --force (force=True) to replace it, or choose another VITNEMAL_HOME."
+            )
+        remove_federation(settings)
+    report("Planlegger føderasjonen", 0, 1)
+    plan = plan_federation(seed, people, institutions)
+    codes = [i.code for i in plan.institutions]
+    report("Lager databaser", 0, len(codes))
+    create_databases(settings, codes)
+
+    entries: dict[str, InstitutionEntry] = {}
+    credentials: dict[str, str] = {}
+    totals = {"records": 0, "results": 0, "qualifications": 0}
+    for n, inst in enumerate(plan.institutions):
+        report(f"Skriver {inst.short_name}", n, len(codes))
+        module_active, reserved = plan.sharing[inst.code]
+        db = Database(settings.url_for(inst.code))
+        try:
+            with db.session() as session:
+                counts = write_records(session, plan.catalogues[inst.code], module_active, reserved,
+                                       plan.records_at(inst.code))
+                credentials[inst.code] = create_token(session, f"saksbehandler@{inst.short_name.lower()}")
+        finally:
+            db.dispose()
+        totals["records"] += counts.people
+        totals["results"] += counts.results
+        totals["qualifications"] += counts.qualifications
+        key = generate_key()
+        save_private_key(key, settings.keys_dir / f"{inst.code}.pem")
+        entries[inst.code] = InstitutionEntry(inst.code, inst.name_nb, inst.name_en, inst.short_name,
+                                              node_url(settings, inst.code), public_jwk(key))
+
+    report("Skriver register og scenarier", len(codes), len(codes))
+    found = scenarios(plan)
+    write_private_json(settings.home / CREDENTIALS, credentials)
+    (settings.home / SCENARIOS).write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
+    Registry(entries).save(settings.registry_path)
+    report("Ferdig", len(codes), len(codes))
+    return FederationSummary(
+        home=settings.home,
+        seed=seed,
+        institutions=len(codes),
+        people=len(plan.persons),
+        person_records=totals["records"],
+        results=totals["results"],
+        qualifications=totals["qualifications"],
+        reserved=[c for c in codes if plan.sharing[c] == (True, True)],
+        not_sharing=[c for c in codes if not plan.sharing[c][0]],
+        registry_path=settings.registry_path,
+        credentials_path=settings.home / CREDENTIALS,
+        scenarios_path=settings.home / SCENARIOS,
+        seconds=time.perf_counter() - started,
+        scenarios=found,
+    )
