@@ -1,0 +1,221 @@
+"""A local certificate authority for demos and tests: a P-256 root that issues document-signing certificates.
+
+A real deployment signs with a certificate from a qualified issuer (Buypass, Commfides) on a key file or token;
+this CA only stands in for one so that every PDF the project produces is signed and checkable end to end.
+Files (PEM):
+
+- ``<dir>/ca.pem``, ``<dir>/ca-key.pem`` (mode 0600): the root, created on first use;
+- ``<dir>/<stem>.pem``, ``<dir>/<stem>-key.pem`` (mode 0600): an end-entity certificate issued by :meth:`issue_signer`.
+
+Creation is guarded by an exclusive lock file so that two processes starting at once end up with one CA.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+CA_CERT_FILE = "ca.pem"
+CA_KEY_FILE = "ca-key.pem"
+CA_VALID_DAYS = 3650
+SIGNER_VALID_DAYS = 825
+RENEW_BEFORE = dt.timedelta(days=30)
+# X.520 organizationIdentifier; Norwegian organisations use "NTRNO-<organisasjonsnummer>" (ETSI EN 319 412-1).
+ORGANIZATION_IDENTIFIER = x509.ObjectIdentifier("2.5.4.97")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a key file readable by its owner only (mode 0600), replacing any file atomically."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _write_public(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory/.lock`` (POSIX flock; a no-op where flock is missing)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def file_stem(common_name: str) -> str:
+    """Return a safe file name for a signer: ASCII letters, digits and dashes ("Åsane skole" → "asane-skole")."""
+    ascii_name = unicodedata.normalize(
+        "NFKD", common_name.translate(str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae"}))
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode().casefold()).strip("-")
+    return slug or "signer"
+
+
+@dataclass(frozen=True)
+class LocalCertificateAuthority:
+    """A loaded CA: its directory, root certificate and private key."""
+
+    directory: Path
+    certificate: x509.Certificate
+    private_key: ec.EllipticCurvePrivateKey
+
+    @property
+    def cert_path(self) -> Path:
+        return self.directory / CA_CERT_FILE
+
+    @classmethod
+    def create_or_load(cls, directory: Path, name: str = "vitnemal lokal CA") -> LocalCertificateAuthority:
+        """Return the CA kept in ``directory``, creating a new P-256 root named ``name`` when there is none."""
+        directory = Path(directory)
+        with _locked(directory):
+            cert_path, key_path = directory / CA_CERT_FILE, directory / CA_KEY_FILE
+            if cert_path.exists() and key_path.exists():
+                return cls._load(directory)
+            key = ec.generate_private_key(ec.SECP256R1())
+            subject = x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "vitnemal (demo)"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, name),
+                ]
+            )
+            now = _now()
+            public = key.public_key()
+            certificate = (
+                x509.CertificateBuilder()
+                .subject_name(subject)
+                .issuer_name(subject)
+                .public_key(public)
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(minutes=5))
+                .not_valid_after(now + dt.timedelta(days=CA_VALID_DAYS))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                .add_extension(_key_usage(key_cert_sign=True), critical=True)
+                .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+                .sign(key, hashes.SHA256())
+            )
+            _write_private(key_path, _pem_key(key))
+            _write_public(cert_path, certificate.public_bytes(serialization.Encoding.PEM))
+            return cls(directory, certificate, key)
+
+    @classmethod
+    def _load(cls, directory: Path) -> LocalCertificateAuthority:
+        certificate = x509.load_pem_x509_certificate((directory / CA_CERT_FILE).read_bytes())
+        key = serialization.load_pem_private_key((directory / CA_KEY_FILE).read_bytes(), password=None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise ValueError(f"{directory / CA_KEY_FILE}: expected an EC (P-256) key")
+        return cls(directory, certificate, key)
+
+    def issue_signer(
+        self,
+        directory: Path,
+        common_name: str,
+        organization: str,
+        *,
+        organization_number: str | None = None,
+        stem: str | None = None,
+        valid_days: int = SIGNER_VALID_DAYS,
+        reuse: bool = True,
+    ) -> tuple[Path, Path]:
+        """Return ``(key_path, cert_path)`` of a document-signing certificate for an institution or school.
+
+        The certificate has key usage digitalSignature + nonRepudiation and is issued by this CA. With ``reuse``
+        an existing pair issued by this CA and valid for at least 30 more days is returned as it is.
+        """
+        directory = Path(directory)
+        stem = stem or file_stem(common_name)
+        key_path, cert_path = directory / f"{stem}-key.pem", directory / f"{stem}.pem"
+        with _locked(directory):
+            if reuse and self._issued_here(key_path, cert_path):
+                return key_path, cert_path
+            key = ec.generate_private_key(ec.SECP256R1())
+            attributes = [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+            ]
+            if organization_number:
+                attributes.append(x509.NameAttribute(ORGANIZATION_IDENTIFIER, f"NTRNO-{organization_number}"))
+            attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+            now = _now()
+            public = key.public_key()
+            ca_public = self.private_key.public_key()
+            certificate = (
+                x509.CertificateBuilder()
+                .subject_name(x509.Name(attributes))
+                .issuer_name(self.certificate.subject)
+                .public_key(public)
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(minutes=5))
+                .not_valid_after(min(now + dt.timedelta(days=valid_days), self.certificate.not_valid_after_utc))
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
+                .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_public), critical=False)
+                .sign(self.private_key, hashes.SHA256())
+            )
+            _write_private(key_path, _pem_key(key))
+            _write_public(cert_path, certificate.public_bytes(serialization.Encoding.PEM))
+        return key_path, cert_path
+
+    def _issued_here(self, key_path: Path, cert_path: Path) -> bool:
+        if not (key_path.exists() and cert_path.exists()):
+            return False
+        try:
+            certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
+            certificate.verify_directly_issued_by(self.certificate)
+        except (ValueError, TypeError, InvalidSignature):
+            return False
+        return certificate.not_valid_after_utc - RENEW_BEFORE > _now()
+
+
+def _key_usage(
+    *, digital_signature: bool = False, content_commitment: bool = False, key_cert_sign: bool = False
+) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=content_commitment,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=key_cert_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
