@@ -79,11 +79,12 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
+_NORDIC = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae"})
+
+
 def file_stem(common_name: str) -> str:
     """Return a safe file name for a signer: ASCII letters, digits and dashes ("Åsane skole" → "asane-skole")."""
-    ascii_name = unicodedata.normalize(
-        "NFKD", common_name.translate(str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae"}))
-    )
+    ascii_name = unicodedata.normalize("NFKD", common_name.translate(_NORDIC))
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode().casefold()).strip("-")
     return slug or "signer"
 

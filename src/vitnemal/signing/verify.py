@@ -92,7 +92,7 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate] = ()) 
                 intact=status.intact,
                 valid=status.valid,
                 trusted=status.trusted,
-                whole_document=status.coverage.name == "ENTIRE_FILE",
+                whole_document=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
                 certified=docmdp is not None,
                 docmdp=None if docmdp is None else docmdp.name,
             )
