@@ -1,8 +1,273 @@
-"""``vitnemal records``: an institution's own records (what its student system holds)."""
+"""``vitnemal records``: an institution's own records (what its student system holds).
+
+These are the FS contact's tools at a source institution, for the seed's test step 12: change a result or add a
+new one, award a degree or issue its diploma, then fetch again from the other institution and see the changes
+arrive. Each command opens the institution's database from the federation at VITNEMAL_HOME.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
 
 import typer
 
 app = typer.Typer(help="An institution's own records: people, results, degrees, consents, settings.",
                   no_args_is_help=True)
+
+INSTITUTION = typer.Option(..., "--institution", "-i", help="Institution code, e.g. 216.")
+PERSON = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"015361 12185\".")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2026-06-15") from None
+
+
+@contextmanager
+def _session(code: str) -> Iterator[Any]:
+    """A write session on the institution's database; service errors become a clear message and exit code 1."""
+    from vitnemal.config import Settings
+    from vitnemal.db import Database
+    from vitnemal.institutions.registry import Registry
+
+    settings = Settings.from_env()
+    try:
+        Registry.load(settings.registry_path).get(code)
+    except (FileNotFoundError, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    db = Database(settings.url_for(code))
+    try:
+        with db.session() as session:
+            yield session
+    except (LookupError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.dispose()
+
+
+def _echo(done: str, as_json: bool, data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str) if as_json else done)
+
+
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
+
+@app.command("add-result")
+def add_result(
+    institution: str = INSTITUTION,
+    person: str = PERSON,
+    course: str = typer.Option(..., "--course", "-c", help="Course code, e.g. RES-100."),
+    term: str = typer.Option(..., "--term", "-t", help="Term, e.g. \"2025 HØST\" or \"2026 VÅR\"."),
+    grade: str = typer.Option(..., "--grade", "-g", help="A–F, or Bestått / Ikke bestått for pass/fail courses."),
+    thesis_title: str | None = typer.Option(None, help="Title of a thesis."),
+    assessed_on: str | None = typer.Option(None, help="Date of assessment (YYYY-MM-DD)."),
+    as_json: bool = JSON,
+) -> None:
+    """Add a result, or change the grade of the result in that course and term (e.g. after an appeal)."""
+    from vitnemal.records import services
+
+    try:
+        year, season = services.parse_term(term)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    on = _date(assessed_on, "--assessed-on")
+    with _session(institution) as session:
+        result = services.record_result(session, person, course, year, season, grade, thesis_title=thesis_title,
+                                        assessed_on=on)
+        data = {"institution": institution, "national_id": result.person.national_id, "course": result.course.code,
+                "year": result.year, "season": result.season, "grade": result.grade, "passed": result.passed}
+    _echo(f"{institution}: {data['course']} {data['year']} {data['season']} = {data['grade']} for "
+          f"{data['national_id']}", as_json, data)
+
+
+@app.command()
+def consent(
+    institution: str = INSTITUTION,
+    person: str = PERSON,
+    answer: str = typer.Option("J", "--answer", "-a", help="J (yes) or N (no)."),
+    type_: str = typer.Option("RESUTVEKSL", "--type", help="Akseptanse type."),
+    as_json: bool = JSON,
+) -> None:
+    """Record the person's answer to an akseptanse question (RESUTVEKSL by default)."""
+    from vitnemal.records import services
+
+    with _session(institution) as session:
+        row = services.record_consent(session, person, type_, answer)
+        data = {"institution": institution, "type": row.type, "answer": row.answer,
+                "answered_at": row.answered_at.isoformat()}
+    _echo(f"{institution}: {data['type']} {data['answer']} at {data['answered_at']}", as_json, data)
+
+
+@app.command()
+def settings(
+    institution: str = INSTITUTION,
+    share: bool | None = typer.Option(None, "--share/--no-share", help="RESUTVEKSL module active (J/N)."),
+    reserve: bool | None = typer.Option(None, "--reserve/--no-reserve", help="RESERVER: reserve against exchange."),
+    as_json: bool = JSON,
+) -> None:
+    """Show the institution's exchange settings, or change them with the flags."""
+    from vitnemal.records import services
+
+    with _session(institution) as session:
+        if share is None and reserve is None:
+            row = services.get_exchange_settings(session)
+        else:
+            row = services.set_exchange_settings(session, module_active=share, reserved=reserve)
+        data = {"institution": row.institution_code, "name": row.institution_name, "shares": row.module_active,
+                "reserved": row.reserved}
+    _echo(f"{data['institution']} {data['name']}: RESUTVEKSL {'J' if data['shares'] else 'N'}, "
+          f"RESERVER {'J' if data['reserved'] else 'N'}", as_json, data)
+
+
+@app.command("issue-diploma")
+def issue_diploma(
+    institution: str = INSTITUTION,
+    person: str = PERSON,
+    qualification: str = typer.Option(..., "--qualification", "-q", help="Qualification code, e.g. BA-BED."),
+    on: str | None = typer.Option(None, "--on", help="Date the diploma was issued (YYYY-MM-DD)."),
+    unset: bool = typer.Option(False, "--unset", help="Mark the diploma as not issued."),
+    as_json: bool = JSON,
+) -> None:
+    """Set the date the diploma was issued (Dato_Utlev_Vitn): a degree is shared only after it."""
+    from vitnemal.records import services
+
+    if (on is None) == (not unset):
+        raise _fail("give either --on DATE or --unset")
+    when = _date(on, "--on")
+    with _session(institution) as session:
+        qual = services.set_diploma_issued(session, person, qualification, when)
+        data = {"institution": institution, "qualification": qual.code, "diploma_issued_on": qual.diploma_issued_on}
+    _echo(f"{institution}: {data['qualification']} diploma issued on {data['diploma_issued_on'] or '(not issued)'}",
+          as_json, data)
+
+
+@app.command()
+def award(
+    institution: str = INSTITUTION,
+    person: str = PERSON,
+    qualification: str = typer.Option(..., "--qualification", "-q", help="Qualification code."),
+    name_nb: str = typer.Option(..., help="Name in Norwegian (bokmål)."),
+    name_en: str = typer.Option(..., help="Name in English."),
+    level: str = typer.Option("other", help="bachelor, master, phd or other."),
+    courses: str = typer.Option("", help="Comma-separated course codes that count toward it."),
+    award_date: str = typer.Option(..., help="Date awarded (YYYY-MM-DD)."),
+    diploma_issued_on: str | None = typer.Option(None, help="Date the diploma was issued (YYYY-MM-DD)."),
+    as_json: bool = JSON,
+) -> None:
+    """Award a qualification (a new degree) linked to the person's passed results in the given courses."""
+    from vitnemal.records import services
+
+    awarded, issued = _date(award_date, "--award-date"), _date(diploma_issued_on, "--diploma-issued-on")
+    assert awarded is not None
+    codes = [c.strip() for c in courses.split(",") if c.strip()]
+    with _session(institution) as session:
+        qual = services.award_qualification(session, person, qualification, name_nb=name_nb, name_en=name_en,
+                                            level=level, award_date=awarded, courses=codes,
+                                            diploma_issued_on=issued)
+        data = {"institution": institution, "qualification": qual.code, "credits": str(qual.credits),
+                "courses": codes}
+    _echo(f"{institution}: awarded {data['qualification']} ({data['credits']} sp)", as_json, data)
+
+
+@app.command("add-person")
+def add_person(
+    institution: str = INSTITUTION,
+    person: str = PERSON,
+    first_name: str = typer.Option(..., help="First name."),
+    last_name: str = typer.Option(..., help="Last name."),
+    birth_date: str | None = typer.Option(None, help="Birth date [default: from the national id]."),
+    as_json: bool = JSON,
+) -> None:
+    """Register a person in the institution's records."""
+    from vitnemal.records import services
+
+    born = _date(birth_date, "--birth-date")
+    with _session(institution) as session:
+        row = services.add_person(session, person, first_name, last_name, birth_date=born)
+        data = {"institution": institution, "national_id": row.national_id, "name": row.name}
+    _echo(f"{institution}: added {data['name']} ({data['national_id']})", as_json, data)
+
+
+@app.command("add-earlier-id")
+def add_earlier_id(
+    institution: str = INSTITUTION,
+    person: str = PERSON,
+    earlier_id: str = typer.Option(..., help="The id the person had before, e.g. an old D-number."),
+    kind: str = typer.Option("d_number", help="d_number or temporary."),
+    as_json: bool = JSON,
+) -> None:
+    """Record an earlier id (an old D-number) so that requests with it find the person."""
+    from vitnemal.records import services
+
+    with _session(institution) as session:
+        row = services.add_earlier_id(session, person, earlier_id, kind)
+        data = {"institution": institution, "national_id": row.person.national_id, "earlier_id": row.national_id}
+    _echo(f"{institution}: {data['national_id']} also known as {data['earlier_id']}", as_json, data)
+
+
+def _show_tables(data: dict[str, Any], out: Callable[[Any], None]) -> None:
+    from rich.table import Table
+
+    results = Table(title=f"{data['name']} ({data['national_id']}) ved {data['institution']}: vurderingsresultater")
+    for column in ("Termin", "Emnekode", "Emnenavn", "Sp", "Karakter", "Oppgavetittel"):
+        results.add_column(column)
+    for r in data["results"]:
+        results.add_row(f"{r['year']} {r['season']}", r["course"], r["name_nb"], r["credits"], r["grade"],
+                        r["thesis_title"] or "")
+    out(results)
+    quals = Table(title="Kvalifikasjoner")
+    for column in ("Kode", "Navn", "Nivå", "Sp", "Tildelt", "Vitnemål utstedt", "Emner"):
+        quals.add_column(column)
+    for q in data["qualifications"]:
+        quals.add_row(q["code"], q["name_nb"], q["level"], q["credits"], q["award_date"],
+                      q["diploma_issued_on"] or "ikke utstedt", str(len(q["courses"])))
+    out(quals)
+    answers = ", ".join(f"{c['type']} {c['answer']} {c['answered_at'][:10]}" for c in data["consents"]) or "ingen"
+    out(f"Akseptanser: {answers}")
+    if data["earlier_ids"]:
+        out(f"Tidligere id-er: {', '.join(data['earlier_ids'])}")
+
+
+@app.command()
+def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = JSON) -> None:
+    """Show the person's results, qualifications and consents at the institution."""
+    from rich.console import Console
+
+    from vitnemal.records import services
+
+    with _session(institution) as session:
+        p = services.get_person(session, person)
+        data: dict[str, Any] = {
+            "institution": institution, "national_id": p.national_id, "name": p.name,
+            "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+            "earlier_ids": [i.national_id for i in p.earlier_ids],
+            "results": [{"year": r.year, "season": r.season, "course": r.course.code, "name_nb": r.course.name_nb,
+                         "credits": format(r.credits, "f"), "grade": r.grade, "passed": r.passed,
+                         "thesis_title": r.thesis_title} for r in services.results_of(session, p)],
+            "qualifications": [{"code": q.code, "name_nb": q.name_nb, "level": q.level,
+                                "credits": format(q.credits, "f"),
+                                "award_date": q.award_date.isoformat(),
+                                "diploma_issued_on": q.diploma_issued_on.isoformat() if q.diploma_issued_on else None,
+                                "courses": [link.result.course.code for link in q.courses]}
+                               for q in services.qualifications_of(session, p)],
+            "consents": [{"type": c.type, "answer": c.answer, "answered_at": c.answered_at.isoformat()}
+                         for c in services.consents_of(session, p)],
+        }
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    console = Console()
+    _show_tables(data, console.print)

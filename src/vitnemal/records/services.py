@@ -1,0 +1,306 @@
+"""Small services over one institution's records, for operators (``vitnemal records``) and tests.
+
+They do what an FS contact does at a source institution in the seed's test step 12: add or change a result (a new
+grade after an appeal updates the result of that term; a retake in another term is a new result), award a degree,
+set the date its diploma was issued, record a consent, open/close or reserve the exchange, register people and
+their earlier ids. Each returns the domain object (flushed, so it has its id) and leaves the commit to the caller.
+Errors are :class:`LookupError` (unknown person, course, qualification) or :class:`ValueError` (bad input), with a
+message that names what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vitnemal.identity.models import Person, PersonIdentity
+from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+from vitnemal.records.models import (
+    CONSENT_RESULTS_EXCHANGE,
+    AssessmentResult,
+    Consent,
+    Course,
+    ExchangeSettings,
+    Qualification,
+    QualificationCourse,
+    QualificationGroup,
+)
+
+LETTER_GRADES = ("A", "B", "C", "D", "E", "F")
+PASSED, NOT_PASSED = "Bestått", "Ikke bestått"
+_SEASONS = {"VÅR": "VÅR", "VAR": "VÅR", "V": "VÅR", "SPRING": "VÅR", "HØST": "HØST", "HOST": "HØST", "H": "HØST",
+            "HAUST": "HØST", "AUTUMN": "HØST", "FALL": "HØST"}
+_LEVELS = ("bachelor", "master", "phd", "other")
+
+
+class UnknownPerson(LookupError):
+    """No person with that national id (current or earlier) in this institution's records."""
+
+
+class UnknownCourse(LookupError):
+    """No course with that code in this institution's catalogue."""
+
+
+class UnknownQualification(LookupError):
+    """The person has no qualification with that code."""
+
+
+def normalise_id(text: str) -> str:
+    """The id without spaces ("015361 12185" → "01536112185")."""
+    return "".join(text.split())
+
+
+def parse_term(text: str) -> tuple[int, str]:
+    """Parse a term such as "2025 HØST", "HØST 2025", "2025 haust" or "2024 spring" into (2025, "HØST")."""
+    parts = text.replace("-", " ").split()
+    years = [p for p in parts if p.isdigit() and len(p) == 4]
+    seasons = [_SEASONS.get(p.upper()) for p in parts if not p.isdigit()]
+    if len(parts) != 2 or len(years) != 1 or len(seasons) != 1 or seasons[0] is None:
+        raise ValueError(f"{text!r} is not a term: write the year and VÅR or HØST, e.g. \"2025 HØST\"")
+    return int(years[0]), seasons[0]
+
+
+def check_grade(course: Course, grade: str) -> tuple[str, bool]:
+    """Return the grade as stored and whether it is a pass, for the course's grading scale; ValueError if invalid."""
+    if course.grading_scale == "pass_fail":
+        value = " ".join(grade.split()).lower()
+        if value in ("bestått", "passed", "pass"):
+            return PASSED, True
+        if value in ("ikke bestått", "ikkje bestått", "failed", "fail"):
+            return NOT_PASSED, False
+        raise ValueError(f"{grade!r} is not a grade for {course.code}, which is graded pass/fail: "
+                         f"use \"{PASSED}\" or \"{NOT_PASSED}\"")
+    value = grade.strip().upper()
+    if value not in LETTER_GRADES:
+        raise ValueError(f"{grade!r} is not a grade for {course.code}, which is graded on the letter scale A–F")
+    return value, value != "F"
+
+
+def find_person_by_any_id(session: Session, ids: Iterable[str]) -> Person | None:
+    """The person whose current or any earlier id is among ``ids`` (spaces ignored), or None."""
+    wanted = [normalise_id(i) for i in ids]
+    if not wanted:
+        return None
+    person = session.scalar(select(Person).where(Person.national_id.in_(wanted)))
+    if person is None:
+        person = session.scalar(select(Person).join(PersonIdentity).where(PersonIdentity.national_id.in_(wanted)))
+    return person
+
+
+def get_person(session: Session, national_id: str) -> Person:
+    """The person with ``national_id`` (current or earlier); raise :class:`UnknownPerson` otherwise."""
+    person = find_person_by_any_id(session, [national_id])
+    if person is None:
+        raise UnknownPerson(f"No person with national id {normalise_id(national_id)} in this institution's records")
+    return person
+
+
+def get_course(session: Session, code: str) -> Course:
+    """The course with ``code`` (case-insensitive); raise :class:`UnknownCourse` naming a few similar codes."""
+    course = session.scalar(select(Course).where(Course.code == code.strip().upper()))
+    if course is None:
+        course = session.scalar(select(Course).where(Course.code == code.strip()))
+    if course is None:
+        prefix = code.strip().upper()[:3]
+        similar = session.scalars(select(Course.code).where(Course.code.like(f"{prefix}%")).limit(6)).all()
+        hint = f" (similar codes: {', '.join(similar)})" if similar else ""
+        raise UnknownCourse(f"No course {code!r} in this institution's catalogue{hint}")
+    return course
+
+
+def record_result(
+    session: Session,
+    national_id: str,
+    course_code: str,
+    year: int,
+    season: str,
+    grade: str,
+    *,
+    thesis_title: str | None = None,
+    assessed_on: date | None = None,
+    credits: Decimal | int | None = None,
+) -> AssessmentResult:
+    """Add a result, or change the grade of the person's result in the same course and term (an appeal).
+
+    A retake or an improvement is a different term and so a new result; the old one stays, as in FS.
+    """
+    person = get_person(session, national_id)
+    course = get_course(session, course_code)
+    season_norm = _SEASONS.get(season.strip().upper())
+    if season_norm is None:
+        raise ValueError(f"{season!r} is not a season: use VÅR or HØST")
+    value, passed = check_grade(course, grade)
+    result = session.scalar(select(AssessmentResult).where(
+        AssessmentResult.person_id == person.id, AssessmentResult.course_id == course.id,
+        AssessmentResult.year == year, AssessmentResult.season == season_norm))
+    if result is None:
+        result = AssessmentResult(person_id=person.id, course_id=course.id, year=year, season=season_norm,
+                                  credits=Decimal(credits) if credits is not None else course.credits)
+        session.add(result)
+    result.grade, result.passed = value, passed
+    if thesis_title is not None:
+        result.thesis_title = thesis_title
+    if assessed_on is not None:
+        result.assessed_on = assessed_on
+    elif result.assessed_on is None:
+        result.assessed_on = date(year, 6, 15) if season_norm == "VÅR" else date(year, 12, 15)
+    session.flush()
+    return result
+
+
+def _best_passed(session: Session, person: Person, course: Course) -> AssessmentResult:
+    results = session.scalars(select(AssessmentResult).where(
+        AssessmentResult.person_id == person.id, AssessmentResult.course_id == course.id,
+        AssessmentResult.passed.is_(True)).order_by(AssessmentResult.year.desc(), AssessmentResult.season)).all()
+    if not results:
+        raise ValueError(f"{person.name} has no passed result in {course.code} to count toward the qualification")
+    # Letter grades sort A < B < …; the best one counts, the latest among equals.
+    return min(results, key=lambda r: r.grade if r.grade in LETTER_GRADES else "")
+
+
+def award_qualification(
+    session: Session,
+    national_id: str,
+    code: str,
+    *,
+    name_nb: str,
+    name_en: str,
+    level: str,
+    award_date: date,
+    courses: Sequence[str] = (),
+    credits: Decimal | int | None = None,
+    diploma_issued_on: date | None = None,
+    group: tuple[str, str] = ("Emner", "Courses"),
+) -> Qualification:
+    """Award a qualification linked to the person's best passed result in each of ``courses``.
+
+    ``credits`` defaults to the sum of the linked results. The diploma is unissued unless ``diploma_issued_on``.
+    """
+    person = get_person(session, national_id)
+    if level not in _LEVELS:
+        raise ValueError(f"{level!r} is not a level: use one of {', '.join(_LEVELS)}")
+    if session.scalar(select(Qualification).where(Qualification.person_id == person.id, Qualification.code == code)):
+        raise ValueError(f"{person.name} already has qualification {code}")
+    results = [_best_passed(session, person, get_course(session, c)) for c in courses]
+    total = Decimal(credits) if credits is not None else sum((r.credits for r in results), Decimal(0))
+    qual = Qualification(person_id=person.id, code=code, name_nb=name_nb, name_en=name_en, level=level,
+                         credits=total, award_date=award_date, diploma_issued_on=diploma_issued_on)
+    session.add(qual)
+    session.flush()
+    heading = QualificationGroup(qualification_id=qual.id, position=0, heading_nb=group[0], heading_en=group[1])
+    session.add(heading)
+    session.flush()
+    for r in results:
+        session.add(QualificationCourse(qualification_id=qual.id, result_id=r.id, group_id=heading.id))
+    session.flush()
+    return qual
+
+
+def set_diploma_issued(session: Session, national_id: str, qualification_code: str, on: date | None) -> Qualification:
+    """Set (or with None clear) the date the diploma of the person's qualification was issued (Dato_Utlev_Vitn)."""
+    person = get_person(session, national_id)
+    qual = session.scalar(select(Qualification).where(Qualification.person_id == person.id,
+                                                      Qualification.code == qualification_code))
+    if qual is None:
+        held = session.scalars(select(Qualification.code).where(Qualification.person_id == person.id)).all()
+        raise UnknownQualification(f"{person.name} has no qualification {qualification_code!r}"
+                                   f" (has: {', '.join(held) or 'none'})")
+    if on is not None and on < qual.award_date:
+        raise ValueError(f"the diploma cannot be issued ({on}) before the degree was awarded ({qual.award_date})")
+    qual.diploma_issued_on = on
+    session.flush()
+    return qual
+
+
+def record_consent(session: Session, national_id: str, type: str = CONSENT_RESULTS_EXCHANGE, answer: str = "J",
+                   *, at: datetime | None = None) -> Consent:
+    """Record the person's answer (J or N) to an akseptanse question; the latest answer of a type holds."""
+    person = get_person(session, national_id)
+    value = {"J": "J", "JA": "J", "Y": "J", "YES": "J", "N": "N", "NEI": "N", "NO": "N"}.get(answer.strip().upper())
+    if value is None:
+        raise ValueError(f"{answer!r} is not an answer: use J (yes) or N (no)")
+    when = at or datetime.now(UTC)
+    if when.tzinfo is None:
+        raise ValueError("the consent time needs a time zone")
+    consent = Consent(person_id=person.id, type=type.strip().upper(), answer=value, answered_at=when)
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def get_exchange_settings(session: Session) -> ExchangeSettings:
+    """The institution's one settings row; LookupError if the database has none (not a federation member)."""
+    row = session.scalar(select(ExchangeSettings).order_by(ExchangeSettings.id))
+    if row is None:
+        raise LookupError("This database has no exchange settings: it was not set up as an institution")
+    return row
+
+
+def set_exchange_settings(session: Session, *, module_active: bool | None = None,
+                          reserved: bool | None = None) -> ExchangeSettings:
+    """Turn the RESUTVEKSL module on/off and the RESERVER property on/off; None leaves a setting as it is."""
+    row = get_exchange_settings(session)
+    if module_active is not None:
+        row.module_active = module_active
+    if reserved is not None:
+        row.reserved = reserved
+    row.updated_at = datetime.now(UTC)
+    session.flush()
+    return row
+
+
+def _valid_id(national_id: str) -> str:
+    try:
+        return parse_national_id(national_id).number
+    except InvalidNationalId as exc:
+        raise ValueError(f"{normalise_id(national_id)!r} is not a valid national id: {exc.message}") from None
+
+
+def add_person(session: Session, national_id: str, first_name: str, last_name: str, *,
+               birth_date: date | None = None, email: str | None = None) -> Person:
+    """Register a person; the birth date defaults to the one in the national id."""
+    number = _valid_id(national_id)
+    if find_person_by_any_id(session, [number]) is not None:
+        raise ValueError(f"{number} is already in this institution's records")
+    if not first_name.strip() or not last_name.strip():
+        raise ValueError("a person needs a first and a last name")
+    person = Person(national_id=number, first_name=first_name.strip(), last_name=last_name.strip(),
+                    birth_date=birth_date or parse_national_id(number).birth_date, email=email)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def add_earlier_id(session: Session, national_id: str, earlier_id: str, kind: str = "d_number",
+                   replaced_on: date | None = None) -> PersonIdentity:
+    """Record an id the person had before (an old D-number, a temporary number), so look-ups by it find them."""
+    person = get_person(session, national_id)
+    number = _valid_id(earlier_id)
+    other = find_person_by_any_id(session, [number])
+    if other is not None:
+        whose = "this person" if other.id == person.id else f"another person ({other.name})"
+        raise ValueError(f"{number} already belongs to {whose}")
+    identity = PersonIdentity(person_id=person.id, national_id=number, kind=kind, replaced_on=replaced_on)
+    session.add(identity)
+    session.flush()
+    return identity
+
+
+def results_of(session: Session, person: Person) -> list[AssessmentResult]:
+    """The person's results, oldest term first (VÅR before HØST), then by course code."""
+    rows = session.scalars(select(AssessmentResult).where(AssessmentResult.person_id == person.id)).all()
+    return sorted(rows, key=lambda r: (r.year, r.season != "VÅR", r.course.code))
+
+
+def qualifications_of(session: Session, person: Person) -> list[Qualification]:
+    return list(session.scalars(select(Qualification).where(Qualification.person_id == person.id)
+                                .order_by(Qualification.award_date)).all())
+
+
+def consents_of(session: Session, person: Person) -> list[Consent]:
+    return list(session.scalars(select(Consent).where(Consent.person_id == person.id)
+                                .order_by(Consent.answered_at)).all())
