@@ -180,11 +180,15 @@ class HistoryPlanner:
         self.rng.shuffle(pool)
         fill = list(prog.fill)
         self.rng.shuffle(fill)
+        rest = []
         for course in pool + fill:
-            if need <= 0:
-                break
-            chosen.append((course, g_elec))
-            need -= course.credits
+            if 0 < course.credits <= need:
+                chosen.append((course, g_elec))
+                need -= course.credits
+            else:
+                rest.append(course)
+        if need > 0 and rest:  # no exact fit: one more course, a few credits over, as happens in real degrees
+            chosen.append((min(rest, key=lambda c: c.credits), g_elec))
         if thesis is not None:
             chosen.append((thesis, groups.index(GROUP_THESIS)))
         return chosen
