@@ -45,6 +45,13 @@ def _progress(path: Path, label: str) -> Iterator[Callable[[int, int], None] | N
     if path.stat().st_size < PROGRESS_FROM_BYTES:
         yield None
         return
+    with _progress_always(label) as update:
+        yield update
+
+
+@contextmanager
+def _progress_always(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a progress callback drawing a Rich bar on stderr (shown only on a terminal)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -136,3 +143,59 @@ def _parse_date_option(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint="--date") from None
+
+
+@app.command("certificate")
+def certificate(
+    file: PupilFileArgument,
+    out: Annotated[
+        Path, typer.Option("--out", file_okay=False, help="Directory for the PDFs (one per pupil, <id>.pdf).")
+    ],
+    lang: Annotated[Language, typer.Option("--lang", help="Language of the certificate.")] = Language.nb,
+    key: Annotated[
+        Path | None, typer.Option("--key", exists=True, dir_okay=False, help="Signing key (PEM) of your own.")
+    ] = None,
+    cert: Annotated[
+        Path | None, typer.Option("--cert", exists=True, dir_okay=False, help="Its certificate (PEM).")
+    ] = None,
+    chain: Annotated[
+        list[Path] | None,
+        typer.Option("--chain", exists=True, dir_okay=False, help="Issuing CA certificate(s) to embed; repeatable."),
+    ] = None,
+    place: Annotated[str | None, typer.Option(help="Place printed where a pupil has none.")] = None,
+    issued: Annotated[
+        str | None, typer.Option("--date", help="Date (YYYY-MM-DD) printed where a pupil has none. Default: today.")
+    ] = None,
+) -> None:
+    """Render every valid pupil's certificate as a signed PDF/A in bokmål, nynorsk or English.
+
+    Without --key/--cert each school signs with a key from the local CA under the settings home
+    ($VITNEMAL_HOME/ca, created on first use).
+    """
+    from vitnemal.school.importer import InputFileError
+    from vitnemal.school.issue import SchoolSigners, issue_certificates
+    from vitnemal.signing.pdf import KeyFileSigner, SigningError
+
+    if (key is None) != (cert is None):
+        raise typer.BadParameter("give both --key and --cert, or neither", param_hint="--key/--cert")
+    issued_on = _parse_date_option(issued)
+    if key is not None and cert is not None:
+        try:
+            signers = SchoolSigners(fixed=KeyFileSigner(key, cert, chain or (), reason="Vitnemål for grunnskolen"))
+        except SigningError as exc:
+            raise _usage_error(str(exc)) from None
+    else:
+        from vitnemal.config import Settings
+
+        signers = SchoolSigners(ca_dir=Settings.from_env().home / "ca")
+    try:
+        with _progress_always("vitnemål") as progress:
+            report = issue_certificates(
+                file, out, lang.value, signers, place=place, issued_on=issued_on, progress=progress
+            )
+    except InputFileError as exc:
+        raise _usage_error(str(exc)) from None
+    typer.echo(f"{len(report.written)} certificates written to {out}")
+    _report_rejected(report.rejected, len(report.written))
+    if report.rejected:
+        raise typer.Exit(1)
