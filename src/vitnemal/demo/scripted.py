@@ -77,7 +77,12 @@ class _Sources:
         preferred = [i for i in ok if i.code not in PROTECTED]
         self.pool = preferred or ok
         ctx.rng.shuffle(self.pool)
+        self.all = self.pool + [i for i in ok if i not in self.pool]
         self.turn = 0
+
+    def distinct(self, n: int) -> list[DemoInstitution]:
+        """``n`` different sources (fewer if the federation has fewer), the seed's 216 and 214 as a last resort."""
+        return self.all[:n]
 
     def next(self, where: tuple[str, ...] = ()) -> DemoInstitution:
         pool = [i for i in self.pool if not where or set(where) & set(i.fields)] or self.pool
@@ -174,8 +179,7 @@ def scripted_people(ctx: Context) -> list[PersonPlan]:
     # Single courses at three institutions.
     person, _ = ctx.new_person(1990)
     person.story, person.current = "many_sources", DEMO_BASE
-    for n in range(3):
-        src = sources.next()
+    for n, src in enumerate(sources.distinct(3)):
         planner.single_courses(person.record(src.code), ctx.catalogues[src.code].ordinary_courses(),
                                term_index(2012 + 3 * n, "HØST"), rng.randint(4, 8))
     planner.consent(person.record(DEMO_BASE), "J", LAST_TERM)
