@@ -1,0 +1,86 @@
+"""``vitnemal records``: the seed's test step 12 at the source institution, and clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from vitnemal.cli import app
+from vitnemal.config import Settings
+from vitnemal.demo import FederationSummary, generate_federation
+
+runner = CliRunner()
+Fed = tuple[dict[str, str], FederationSummary]
+
+
+@pytest.fixture(scope="module")
+def fed(tmp_path_factory: pytest.TempPathFactory) -> Fed:
+    home = tmp_path_factory.mktemp("records-cli")
+    summary = generate_federation(Settings(home=home), people=30, institutions=5)
+    return {"VITNEMAL_HOME": str(home), "VITNEMAL_DATABASE_URL": ""}, summary
+
+
+def _run(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["records", *args], env=env)
+    return result.exit_code, result.output
+
+
+def test_change_results_at_the_source_institution(fed: Fed) -> None:
+    env, _ = fed
+    person = ["--institution", "216", "--person", "015361 12185"]
+    code, out = _run(env, "add-result", *person, "--course", "RES-100", "--term", "2025 HØST", "--grade", "B")
+    assert code == 0 and "RES-100 2025 HØST = B" in out
+    code, out = _run(env, "add-result", *person, "-c", "RES-100", "-t", "2025 HØST", "-g", "A", "--json")
+    assert code == 0 and json.loads(out)["grade"] == "A"
+    code, out = _run(env, "show", *person, "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["name"] == "Testperson1 Resultatutveksling"
+    assert [(r["year"], r["grade"]) for r in shown["results"]] == [(2014, "B"), (2025, "A")]
+    code, out = _run(env, "show", *person)
+    assert code == 0 and "RES-100" in out and "2025 HØST" in out and "Kvalifikasjoner" in out
+
+    code, out = _run(env, "award", *person, "--qualification", "RES-GRAD", "--name-nb", "Testgrad",
+                     "--name-en", "Test degree", "--courses", "RES-100", "--award-date", "2026-01-10")
+    assert code == 0 and "awarded RES-GRAD (10.0 sp)" in out
+    code, out = _run(env, "issue-diploma", *person, "--qualification", "RES-GRAD", "--on", "2026-02-01")
+    assert code == 0 and "issued on 2026-02-01" in out
+    code, out = _run(env, "issue-diploma", *person, "--qualification", "RES-GRAD", "--unset")
+    assert code == 0 and "not issued" in out
+
+
+def test_consent_settings_and_people(fed: Fed) -> None:
+    env, summary = fed
+    code, out = _run(env, "consent", "-i", "185", "-p", "19588312510", "--answer", "N")
+    assert code == 0 and "RESUTVEKSL N" in out
+    code, out = _run(env, "settings", "-i", "214")
+    assert code == 0 and "RESUTVEKSL J, RESERVER N" in out
+    code, out = _run(env, "settings", "-i", "214", "--reserve")
+    assert code == 0 and "RESERVER J" in out
+    code, out = _run(env, "settings", "-i", "214", "--no-reserve", "--json")
+    assert code == 0 and json.loads(out) == {"institution": "214", "name": "Høgskolen i Nord-Trøndelag",
+                                             "shares": True, "reserved": False}
+    code, out = _run(env, "add-person", "-i", "185", "-p", "15076500565", "--first-name", "Kari",
+                     "--last-name", "Nordmann")
+    assert code == 0 and "added Kari Nordmann (15076500565)" in out
+    example = summary.scenarios["old_d_number_unknown"][0]
+    code, out = _run(env, "add-earlier-id", "-i", "185", "-p", example["national_id"], "--earlier-id",
+                     example["earlier_id"])
+    assert code == 0 and example["earlier_id"] in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["add-result", "-i", "216", "-p", "01536112185", "-c", "RES-100", "-t", "2025 HØST", "-g", "X"], "letter scale"),
+    (["add-result", "-i", "216", "-p", "01536112185", "-c", "NOPE", "-t", "2025 HØST", "-g", "A"], "No course"),
+    (["add-result", "-i", "216", "-p", "01536112185", "-c", "RES-100", "-t", "høsten", "-g", "A"], "not a term"),
+    (["add-result", "-i", "216", "-p", "12345678901", "-c", "RES-100", "-t", "2025 HØST", "-g", "A"], "No person"),
+    (["show", "-i", "999", "-p", "01536112185"], "Unknown institution code '999'"),
+    (["issue-diploma", "-i", "216", "-p", "01536112185", "-q", "X", "--on", "1. mai"], "not a date"),
+    (["issue-diploma", "-i", "216", "-p", "01536112185", "-q", "X"], "either --on"),
+    (["consent", "-i", "185", "-p", "01536112185", "--answer", "kanskje"], "J (yes) or N"),
+])
+def test_errors_are_clear(fed: Fed, args: list[str], message: str) -> None:
+    env, _ = fed
+    code, out = _run(env, *args)
+    assert code == 1 and message in out
