@@ -68,6 +68,9 @@ _FIELD_ALIASES = {
 }
 
 
+_SUBJECT_POSITION = {subject: position for position, subject in enumerate(Subject)}
+
+
 class InvalidCertificate(ValueError):
     """A pupil's data breaks the rules; ``problems`` lists every one, each saying what to do."""
 
@@ -170,8 +173,7 @@ def _parse_final(
                 final.append(FinalGrade(target, parse_grade(grade_value)))
         except UnknownName as exc:
             problems.append(Problem(where, str(exc)))
-    order_of = {s: i for i, s in enumerate(Subject)}
-    final.sort(key=lambda line: order_of[line.subject])
+    final.sort(key=lambda line: _SUBJECT_POSITION[line.subject])
     return final, electives, order, conduct
 
 

@@ -106,12 +106,18 @@ def divide_half_up(numerator: Decimal, denominator: int, places: int = TWO_PLACE
     return Decimal((sign, tuple(int(d) for d in str(quotient)), -places))
 
 
+_NUMERIC = GradeKind.NUMERIC  # enum member lookups are slow on Python 3.11; a county file does ~10⁶ of these
+_NOT_POSSIBLE = GradeKind.NOT_POSSIBLE
+_DECIMALS = tuple(Decimal(n) for n in range(7))
+
+
 def grade_value(grade: Grade) -> Decimal | None:
     """Return what a grade adds to the sum: its number, 0 for IV, None when it does not count."""
-    if grade.kind is GradeKind.NUMERIC:
-        return Decimal(grade.value)
-    if grade.kind is GradeKind.NOT_POSSIBLE:
-        return Decimal(0)
+    kind = grade.kind
+    if kind is _NUMERIC:
+        return _DECIMALS[grade.value]
+    if kind is _NOT_POSSIBLE:
+        return _DECIMALS[0]
     return None
 
 

@@ -1,0 +1,168 @@
+"""The school benchmark: a county's admission points from CSV, and certificates rendered and signed per second.
+
+``run_benchmark`` writes a deterministic county file (seeded random pupils over many schools, with a few bad rows
+so the rejection path is exercised) into a temporary directory, then times
+
+- the whole job from the file: import, validation, points with their working, ranking, and writing the ranked
+  list as CSV, exactly what ``vitnemal school points FILE --ranked-out ranked.csv`` does;
+- rendering (typst, one compiler reused) and signing (pyHanko, one key loaded once, signature space reserved)
+  of ``certificates`` certificates.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from vitnemal.school.export import ranking_records, write_ranking
+from vitnemal.school.importer import STANDARD_HEADER, pupil_row
+from vitnemal.school.model import Subject
+from vitnemal.school.render import CertificateRenderer
+from vitnemal.school.service import compute_points
+from vitnemal.signing.ca import LocalCertificateAuthority
+from vitnemal.signing.pdf import KeyFileSigner
+
+SEED = 20260619
+PUPILS_PER_SCHOOL = 60
+BAD_ROW_EVERY = 997  # about 0.1 % of rows break a rule
+_FIRST = ("Kari", "Ola", "Nora", "Emil", "Ingrid", "Jakob", "Sofie", "Lukas", "Emma", "Filip", "Maja", "Aksel")
+_LAST = ("Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Berg", "Haugen", "Dahl", "Lie", "Strand")
+_ELECTIVES = ("Programmering", "Fysisk aktivitet og helse", "Innsats for andre", "Sal og scene", "Friluftsliv")
+_ORAL = ("norsk muntlig", "engelsk muntlig", "matematikk muntlig-praktisk", "KRLE muntlig", "samfunnsfag muntlig")
+
+
+def _grade(rng: random.Random, ability: float) -> str:
+    roll = rng.random()
+    if roll < 0.006:
+        return "IV"
+    if roll < 0.012:
+        return "fritatt"
+    return str(min(6, max(1, round(rng.gauss(ability, 0.9)))))
+
+
+def _absence(rng: random.Random) -> dict[str, int]:
+    days = rng.randint(0, 12)
+    return {"days": days, "hours": rng.randint(0, 20), "excluded_days": rng.randint(0, min(days, 2))}
+
+
+def generate_pupil(rng: random.Random, number: int) -> dict[str, Any]:
+    """Return one made-up pupil (the JSON shape), valid except for about one row in a thousand."""
+    ability = rng.gauss(4.1, 0.8)
+    school = number // PUPILS_PER_SCHOOL + 1
+    final = {
+        s.value: _grade(rng, ability) for s in Subject if s not in (Subject.UTDANNINGSVALG, Subject.ARBEIDSLIVSFAG)
+    }
+    if rng.random() < 0.08:
+        final[Subject.ARBEIDSLIVSFAG.value] = final.pop(Subject.FREMMEDSPRAK.value)
+    sidemal_exempt = rng.random() < 0.05 or final[Subject.NORSK_SIDEMAL_SKRIFTLIG.value] == "fritatt"
+    if sidemal_exempt:
+        final[Subject.NORSK_SIDEMAL_SKRIFTLIG.value] = "fritatt"
+    electives = [
+        {"name": name, "grade": str(min(6, max(1, round(rng.gauss(ability + 0.3, 0.8)))))}
+        for name in rng.sample(_ELECTIVES, rng.randint(1, 3))
+    ]
+    written = rng.choice(("norsk", "engelsk", "matematikk"))
+    exams = {}
+    if written == "norsk":
+        exams["norsk hovedmål skriftlig"] = _grade(rng, ability)
+        if not sidemal_exempt:
+            exams["norsk sidemål skriftlig"] = _grade(rng, ability)
+    else:
+        exams[f"{written} skriftlig"] = _grade(rng, ability)
+    exams[rng.choice(_ORAL)] = _grade(rng, ability + 0.2)
+    if number % BAD_ROW_EVERY == BAD_ROW_EVERY - 1:
+        final[Subject.MUSIKK.value] = "7"
+    return {
+        "id": f"P{number + 1:06}",
+        "name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+        "birth_date": f"2010-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}",
+        "school": f"Skole {school:04} ungdomsskole",
+        "municipality": f"Kommune {school % 40 + 1:02}",
+        "final": final,
+        "electives": electives,
+        "exams": exams,
+        "order": rng.choices(("G", "NG", "LG"), (0.9, 0.08, 0.02))[0],
+        "conduct": rng.choices(("G", "NG", "LG"), (0.9, 0.08, 0.02))[0],
+        "absence": {str(year): _absence(rng) for year in (8, 9, 10)},
+        "place": "Bergen",
+        "date": "2026-06-19",
+        "principal": "Randi Rektorsen",
+        "contact_teacher": "Lars Lærer",
+    }
+
+
+def write_county_csv(path: Path, pupils: int, seed: int = SEED) -> None:
+    """Write a county file of ``pupils`` made-up pupils in the documented CSV format (same seed, same file)."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(STANDARD_HEADER)
+        for number in range(pupils):
+            writer.writerow(pupil_row(generate_pupil(rng, number)))
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def run_benchmark(pupils: int = 60_000, certificates: int = 200) -> dict[str, Any]:
+    """Return the figures: pupils per second for the whole county job, certificates (rendered + signed) per second."""
+    with tempfile.TemporaryDirectory(prefix="vitnemal-bench-") as tmp:
+        work = Path(tmp)
+        county = work / "county.csv"
+        started = time.perf_counter()
+        write_county_csv(county, pupils)
+        generate_s = time.perf_counter() - started
+
+        started = time.perf_counter()
+        report = compute_points(county)
+        points_s = time.perf_counter() - started
+        write_ranking(work / "ranked.csv", ranking_records(report))
+        county_s = time.perf_counter() - started
+
+        ca = LocalCertificateAuthority.create_or_load(work / "ca", "Bench-CA")
+        key, cert = ca.issue_signer(work / "ca", "Skole 0001 ungdomsskole", "Kommune 02")
+        setup = time.perf_counter()
+        renderer = CertificateRenderer()
+        signer = KeyFileSigner(key, cert, [ca.cert_path], reason="Vitnemål for grunnskolen")
+        setup_s = time.perf_counter() - setup
+        render_times: list[float] = []
+        sign_times: list[float] = []
+        sizes: list[int] = []
+        batch = [s.certificate for s in report.scored[:certificates]]
+        started = time.perf_counter()
+        for certificate in batch:
+            t0 = time.perf_counter()
+            pdf = renderer.render(certificate, "nb")
+            t1 = time.perf_counter()
+            signed = signer.sign(pdf)
+            t2 = time.perf_counter()
+            render_times.append(t1 - t0)
+            sign_times.append(t2 - t1)
+            sizes.append(len(signed))
+        certificates_s = time.perf_counter() - started
+
+    issued = len(batch)
+    return {
+        "pupils": pupils,
+        "accepted": len(report.scored),
+        "rejected": len(report.rejected),
+        "csv_generate_s": round(generate_s, 2),
+        "county_total_s": round(county_s, 3),
+        "import_points_rank_s": round(points_s, 3),
+        "pupils_per_s": round(pupils / county_s, 1),
+        "certificates": issued,
+        "certificates_total_s": round(certificates_s, 3),
+        "certificates_per_s": round(issued / certificates_s, 1) if issued else 0.0,
+        "render_ms_median": _ms(statistics.median(render_times)) if issued else None,
+        "sign_ms_median": _ms(statistics.median(sign_times)) if issued else None,
+        "render_ms_p95": _ms(sorted(render_times)[int(0.95 * (issued - 1))]) if issued else None,
+        "sign_ms_p95": _ms(sorted(sign_times)[int(0.95 * (issued - 1))]) if issued else None,
+        "renderer_and_signer_setup_ms": _ms(setup_s),
+        "signed_pdf_kb_median": round(statistics.median(sizes) / 1024, 1) if issued else None,
+    }

@@ -1,0 +1,24 @@
+"""The school benchmark runs end to end on a small county and its generated file is deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from vitnemal.school.bench import run_benchmark, write_county_csv
+
+
+def test_a_small_benchmark_reports_its_figures() -> None:
+    figures = run_benchmark(pupils=1000, certificates=3)
+    assert figures["pupils"] == 1000 and figures["certificates"] == 3
+    assert figures["accepted"] + figures["rejected"] == 1000
+    assert figures["rejected"] == 1  # one row in 997 is made bad on purpose
+    for key in ("pupils_per_s", "certificates_per_s", "county_total_s", "render_ms_median", "sign_ms_median"):
+        assert figures[key] > 0
+
+
+def test_the_county_file_is_the_same_every_time(tmp_path: Path) -> None:
+    write_county_csv(tmp_path / "a.csv", 200)
+    write_county_csv(tmp_path / "b.csv", 200)
+    digest = [hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in ("a.csv", "b.csv")]
+    assert digest[0] == digest[1]
