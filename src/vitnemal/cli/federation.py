@@ -31,7 +31,7 @@ def generate(
     from vitnemal.demo import FederationExists, generate_federation
 
     settings = Settings.from_env()
-    console = Console()
+    console = Console(soft_wrap=True)  # paths stay on one line, so they can be copied
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True) as progress:
