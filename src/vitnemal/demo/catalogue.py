@@ -26,6 +26,19 @@ TEST_COURSES: dict[str, tuple[str, str, str]] = {
     "216": ("RES-100", "Resultatutveksling test 100", "Results exchange test 100"),
     "214": ("RES-OAL", "Resultatutveksling test OAL", "Results exchange test OAL"),
 }
+_TEST_DESCRIPTION = (
+    "Testemne for resultatutveksling mellom FS-institusjoner. Brukes i testprosedyren for å kontrollere at "
+    "beståtte resultater hentes og legges inn i Person eksternstudium.",
+    "Test course for the results exchange between FS institutions, used in the test procedure to check that "
+    "passed results are fetched and imported as external studies.",
+)
+# Course descriptions travel with the results "if they are in FS"; the demo has them for the examens.
+_EXPHIL_DESCRIPTION = (
+    "Examen philosophicum gir en innføring i filosofiens historie, vitenskapsteori og etikk, og øvelse i "
+    "argumentasjon og akademisk skriving.",
+    "Examen philosophicum introduces the history of philosophy, philosophy of science and ethics, with practice "
+    "in argumentation and academic writing.",
+)
 
 _EXPHIL_CODES = {"185": "EXPHIL03", "194": "EXPH0300", "186": "FIL-0700", "184": "EXPHIL-HFEKS"}
 
@@ -41,6 +54,8 @@ class CourseDef:
     grading_scale: str
     kind: str = "course"
     field: str = ""
+    description_nb: str | None = None
+    description_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,7 @@ def _field_courses(style: str, fld: Field) -> dict[str, list[CourseDef]]:
 
 def _exam_courses(inst: DemoInstitution, style: str, variant: str) -> tuple[CourseDef, ...]:
     exphil = CourseDef(_EXPHIL_CODES.get(inst.code, "EXPHIL"), EXPHIL.name_nb, EXPHIL.name_en, EXPHIL.credits,
-                       "letter", "exphil")
+                       "letter", "exphil", "", *_EXPHIL_DESCRIPTION)
     fac = EXFAC[variant]
     exfac_code = f"EXFAC03-{variant}" if style == "four" else f"EXFAC-{variant}"
     return exphil, CourseDef(exfac_code, fac.name_nb, fac.name_en, fac.credits, "letter", "exfac")
@@ -168,5 +183,5 @@ def build_catalogue(inst: DemoInstitution) -> Catalogue:
                 tuple(cat.add(c) for c in by_role["V"]), fill_ma, theses, fld.theses)
     if inst.code in TEST_COURSES:
         code, nb, en = TEST_COURSES[inst.code]
-        cat.add(CourseDef(code, nb, en, 10, "letter", "course", "test"))
+        cat.add(CourseDef(code, nb, en, 10, "letter", "course", "test", *_TEST_DESCRIPTION))
     return cat

@@ -62,7 +62,8 @@ def write_records(session: Session, catalogue: Catalogue, module_active: bool, r
     courses = sorted(catalogue.courses.values(), key=lambda c: c.code)
     course_ids = dict(zip((c.code for c in courses), _ids(session, Course, [
         {"code": c.code, "name_nb": c.name_nb, "name_en": c.name_en, "credits": Decimal(c.credits),
-         "grading_scale": c.grading_scale, "kind": c.kind} for c in courses]), strict=True))
+         "grading_scale": c.grading_scale, "kind": c.kind, "description_nb": c.description_nb,
+         "description_en": c.description_en} for c in courses]), strict=True))
     person_ids = _ids(session, Person, [
         {"national_id": r.national_id, "first_name": r.first_name, "last_name": r.last_name,
          "birth_date": r.birth_date, "email": None} for r in records])
