@@ -35,3 +35,34 @@ def school(
     from vitnemal.school.bench import run_benchmark
 
     _emit(run_benchmark(pupils=pupils, certificates=certificates), as_json)
+
+
+@app.command("exchange")
+def exchange(
+    nodes: int = typer.Option(50, help="Nodes in the federation (besides the requester)."),
+    latency: str = typer.Option("20-200", help="Injected node latency range in ms, fixed per node."),
+    orders: int = typer.Option(30, help="Orders run one at a time for the latency figures."),
+    throughput_orders: int = typer.Option(120, help="Orders run for the orders-per-second figure."),
+    concurrency: int = typer.Option(16, help="Orders in flight for the throughput figure."),
+    engine: str = typer.Option("sqlite", help="sqlite or postgresql (a throwaway server is started)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Order latency across the nodes, a sequential baseline, orders per second and import throughput."""
+    from rich.console import Console
+
+    from vitnemal.exchange.bench import run_benchmark
+
+    if engine not in ("sqlite", "postgresql"):
+        raise typer.BadParameter("engine must be sqlite or postgresql")
+    console = Console(stderr=True)
+    with console.status("benchmark") as status:
+        figures = run_benchmark(
+            nodes=nodes,
+            latency=latency,
+            orders=orders,
+            throughput_orders=throughput_orders,
+            concurrency=concurrency,
+            engine=engine,
+            progress=lambda msg: status.update(f"benchmark: {msg}"),
+        )
+    _emit(figures, as_json)

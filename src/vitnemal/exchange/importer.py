@@ -138,7 +138,7 @@ def _merge_qualifications(session: Session, record: ExternalStudyRecord, incomin
     return changes
 
 
-def import_answer(session: Session, *, person_id: int, source_code: str, source_name: str, order_id: int,
+def import_answer(session: Session, *, person_id: int, source_code: str, source_name: str, order_id: int | None,
                   results: tuple[ImportedResult, ...], qualifications: tuple[ImportedQualification, ...],
                   now: datetime) -> ImportReport:
     """Merge one source's answer into the person's external study record and return what was found.

@@ -127,31 +127,29 @@ class RetryPolicy:
     max_attempts: int
 
 
-def record_outcome(session: Session, *, order_id: int, owner: str, institution: str, source_name: str,
-                   verdict: Verdict, elapsed_ms: int, now: datetime, policy: RetryPolicy,
-                   lease_s: float) -> ImportReport | None:
-    """Import what the verdict carries and record the institution's outcome, atomically.
+@dataclass(frozen=True)
+class Answered:
+    """One institution's checked reply, ready to be recorded."""
 
-    Returns None without writing when this worker no longer owns the order (its lease ran out and another worker
-    took over) or the outcome is already final: that is how a crash or a slow worker never duplicates anything.
-    """
-    order = session.scalars(select(ResultsOrder).where(ResultsOrder.id == order_id).with_for_update()).one()
-    if order.lease_owner != owner:
-        return None
-    row = session.scalar(select(OrderOutcome).where(OrderOutcome.order_id == order_id,
-                                                     OrderOutcome.institution_code == institution))
-    if row is None or row.state == "final":
-        return None
+    institution: str
+    source_name: str
+    verdict: Verdict
+    elapsed_ms: int
+
+
+def _apply(session: Session, order: ResultsOrder, row: OrderOutcome, item: Answered, now: datetime,
+           policy: RetryPolicy) -> ImportReport | None:
+    verdict = item.verdict
     report = None
     if verdict.outcome is Outcome.IMPORTED:
-        report = import_answer(session, person_id=order.person_id, source_code=institution, source_name=source_name,
-                               order_id=order_id, results=verdict.results, qualifications=verdict.qualifications,
-                               now=now)
-        session.add_all(OrderChange(order_id=order_id, institution_code=institution, kind=c.kind, code=c.code,
+        report = import_answer(session, person_id=order.person_id, source_code=item.institution,
+                               source_name=item.source_name, order_id=order.id, results=verdict.results,
+                               qualifications=verdict.qualifications, now=now)
+        session.add_all(OrderChange(order_id=order.id, institution_code=item.institution, kind=c.kind, code=c.code,
                                     detail=c.detail) for c in report.changes)
     row.attempts += 1
     row.last_attempt_at = now
-    row.elapsed_ms = elapsed_ms
+    row.elapsed_ms = item.elapsed_ms
     row.outcome = verdict.outcome.value
     row.message = verdict.message
     row.results_count = len(verdict.results)
@@ -163,8 +161,32 @@ def record_outcome(session: Session, *, order_id: int, owner: str, institution: 
     else:
         row.state = "final"
         row.next_attempt_at = None
-    order.lease_until = now + timedelta(seconds=lease_s)
     return report
+
+
+def record_outcomes(session: Session, *, order_id: int, owner: str, answered: list[Answered], now: datetime,
+                    policy: RetryPolicy, lease_s: float) -> list[ImportReport] | None:
+    """Import what each reply carries and record each institution's outcome, all in the caller's transaction.
+
+    Returns None without writing when this worker no longer owns the order (its lease ran out and another worker
+    took over); outcomes already final are skipped. That is how a crash or a slow worker never duplicates anything.
+    """
+    order = session.scalars(select(ResultsOrder).where(ResultsOrder.id == order_id).with_for_update()).one()
+    if order.lease_owner != owner:
+        return None
+    rows = {o.institution_code: o for o in session.scalars(
+        select(OrderOutcome).where(OrderOutcome.order_id == order_id,
+                                   OrderOutcome.institution_code.in_([a.institution for a in answered])))}
+    reports = []
+    for item in answered:
+        row = rows.get(item.institution)
+        if row is None or row.state == "final":
+            continue
+        report = _apply(session, order, row, item, now, policy)
+        if report is not None:
+            reports.append(report)
+    order.lease_until = now + timedelta(seconds=lease_s)
+    return reports
 
 
 def finish_round(session: Session, *, order_id: int, owner: str, now: datetime) -> str | None:

@@ -1,0 +1,78 @@
+"""A bare federation on disk (keys, registry, migrated databases, case-worker tokens) for tests and benchmarks.
+
+The demo generator makes a realistic one; this makes an empty one fast, with every institution sharing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vitnemal.config import Settings
+from vitnemal.db import Database
+from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
+from vitnemal.institutions.registry import InstitutionEntry, Registry
+from vitnemal.records.models import ExchangeSettings
+from vitnemal.schema import upgrade
+from vitnemal.staff.service import create_token
+
+NAMES = {
+    "185": ("Universitetet i Oslo", "University of Oslo", "UiO"),
+    "216": ("Høgskulen i Sogn og Fjordane", "Sogn og Fjordane University College", "HiSF"),
+    "214": ("Høgskolen i Nord-Trøndelag", "Nord-Trøndelag University College", "HiNT"),
+    "184": ("Universitetet i Bergen", "University of Bergen", "UiB"),
+    "194": ("Norges teknisk-naturvitenskapelige universitet", "Norwegian University of Science and Technology", "NTNU"),
+    "186": ("Universitetet i Tromsø", "University of Tromsø", "UiT"),
+}
+
+
+@dataclass
+class BareFederation:
+    settings: Settings
+    registry: Registry
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def db(self, code: str) -> Database:
+        return Database(self.settings.url_for(code))
+
+
+def build_federation(
+    home: Path,
+    codes: list[str],
+    base_url: str,
+    template: Path | None = None,
+    database_url: str = "",
+    create_db: Callable[[str], object] | None = None,
+) -> BareFederation:
+    """Keys, registry and a migrated database for each code; returns the federation with case-worker tokens.
+
+    Databases come from ``template`` (a migrated SQLite file, copied), from ``create_db`` (e.g. a PostgreSQL
+    ``CREATE DATABASE ... TEMPLATE``), or else from running the migrations.
+    """
+    settings = Settings(home=home, database_url=database_url, public_url=base_url)
+    entries = {}
+    tokens = {}
+    for code in codes:
+        key = generate_key()
+        save_private_key(key, settings.keys_dir / f"{code}.pem")
+        nb, en, short = NAMES.get(code, (f"Institusjon {code}", f"Institution {code}", f"I{code}"))
+        entries[code] = InstitutionEntry(code, nb, en, short, f"{base_url}/nodes/{code}", public_jwk(key))
+        url = settings.url_for(code)
+        if template is not None and url.startswith("sqlite"):
+            target = Path(url.removeprefix("sqlite:///"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(template, target)
+        elif create_db is not None:
+            create_db(code)
+        else:
+            upgrade(url)
+        db = Database(url)
+        with db.session() as s:
+            s.add(ExchangeSettings(institution_code=code, institution_name=nb, module_active=True, reserved=False))
+            tokens[code] = create_token(s, f"saksbehandler@{short.lower()}")
+        db.dispose()
+    registry = Registry(entries)
+    registry.save(settings.registry_path)
+    return BareFederation(settings, registry, tokens)

@@ -1,0 +1,387 @@
+"""The exchange benchmark: order latency across 50 nodes, a sequential baseline, sustained orders per second,
+and import throughput when re-fetching a person with hundreds of results.
+
+The nodes run in their own process (``vitnemal serve --no-worker``) and answer over real HTTP after an injected
+delay that is fixed per node within the given range; the orders run in this process exactly as the worker runs
+them (plan, sign, fan out, verify, import, finish).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+from vitnemal.devtools.federation import BareFederation, build_federation
+from vitnemal.devtools.postgres import ThrowawayPostgres, free_port
+from vitnemal.exchange import service
+from vitnemal.exchange.client import HttpNodeClient
+from vitnemal.exchange.importer import import_answer
+from vitnemal.exchange.outcomes import ImportedResult, classify
+from vitnemal.exchange.processing import _plan, run_round
+from vitnemal.identity.models import Person
+from vitnemal.identity.national_id import make_national_id
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.node.routes import injected_delay_s
+from vitnemal.records.models import AssessmentResult, Consent, Course
+from vitnemal.schema import upgrade
+
+REQUESTER = "185"
+
+
+def _people(count: int) -> list[str]:
+    ids: list[str] = []
+    individual = 100
+    while len(ids) < count:
+        nid = make_national_id(date(1990, 1, 1) + timedelta(days=len(ids) % 3000), individual)
+        individual = individual + 1 if individual < 499 else 100
+        if nid and nid not in ids:
+            ids.append(nid)
+    return ids
+
+
+def _seed(fed: BareFederation, nodes: list[str], people: list[str], results_each: int) -> None:
+    consent_at = datetime(2026, 1, 5, tzinfo=UTC)
+    with fed.db(REQUESTER).session() as s:
+        s.execute(
+            insert(Person),
+            [
+                {"national_id": n, "first_name": "Bench", "last_name": f"P{i}", "birth_date": None}
+                for i, n in enumerate(people)
+            ],
+        )
+        ids = dict(s.query(Person.national_id, Person.id).all())
+        s.execute(
+            insert(Consent),
+            [{"person_id": ids[n], "type": "RESUTVEKSL", "answer": "J", "answered_at": consent_at} for n in people],
+        )
+    for code in nodes:
+        db = fed.db(code)
+        with db.session() as s:
+            s.execute(
+                insert(Course),
+                [
+                    {
+                        "code": f"B{code}-{k}",
+                        "name_nb": f"Emne {k}",
+                        "name_en": f"Course {k}",
+                        "credits": Decimal("10"),
+                        "grading_scale": "letter",
+                        "kind": "course",
+                    }
+                    for k in range(results_each)
+                ],
+            )
+            courses = [c for (c,) in s.query(Course.id).order_by(Course.id).all()]
+            s.execute(
+                insert(Person),
+                [
+                    {"national_id": n, "first_name": "Bench", "last_name": f"P{i}", "birth_date": None}
+                    for i, n in enumerate(people)
+                ],
+            )
+            ids = dict(s.query(Person.national_id, Person.id).all())
+            s.execute(
+                insert(AssessmentResult),
+                [
+                    {
+                        "person_id": ids[n],
+                        "course_id": c,
+                        "year": 2015 + k % 10,
+                        "season": "VÅR" if k % 2 else "HØST",
+                        "grade": "ABCDE"[k % 5],
+                        "passed": True,
+                        "credits": Decimal("10"),
+                    }
+                    for n in people
+                    for k, c in enumerate(courses)
+                ],
+            )
+        db.dispose()
+
+
+class NodeHostProcess:
+    """``vitnemal serve --no-worker`` for the nodes, in a child process, with injected latency."""
+
+    def __init__(self, fed: BareFederation, nodes: list[str], latency: str, port: int) -> None:
+        env = {
+            **os.environ,
+            "VITNEMAL_HOME": str(fed.settings.home),
+            "VITNEMAL_INJECT_LATENCY_MS": latency,
+            "VITNEMAL_DATABASE_URL": fed.settings.database_url,
+        }
+        args = [sys.executable, "-m", "vitnemal", "serve", "--no-worker", "--port", str(port)]
+        for code in nodes:
+            args += ["-i", code]
+        self.proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"node host did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+async def _one_order(host: LocalInstitutions, client: HttpNodeClient, national_id: str, owner: str) -> dict[str, Any]:
+    db = host.db(REQUESTER)
+    started = time.perf_counter()
+
+    def place() -> int:
+        with db.session() as s:
+            order = service.place_order(
+                s,
+                national_id=national_id,
+                ordered_by="bench",
+                own_code=REQUESTER,
+                members=host.registry.codes(),
+                now=datetime.now(UTC),
+            )
+            # Taken at once by this lane, as a worker woken by the order would (other lanes' orders are theirs).
+            order.status, order.lease_owner = "running", owner
+            order.lease_until = datetime.now(UTC) + timedelta(seconds=60)
+            return order.id
+
+    order_id = await asyncio.to_thread(place)
+    await run_round(
+        db=db,
+        order_id=order_id,
+        own=REQUESTER,
+        owner=owner,
+        registry=host.registry,
+        key=host.key(REQUESTER),
+        client=client,
+        settings=host.settings,
+    )
+    total_ms = (time.perf_counter() - started) * 1000
+    with db.read_session() as s:
+        order = service.load_order(s, order_id)
+        assert order is not None
+        slowest = max(o.elapsed_ms or 0 for o in order.outcomes)
+        imported = sum(1 for o in order.outcomes if o.outcome == "imported")
+    return {"total_ms": total_ms, "slowest_node_ms": slowest, "imported": imported}
+
+
+async def _sequential(host: LocalInstitutions, client: HttpNodeClient, national_id: str) -> float:
+    """The baseline: the same order's requests sent one after another, each checked, nothing imported."""
+    db = host.db(REQUESTER)
+    with db.session() as s:
+        order = service.place_order(
+            s,
+            national_id=national_id,
+            ordered_by="bench-seq",
+            own_code=REQUESTER,
+            members=host.registry.codes(),
+            now=datetime.now(UTC),
+        )
+        order_id = order.id
+    started = time.perf_counter()
+    plan = _plan(db, order_id, REQUESTER, host.registry, host.key(REQUESTER), datetime.now(UTC))
+    assert plan is not None
+    for call in plan.calls:
+        reply = await client.send(call.node_url, call.token, host.settings.node_timeout_s)
+        classify(
+            reply,
+            node=call.institution,
+            requester=REQUESTER,
+            request_id=call.request_id,
+            subject_ids=plan.subject_ids,
+            registry=host.registry,
+            fetch_date=plan.fetch_date,
+        )
+    return (time.perf_counter() - started) * 1000
+
+
+async def _throughput(host: LocalInstitutions, client: HttpNodeClient, people: list[str], concurrency: int) -> float:
+    queue = list(people)
+    started = time.perf_counter()
+
+    async def lane(n: int) -> None:
+        while queue:
+            await _one_order(host, client, queue.pop(), owner=f"bench-{n}")
+
+    await asyncio.gather(*(lane(n) for n in range(concurrency)))
+    return len(people) / (time.perf_counter() - started)
+
+
+def _import_throughput(url: str, results: int) -> dict[str, float]:
+    """Re-fetch a person with ``results`` results in which a tenth of the grades changed; results per second."""
+    from vitnemal.db import Database
+
+    db = Database(url)
+    with db.session() as s:
+        s.add(Person(national_id="01039510010", first_name="Many", last_name="Results"))
+    items = [
+        ImportedResult(
+            key=f"K{i}|{2000 + i % 25}|VÅR",
+            course_code=f"K{i}",
+            name_nb=f"Emne {i}",
+            name_en=f"Course {i}",
+            kind="course",
+            thesis_title=None,
+            year=2000 + i % 25,
+            season="VÅR",
+            credits=Decimal("7.5"),
+            grade="ABCDE"[i % 5],
+            grading_scale="letter",
+            description_nb=None,
+            description_en=None,
+        )
+        for i in range(results)
+    ]
+    changed = [replace(r, grade="A") if i % 10 == 0 else r for i, r in enumerate(items)]
+    timings = []
+    for round_items in (items, changed, items):
+        started = time.perf_counter()
+        with db.session() as s:
+            import_answer(
+                s,
+                person_id=1,
+                source_code="216",
+                source_name="HiSF",
+                order_id=None,
+                results=tuple(round_items),
+                qualifications=(),
+                now=datetime.now(UTC),
+            )
+        timings.append(time.perf_counter() - started)
+    db.dispose()
+    refetch = statistics.mean(timings[1:])
+    return {
+        "import_first_results_per_s": round(results / timings[0]),
+        "import_refetch_results_per_s": round(results / refetch),
+        "import_results": results,
+    }
+
+
+def run_benchmark(
+    *,
+    nodes: int = 50,
+    latency: str = "20-200",
+    orders: int = 30,
+    throughput_orders: int = 120,
+    concurrency: int = 16,
+    results_each: int = 4,
+    import_results: int = 500,
+    engine: str = "sqlite",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Build a federation of ``nodes`` nodes plus the requester, run the measurements, return the figures."""
+    say = progress or (lambda _msg: None)
+    pg = ThrowawayPostgres().start() if engine == "postgresql" else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="vitnemal-bench-") as tmp:
+            return asyncio.run(
+                _run(
+                    Path(tmp),
+                    pg,
+                    nodes,
+                    latency,
+                    orders,
+                    throughput_orders,
+                    concurrency,
+                    results_each,
+                    import_results,
+                    engine,
+                    say,
+                )
+            )
+    finally:
+        if pg is not None:
+            pg.stop()
+
+
+async def _run(
+    tmp: Path,
+    pg: ThrowawayPostgres | None,
+    nodes: int,
+    latency: str,
+    orders: int,
+    throughput_orders: int,
+    concurrency: int,
+    results_each: int,
+    import_results: int,
+    engine: str,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    port = free_port()
+    codes = [REQUESTER, *[str(300 + i) for i in range(nodes)]]
+    say(f"building a federation of {nodes} nodes on {engine}")
+    if pg is not None:
+        pg.create_database("bench_template")
+        upgrade(pg.url("bench_template"))
+        fed = build_federation(
+            tmp / "fed",
+            codes,
+            f"http://127.0.0.1:{port}",
+            database_url=pg.url("bench_{code}"),
+            create_db=lambda c: pg.create_database(f"bench_{c}", template="bench_template"),
+        )
+        import_url = pg.create_database("bench_import", template="bench_template")
+    else:
+        template = tmp / "template.sqlite"
+        upgrade(f"sqlite:///{template}")
+        fed = build_federation(tmp / "fed", codes, f"http://127.0.0.1:{port}", template=template)
+        import_url = f"sqlite:///{tmp / 'import.sqlite'}"
+        upgrade(import_url)
+    people = _people(orders + throughput_orders + 1)
+    _seed(fed, codes[1:], people, results_each)
+    say("starting the node host")
+    node_host = NodeHostProcess(fed, codes[1:], latency, port)
+    host = LocalInstitutions.open(fed.settings, [REQUESTER])
+    client = HttpNodeClient()
+    try:
+        say("warming up")
+        await _one_order(host, client, people[0], "bench-warm")
+        say(f"{orders} orders one at a time")
+        runs = [await _one_order(host, client, n, "bench") for n in people[1 : orders + 1]]
+        say("sequential baseline")
+        sequential_ms = await _sequential(host, client, people[1])
+        say(f"{throughput_orders} orders, {concurrency} at a time")
+        per_s = await _throughput(host, client, people[orders + 1 :], concurrency)
+    finally:
+        await client.aclose()
+        host.close()
+        node_host.stop()
+    say("import throughput")
+    imports = _import_throughput(import_url, import_results)
+    totals = sorted(r["total_ms"] for r in runs)
+    slowest = sorted(r["slowest_node_ms"] for r in runs)
+    configured_slowest = max(injected_delay_s(c, latency) for c in codes[1:]) * 1000
+    p95 = totals[min(len(totals) - 1, int(round(0.95 * (len(totals) - 1))))]
+    return {
+        "engine": engine,
+        "nodes": nodes,
+        "injected_latency_ms": latency,
+        "orders": len(runs),
+        "order_p50_ms": round(statistics.median(totals), 1),
+        "order_p95_ms": round(p95, 1),
+        "slowest_node_ms": round(statistics.median(slowest), 1),
+        "slowest_node_injected_ms": round(configured_slowest, 1),
+        "target_p95_ms": round(1.2 * statistics.median(slowest) + 50, 1),
+        "sequential_ms": round(sequential_ms, 1),
+        "orders_per_s": round(per_s, 2),
+        "throughput_concurrency": concurrency,
+        "imported_per_order": runs[-1]["imported"],
+        **imports,
+    }
