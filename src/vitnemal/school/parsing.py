@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 
 from vitnemal.school.model import (
     Absence,
@@ -34,7 +35,6 @@ from vitnemal.school.model import (
 )
 from vitnemal.school.names import (
     CONDUCT,
-    ELECTIVE,
     ORDER,
     UnknownName,
     parse_behaviour,
@@ -155,26 +155,35 @@ def _parse_final(
     for name, grade_value in value.items():
         if not _present(grade_value):
             continue
-        where = f"final.{name}"
         try:
-            target = resolve_final(str(name))
-            if target == ORDER:
+            line = _final_line(str(name), grade_value) if isinstance(grade_value, str) else None
+            target = line.subject if line is not None else resolve_final(str(name))
+            if isinstance(target, Subject):
+                if target in seen:
+                    problems.append(Problem(f"final.{name}", f"the same subject as {seen[target]!r}; give it once"))
+                    continue
+                seen[target] = str(name)
+                final.append(line or FinalGrade(target, parse_grade(grade_value)))
+            elif target == ORDER:
                 order = parse_behaviour(grade_value)
             elif target == CONDUCT:
                 conduct = parse_behaviour(grade_value)
-            elif target == ELECTIVE:
-                electives.append(Elective(parse_grade(grade_value)))
             else:
-                assert isinstance(target, Subject)
-                if target in seen:
-                    problems.append(Problem(where, f"the same subject as {seen[target]!r}; give it once"))
-                    continue
-                seen[target] = str(name)
-                final.append(FinalGrade(target, parse_grade(grade_value)))
+                electives.append(Elective(parse_grade(grade_value)))
         except UnknownName as exc:
-            problems.append(Problem(where, str(exc)))
+            problems.append(Problem(f"final.{name}", str(exc)))
     final.sort(key=lambda line: _SUBJECT_POSITION[line.subject])
     return final, electives, order, conduct
+
+
+@lru_cache(maxsize=4096)
+def _final_line(name: str, grade: str) -> FinalGrade | None:
+    """Return the final-grade line a (subject, grade) cell pair means, or None when the name is not a subject.
+
+    Cached: a county file repeats the same few hundred pairs. Raises :class:`UnknownName`.
+    """
+    target = resolve_final(name)
+    return FinalGrade(target, parse_grade(grade)) if isinstance(target, Subject) else None
 
 
 def _parse_electives(value: object, problems: list[Problem]) -> list[Elective]:
