@@ -135,7 +135,8 @@ class NodeHostProcess:
             except httpx.TransportError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"node host did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
+                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+                raise RuntimeError(f"node host did not start: {err}")
             time.sleep(0.1)
 
     def stop(self) -> None:
@@ -368,7 +369,7 @@ async def _run(
     totals = sorted(r["total_ms"] for r in runs)
     slowest = sorted(r["slowest_node_ms"] for r in runs)
     configured_slowest = max(injected_delay_s(c, latency) for c in codes[1:]) * 1000
-    p95 = totals[min(len(totals) - 1, int(round(0.95 * (len(totals) - 1))))]
+    p95 = totals[min(len(totals) - 1, round(0.95 * (len(totals) - 1)))]
     return {
         "engine": engine,
         "nodes": nodes,

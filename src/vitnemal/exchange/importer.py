@@ -4,6 +4,9 @@ One ExternalStudyRecord per person and source institution. Results and qualifica
 their source key (course + term, qualification code), so fetching again updates instead of duplicating. The record
 row is locked first, so two orders for one person that import from the same source at once take turns (PostgreSQL
 ``FOR UPDATE``; SQLite writers are serialised already) and the second finds the first's rows.
+
+Rows are read and written with bulk Core statements: an order imports from dozens of institutions, and a person
+with hundreds of results must not cost hundreds of round trips.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -48,40 +51,53 @@ _QUALIFICATION_FIELDS = ("code", "name_nb", "name_en", "level", "programme_name_
 
 
 def _lock_record(session: Session, person_id: int, source_code: str, source_name: str,
-                 now: datetime) -> tuple[ExternalStudyRecord, bool]:
+                 now: datetime) -> tuple[int, bool]:
+    """Make sure the record exists, lock it, and return (its id, whether it was made now)."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ExternalStudyRecord).values(
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = upsert(ExternalStudyRecord).values(
         person_id=person_id, source_code=source_code, source_name=source_name, first_fetched_at=now,
         last_fetched_at=now,
     ).on_conflict_do_nothing(index_elements=["person_id", "source_code"]).returning(ExternalStudyRecord.id)
     created = session.execute(stmt).first() is not None
-    record = session.scalars(
-        select(ExternalStudyRecord)
+    record_id = session.execute(
+        select(ExternalStudyRecord.id)
         .where(ExternalStudyRecord.person_id == person_id, ExternalStudyRecord.source_code == source_code)
         .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    return record, created
+    ).scalar_one()
+    return record_id, created
 
 
 def _differences(row: Any, item: Any, fields: tuple[str, ...]) -> list[str]:
     return [f for f in fields if getattr(row, f) != getattr(item, f)]
 
 
-def _merge_results(session: Session, record: ExternalStudyRecord,
-                   incoming: tuple[ImportedResult, ...]) -> tuple[dict[str, ExternalResult], list[Change]]:
-    existing = {r.source_key: r for r in session.scalars(
-        select(ExternalResult).where(ExternalResult.record_id == record.id))}
+def _bulk_update(session: Session, model: Any, updates: list[dict[str, Any]]) -> None:
+    """One executemany UPDATE per set of changed columns (usually just the grade)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in updates:
+        by_columns.setdefault(tuple(sorted(k for k in row if k != "row_id")), []).append(row)
+    for columns, rows in by_columns.items():
+        stmt = update(model).where(model.id == bindparam("row_id")).values({c: bindparam(c) for c in columns})
+        session.connection().execute(stmt, rows)
+
+
+def _merge_results(session: Session, record_id: int,
+                   incoming: tuple[ImportedResult, ...]) -> tuple[dict[str, int], list[Change]]:
+    """Insert new results, update changed ones, mark vanished ones; return {source key: row id} and the changes."""
+    existing = {r.source_key: r for r in session.execute(
+        select(ExternalResult.id, ExternalResult.source_key, ExternalResult.removed_at_source,
+               *(getattr(ExternalResult, f) for f in _RESULT_FIELDS))
+        .where(ExternalResult.record_id == record_id))}
     changes: list[Change] = []
+    new_rows: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for item in incoming:
         row = existing.get(item.key)
         term = f"{item.year} {item.season}"
         if row is None:
-            row = ExternalResult(record_id=record.id, source_key=item.key,
-                                 **{f: getattr(item, f) for f in _RESULT_FIELDS})
-            session.add(row)
-            existing[item.key] = row
+            new_rows.append({"record_id": record_id, "source_key": item.key, "removed_at_source": False,
+                             **{f: getattr(item, f) for f in _RESULT_FIELDS}})
             changes.append(Change("new_result", item.course_code, f"{item.course_code} {term}: {item.grade}"))
             continue
         diff = _differences(row, item, _RESULT_FIELDS)
@@ -89,52 +105,72 @@ def _merge_results(session: Session, record: ExternalStudyRecord,
             changes.append(Change("changed_grade", item.course_code,
                                   f"{item.course_code} {term}: {row.grade} → {item.grade}"))
         elif diff or row.removed_at_source:
-            changes.append(Change("changed_result", item.course_code, f"{item.course_code} {term}: {', '.join(diff)}"))
-        for f in diff:
-            setattr(row, f, getattr(item, f))
-        row.removed_at_source = False
+            changes.append(Change("changed_result", item.course_code,
+                                  f"{item.course_code} {term}: {', '.join(diff) or 'back among the passed results'}"))
+        if diff or row.removed_at_source:
+            updates.append({"row_id": row.id, "removed_at_source": False, **{f: getattr(item, f) for f in diff}})
     seen = {item.key for item in incoming}
     for key, row in existing.items():
         if key not in seen and not row.removed_at_source:
-            row.removed_at_source = True
+            updates.append({"row_id": row.id, "removed_at_source": True})
             changes.append(Change("removed_at_source", row.course_code,
                                   f"{row.course_code} {row.year} {row.season} is no longer among the passed results"))
-    session.flush()
-    return existing, changes
+    ids = {key: row.id for key, row in existing.items()}
+    if new_rows:
+        inserted = session.execute(insert(ExternalResult).returning(ExternalResult.id, ExternalResult.source_key,
+                                                                    sort_by_parameter_order=True), new_rows)
+        ids.update({key: row_id for row_id, key in inserted})
+    if updates:
+        _bulk_update(session, ExternalResult, updates)
+    return ids, changes
 
 
-def _merge_qualifications(session: Session, record: ExternalStudyRecord, incoming: tuple[ImportedQualification, ...],
-                          results: dict[str, ExternalResult]) -> list[Change]:
-    existing = {q.source_key: q for q in session.scalars(
-        select(ExternalQualification).where(ExternalQualification.record_id == record.id))}
+def _links(item: ImportedQualification, result_ids: dict[str, int]) -> set[tuple[Any, ...]]:
+    return {(result_ids[link.result_key], link.group_nb, link.group_en, link.credits_counted) for link in item.links}
+
+
+def _merge_qualifications(session: Session, record_id: int, incoming: tuple[ImportedQualification, ...],
+                          result_ids: dict[str, int]) -> list[Change]:
+    existing = {q.source_key: q for q in session.execute(
+        select(ExternalQualification.id, ExternalQualification.source_key,
+               *(getattr(ExternalQualification, f) for f in _QUALIFICATION_FIELDS))
+        .where(ExternalQualification.record_id == record_id))}
+    current_links: dict[int, set[tuple[Any, ...]]] = {}
+    if existing:
+        for link in session.execute(
+            select(ExternalQualificationCourse.qualification_id, ExternalQualificationCourse.result_id,
+                   ExternalQualificationCourse.group_heading_nb, ExternalQualificationCourse.group_heading_en,
+                   ExternalQualificationCourse.credits_counted)
+            .where(ExternalQualificationCourse.qualification_id.in_([q.id for q in existing.values()]))
+        ):
+            current_links.setdefault(link[0], set()).add(tuple(link[1:]))
     changes: list[Change] = []
+    relink: dict[int, set[tuple[Any, ...]]] = {}
     for item in incoming:
         row = existing.get(item.key)
-        wanted = {(results[link.result_key].id, link.group_nb, link.group_en, link.credits_counted)
-                  for link in item.links}
+        wanted = _links(item, result_ids)
         if row is None:
-            row = ExternalQualification(record_id=record.id, source_key=item.key,
-                                        **{f: getattr(item, f) for f in _QUALIFICATION_FIELDS})
-            session.add(row)
-            session.flush()
+            qid = session.execute(insert(ExternalQualification).values(
+                record_id=record_id, source_key=item.key, **{f: getattr(item, f) for f in _QUALIFICATION_FIELDS}
+            ).returning(ExternalQualification.id)).scalar_one()
             changes.append(Change("new_qualification", item.code, f"{item.name_nb} ({item.award_date.isoformat()})"))
-            have: set[tuple[Any, ...]] = set()
-        else:
-            diff = _differences(row, item, _QUALIFICATION_FIELDS)
-            for f in diff:
-                setattr(row, f, getattr(item, f))
-            have = {(link.result_id, link.group_heading_nb, link.group_heading_en, link.credits_counted)
-                    for link in session.scalars(select(ExternalQualificationCourse)
-                                                .where(ExternalQualificationCourse.qualification_id == row.id))}
-            if diff or have != wanted:
-                changes.append(Change("changed_qualification", item.code,
-                                      f"{item.name_nb}: {', '.join(diff) or 'courses'} changed"))
-        if have != wanted:
-            session.execute(delete(ExternalQualificationCourse)
-                            .where(ExternalQualificationCourse.qualification_id == row.id))
-            session.add_all(ExternalQualificationCourse(
-                qualification_id=row.id, result_id=rid, group_heading_nb=g_nb, group_heading_en=g_en,
-                credits_counted=counted) for rid, g_nb, g_en, counted in sorted(wanted, key=lambda w: w[0]))
+            relink[qid] = wanted
+            continue
+        diff = _differences(row, item, _QUALIFICATION_FIELDS)
+        if diff:
+            _bulk_update(session, ExternalQualification, [{"row_id": row.id, **{f: getattr(item, f) for f in diff}}])
+        if diff or current_links.get(row.id, set()) != wanted:
+            changes.append(Change("changed_qualification", item.code,
+                                  f"{item.name_nb}: {', '.join(diff) or 'courses'} changed"))
+            relink[row.id] = wanted
+    if relink:
+        session.execute(delete(ExternalQualificationCourse)
+                        .where(ExternalQualificationCourse.qualification_id.in_(list(relink))))
+        rows = [{"qualification_id": qid, "result_id": rid, "group_heading_nb": g_nb, "group_heading_en": g_en,
+                 "credits_counted": counted}
+                for qid, links in relink.items() for rid, g_nb, g_en, counted in sorted(links, key=lambda w: w[0])]
+        if rows:
+            session.execute(insert(ExternalQualificationCourse), rows)
     return changes
 
 
@@ -146,11 +182,10 @@ def import_answer(session: Session, *, person_id: int, source_code: str, source_
     Changes are reported only when something was imported from this source before: on a first import everything
     is new and listing it all as "changes" would hide the real ones the seed wants reported.
     """
-    record, created = _lock_record(session, person_id, source_code, source_name, now)
-    by_key, result_changes = _merge_results(session, record, results)
-    qualification_changes = _merge_qualifications(session, record, qualifications, by_key)
-    record.last_fetched_at = now
-    record.last_order_id = order_id
-    record.source_name = source_name
+    record_id, created = _lock_record(session, person_id, source_code, source_name, now)
+    result_ids, result_changes = _merge_results(session, record_id, results)
+    qualification_changes = _merge_qualifications(session, record_id, qualifications, result_ids)
+    session.execute(update(ExternalStudyRecord).where(ExternalStudyRecord.id == record_id).values(
+        last_fetched_at=now, last_order_id=order_id, source_name=source_name))
     changes = () if created else tuple(result_changes + qualification_changes)
-    return ImportReport(record.id, created, len(results), len(qualifications), changes)
+    return ImportReport(record_id, created, len(results), len(qualifications), changes)

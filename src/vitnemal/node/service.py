@@ -38,7 +38,7 @@ def _credits(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def _find_person(session: Session, ids: tuple[str, ...]) -> Row[Any] | None:
+def _find_person(session: Session, ids: tuple[str, ...]) -> Row[int, str] | None:
     """(id, national_id) of the person registered under any of ``ids``, now or as an earlier id."""
     found = session.execute(select(Person.id, Person.national_id).where(Person.national_id.in_(ids))).first()
     if found is None:
