@@ -13,17 +13,18 @@ import json
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vitnemal.config import Settings
-from vitnemal.db import Database
+from vitnemal.db import Database, is_sqlite
 from vitnemal.demo.databases import create_databases, drop_databases
-from vitnemal.demo.institutions import INSTITUTIONS
+from vitnemal.demo.institutions import INSTITUTIONS, DemoInstitution
 from vitnemal.demo.plan import plan_federation
 from vitnemal.demo.scripted import scenarios
-from vitnemal.demo.writer import write_records
+from vitnemal.demo.writer import WriteCounts, write_records
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import InstitutionEntry, Registry
 from vitnemal.staff.service import create_token
@@ -31,6 +32,7 @@ from vitnemal.staff.service import create_token
 Progress = Callable[[str, int, int], None]
 CREDENTIALS = "demo-credentials.json"
 SCENARIOS = "scenarios.json"
+WRITERS = 4
 
 
 class FederationExists(FileExistsError):
@@ -116,24 +118,37 @@ def generate_federation(
     entries: dict[str, InstitutionEntry] = {}
     credentials: dict[str, str] = {}
     totals = {"records": 0, "results": 0, "qualifications": 0}
-    for n, inst in enumerate(plan.institutions):
-        report(f"Skriver {inst.short_name}", n, len(codes))
+
+    def write(inst: DemoInstitution) -> tuple[WriteCounts, str, InstitutionEntry]:
         module_active, reserved = plan.sharing[inst.code]
         db = Database(settings.url_for(inst.code))
         try:
             with db.session() as session:
                 counts = write_records(session, plan.catalogues[inst.code], module_active, reserved,
                                        plan.records_at(inst.code))
-                credentials[inst.code] = create_token(session, f"saksbehandler@{inst.short_name.lower()}")
+                token = create_token(session, f"saksbehandler@{inst.short_name.lower()}")
         finally:
             db.dispose()
-        totals["records"] += counts.people
-        totals["results"] += counts.results
-        totals["qualifications"] += counts.qualifications
         key = generate_key()
         save_private_key(key, settings.keys_dir / f"{inst.code}.pem")
-        entries[inst.code] = InstitutionEntry(inst.code, inst.name_nb, inst.name_en, inst.short_name,
-                                              node_url(settings, inst.code), public_jwk(key))
+        entry = InstitutionEntry(inst.code, inst.name_nb, inst.name_en, inst.short_name,
+                                 node_url(settings, inst.code), public_jwk(key))
+        return counts, token, entry
+
+    # Each institution has its own database. On PostgreSQL they are written side by side, so the server's work
+    # overlaps with building the next institution's rows; SQLite's writing is in-process and gains nothing.
+    writers = 1 if is_sqlite(settings.url_for(codes[0])) else WRITERS
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        futures = {pool.submit(write, inst): inst for inst in plan.institutions}
+        for n, future in enumerate(as_completed(futures), 1):
+            counts, token, entry = future.result()
+            report(f"Skriver {entry.short_name}", n, len(codes))
+            credentials[entry.code] = token
+            entries[entry.code] = entry
+            totals["records"] += counts.people
+            totals["results"] += counts.results
+            totals["qualifications"] += counts.qualifications
+    credentials = dict(sorted(credentials.items()))
 
     report("Skriver register og scenarier", len(codes), len(codes))
     found = scenarios(plan)
