@@ -37,6 +37,26 @@ SCENARIOS = (
     "consent_no", "unissued_diploma", "reserved_source", "not_sharing_source", "failed_and_retaken",
     "improved_grade", "pass_fail", "single_courses", "many_results", "many_sources",
 )
+ABOUT = {
+    "test_person_1": "Seedens Testperson1: emne 216 RES-100 ved HiSF hentes til 185.",
+    "test_person_2": "Seedens Testperson2: emne 214 RES-OAL ved HiNT hentes til 185.",
+    "bachelor_then_master": "Bachelor ved én institusjon, nå masterstudent ved en annen som henter resultatene.",
+    "master_at_third": "Bachelor og master ved to institusjoner, nå student ved en tredje.",
+    "old_d_number_known": "Gammelt D-nummer ved tidligere institusjon; nåværende institusjon kjenner det.",
+    "old_d_number_unknown": "Gammelt D-nummer ved tidligere institusjon; nåværende institusjon kjenner det ikke "
+                            "(feil 4 i seedens rutine: avvik i fødselsnummer).",
+    "no_consent": "Ingen akseptanse RESUTVEKSL: ingenting kan hentes.",
+    "consent_no": "Akseptanse RESUTVEKSL besvart N: ingenting kan hentes.",
+    "unissued_diploma": "Grad uten utstedt vitnemål (Dato_Utlev_Vitn ikke satt): graden deles ikke, emnene deles.",
+    "reserved_source": "Resultater ved en institusjon som har reservert seg (RESERVER).",
+    "not_sharing_source": "Resultater ved en institusjon som ikke har RESUTVEKSL aktiv.",
+    "failed_and_retaken": "Stryk (F) og ny eksamen en senere termin.",
+    "improved_grade": "Bestått emne tatt opp igjen med bedre karakter; begge resultatene finnes.",
+    "pass_fail": "Emner med bestått/ikke bestått (praksis).",
+    "single_courses": "Enkeltemner uten grad.",
+    "many_results": "Hundrevis av resultater ved én institusjon (importbenchmark).",
+    "many_sources": "Resultater ved tre eller flere institusjoner.",
+}
 EXAMPLES_PER_SCENARIO = 5
 MANY_RESULTS = 200
 
@@ -243,7 +263,7 @@ def _example(person: PersonPlan) -> dict[str, Any]:
 
 def scenarios(plan: FederationPlan) -> dict[str, Any]:
     """Example people per scenario (the scripted one first), with where they fetch from and their sources."""
-    out: dict[str, Any] = {"seed": plan.seed, "reference_date": REFERENCE_DATE.isoformat()}
+    out: dict[str, Any] = {"seed": plan.seed, "reference_date": REFERENCE_DATE.isoformat(), "about": ABOUT}
     for n, person in enumerate(p for p in plan.persons if p.story == "test_person"):
         entry = _example(person)
         code = person.sources()[0]
