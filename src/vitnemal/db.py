@@ -104,6 +104,9 @@ class Database:
         self.read_engine = make_engine(url, immediate=False) if is_sqlite(url) else self.engine
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time; when a second one finds the lock taken, SQLite's busy handler sleeps
+        # in steps of up to 100 ms. Writers of this process queue on a lock instead and get their turn at once.
+        self._write_lock = threading.Lock() if self.sqlite else None
 
     @property
     def sqlite(self) -> bool:
@@ -112,7 +115,11 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A write session that commits on success and rolls back on any error."""
-        with self._write() as session, session.begin():
+        if self._write_lock is None:
+            with self._write() as session, session.begin():
+                yield session
+            return
+        with self._write_lock, self._write() as session, session.begin():
             yield session
 
     @contextmanager

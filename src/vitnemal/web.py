@@ -47,3 +47,12 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
         return {"status": "ok", "institutions": len(host.codes), "worker": with_worker}
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for ``uvicorn --factory`` with several worker processes; options come from the environment."""
+    import os
+
+    codes = [c for c in os.environ.get("VITNEMAL_SERVE_INSTITUTIONS", "").split(",") if c]
+    with_worker = os.environ.get("VITNEMAL_SERVE_WORKER", "1") == "1"
+    return create_app(Settings.from_env(), with_worker=with_worker, codes=codes or None)

@@ -30,14 +30,22 @@ def serve(
     host: str = HOST,
     institution: list[str] | None = INSTITUTIONS,
     worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the background worker in this process."),
+    processes: int = typer.Option(1, "--processes", help="Server processes sharing the port (uses more cores)."),
 ) -> None:
     """Run the exchange nodes and the case workers' API for the institutions served here."""
+    import os
+
     import uvicorn
 
     from vitnemal.web import create_app
 
-    settings = _settings()
-    uvicorn.run(create_app(settings, with_worker=worker, codes=institution or None), host=host, port=port,
+    if processes > 1:
+        os.environ["VITNEMAL_SERVE_INSTITUTIONS"] = ",".join(institution or [])
+        os.environ["VITNEMAL_SERVE_WORKER"] = "1" if worker else "0"
+        uvicorn.run("vitnemal.web:app_from_env", factory=True, host=host, port=port, workers=processes,
+                    log_level="warning")
+        return
+    uvicorn.run(create_app(_settings(), with_worker=worker, codes=institution or None), host=host, port=port,
                 log_level="warning")
 
 

@@ -116,14 +116,15 @@ def _seed(fed: BareFederation, nodes: list[str], people: list[str], results_each
 class NodeHostProcess:
     """``vitnemal serve --no-worker`` for the nodes, in a child process, with injected latency."""
 
-    def __init__(self, fed: BareFederation, nodes: list[str], latency: str, port: int) -> None:
+    def __init__(self, fed: BareFederation, nodes: list[str], latency: str, port: int, processes: int = 1) -> None:
         env = {
             **os.environ,
             "VITNEMAL_HOME": str(fed.settings.home),
             "VITNEMAL_INJECT_LATENCY_MS": latency,
             "VITNEMAL_DATABASE_URL": fed.settings.database_url,
         }
-        args = [sys.executable, "-m", "vitnemal", "serve", "--no-worker", "--port", str(port)]
+        args = [sys.executable, "-m", "vitnemal", "serve", "--no-worker", "--port", str(port),
+                "--processes", str(processes)]
         for code in nodes:
             args += ["-i", code]
         self.proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
