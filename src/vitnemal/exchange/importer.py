@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -117,8 +117,9 @@ def _merge_results(session: Session, record_id: int,
                                   f"{row.course_code} {row.year} {row.season} is no longer among the passed results"))
     ids = {key: row.id for key, row in existing.items()}
     if new_rows:
-        inserted = session.execute(insert(ExternalResult).returning(ExternalResult.id, ExternalResult.source_key,
-                                                                    sort_by_parameter_order=True), new_rows)
+        table = cast(Table, ExternalResult.__table__)  # Core, not the ORM's bulk path: the import's hot loop
+        inserted = session.connection().execute(
+            insert(table).returning(table.c.id, table.c.source_key, sort_by_parameter_order=True), new_rows)
         ids.update({key: row_id for row_id, key in inserted})
     if updates:
         _bulk_update(session, ExternalResult, updates)
@@ -170,7 +171,7 @@ def _merge_qualifications(session: Session, record_id: int, incoming: tuple[Impo
                  "credits_counted": counted}
                 for qid, links in relink.items() for rid, g_nb, g_en, counted in sorted(links, key=lambda w: w[0])]
         if rows:
-            session.execute(insert(ExternalQualificationCourse), rows)
+            session.connection().execute(insert(cast(Table, ExternalQualificationCourse.__table__)), rows)
     return changes
 
 
