@@ -10,10 +10,12 @@ from fastapi import FastAPI
 
 from vitnemal import __version__
 from vitnemal.config import Settings
+from vitnemal.diplomas.routes import router as diplomas_router
 from vitnemal.exchange.routes import router as exchange_router
 from vitnemal.exchange.worker import Worker
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.routes import router as node_router
+from vitnemal.recognition.routes import router as recognition_router
 
 
 def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str] | None = None) -> FastAPI:
@@ -40,6 +42,8 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     app = FastAPI(title="vitnemal", version=__version__, lifespan=lifespan)
     app.include_router(node_router)
     app.include_router(exchange_router)
+    app.include_router(recognition_router)
+    app.include_router(diplomas_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, object]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from vitnemal.cli import bench, exchange, federation, id, records, school, serve
+from vitnemal.cli import bench, diplomas, exchange, federation, id, recognition, records, school, serve, verify
 
 app = typer.Typer(
     name="vitnemal",
@@ -21,7 +21,10 @@ app.add_typer(exchange.app, name="exchange")
 app.add_typer(records.app, name="records")
 app.add_typer(school.app, name="school")
 app.add_typer(bench.app, name="bench")
+app.add_typer(recognition.app, name="recognition")
+app.add_typer(diplomas.app, name="diplomas")
 serve.register(app)
+verify.register(app)
 
 
 def main() -> None:

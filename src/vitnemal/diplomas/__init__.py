@@ -1,0 +1,1 @@
+"""Higher-education diplomas (vitnemål) and transcripts: model, texts, rendering, signing, issuing, verification."""

@@ -1,0 +1,1 @@
+"""Recognition cases (godkjenningssak): external results assessed and recognised toward a qualification."""
