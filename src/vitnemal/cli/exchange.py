@@ -67,10 +67,17 @@ def _print_order(order: dict[str, Any]) -> None:
 
     console = Console()
     console.print(f"[bold]Resultatbestilling {order['order_id']}[/]  {order['label']}  status: [bold]{order['status']}")
+    # The many institutions with nothing for this person are counted, not listed, so the answers that matter show.
+    quiet = [o for o in order["outcomes"] if o["outcome"] == "no_results"]
     table = Table("Institusjon", "Utfall", "Resultater", "Grader", "Merknad")
     for o in order["outcomes"]:
-        table.add_row(o["institution"], o["label"], str(o["results"]), str(o["qualifications"]), o["message"])
+        if o not in quiet:
+            # The label already says it all for these; other messages carry what to do next.
+            note = "" if o["outcome"] in ("not_sharing", "reserved") else o["message"]
+            table.add_row(o["institution"], o["label"], str(o["results"]), str(o["qualifications"]), note)
     console.print(table)
+    if quiet:
+        console.print(f"Ingen resultater: {len(quiet)} institusjoner ({', '.join(o['institution'] for o in quiet)})")
     if order["changes"]:
         console.print("[bold]Endrede resultater siden forrige henting:[/]")
         for c in order["changes"]:

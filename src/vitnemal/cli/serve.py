@@ -124,7 +124,7 @@ def demo(
     from vitnemal.web import create_app
 
     settings = _settings(port, home)
-    console = Console()
+    console = Console(soft_wrap=True)
     _ensure_federation(settings, seed, people)
     _point_registry_at(settings, settings.public_url)
     creds = json.loads((settings.home / "demo-credentials.json").read_text())
