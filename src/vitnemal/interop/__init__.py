@@ -1,0 +1,1 @@
+"""Standard formats for results: ELMO (EMREX) for diploma sets (:mod:`vitnemal.interop.elmo`)."""
