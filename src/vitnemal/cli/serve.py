@@ -43,10 +43,10 @@ def serve(
         os.environ["VITNEMAL_SERVE_INSTITUTIONS"] = ",".join(institution or [])
         os.environ["VITNEMAL_SERVE_WORKER"] = "1" if worker else "0"
         uvicorn.run("vitnemal.web:app_from_env", factory=True, host=host, port=port, workers=processes,
-                    log_level="warning")
+                    log_level="warning", timeout_graceful_shutdown=5)
         return
     uvicorn.run(create_app(_settings(), with_worker=worker, codes=institution or None), host=host, port=port,
-                log_level="warning")
+                log_level="warning", timeout_graceful_shutdown=5)
 
 
 def worker(
@@ -136,7 +136,8 @@ def demo(
     console.print("  vitnemal exchange order 19588312510 --for 185 --wait     # Testperson2: 214 RES-OAL")
     console.print("  vitnemal exchange records 01536112185 --for 185          # Person eksternstudium")
     console.print(f"  More people to try: {settings.home / 'scenarios.json'}")
-    uvicorn.run(create_app(settings, with_worker=True), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings, with_worker=True), host=host, port=port, log_level="warning",
+                timeout_graceful_shutdown=5)
 
 
 def register(app: typer.Typer) -> None:

@@ -142,7 +142,11 @@ class NodeHostProcess:
 
     def stop(self) -> None:
         self.proc.terminate()
-        self.proc.wait(timeout=30)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 async def _one_order(host: LocalInstitutions, client: HttpNodeClient, national_id: str, owner: str) -> dict[str, Any]:

@@ -42,6 +42,7 @@ class RoundPlan:
     fetch_date: Any
     calls: tuple[Planned, ...]
     withdrawn: tuple[str, ...]  # institutions not asked because consent is gone
+    gone: tuple[str, ...] = ()  # institutions that left the registry since the order was placed
 
 
 def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, now: datetime) -> RoundPlan | None:
@@ -60,14 +61,16 @@ def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, n
             return RoundPlan(subject.all_ids(), now.date(), (), tuple(due))
         claim = ConsentClaim(CONSENT_RESULTS_EXCHANGE, consent.answer, consent.answered_at.isoformat(), own)
     calls = []
+    gone = []
     for code in due:
         entry = registry.institutions.get(code)
         if entry is None:
+            gone.append(code)
             continue
         req = ResultsRequest(requester=own, node=code, request_id=new_request_id(), issued_at=int(now.timestamp()),
                              fetch_date=now.date().isoformat(), subject=subject, consent=claim)
         calls.append(Planned(code, entry.node_url, entry.name_nb, req.request_id, sign(req.payload(), own, key)))
-    return RoundPlan(subject.all_ids(), now.date(), tuple(calls), ())
+    return RoundPlan(subject.all_ids(), now.date(), tuple(calls), (), tuple(gone))
 
 
 async def run_round(*, db: Database, order_id: int, own: str, owner: str, registry: Registry, key: Any,
@@ -97,6 +100,8 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
                                 Verdict(Outcome.NO_CONSENT, "The student's consent (RESUTVEKSL) is withdrawn or "
                                         "missing; this institution was not asked."), 0)
                for code in plan.withdrawn]
+    pending += [service.Answered(code, code, Verdict(Outcome.UNAVAILABLE, "No longer in the federation's registry; "
+                                                     "it was not asked."), 0) for code in plan.gone]
     writing: asyncio.Task[str | None] | None = None
 
     async def ask(call: Planned) -> tuple[Planned, Reply]:

@@ -134,3 +134,39 @@ def test_consent_withdrawn_after_ordering_stops_the_fetch(tmp_path, sqlite_templ
     with db.read_session() as s:
         view = service.order_view(service.load_order(s, order_id))  # type: ignore[arg-type]
     assert outcomes(view) == {"216": ("no_consent", 0)}
+
+
+def test_an_institution_that_left_the_registry_does_not_hold_the_order_forever(tmp_path, sqlite_template) -> None:
+    import asyncio
+
+    from tests.factories import make_federation
+
+    from vitnemal.exchange import service
+    from vitnemal.exchange.processing import run_round
+    from vitnemal.institutions.keys import load_private_key
+
+    fed = make_federation(tmp_path / "fed", ["185", "216"], "http://127.0.0.1:9", template=sqlite_template)
+    db = fed.db("185")
+    with db.session() as s:
+        consent(s, add_person(s, PERSON))
+        order_id = service.place_order(s, national_id=PERSON, ordered_by="t", own_code="185",
+                                       members=["185", "216", "999"], now=datetime.now(UTC)).id
+    with db.session() as s:
+        service.claim_orders(s, owner="w", now=datetime.now(UTC), lease_s=30, limit=5)
+
+    class Down:
+        async def send(self, *a: object):
+            from vitnemal.exchange.outcomes import Reply
+
+            return Reply(None, b"", "connection refused", 1)
+
+        async def aclose(self) -> None: ...
+
+    status = asyncio.run(run_round(db=db, order_id=order_id, own="185", owner="w", registry=fed.registry,
+                                   key=load_private_key(fed.settings.keys_dir / "185.pem"), client=Down(),
+                                   settings=fed.settings))
+    assert status == "waiting"  # 216 is retried tomorrow; 999 is settled now
+    with db.read_session() as s:
+        view = service.order_view(service.load_order(s, order_id))  # type: ignore[arg-type]
+    states = {o["institution"]: (o["outcome"], o["state"]) for o in view["outcomes"]}
+    assert states == {"216": ("unavailable", "retry"), "999": ("unavailable", "final")}
