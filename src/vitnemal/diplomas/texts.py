@@ -58,6 +58,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "group_recognised": "Innpassede emner fra andre institusjoner",
         "group_other": "Andre emner",
         "seal": "Segl",
+        "verify": "Kontroller dokumentet: {url}",
+        "document_id": "Dokument-ID: {id}",
+        "elmo": "Vitnemålet i maskinlesbar form (ELMO XML)",
     },
     "nn": {
         "diploma": "Vitnemål",
@@ -99,6 +102,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "group_recognised": "Innpassa emne frå andre institusjonar",
         "group_other": "Andre emne",
         "seal": "Segl",
+        "verify": "Kontroller dokumentet: {url}",
+        "document_id": "Dokument-ID: {id}",
+        "elmo": "Vitnemålet i maskinlesbar form (ELMO XML)",
     },
     "en": {
         "diploma": "Diploma",
@@ -140,6 +146,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "group_recognised": "Courses recognized from other institutions",
         "group_other": "Other courses",
         "seal": "Seal",
+        "verify": "Verify this document: {url}",
+        "document_id": "Document ID: {id}",
+        "elmo": "The diploma in machine-readable form (ELMO XML)",
     },
 }
 

@@ -1,0 +1,159 @@
+"""The diploma set as an unsigned PDF/A-3b: every word comes from the set and :mod:`vitnemal.diplomas.texts`
+(:func:`diploma_view`, pure), typst lays it out (``diploma.typ``), and :class:`DiplomaRenderer` keeps one compiler
+for any number of documents.
+
+What the PDF holds: the front page, the information page and the transcript ("Grunnlag for vitnemål") with page
+numbers "Side N av M" / "Page N of M"; on every page a QR code to ``verify_url`` and the document id; the
+transcript signed (a signature line for the case worker) on every page it spans, as the seed asks; the diploma
+as ELMO XML embedded as an associated file (``/AFRelationship /Data``, PDF/A-3's way to carry machine-readable
+data). Fonts are typst's built-in ones (system fonts are ignored), embedded, so the PDF looks the same everywhere;
+the PDF is tagged for accessibility. Signing is separate: ``signer.sign(renderer.render(...))``.
+
+Speed: the compiler is reused (typst caches fonts and layout between documents), the QR code is built as a small
+SVG path with a fixed mask pattern (choosing the "best" of eight masks is what makes QR generation slow in pure
+Python, ~8 ms; any mask is a valid code), and the PDF's creation date is the issue date, so the same set renders
+to the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any, Final
+
+from vitnemal.diplomas.model import DiplomaSet, GradeDistribution, TranscriptLine
+from vitnemal.diplomas.texts import LABELS, credits_text
+
+TEMPLATE = Path(__file__).with_name("diploma.typ")
+PDF_STANDARD: Final = "a-3b"
+ATTACHMENT_NAME: Final = "vitnemal-elmo.xml"
+QR_MASK_PATTERN: Final = 2
+
+
+def qr_svg(url: str) -> str:
+    """Return a QR code for ``url`` as a compact SVG (one path, one unit per module, no quiet zone)."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK_PATTERN)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    path = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < size:
+            if row[x]:
+                start = x
+                while x < size and row[x]:
+                    x += 1
+                path.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+            else:
+                x += 1
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+            f'<path d="{"".join(path)}" fill="#000"/></svg>')
+
+
+def distribution_text(dist: GradeDistribution | None) -> list[list[str]]:
+    """The distribution as [letter, per cent] pairs for the template ([] when hidden)."""
+    if dist is None:
+        return []
+    return [[letter, str(share)] for letter, share in zip("ABCDE", dist.percentages(), strict=True)]
+
+
+def _row(line: TranscriptLine, diploma: DiplomaSet) -> dict[str, Any]:
+    labels = LABELS[diploma.lang]
+    notes = []
+    if line.thesis_title:
+        notes.append(f"{labels['thesis_title']}: {line.thesis_title}")
+    if line.recognised and line.institution:
+        notes.append(labels["block" if line.block else "taken_at"].format(institution=line.institution))
+    return {
+        "code": line.code or "",
+        "name": line.name,
+        "notes": notes,
+        "term": line.term_label,
+        "credits": credits_text(line.credits, diploma.lang),
+        "grade": line.grade,
+        "distribution": distribution_text(line.distribution),
+    }
+
+
+def diploma_view(diploma: DiplomaSet, *, document_id: str, verify_url: str) -> dict[str, Any]:
+    """Return everything the template prints, as strings; the template only arranges them."""
+    labels = LABELS[diploma.lang]
+    front, tr = diploma.front, diploma.transcript
+    return {
+        "lang": diploma.lang,
+        "title": diploma.title,
+        "labels": labels,
+        "issuer": {"name": diploma.issuer.name, "faculty": diploma.issuer.faculty, "code": diploma.issuer.code},
+        "front": {
+            "title": front.title, "candidate": front.candidate_line, "conferral": front.conferral,
+            "degree": front.degree, "award": front.award_line, "programme": front.programme_line or "",
+            "specialisation": front.specialisation_line or "", "oath_heading": front.oath_heading or "",
+            "oath": front.oath or "", "issued": front.issued_line,
+            "signatures": [{"title": s.title, "name": s.name} for s in front.signatures],
+        },
+        "info": {
+            "head": f"{diploma.candidate.name} – {diploma.qualification.name}",
+            "sections": [{"heading": s.heading, "paragraphs": list(s.paragraphs)}
+                         for s in diploma.information.sections],
+        },
+        "transcript": {
+            "title": tr.title,
+            "facts": [list(f) for f in tr.facts],
+            "groups": [{"heading": g.heading, "rows": [_row(line, diploma) for line in g.lines]} for g in tr.groups],
+            "total": credits_text(tr.total_credits, diploma.lang),
+            "remarks": list(tr.remarks),
+            "issued": tr.issued_line,
+            "signature": {"title": tr.signature.title, "name": tr.signature.name},
+            "grading": list(tr.grading_text),
+            "note": tr.distribution_note,
+            "has_distribution": any(line.distribution is not None for line in tr.lines),
+        },
+        "verify": {"text": labels["verify"].format(url=verify_url),
+                   "document_id": labels["document_id"].format(id=document_id)},
+        "attachment": {"name": ATTACHMENT_NAME, "description": labels["elmo"]},
+    }
+
+
+class DiplomaRenderer:
+    """Renders diploma sets to PDF/A-3b with one typst compiler, reused for every document.
+
+    Create one per process (or per thread: it is not thread-safe) and call :meth:`render` for each set.
+    """
+
+    def __init__(self, template: Path = TEMPLATE) -> None:
+        import typst
+
+        self._compiler = typst.Compiler(str(template), ignore_system_fonts=True)
+
+    def render(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *,
+               elmo_xml: bytes | None = None) -> bytes:
+        """Return the set as PDF bytes (unsigned), with its ELMO XML (made here unless given) attached."""
+        from vitnemal.interop.elmo import diploma_to_elmo
+
+        view = diploma_view(diploma_set, document_id=document_id, verify_url=verify_url)
+        elmo = elmo_xml if elmo_xml is not None else diploma_to_elmo(diploma_set)
+        inputs = {"data": json.dumps(view, ensure_ascii=False), "qr": qr_svg(verify_url),
+                  "elmo": elmo.decode("utf-8")}
+        created = datetime.combine(diploma_set.issued_on, time(12), UTC)
+        pdf = self._compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=PDF_STANDARD, timestamp=created)
+        assert isinstance(pdf, bytes)
+        return pdf
+
+
+_local = threading.local()
+
+
+def render_diploma_set(diploma_set: DiplomaSet, *, document_id: str, verify_url: str) -> bytes:
+    """Render with this thread's :class:`DiplomaRenderer` (made on first use); see :meth:`DiplomaRenderer.render`."""
+    renderer = getattr(_local, "renderer", None)
+    if renderer is None:
+        renderer = _local.renderer = DiplomaRenderer()
+    pdf: bytes = renderer.render(diploma_set, document_id, verify_url)
+    return pdf
