@@ -35,8 +35,8 @@ class Settings:
     request_max_age_s: float = 300.0
     # How long a worker owns an order before another worker may take it over (crash recovery).
     lease_s: float = 30.0
-    # How often an idle worker looks for work.
-    poll_interval_s: float = 0.2
+    # How often an idle worker looks for work placed by other processes (its own process wakes it at once).
+    poll_interval_s: float = 1.0
     # Injected node latency for demos and benchmarks, e.g. "20-200" (milliseconds); empty means none.
     inject_latency_ms: str = ""
     # Base URL under which this host's nodes answer; the registry stores each node's full URL.
