@@ -3,7 +3,15 @@
 from vitnemal.diplomas import models as diploma_models
 from vitnemal.exchange import models as exchange_models
 from vitnemal.identity import models as identity_models
+from vitnemal.recognition import models as recognition_models
 from vitnemal.records import models as records_models
 from vitnemal.staff import models as staff_models
 
-__all__ = ["diploma_models", "exchange_models", "identity_models", "records_models", "staff_models"]
+__all__ = [
+    "diploma_models",
+    "exchange_models",
+    "identity_models",
+    "recognition_models",
+    "records_models",
+    "staff_models",
+]

@@ -1,7 +1,267 @@
-"""``vitnemal recognition``: recognition cases."""
+"""``vitnemal recognition``: recognition cases (godkjenningssaker), worked directly on the institution's database.
+
+A case worker opens a case for a person, fetches the person's external Norwegian results into it, recognises
+whole external courses or blocks toward a qualification, and decides the case (FERDIG or AVSLÅTT). The database
+is the one of ``--institution`` in the federation at VITNEMAL_HOME; every command owns its transaction. Decisions
+are recorded under ``--by`` (default: the login name).
+"""
 
 from __future__ import annotations
 
+import getpass
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
 import typer
 
-app = typer.Typer(help="Recognition cases: open, fetch external results, recognise.", no_args_is_help=True)
+app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide.", no_args_is_help=True)
+
+INSTITUTION = typer.Option(..., "--institution", "-i", help="Your institution's code, e.g. 185.")
+BY = typer.Option(None, "--by", help="Who decides (recorded on the case) [default: your login name].")
+JSON = typer.Option(False, "--json", help="Print JSON.")
+CASE = typer.Argument(..., help="The case number.")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _by(by: str | None) -> str:
+    return by or getpass.getuser()
+
+
+@contextmanager
+def _session(code: str, *, read: bool = False) -> Iterator[Any]:
+    """A session on the institution's database; refusals become a clear message and exit code 1."""
+    from vitnemal.config import Settings
+    from vitnemal.db import Database
+    from vitnemal.institutions.registry import Registry
+    from vitnemal.recognition.service import CaseNotFound, RecognitionError
+
+    settings = Settings.from_env()
+    try:
+        Registry.load(settings.registry_path).get(code)
+    except (FileNotFoundError, LookupError) as exc:
+        raise _fail(f"{exc} (VITNEMAL_HOME is {settings.home})") from None
+    db = Database(settings.url_for(code))
+    try:
+        with (db.read_session() if read else db.session()) as session:
+            yield session
+    except (RecognitionError, CaseNotFound) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.dispose()
+
+
+def _print_case(view: dict[str, Any], external: list[dict[str, Any]] | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]Godkjenningssak {view['case_id']}[/]  {view['name']} ({view['national_id']})  "
+                  f"status: [bold]{view['status']}[/]" + (f"  mot {view['qualification_code']}"
+                                                          if view["qualification_code"] else ""))
+    console.print(f"Opprettet {view['opened_at'][:16]} av {view['opened_by']}")
+    if view["order"]:
+        console.print(f"Resultatbestilling {view['order']['order_id']}: {view['order']['label']} "
+                      f"({view['order']['status']})")
+    if view["items"]:
+        table = Table("Nr", "Innpasset mot", "Kode", "Navn", "Institusjon", "Termin", "Sp", "Vedtatt av", "")
+        for i in view["items"]:
+            credits = i["credits"] if not i["credits_counted"] else f"{i['credits_counted']} av {i['credits']}"
+            table.add_row(str(i["id"]), i["toward"], i["code"] or "(blokk)", i["name_nb"], i["institution_name"],
+                          i["term"] or "", credits, f"{i['recognised_by']} {i['recognised_at'][:10]}",
+                          f"trukket av {i['withdrawn_by']}" if i["withdrawn_at"] else "")
+        console.print(table)
+    if view["decided_at"]:
+        console.print(f"Vedtak {view['status']} {view['decided_at'][:16]} av {view['decided_by']}"
+                      + (f": {view['decision_note']}" if view["decision_note"] else ""))
+    if external:
+        table = Table("Id", "Inst.", "Kode", "Navn", "Termin", "Sp", "Resultat", title="Eksterne resultater")
+        for r in external:
+            table.add_row(str(r["id"]), r["institution"], r["code"], r["name_nb"], r["term"], r["credits"],
+                          r["grade"] + (" (fjernet ved kilden)" if r["removed_at_source"] else ""))
+        console.print(table)
+
+
+@app.command("open")
+def open_case(
+    institution: str = INSTITUTION,
+    person: str = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"010395 12374\"."),
+    toward: str | None = typer.Option(None, "--toward", help="The qualification the case is about, e.g. MA-INF."),
+    by: str | None = BY,
+    as_json: bool = JSON,
+) -> None:
+    """Open a recognition case (status BEHANDLES) for a person."""
+    from vitnemal.recognition import service
+
+    with _session(institution) as session:
+        case = service.open_case(session, national_id=person, opened_by=_by(by), now=datetime.now(UTC),
+                                 qualification_code=toward)
+        view = service.case_view(service.get_case(session, case.id))
+    typer.echo(json.dumps(view, ensure_ascii=False) if as_json else f"Opened case {view['case_id']} for "
+               f"{view['name']} (BEHANDLES)")
+
+
+@app.command("fetch")
+def fetch(
+    case_id: int = CASE,
+    institution: str = INSTITUTION,
+    queue_only: bool = typer.Option(False, "--queue-only", help="Only place the order; a server's worker runs it."),
+    by: str | None = BY,
+    as_json: bool = JSON,
+) -> None:
+    """Fetch the person's external Norwegian results into the case ("Hent ekstern norsk utdanning").
+
+    The order is run here and now: institutions whose databases this host holds answer in-process (signed and
+    logged as over HTTP), any other over HTTP. With --queue-only a running server's worker takes it.
+    """
+    from vitnemal.config import Settings
+    from vitnemal.exchange import service as exchange
+    from vitnemal.institutions.host import LocalInstitutions
+    from vitnemal.recognition import service
+    from vitnemal.recognition.local_exchange import run_order_now
+
+    settings = Settings.from_env()
+    with _session(institution) as session:
+        from vitnemal.institutions.registry import Registry
+
+        members = Registry.load(settings.registry_path).codes()
+        order = service.fetch_external(session, case_id, ordered_by=_by(by), own_code=institution, members=members,
+                                       now=datetime.now(UTC))
+        order_id, label = order.id, exchange.order_view(order)["label"]
+    if not queue_only:
+        host = LocalInstitutions.open(settings)
+        try:
+            run_order_now(host, institution, order_id)
+        finally:
+            host.close()
+    with _session(institution, read=True) as session:
+        loaded = exchange.load_order(session, order_id)
+        assert loaded is not None
+        view = exchange.order_view(loaded)
+    if as_json:
+        typer.echo(json.dumps(view, ensure_ascii=False))
+        return
+    typer.echo(f"{label} (order {order_id}, status {view['status']})")
+    for o in view["outcomes"]:
+        if o["results"] or o["outcome"] not in ("no_results", "pending"):
+            typer.echo(f"  {o['institution']}: {o['label']} ({o['results']} resultater) {o['message']}".rstrip())
+
+
+@app.command("recognise")
+def recognise(
+    case_id: int = CASE,
+    institution: str = INSTITUTION,
+    toward: str = typer.Option(..., "--toward", help="Qualification code it counts toward, e.g. MA-INF."),
+    result: int | None = typer.Option(None, "--result", help="Id of an imported external result (see `show`)."),
+    block: str | None = typer.Option(None, "--block", help="Title of a block defined by the faculty."),
+    block_en: str | None = typer.Option(None, "--block-en", help="The block's title in English."),
+    from_institution: str | None = typer.Option(None, "--from-institution", help="Where the block comes from."),
+    from_code: str | None = typer.Option(None, "--from-code", help="That institution's code, e.g. 216."),
+    credits: str | None = typer.Option(None, "--credits", help="The block's credits, e.g. 30."),
+    term: str | None = typer.Option(None, "--term", help="The block's term, e.g. \"2019 HØST\"."),
+    group: str | None = typer.Option(None, "--group", help="Heading of the degree's structure, e.g. "
+                                     "\"Valgfrie emner\"."),
+    credits_counted: str | None = typer.Option(None, "--credits-counted", help="Only this much of the course "
+                                               "counts."),
+    note: str | None = typer.Option(None, "--note", help="The case worker's note on the decision."),
+    by: str | None = BY,
+    as_json: bool = JSON,
+) -> None:
+    """Recognise a whole external course (--result) or a block (--block, --from-institution, --credits)."""
+    from vitnemal.recognition import service
+
+    if (result is None) == (block is None):
+        raise _fail("Give either --result ID (an imported external course) or --block TITLE (a block).")
+    if block is not None and (not from_institution or not credits):
+        raise _fail("A block needs --from-institution NAME and --credits N.")
+    now, who = datetime.now(UTC), _by(by)
+    with _session(institution) as session:
+        warnings: list[str] = []
+        if result is not None:
+            item = service.recognise_result(session, case_id, external_result_id=result, toward=toward, by=who,
+                                            now=now, group=group, credits_counted=credits_counted, note=note)
+            warnings = service.result_warnings(session, result)
+        else:
+            item = service.recognise_block(session, case_id, title=block or "", title_en=block_en,
+                                           institution_name=from_institution or "", institution_code=from_code,
+                                           credits=credits or "", term=term, toward=toward, by=who, now=now,
+                                           group=group, note=note)
+        view = {**service.item_view(item), "warnings": warnings}
+    if as_json:
+        typer.echo(json.dumps(view, ensure_ascii=False))
+        return
+    what = f"{view['code']} {view['name_nb']}" if view["code"] else f"block \"{view['name_nb']}\""
+    typer.echo(f"Recognised {what} from {view['institution_name']} ({view['credits']} credits) toward "
+               f"{view['toward']} as item {view['id']}")
+    for warning in warnings:
+        typer.echo(f"Note: {warning}", err=True)
+
+
+@app.command("withdraw")
+def withdraw(case_id: int = CASE, item: int = typer.Argument(..., help="The item number."),
+             institution: str = INSTITUTION, by: str | None = BY) -> None:
+    """Withdraw a recognition while the case is open (the row stays, marked withdrawn)."""
+    from vitnemal.recognition import service
+
+    with _session(institution) as session:
+        service.withdraw(session, case_id, item, by=_by(by), now=datetime.now(UTC))
+    typer.echo(f"Withdrew item {item} of case {case_id}")
+
+
+@app.command("decide")
+def decide(
+    case_id: int = CASE,
+    institution: str = INSTITUTION,
+    status: str = typer.Option("FERDIG", "--status", help="FERDIG (recognised) or AVSLÅTT (refused)."),
+    note: str | None = typer.Option(None, "--note", help="The decision's note; required for AVSLÅTT."),
+    by: str | None = BY,
+    as_json: bool = JSON,
+) -> None:
+    """Decide the case: FERDIG (what is recognised counts on the diploma) or AVSLÅTT (with the reason)."""
+    from vitnemal.recognition import service
+
+    with _session(institution) as session:
+        view = service.case_view(service.decide(session, case_id, status=status, by=_by(by), now=datetime.now(UTC),
+                                                note=note))
+    typer.echo(json.dumps(view, ensure_ascii=False) if as_json else f"Case {case_id} is {view['status']}")
+
+
+@app.command("show")
+def show(case_id: int = CASE, institution: str = INSTITUTION, as_json: bool = JSON) -> None:
+    """Show the case, its decisions and the person's imported external results (with their ids)."""
+    from vitnemal.recognition import service
+
+    with _session(institution, read=True) as session:
+        case = service.get_case(session, case_id)
+        view = service.case_view(case)
+        external = service.external_results(session, case.person_id)
+    if as_json:
+        typer.echo(json.dumps({**view, "external_results": external}, ensure_ascii=False))
+    else:
+        _print_case(view, external)
+
+
+@app.command("list")
+def list_cases(
+    institution: str = INSTITUTION,
+    person: str | None = typer.Option(None, "--person", "-p", help="Only this person's cases."),
+    status: str | None = typer.Option(None, "--status", help="Only cases with this status."),
+    as_json: bool = JSON,
+) -> None:
+    """List the newest cases."""
+    from vitnemal.recognition import service
+
+    with _session(institution, read=True) as session:
+        views = [service.case_view(c) for c in service.list_cases(session, national_id=person, status=status)]
+    if as_json:
+        typer.echo(json.dumps(views, ensure_ascii=False))
+        return
+    for v in views:
+        typer.echo(f"{v['case_id']:>5}  {v['status']:<9} {v['national_id']}  {v['name']}  "
+                   f"{v['qualification_code'] or ''}  {len(v['items'])} vedtak")

@@ -1,0 +1,122 @@
+"""Running a results order now, in this process, for a case worker's command or the diploma sample.
+
+:class:`LocalNodeClient` is a :class:`~vitnemal.exchange.client.NodeClient` that answers for the institutions
+whose databases and keys this host holds by doing exactly what their HTTP node does (verify the signed request
+against the registry, check who sent it and to whom, check its freshness, answer the three questions and log the
+disclosure in one transaction, sign the answer), without the HTTP hop; any other node is asked over HTTP. The
+requester's side is unchanged: the same :func:`~vitnemal.exchange.processing.run_round` checks every signature
+and imports what arrives. So a fetch run here is a real exchange, signed both ways and logged at both ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from vitnemal.exchange.client import HttpNodeClient
+from vitnemal.exchange.models import ResultsOrder
+from vitnemal.exchange.outcomes import Reply
+from vitnemal.exchange.processing import run_round
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.node import rules
+from vitnemal.node.protocol import ProtocolError, parse_request, sign, verify
+from vitnemal.node.service import ReplayedRequest, answer_request
+
+
+class LocalNodeClient:
+    """Answers in-process for the institutions ``host`` serves, over HTTP for the others."""
+
+    def __init__(self, host: LocalInstitutions) -> None:
+        self.host = host
+        self._by_url = {entry.node_url.rstrip("/"): code for code, entry in host.registry.institutions.items()}
+        self._http = HttpNodeClient()
+
+    def _answer(self, code: str, token: str) -> Reply:
+        started = time.perf_counter()
+
+        def reply(status: int, body: bytes) -> Reply:
+            return Reply(status, body, None, int((time.perf_counter() - started) * 1000))
+
+        def refuse(status: int, reason: str, message: str) -> Reply:
+            return reply(status, json.dumps({"detail": {"error": reason, "message": message}}).encode())
+
+        try:
+            signer, payload = verify(token, self.host.registry)
+            request = parse_request(payload)
+        except ProtocolError as exc:
+            return refuse(400 if exc.reason == "malformed" else 401, exc.reason, exc.message)
+        if request.requester != signer:
+            return refuse(401, "wrong_signer", f"request claims to be from {request.requester} but is signed by "
+                          f"{signer}")
+        if request.node != code:
+            return refuse(400, "wrong_audience", f"request is addressed to {request.node}, not {code}")
+        now = datetime.now(UTC)
+        stale = rules.freshness_refusal(request.issued_at, now.timestamp(), self.host.settings.request_max_age_s)
+        if stale:
+            return refuse(401, "stale", stale)
+        try:
+            answer = answer_request(self.host.db(code), request, code, now)
+        except ReplayedRequest:
+            return refuse(409, "replayed", "this request id was answered before; make a new request")
+        return reply(200, sign(answer.payload(), code, self.host.key(code)).encode())
+
+    async def send(self, node_url: str, token: str, timeout_s: float) -> Reply:
+        code = self._by_url.get(node_url.rstrip("/"))
+        if code is None or not self.host.serves(code):
+            return await self._http.send(node_url, token, timeout_s)
+        return await asyncio.to_thread(self._answer, code, token)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+def _claim(host: LocalInstitutions, code: str, order_id: int, owner: str) -> bool:
+    """Take the order for this process if it is queued (or due again); False when another worker has it."""
+    now = datetime.now(UTC)
+    with host.db(code).session() as session:
+        result = session.execute(
+            update(ResultsOrder)
+            .where(ResultsOrder.id == order_id, ResultsOrder.status.in_(("queued", "waiting")),
+                   (ResultsOrder.next_run_at.is_(None)) | (ResultsOrder.next_run_at <= now))
+            .values(status="running", lease_owner=owner,
+                    lease_until=now + timedelta(seconds=host.settings.lease_s)))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _round(host: LocalInstitutions, code: str, order_id: int, owner: str) -> str | None:
+    client = LocalNodeClient(host)
+    try:
+        return await run_round(db=host.db(code), order_id=order_id, own=code, owner=owner, registry=host.registry,
+                               key=host.key(code), client=client, settings=host.settings)
+    finally:
+        await client.aclose()
+
+
+def run_order_now(host: LocalInstitutions, code: str, order_id: int, *, timeout_s: float = 120.0) -> str:
+    """Run ``order_id`` of institution ``code`` in this process until every institution answered (or a retry is
+    scheduled for one that is down); return the order's status ("done" or "waiting").
+
+    When a running server's worker took the order first, this waits for it instead.
+    """
+    owner = f"cli:{os.getpid()}"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if _claim(host, code, order_id, owner):
+            status = asyncio.run(_round(host, code, order_id, owner))
+            if status is not None and status != "queued":
+                return status
+        else:
+            with host.db(code).read_session() as session:
+                status = session.scalar(select(ResultsOrder.status).where(ResultsOrder.id == order_id))
+            if status is None:
+                raise LookupError(f"No order {order_id} at {code}.")
+            if status in ("done", "waiting"):
+                return status
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Order {order_id} at {code} did not finish within {timeout_s:g} s.")
+        time.sleep(0.05)

@@ -1,0 +1,304 @@
+"""Recognition cases: open one, fetch external results into it, recognise courses and blocks, decide.
+
+Every function takes a session owned by the caller (API route, CLI) and never commits. Bad input raises
+:class:`RecognitionError` (or :class:`CaseNotFound`) with a message saying what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from vitnemal.exchange import service as exchange
+from vitnemal.exchange.models import (
+    ExternalQualification,
+    ExternalQualificationCourse,
+    ExternalResult,
+    ExternalStudyRecord,
+    ResultsOrder,
+)
+from vitnemal.identity.models import Person
+from vitnemal.recognition.models import DONE, OPEN, REFUSED, RecognitionCase, RecognitionItem
+
+SEASONS = ("VÅR", "HØST")
+
+
+class RecognitionError(ValueError):
+    """A request the rules refuse; the message says why and what to do."""
+
+
+class CaseNotFound(LookupError):
+    """No recognition case with that id at this institution."""
+
+
+def _person(session: Session, national_id: str) -> Person:
+    person = exchange.find_person(session, "".join(national_id.split()))
+    if person is None:
+        raise RecognitionError(f"No person with national id {national_id!r} is registered here. "
+                               "Register the person first (vitnemal records add-person).")
+    return person
+
+
+def _code(value: str | None, what: str) -> str:
+    code = (value or "").strip()
+    if not code:
+        raise RecognitionError(f"Give the {what} (a qualification code such as MA-INF).")
+    if len(code) > 30:
+        raise RecognitionError(f"{code!r} is too long for a {what} (at most 30 characters).")
+    return code
+
+
+def _credits(value: Decimal | str | float | int, what: str = "credits") -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise RecognitionError(f"{value!r} is not a number of {what}.") from None
+    if not number.is_finite() or number <= 0 or number > 999 or number != number.quantize(Decimal("0.1")):
+        raise RecognitionError(f"{value!r} is not a number of {what}: use a positive number such as 10 or 7.5.")
+    return number
+
+
+def get_case(session: Session, case_id: int) -> RecognitionCase:
+    """The case with its person, order and items; :class:`CaseNotFound` if there is none."""
+    case = session.scalar(select(RecognitionCase).where(RecognitionCase.id == case_id)
+                          .options(selectinload(RecognitionCase.items), selectinload(RecognitionCase.person),
+                                   selectinload(RecognitionCase.order)))
+    if case is None:
+        raise CaseNotFound(f"No recognition case {case_id} here; list the cases with `vitnemal recognition list`.")
+    return case
+
+
+def _open_case(session: Session, case_id: int) -> RecognitionCase:
+    case = get_case(session, case_id)
+    if case.status != OPEN:
+        raise RecognitionError(f"Case {case.id} is {case.status}: its decisions are final. "
+                               "Open a new case to assess more results.")
+    return case
+
+
+def open_case(session: Session, *, national_id: str, opened_by: str, now: datetime,
+              qualification_code: str | None = None) -> RecognitionCase:
+    """Open a case (status BEHANDLES) for the person; one open case per person and qualification at a time."""
+    person = _person(session, national_id)
+    code = qualification_code.strip() if qualification_code and qualification_code.strip() else None
+    existing = session.scalar(select(RecognitionCase).where(
+        RecognitionCase.person_id == person.id, RecognitionCase.status == OPEN,
+        RecognitionCase.qualification_code.is_(None) if code is None else RecognitionCase.qualification_code == code))
+    if existing is not None:
+        raise RecognitionError(f"Case {existing.id} is already open for {person.name}"
+                               f"{' toward ' + code if code else ''}; continue that one or decide it first.")
+    case = RecognitionCase(person_id=person.id, status=OPEN, qualification_code=code, opened_at=now,
+                           opened_by=opened_by)
+    session.add(case)
+    session.flush()
+    return case
+
+
+def fetch_external(session: Session, case_id: int, *, ordered_by: str, own_code: str, members: Sequence[str],
+                   now: datetime) -> ResultsOrder:
+    """Order the person's results from every institution ("Hent ekstern norsk utdanning") and link the order.
+
+    The order is queued; a worker (the server's, or ``vitnemal recognition fetch`` in-process) runs it.
+    """
+    case = _open_case(session, case_id)
+    try:
+        order = exchange.place_order(session, national_id=case.person.national_id, ordered_by=ordered_by,
+                                     own_code=own_code, members=list(members), now=now)
+    except exchange.OrderRefused as exc:
+        raise RecognitionError(str(exc)) from None
+    case.order_id = order.id
+    session.flush()
+    return order
+
+
+def _active(session: Session, person_id: int, qualification_code: str) -> list[RecognitionItem]:
+    return list(session.scalars(
+        select(RecognitionItem).join(RecognitionCase)
+        .where(RecognitionCase.person_id == person_id, RecognitionCase.status != REFUSED,
+               RecognitionItem.qualification_code == qualification_code, RecognitionItem.withdrawn_at.is_(None))))
+
+
+def _term(term: str | None) -> tuple[int | None, str | None]:
+    if not term:
+        return None, None
+    from vitnemal.records.services import parse_term
+
+    try:
+        return parse_term(term)
+    except ValueError as exc:
+        raise RecognitionError(str(exc)) from None
+
+
+def recognise_result(session: Session, case_id: int, *, external_result_id: int, toward: str, by: str,
+                     now: datetime, group: str | None = None, credits_counted: Decimal | str | None = None,
+                     note: str | None = None) -> RecognitionItem:
+    """Recognise one imported external course toward ``toward`` (wholly, or ``credits_counted`` of it)."""
+    case = _open_case(session, case_id)
+    toward = _code(toward, "qualification the course counts toward")
+    found = session.execute(
+        select(ExternalResult, ExternalStudyRecord)
+        .join(ExternalStudyRecord, ExternalStudyRecord.id == ExternalResult.record_id)
+        .where(ExternalResult.id == external_result_id)).first()
+    if found is None or found[1].person_id != case.person_id:
+        raise RecognitionError(f"External result {external_result_id} is not among {case.person.name}'s imported "
+                               f"results. Fetch them first (`vitnemal recognition fetch {case.id}`), then see the "
+                               f"ids with `vitnemal recognition show {case.id}`.")
+    result, record = found
+    if result.removed_at_source:
+        raise RecognitionError(f"{result.course_code} {result.year} {result.season} was removed at "
+                               f"{record.source_name}; it can no longer be recognised.")
+    if any(i.external_result_id == result.id for i in _active(session, case.person_id, toward)):
+        raise RecognitionError(f"{result.course_code} is already recognised toward {toward}.")
+    counted = None
+    if credits_counted is not None:
+        counted = _credits(credits_counted, "credits counted")
+        if counted > result.credits:
+            raise RecognitionError(f"{result.course_code} has {result.credits} credits; "
+                                   f"{counted} cannot count toward {toward}.")
+        if counted == result.credits:
+            counted = None
+    item = RecognitionItem(
+        kind="result", external_result_id=result.id, qualification_code=toward, group_heading=(group or None),
+        code=result.course_code, name_nb=result.name_nb, name_en=result.name_en, course_kind=result.kind,
+        thesis_title=result.thesis_title, institution_code=record.source_code, institution_name=record.source_name,
+        year=result.year, season=result.season, credits=result.credits, credits_counted=counted,
+        note=(note or None), recognised_at=now, recognised_by=by)
+    case.items.append(item)
+    session.flush()
+    return item
+
+
+def recognise_block(session: Session, case_id: int, *, title: str, institution_name: str,
+                    credits: Decimal | str | int, toward: str, by: str, now: datetime, title_en: str | None = None,
+                    institution_code: str | None = None, term: str | None = None, group: str | None = None,
+                    note: str | None = None) -> RecognitionItem:
+    """Recognise an aggregated block defined by the faculty: a title, the institution it comes from, credits."""
+    case = _open_case(session, case_id)
+    toward = _code(toward, "qualification the block counts toward")
+    if not title.strip():
+        raise RecognitionError("Give the block a title that says what it contains, e.g. \"Fordypning i "
+                               "informatikk\".")
+    if not institution_name.strip():
+        raise RecognitionError("Give the name of the institution the block comes from, e.g. \"Høgskulen i Sogn "
+                               "og Fjordane\".")
+    year, season = _term(term)
+    item = RecognitionItem(
+        kind="block", qualification_code=toward, group_heading=(group or None), code=None,
+        name_nb=title.strip()[:300], name_en=(title_en or title).strip()[:300], course_kind="course",
+        institution_code=(institution_code or None), institution_name=institution_name.strip()[:200],
+        year=year, season=season, credits=_credits(credits), note=(note or None), recognised_at=now,
+        recognised_by=by)
+    case.items.append(item)
+    session.flush()
+    return item
+
+
+def withdraw(session: Session, case_id: int, item_id: int, *, by: str, now: datetime) -> RecognitionItem:
+    """Withdraw a recognition while the case is open; the row stays, with who withdrew it and when."""
+    case = _open_case(session, case_id)
+    item = next((i for i in case.items if i.id == item_id), None)
+    if item is None:
+        raise RecognitionError(f"Case {case.id} has no item {item_id}.")
+    if item.withdrawn_at is not None:
+        raise RecognitionError(f"Item {item_id} was already withdrawn by {item.withdrawn_by}.")
+    item.withdrawn_at, item.withdrawn_by = now, by
+    session.flush()
+    return item
+
+
+def decide(session: Session, case_id: int, *, status: str, by: str, now: datetime,
+           note: str | None = None) -> RecognitionCase:
+    """Close the case: FERDIG (what is recognised counts) or AVSLÅTT (nothing counts; the reason is required)."""
+    wanted = status.strip().upper().replace("AVSLATT", REFUSED)
+    if wanted not in (DONE, REFUSED):
+        raise RecognitionError(f"{status!r} is not a decision: use {DONE} or {REFUSED}.")
+    case = _open_case(session, case_id)
+    if wanted == DONE and not any(i.withdrawn_at is None for i in case.items):
+        raise RecognitionError(f"Case {case.id} recognises nothing: recognise a course or a block first, or "
+                               f"refuse the case ({REFUSED}) with the reason.")
+    if wanted == REFUSED and not (note or "").strip():
+        raise RecognitionError("A refusal needs its reason: give it with --note (the person is entitled to it).")
+    case.status, case.decided_at, case.decided_by, case.decision_note = wanted, now, by, (note or None)
+    session.flush()
+    return case
+
+
+def recognitions_for(session: Session, person_id: int, qualification_code: str) -> list[RecognitionItem]:
+    """What counts toward the qualification on the diploma: the items of decided (FERDIG) cases, not withdrawn."""
+    return list(session.scalars(
+        select(RecognitionItem).join(RecognitionCase)
+        .where(RecognitionCase.person_id == person_id, RecognitionCase.status == DONE,
+               RecognitionItem.qualification_code == qualification_code, RecognitionItem.withdrawn_at.is_(None))
+        .order_by(RecognitionItem.id)))
+
+
+def result_warnings(session: Session, external_result_id: int) -> list[str]:
+    """Notes for the case worker: a course already part of a degree elsewhere cannot ordinarily count again."""
+    rows = session.execute(
+        select(ExternalQualification.code, ExternalQualification.name_nb, ExternalStudyRecord.source_name)
+        .join(ExternalQualificationCourse, ExternalQualificationCourse.qualification_id == ExternalQualification.id)
+        .join(ExternalStudyRecord, ExternalStudyRecord.id == ExternalQualification.record_id)
+        .where(ExternalQualificationCourse.result_id == external_result_id)).all()
+    return [f"The course is part of {name} ({code}) at {source}; a course that counts in one degree cannot "
+            "ordinarily count in another." for code, name, source in rows]
+
+
+def list_cases(session: Session, *, national_id: str | None = None, status: str | None = None,
+               limit: int = 100) -> list[RecognitionCase]:
+    query = (select(RecognitionCase).options(selectinload(RecognitionCase.items), selectinload(RecognitionCase.person))
+             .order_by(RecognitionCase.id.desc()).limit(min(max(limit, 1), 1000)))
+    if national_id:
+        query = query.where(RecognitionCase.person_id == _person(session, national_id).id)
+    if status:
+        query = query.where(RecognitionCase.status == status.strip().upper())
+    return list(session.scalars(query))
+
+
+def _num(value: Decimal) -> str:
+    """Credits as text, the same whether read back from the database or not: "10", "7.5"."""
+    return format(Decimal(value).quantize(Decimal("0.1")).normalize(), "f")
+
+
+def item_view(item: RecognitionItem) -> dict[str, Any]:
+    return {
+        "id": item.id, "kind": item.kind, "external_result_id": item.external_result_id,
+        "toward": item.qualification_code, "group": item.group_heading, "code": item.code, "name_nb": item.name_nb,
+        "name_en": item.name_en, "institution": item.institution_code, "institution_name": item.institution_name,
+        "term": f"{item.year} {item.season}" if item.year else None, "credits": _num(item.credits),
+        "credits_counted": _num(item.credits_counted) if item.credits_counted is not None else None,
+        "note": item.note, "recognised_at": item.recognised_at.isoformat(), "recognised_by": item.recognised_by,
+        "withdrawn_at": item.withdrawn_at.isoformat() if item.withdrawn_at else None,
+        "withdrawn_by": item.withdrawn_by,
+    }
+
+
+def case_view(case: RecognitionCase) -> dict[str, Any]:
+    """The case as the API and CLI show it."""
+    order = case.order
+    return {
+        "case_id": case.id, "status": case.status, "national_id": case.person.national_id,
+        "name": case.person.name, "qualification_code": case.qualification_code,
+        "opened_at": case.opened_at.isoformat(), "opened_by": case.opened_by,
+        "order": None if order is None else {"order_id": order.id, "status": order.status,
+                                             "label": f"Bestilt {order.ordered_at.strftime('%d.%m.%Y %H:%M')}"},
+        "decided_at": case.decided_at.isoformat() if case.decided_at else None, "decided_by": case.decided_by,
+        "decision_note": case.decision_note, "items": [item_view(i) for i in case.items],
+    }
+
+
+def external_results(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """The person's imported external results with the ids a case worker recognises them by."""
+    rows = session.execute(
+        select(ExternalResult, ExternalStudyRecord.source_code, ExternalStudyRecord.source_name)
+        .join(ExternalStudyRecord, ExternalStudyRecord.id == ExternalResult.record_id)
+        .where(ExternalStudyRecord.person_id == person_id)
+    ).all()
+    rows = sorted(rows, key=lambda row: (row[1], row[0].year, SEASONS.index(row[0].season), row[0].id))
+    return [{"id": r.id, "institution": code, "institution_name": name, "code": r.course_code, "name_nb": r.name_nb,
+             "name_en": r.name_en, "term": f"{r.year} {r.season}", "credits": _num(r.credits), "grade": r.grade,
+             "kind": r.kind, "removed_at_source": r.removed_at_source} for r, code, name in rows]

@@ -1,0 +1,42 @@
+"""A small federation (185 UiO, 216 HiSF, 214 HiNT) on SQLite and again on PostgreSQL, with a student who took
+courses at HiSF and consented at UiO."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from tests.factories import MiniFederation, add_course, add_degree, add_person, add_result, consent, make_federation
+
+STUDENT = "01039512374"
+
+
+def seed_student(fed: MiniFederation) -> None:
+    with fed.db("185").session() as s:
+        consent(s, add_person(s, STUDENT, "Kari", "Nordmann", date(1995, 3, 1)))
+        add_person(s, "19588312510", "Testperson2", "Resultatutveksling", date(1983, 8, 19))  # no consent
+    with fed.db("216").session() as s:
+        p = add_person(s, STUDENT, "Kari", "Nordmann", date(1995, 3, 1))
+        ex = add_result(s, p, add_course(s, "EXPHIL", kind="exphil", name_nb="Examen philosophicum"), 2014, "HØST",
+                        "C")
+        dat = add_result(s, p, add_course(s, "DAT200", name_nb="Algoritmar og datastrukturar",
+                                          name_en="Algorithms and data structures"), 2015, "VÅR", "B")
+        add_degree(s, p, "BA-DAT", [ex, dat], issued=date(2017, 7, 1))
+        add_result(s, p, add_course(s, "DAT310", name_nb="Webprogrammering"), 2018, "VÅR", "A")
+        add_result(s, p, add_course(s, "DAT320", "7.5", name_nb="Operativsystem"), 2018, "HØST", "C")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fed(request: pytest.FixtureRequest, tmp_path: Path) -> MiniFederation:
+    codes = ["185", "216", "214"]
+    base = "http://127.0.0.1:9"  # nothing listens there: every node is answered in-process
+    if request.param == "postgresql":
+        pg = request.getfixturevalue("pg_server")
+        prefix = f"rec{abs(hash(tmp_path)) % 10**8}_"
+        federation = make_federation(tmp_path / "fed", codes, base, database_url=pg.url(prefix + "{code}"),
+                                     create_db=lambda c: pg.create_database(prefix + c, template="template_vitnemal"))
+    else:
+        federation = make_federation(tmp_path / "fed", codes, base, template=request.getfixturevalue("sqlite_template"))
+    seed_student(federation)
+    return federation

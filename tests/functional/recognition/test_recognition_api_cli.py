@@ -1,0 +1,117 @@
+"""The recognition API (every route needs the institution's case-worker token) and the CLI, on both engines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.factories import MiniFederation
+from tests.functional.recognition.conftest import STUDENT
+from typer.testing import CliRunner
+
+from vitnemal.cli import app as cli
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.recognition.local_exchange import run_order_now
+from vitnemal.web import create_app
+
+
+@pytest.fixture
+def client(fed: MiniFederation) -> Iterator[TestClient]:
+    with TestClient(create_app(fed.settings)) as c:
+        yield c
+
+
+def auth(fed: MiniFederation, code: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {fed.tokens[code]}"}
+
+
+def call(client: TestClient, fed: MiniFederation, method: str, path: str, status: int = 200, **kw: Any) -> Any:
+    response = client.request(method, f"/api/institutions/185/recognition{path}", headers=auth(fed, "185"), **kw)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_every_route_needs_the_institutions_token(client: TestClient, fed: MiniFederation) -> None:
+    routes = [("POST", "/cases", {"national_id": STUDENT}), ("GET", "/cases", None), ("GET", "/cases/1", None),
+              ("POST", "/cases/1/fetch", None), ("POST", "/cases/1/items", {"toward": "X", "external_result_id": 1}),
+              ("DELETE", "/cases/1/items/1", None), ("POST", "/cases/1/decision", {"status": "FERDIG"})]
+    for method, path, body in routes:
+        url = f"/api/institutions/185/recognition{path}"
+        assert client.request(method, url, json=body).status_code == 401, path
+        other = client.request(method, url, json=body, headers=auth(fed, "216"))  # HiSF's token is not UiO's
+        assert other.status_code == 401, path
+        bogus = client.request(method, url, json=body, headers={"authorization": "Bearer nope"})
+        assert bogus.status_code == 401, path
+
+
+def test_the_golden_path_over_the_api(client: TestClient, fed: MiniFederation) -> None:
+    case = call(client, fed, "POST", "/cases", 201, json={"national_id": "010395 12374",
+                                                           "qualification_code": "MA-INF"})
+    assert case["status"] == "BEHANDLES" and case["opened_by"] == "saksbehandler@uio"
+    order = call(client, fed, "POST", f"/cases/{case['case_id']}/fetch", 201)
+    assert order["label"].startswith("Bestilt ") and order["status"] == "queued"
+    host = LocalInstitutions.open(fed.settings)
+    try:
+        run_order_now(host, "185", order["order_id"])
+    finally:
+        host.close()
+    shown = call(client, fed, "GET", f"/cases/{case['case_id']}")
+    assert shown["order"]["status"] == "done"
+    ids = {r["code"]: r["id"] for r in shown["external_results"]}
+    item = call(client, fed, "POST", f"/cases/{case['case_id']}/items", 201,
+                json={"toward": "MA-INF", "external_result_id": ids["DAT200"], "group": "Valgfrie emner"})
+    assert item["warnings"] and "BA-DAT" in item["warnings"][0]
+    block = call(client, fed, "POST", f"/cases/{case['case_id']}/items", 201,
+                 json={"toward": "MA-INF", "block": {"title": "Fordypning", "institution_name": "HiSF",
+                                                      "credits": "30"}})
+    assert block["kind"] == "block" and block["credits"] == "30"
+    withdrawn = call(client, fed, "DELETE", f"/cases/{case['case_id']}/items/{item['id']}")
+    assert withdrawn["withdrawn_by"] == "saksbehandler@uio"
+    done = call(client, fed, "POST", f"/cases/{case['case_id']}/decision", json={"status": "FERDIG"})
+    assert done["status"] == "FERDIG" and done["decided_by"] == "saksbehandler@uio"
+    assert [c["case_id"] for c in call(client, fed, "GET", "/cases", params={"national_id": STUDENT})] == [
+        case["case_id"]]
+    # refusals are 422 with the reason, unknown cases 404
+    refused = call(client, fed, "POST", f"/cases/{case['case_id']}/items", 422,
+                   json={"toward": "MA-INF", "external_result_id": ids["DAT310"]})
+    assert "FERDIG" in refused["detail"]
+    assert "either external_result_id" in json.dumps(call(client, fed, "POST", "/cases/1/items", 422,
+                                                          json={"toward": "MA-INF"}))
+    call(client, fed, "GET", "/cases/9999", 404)
+
+
+def run(fed: MiniFederation, *args: str) -> Any:
+    env = {"VITNEMAL_HOME": str(fed.settings.home), "VITNEMAL_DATABASE_URL": fed.settings.database_url,
+           "VITNEMAL_PUBLIC_URL": fed.settings.public_url}
+    result = CliRunner().invoke(cli, ["recognition", *args], env=env, terminal_width=200)
+    return result
+
+
+def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -> None:
+    opened = run(fed, "open", "-i", "185", "--person", "010395 12374", "--toward", "MA-INF", "--by", "kari@uio",
+                 "--json")
+    assert opened.exit_code == 0, opened.output
+    case = json.loads(opened.output)["case_id"]
+    fetched = run(fed, "fetch", str(case), "-i", "185", "--by", "kari@uio")
+    assert fetched.exit_code == 0, fetched.output
+    assert "Bestilt" in fetched.output and "216: Importert (4 resultater)" in fetched.output
+    shown = json.loads(run(fed, "show", str(case), "-i", "185", "--json").output)
+    ids = {r["code"]: r["id"] for r in shown["external_results"]}
+    done = run(fed, "recognise", str(case), "-i", "185", "--result", str(ids["DAT310"]), "--toward", "MA-INF")
+    assert done.exit_code == 0 and "Recognised DAT310" in done.output
+    block = run(fed, "recognise", str(case), "-i", "185", "--block", "Fordypning i informatikk",
+                "--from-institution", "Høgskulen i Sogn og Fjordane", "--credits", "30", "--toward", "MA-INF")
+    assert block.exit_code == 0 and "block \"Fordypning i informatikk\"" in block.output
+    bad = run(fed, "recognise", str(case), "-i", "185", "--block", "X", "--toward", "MA-INF")
+    assert bad.exit_code == 1 and "--from-institution" in bad.output
+    decided = run(fed, "decide", str(case), "-i", "185", "--by", "leder@uio")
+    assert decided.exit_code == 0 and "FERDIG" in decided.output
+    table = run(fed, "show", str(case), "-i", "185")
+    assert "Godkjenningssak 1" in table.output and "(blokk)" in table.output and "Vedtak FERDIG" in table.output
+    listed = run(fed, "list", "-i", "185")
+    assert "FERDIG" in listed.output and "2 vedtak" in listed.output
+    unknown = run(fed, "show", "999", "-i", "185")
+    assert unknown.exit_code == 1 and "No recognition case 999" in unknown.output
