@@ -1,5 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees the whole schema."""
 
+from vitnemal.audit import models as audit_models
 from vitnemal.diplomas import models as diploma_models
 from vitnemal.exchange import models as exchange_models
 from vitnemal.identity import models as identity_models
@@ -8,6 +9,7 @@ from vitnemal.records import models as records_models
 from vitnemal.staff import models as staff_models
 
 __all__ = [
+    "audit_models",
     "diploma_models",
     "exchange_models",
     "identity_models",

@@ -45,3 +45,16 @@ def test_refusals_are_explained(live_federation) -> None:
     assert wrong_token.exit_code == 1 and "401" in wrong_token.stderr
     down = runner.invoke(app, ["exchange", "status", "--for", "185", "--api", "http://127.0.0.1:9"], env=env)
     assert down.exit_code == 1 and "No server answers" in down.stderr
+
+
+def test_every_look_at_personal_data_is_audited(live_federation) -> None:
+    live = live_federation(["185", "216", "214"], seed_test_persons)
+    order = live.order("185", "01536112185")
+    with live.api("185") as api:
+        api.get("/people/01536112185/external-records").raise_for_status()
+        events = api.get("/people/01536112185/audit").json()
+    actions = [e["action"] for e in events]
+    assert actions[0] == "view_external_records"
+    assert "place_order" in actions and "view_order" in actions
+    assert all(e["actor"] == "saksbehandler@uio" for e in events)
+    assert any(e["detail"] == f"order {order['order_id']}" for e in events)
