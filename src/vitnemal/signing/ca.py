@@ -151,14 +151,16 @@ class LocalCertificateAuthority:
         organization: str,
         *,
         organization_number: str | None = None,
+        unit: str | None = None,
         stem: str | None = None,
         valid_days: int = SIGNER_VALID_DAYS,
         reuse: bool = True,
     ) -> tuple[Path, Path]:
         """Return ``(key_path, cert_path)`` of a document-signing certificate for an institution or school.
 
-        The certificate has key usage digitalSignature + nonRepudiation and is issued by this CA. With ``reuse``
-        an existing pair issued by this CA and valid for at least 30 more days is returned as it is.
+        The certificate has key usage digitalSignature + nonRepudiation and is issued by this CA; ``unit`` becomes
+        its OU (institutions put their code there, see :func:`vitnemal.signing.inspect.institution_unit`). With
+        ``reuse`` an existing pair issued by this CA and valid for at least 30 more days is returned as it is.
         """
         directory = Path(directory)
         stem = stem or file_stem(common_name)
@@ -171,6 +173,8 @@ class LocalCertificateAuthority:
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
                 x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
             ]
+            if unit:
+                attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
             if organization_number:
                 attributes.append(x509.NameAttribute(ORGANIZATION_IDENTIFIER, f"NTRNO-{organization_number}"))
             attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))

@@ -7,19 +7,21 @@ Adobe both verify; Ed25519 is not recognised by poppler.
 
 Speed: the key and chain are loaded once per signer; the signature space is reserved from the chain's size
 instead of by a dry-run signature (pyHanko's default), so a signature costs one ECDSA operation and one
-incremental write (~13 ms for a one-page certificate). A signer is safe to reuse for any number of documents
-but not from several threads at once; give each worker thread its own.
+incremental write (~13 ms for a one-page certificate). No timestamp is requested and nothing is fetched
+(no OCSP/CRL): the signer works offline. A signer is safe to reuse for any number of documents but not from
+several threads at once; give each worker thread or process its own.
 
-A PKCS#11 (hardware token / HSM) signer implementing the same protocol is left for later:
-``pyhanko.sign.pkcs11.PKCS11Signer`` plugs into :class:`KeyFileSigner`'s ``sign`` unchanged.
+The key may also live on a hardware token or HSM: :class:`vitnemal.signing.pkcs11.Pkcs11Signer` implements the
+same protocol over PKCS#11.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -30,9 +32,13 @@ _CMS_OVERHEAD_BYTES = 2048
 
 
 class PdfSigner(Protocol):
-    """Something that returns a signed copy of a PDF."""
+    """Something that returns a signed copy of a PDF.
 
-    def sign(self, pdf: bytes) -> bytes: ...
+    ``contact_info`` goes into the signature dictionary's ``/ContactInfo`` (covered by the signature): the
+    diplomas put their verification URL there, so a verifier finds the document id without reading page text.
+    """
+
+    def sign(self, pdf: bytes, *, contact_info: str | None = None) -> bytes: ...
 
 
 class SigningError(RuntimeError):
@@ -46,7 +52,76 @@ def reserved_signature_bytes(certificates: Sequence[x509.Certificate]) -> int:
     return 2 * (-(-raw // 512) * 512)  # rounded up to 512 bytes, two hex digits per byte
 
 
-class KeyFileSigner:
+def load_chain(paths: Sequence[Path]) -> list[x509.Certificate]:
+    """Return every certificate in the PEM files ``paths``, in order."""
+    return [c for p in paths for c in x509.load_pem_x509_certificates(Path(p).read_bytes())]
+
+
+class PadesSigner:
+    """A certifying PAdES signer around any pyHanko ``Signer`` (key file or PKCS#11 token).
+
+    ``certificate`` is the signer's certificate and ``chain`` the issuing certificates carried in each signature.
+    """
+
+    def __init__(
+        self,
+        pyhanko_signer: Any,
+        certificate: x509.Certificate,
+        chain: Sequence[x509.Certificate] = (),
+        *,
+        field_name: str = DEFAULT_FIELD_NAME,
+        reason: str | None = None,
+        location: str | None = None,
+        certify: bool = True,
+    ) -> None:
+        from pyhanko.sign import fields, signers
+
+        self.certificate = certificate
+        self.chain = list(chain)
+        self._signer = pyhanko_signer
+        self._bytes_reserved = reserved_signature_bytes([certificate, *self.chain])
+        self._metadata = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            reason=reason,
+            location=location,
+            certify=certify,
+            docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+        )
+        self._pdf_signer = signers.PdfSigner(self._metadata, signer=pyhanko_signer)
+
+    @property
+    def signer_name(self) -> str:
+        """The certificate's common name, e.g. the school's or institution's name."""
+        names = self.certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+        return str(names[0].value) if names else self.certificate.subject.rfc4514_string()
+
+    @property
+    def signer_subject(self) -> str:
+        """The certificate's subject as an RFC 4514 string (what the issuing record stores)."""
+        return self.certificate.subject.rfc4514_string()
+
+    def sign(self, pdf: bytes, *, contact_info: str | None = None) -> bytes:
+        """Return ``pdf`` with a certifying signature appended as an incremental update."""
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.pdf_utils.misc import PdfError
+        from pyhanko.sign import signers
+        from pyhanko.sign.general import SigningError as PyHankoSigningError
+
+        pdf_signer = self._pdf_signer
+        if contact_info is not None:
+            metadata = dataclasses.replace(self._metadata, contact_info=contact_info)
+            pdf_signer = signers.PdfSigner(metadata, signer=self._signer)
+        try:
+            writer = IncrementalPdfFileWriter(BytesIO(pdf))
+            output = pdf_signer.sign_pdf(writer, bytes_reserved=self._bytes_reserved)
+        except (PdfError, PyHankoSigningError) as exc:
+            raise SigningError(f"cannot sign the PDF: {exc}") from exc
+        return output.getvalue()
+
+
+class KeyFileSigner(PadesSigner):
     """A certifying PAdES signer with a PEM key file, its certificate and the issuing chain."""
 
     def __init__(
@@ -61,10 +136,10 @@ class KeyFileSigner:
         certify: bool = True,
         key_passphrase: bytes | None = None,
     ) -> None:
-        from pyhanko.sign import fields, signers
+        from pyhanko.sign import signers
 
         try:
-            self._signer = signers.SimpleSigner.load(
+            loaded = signers.SimpleSigner.load(
                 str(key_path),
                 str(cert_path),
                 ca_chain_files=tuple(str(p) for p in chain),
@@ -72,38 +147,14 @@ class KeyFileSigner:
             )
         except (OSError, ValueError) as exc:
             raise SigningError(f"cannot load the signing key {key_path} / certificate {cert_path}: {exc}") from exc
-        if self._signer is None:  # pyHanko returns None when the files do not load
+        if loaded is None:  # pyHanko returns None when the files do not load
             raise SigningError(f"cannot load the signing key {key_path} / certificate {cert_path}")
-        self.certificate = x509.load_pem_x509_certificate(Path(cert_path).read_bytes())
-        chain_certs = [x509.load_pem_x509_certificates(Path(p).read_bytes()) for p in chain]
-        self._bytes_reserved = reserved_signature_bytes(
-            [self.certificate, *(c for group in chain_certs for c in group)]
-        )
-        self._metadata = signers.PdfSignatureMetadata(
+        super().__init__(
+            loaded,
+            x509.load_pem_x509_certificate(Path(cert_path).read_bytes()),
+            load_chain(chain),
             field_name=field_name,
             reason=reason,
             location=location,
             certify=certify,
-            docmdp_permissions=fields.MDPPerm.NO_CHANGES,
-            subfilter=fields.SigSeedSubFilter.PADES,
-            md_algorithm="sha256",
         )
-        self._pdf_signer = signers.PdfSigner(self._metadata, signer=self._signer)
-
-    @property
-    def signer_name(self) -> str:
-        """The certificate's common name, e.g. the school's name."""
-        names = self.certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-        return str(names[0].value) if names else self.certificate.subject.rfc4514_string()
-
-    def sign(self, pdf: bytes) -> bytes:
-        """Return ``pdf`` with a certifying signature appended as an incremental update."""
-        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-        from pyhanko.pdf_utils.misc import PdfError
-
-        try:
-            writer = IncrementalPdfFileWriter(BytesIO(pdf))
-            output = self._pdf_signer.sign_pdf(writer, bytes_reserved=self._bytes_reserved)
-        except PdfError as exc:
-            raise SigningError(f"cannot sign the PDF: {exc}") from exc
-        return output.getvalue()

@@ -1,0 +1,295 @@
+"""Reading what a signed PDF says about itself, without judging it: the signer's certificate in plain words,
+the document id printed in its verification link, and a raw digest check for PDFs that no longer parse.
+
+These are helpers of :mod:`vitnemal.signing.verify`; none of them decides whether a document is genuine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from vitnemal.signing.ca import ORGANIZATION_IDENTIFIER
+
+# The institution code sits in the signer certificate's OU, e.g. "Institusjonsnummer 185".
+INSTITUTION_UNIT_PREFIX = "Institusjonsnummer"
+_INSTITUTION_UNIT = re.compile(rf"^{INSTITUTION_UNIT_PREFIX}\s+(\w+)$")
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_VERIFY_LINK = re.compile(rf"/verify/({_UUID})(?![0-9a-fA-F-])")
+_URN_UUID = re.compile(rf"urn:uuid:({_UUID})")
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+
+
+@dataclass(frozen=True)
+class SignerIdentity:
+    """Who a signer certificate names: the institution (``organization``, ``institution_code``) and the issuer."""
+
+    subject: str
+    common_name: str
+    organization: str | None
+    institution_code: str | None
+    organization_identifier: str | None
+    issuer: str
+    serial_number: str
+    not_valid_after: datetime
+    sha256_fingerprint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["not_valid_after"] = self.not_valid_after.isoformat()
+        return data
+
+
+def _first(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else None
+
+
+def institution_unit(code: str) -> str:
+    """Return the OU value that carries an institution code in a signer certificate ("Institusjonsnummer 185")."""
+    return f"{INSTITUTION_UNIT_PREFIX} {code}"
+
+
+def signer_identity(certificate: x509.Certificate) -> SignerIdentity:
+    """Return the names in ``certificate`` that tell a reader who signed."""
+    subject = certificate.subject
+    code = None
+    for unit in subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME):
+        match = _INSTITUTION_UNIT.match(str(unit.value))
+        if match:
+            code = match.group(1)
+    return SignerIdentity(
+        subject=subject.rfc4514_string(),
+        common_name=_first(subject, x509.NameOID.COMMON_NAME) or subject.rfc4514_string(),
+        organization=_first(subject, x509.NameOID.ORGANIZATION_NAME),
+        institution_code=code,
+        organization_identifier=_first(subject, ORGANIZATION_IDENTIFIER),
+        issuer=certificate.issuer.rfc4514_string(),
+        serial_number=format(certificate.serial_number, "x"),
+        not_valid_after=certificate.not_valid_after_utc,
+        sha256_fingerprint=certificate.fingerprint(hashes.SHA256()).hex(),
+    )
+
+
+def document_id_in(texts: list[str]) -> str | None:
+    """Return the document id found in ``texts``: a ``.../verify/<uuid>`` link first, else a ``urn:uuid:``."""
+    for pattern in (_VERIFY_LINK, _URN_UUID):
+        for text in texts:
+            match = pattern.search(text)
+            if match:
+                return match.group(1).lower()
+    return None
+
+
+def document_texts(reader: Any) -> list[str]:
+    """Return the strings of a PDF where a document id may be written: link URIs, the Info dictionary, XMP.
+
+    ``reader`` is a pyHanko ``PdfFileReader``. Broken parts are skipped: this only looks, it does not judge.
+    """
+    texts: list[str] = []
+    # A damaged page tree or metadata stream only means that no id is found there.
+    with contextlib.suppress(Exception):
+        for page in _pages(reader):
+            for annot_ref in page.get("/Annots", ()):
+                action = annot_ref.get_object().get("/A")
+                if action is not None and "/URI" in action.get_object():
+                    texts.append(str(action.get_object()["/URI"]))
+    with contextlib.suppress(Exception):
+        info = reader.trailer_view.get("/Info")
+        if info is not None:
+            texts += [str(v) for v in info.get_object().values()]
+    with contextlib.suppress(Exception):
+        metadata = reader.root.get("/Metadata")
+        if metadata is not None:
+            texts.append(metadata.get_object().data.decode("utf-8", "replace"))
+    return texts
+
+
+def _pages(reader: Any) -> list[Any]:
+    pages: list[Any] = []
+    stack = [reader.root["/Pages"]]
+    while stack and len(pages) < 10_000:
+        node = stack.pop().get_object()
+        if "/Kids" in node:
+            stack.extend(reversed(list(node["/Kids"])))
+        else:
+            pages.append(node)
+    return pages
+
+
+@dataclass(frozen=True)
+class RawDigestCheck:
+    """The outcome of checking the last signature's byte ranges by hand.
+
+    ``digest_matches`` is None when no signature could be found or its digest could not be read.
+    """
+
+    found: bool
+    digest_matches: bool | None
+    covers_entire_file: bool
+
+
+def raw_digest_check(pdf: bytes) -> RawDigestCheck:
+    """Check the first signature of ``pdf`` without a PDF parser: hash its byte ranges and compare the result with
+    the message digest the signer signed.
+
+    Used when a PDF no longer parses (a changed byte in its cross-reference table, say): it still tells "the signed
+    bytes were changed" apart from "this was never a signed PDF".
+    """
+    from asn1crypto import cms
+
+    match = _BYTE_RANGE.search(pdf)
+    if match is None:
+        return RawDigestCheck(found=False, digest_matches=None, covers_entire_file=False)
+    start1, len1, start2, len2 = (int(g) for g in match.groups())
+    covers = start1 == 0 and start2 + len2 == len(pdf)
+    if not (0 <= start1 + len1 < start2 <= len(pdf)):
+        return RawDigestCheck(found=True, digest_matches=False, covers_entire_file=covers)
+    hex_contents = pdf[start1 + len1 : start2].strip(b"<> \r\n")
+    try:
+        signed_data = cms.ContentInfo.load(bytes.fromhex(hex_contents.decode("ascii")).rstrip(b"\0"))["content"]
+        signer_info = signed_data["signer_infos"][0]
+        algorithm = signer_info["digest_algorithm"]["algorithm"].native
+        expected = next(
+            attr["values"][0].native
+            for attr in signer_info["signed_attrs"]
+            if attr["type"].native == "message_digest"
+        )
+        digest = hashlib.new(algorithm)
+    except (ValueError, TypeError, KeyError, IndexError, StopIteration):
+        return RawDigestCheck(found=True, digest_matches=None, covers_entire_file=covers)
+    digest.update(pdf[start1 : start1 + len1])
+    digest.update(pdf[start2 : start2 + len2])
+    return RawDigestCheck(found=True, digest_matches=digest.digest() == expected, covers_entire_file=covers)
+
+
+def contents_problem(
+    pdf: bytes, byte_range: list[int], roots: list[x509.Certificate], *, check_certificates: bool = True
+) -> str | None:
+    """Return what is wrong with the parts of a signature that its digest does not cover, or None.
+
+    A PDF signature cannot cover its own ``/Contents`` string, so a byte changed there escapes the digest when it
+    falls in the zero padding after the CMS structure, flips the case of a hex digit, or sits in a certificate the
+    validator does not use (the CA's copy, say). Each of those is caught here: the padding must be zeros, the hex
+    digits of one case, and (with ``check_certificates``, for a chain already found to be trusted) every certificate
+    carried in the signature must be signed by one carried beside it or by a trust root.
+    """
+    from asn1crypto import cms
+    from asn1crypto.parser import parse
+
+    start, length, end = byte_range[0] + byte_range[1], byte_range[1], byte_range[2]
+    if byte_range[0] != 0 or not 0 < length <= end <= len(pdf):
+        return "the signature's byte range is malformed"
+    hex_digits = pdf[start:end].strip()
+    if not (hex_digits.startswith(b"<") and hex_digits.endswith(b">")):
+        return "the signature's contents are not a hex string"
+    hex_digits = hex_digits[1:-1]
+    if hex_digits.lower() != hex_digits and hex_digits.upper() != hex_digits:
+        return "the signature's hex digits were changed (mixed case)"
+    try:
+        raw = bytes.fromhex(hex_digits.decode("ascii"))
+        _, _, _, header, contents, _ = parse(raw)
+        used = len(header) + len(contents)
+        if not _strict_der(raw[:used]):
+            return "the signature's CMS structure was changed (it is not in DER)"
+        signed_data = cms.ContentInfo.load(raw[:used])["content"]
+        signer_infos = signed_data["signer_infos"]
+        # Certificates are checked by their signatures below; the rest must re-encode to the very same bytes.
+        if bytes(signer_infos.dump()) != signer_infos.copy().dump(force=True):
+            return "the signature's signer information was changed (it is not in canonical DER)"
+        [signer_info] = signer_infos
+        digest_algorithms = [a.dump() for a in signed_data["digest_algorithms"]]
+        carried = [
+            x509.load_der_x509_certificate(choice.chosen.dump())
+            for choice in signed_data["certificates"]
+            if choice.name == "certificate"
+        ]
+        if raw[used:].strip(b"\0"):
+            return "bytes after the signature's CMS structure were changed (the padding is not zeros)"
+        if digest_algorithms != [signer_info["digest_algorithm"].dump()]:
+            return "the signature's list of digest algorithms was changed"
+        structure = _structure_problem(signed_data, signer_info, carried)
+        if structure is not None:
+            return structure
+        if check_certificates:
+            issuers = carried + roots
+            for certificate in carried:
+                if not any(_issued_by(certificate, issuer) for issuer in issuers):
+                    return "a certificate carried in the signature was changed"
+    except Exception:  # asn1crypto and cryptography raise many kinds for damaged DER
+        return "the signature's contents cannot be decoded"
+    return None
+
+
+def _strict_der(data: bytes, depth: int = 0) -> bool:
+    """Return whether ``data`` is one DER element whose constructed parts are exactly filled by their children,
+    with minimal definite lengths, no end-of-contents markers (which DER never uses), and bit strings of whole
+    bytes (the keys and signature values in a CMS structure; a validator would ignore a changed unused-bits
+    count)."""
+    from asn1crypto.parser import parse
+
+    if depth > 40:
+        return False
+    try:
+        class_, constructed, tag, header, contents, trailer = parse(data, strict=True)
+    except ValueError:
+        return False
+    if trailer or (class_ == 0 and tag == 0):
+        return False
+    length = len(contents)
+    minimal = 1 if length < 0x80 else 2 + (length.bit_length() - 1) // 8
+    tag_bytes = 1 if tag < 31 else 1 + -(-tag.bit_length() // 7)
+    if len(header) != tag_bytes + minimal:
+        return False
+    if not constructed:
+        # The BIT STRINGs reached here are keys and signature values, always whole bytes (no unused bits).
+        return not (class_ == 0 and tag == 3 and contents[:1] != b"\0")
+    offset = 0
+    while offset < length:
+        try:
+            _, _, _, child_header, child_contents, _ = parse(contents[offset:])
+        except ValueError:
+            return False
+        size = len(child_header) + len(child_contents)
+        if not _strict_der(contents[offset : offset + size], depth + 1):
+            return False
+        offset += size
+    return offset == length
+
+
+def _structure_problem(signed_data: Any, signer_info: Any, carried: list[x509.Certificate]) -> str | None:
+    """Return what breaks RFC 5652's rules for the unsigned fields pyHanko does not look at, or None.
+
+    The versions must be the ones RFC 5652 prescribes for the signer identifier used, and an issuer-and-serial
+    identifier must name a carried certificate exactly (byte for byte), not merely resemble one.
+    """
+    sid = signer_info["sid"]
+    by_serial = sid.name == "issuer_and_serial_number"
+    if signer_info["version"].native != ("v1" if by_serial else "v3"):
+        return "the signature's SignerInfo version was changed"
+    if signed_data["version"].native != ("v1" if by_serial else "v3"):
+        return "the signature's SignedData version was changed"
+    if by_serial:
+        issuer, serial = sid.chosen["issuer"].dump(), sid.chosen["serial_number"].native
+        if not any(c.issuer.public_bytes() == issuer and c.serial_number == serial for c in carried):
+            return "the signature's signer identifier was changed"
+    return None
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        if issuer.subject != certificate.issuer:
+            return False
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
