@@ -50,22 +50,26 @@ _QUALIFICATION_FIELDS = ("code", "name_nb", "name_en", "level", "programme_name_
                          "specialisation_nb", "specialisation_en", "credits", "award_date", "diploma_issued_on")
 
 
-def _lock_record(session: Session, person_id: int, source_code: str, source_name: str,
-                 now: datetime) -> tuple[int, bool]:
+def _lock_record(session: Session, person_id: int, source_code: str, source_name: str, now: datetime,
+                 order_id: int | None) -> tuple[int, bool]:
     """Make sure the record exists, lock it, and return (its id, whether it was made now)."""
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = upsert(ExternalStudyRecord).values(
         person_id=person_id, source_code=source_code, source_name=source_name, first_fetched_at=now,
-        last_fetched_at=now,
+        last_fetched_at=now, last_order_id=order_id,
     ).on_conflict_do_nothing(index_elements=["person_id", "source_code"]).returning(ExternalStudyRecord.id)
-    created = session.execute(stmt).first() is not None
+    made = session.execute(stmt).scalar()
+    if made is not None:
+        return made, True  # a new row is ours until commit: nobody else can see it, let alone lock it
     record_id = session.execute(
         select(ExternalStudyRecord.id)
         .where(ExternalStudyRecord.person_id == person_id, ExternalStudyRecord.source_code == source_code)
         .with_for_update()
     ).scalar_one()
-    return record_id, created
+    session.execute(update(ExternalStudyRecord).where(ExternalStudyRecord.id == record_id).values(
+        last_fetched_at=now, last_order_id=order_id, source_name=source_name))
+    return record_id, False
 
 
 def _differences(row: Any, item: Any, fields: tuple[str, ...]) -> list[str]:
@@ -82,10 +86,10 @@ def _bulk_update(session: Session, model: Any, updates: list[dict[str, Any]]) ->
         session.connection().execute(stmt, rows)
 
 
-def _merge_results(session: Session, record_id: int,
-                   incoming: tuple[ImportedResult, ...]) -> tuple[dict[str, int], list[Change]]:
+def _merge_results(session: Session, record_id: int, incoming: tuple[ImportedResult, ...],
+                   created: bool) -> tuple[dict[str, int], list[Change]]:
     """Insert new results, update changed ones, mark vanished ones; return {source key: row id} and the changes."""
-    existing = {r.source_key: r for r in session.execute(
+    existing = {} if created else {r.source_key: r for r in session.execute(
         select(ExternalResult.id, ExternalResult.source_key, ExternalResult.removed_at_source,
                *(getattr(ExternalResult, f) for f in _RESULT_FIELDS))
         .where(ExternalResult.record_id == record_id))}
@@ -131,8 +135,10 @@ def _links(item: ImportedQualification, result_ids: dict[str, int]) -> set[tuple
 
 
 def _merge_qualifications(session: Session, record_id: int, incoming: tuple[ImportedQualification, ...],
-                          result_ids: dict[str, int]) -> list[Change]:
-    existing = {q.source_key: q for q in session.execute(
+                          result_ids: dict[str, int], created: bool) -> list[Change]:
+    if created and not incoming:
+        return []
+    existing = {} if created else {q.source_key: q for q in session.execute(
         select(ExternalQualification.id, ExternalQualification.source_key,
                *(getattr(ExternalQualification, f) for f in _QUALIFICATION_FIELDS))
         .where(ExternalQualification.record_id == record_id))}
@@ -183,10 +189,8 @@ def import_answer(session: Session, *, person_id: int, source_code: str, source_
     Changes are reported only when something was imported from this source before: on a first import everything
     is new and listing it all as "changes" would hide the real ones the seed wants reported.
     """
-    record_id, created = _lock_record(session, person_id, source_code, source_name, now)
-    result_ids, result_changes = _merge_results(session, record_id, results)
-    qualification_changes = _merge_qualifications(session, record_id, qualifications, result_ids)
-    session.execute(update(ExternalStudyRecord).where(ExternalStudyRecord.id == record_id).values(
-        last_fetched_at=now, last_order_id=order_id, source_name=source_name))
+    record_id, created = _lock_record(session, person_id, source_code, source_name, now, order_id)
+    result_ids, result_changes = _merge_results(session, record_id, results, created)
+    qualification_changes = _merge_qualifications(session, record_id, qualifications, result_ids, created)
     changes = () if created else tuple(result_changes + qualification_changes)
     return ImportReport(record_id, created, len(results), len(qualifications), changes)
