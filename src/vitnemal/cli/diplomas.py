@@ -1,7 +1,253 @@
-"""``vitnemal diplomas``: issuing diploma sets."""
+"""``vitnemal diplomas``: issuing diploma sets (in bulk, or again), the golden path's sample, and the record.
+
+Without ``--key``/``--cert`` or ``--pkcs11-lib`` an institution signs with its certificate from the federation's
+local CA (``$VITNEMAL_HOME/ca``, made on first use); ``vitnemal verify`` trusts that CA by default.
+"""
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
+import shutil
+from dataclasses import replace
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="Higher-education diplomas: issue, reissue, sample.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from vitnemal.config import Settings
+    from vitnemal.diplomas.issue import IssueContext, IssueJob, IssueReport
+    from vitnemal.diplomas.keys import SignerSpec
+
+app = typer.Typer(help="Higher-education diplomas: issue, reissue, sample, list.", no_args_is_help=True)
+
+
+class Language(StrEnum):
+    nb = "nb"
+    nn = "nn"
+    en = "en"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _signer_spec(settings: Settings, code: str, name: str, key: Path | None, cert: Path | None,
+                 chain: list[Path] | None, pkcs11_lib: str | None, pkcs11_key: str | None,
+                 pkcs11_token: str | None) -> SignerSpec:
+    from vitnemal.diplomas.keys import SignerSpec, local_signer_spec
+
+    if pkcs11_lib is not None:
+        if cert is None or pkcs11_key is None:
+            raise typer.BadParameter("a PKCS#11 key needs --pkcs11-key (its label) and --cert",
+                                     param_hint="--pkcs11-lib")
+        return SignerSpec(code, name, cert_path=cert, chain=tuple(chain or ()), pkcs11_lib=pkcs11_lib,
+                          pkcs11_token=pkcs11_token, pkcs11_key_label=pkcs11_key,
+                          pkcs11_pin=os.environ.get("VITNEMAL_PKCS11_PIN"))
+    if (key is None) != (cert is None):
+        raise typer.BadParameter("give both --key and --cert, or neither", param_hint="--key/--cert")
+    if key is not None and cert is not None:
+        return SignerSpec(code, name, key_path=key, cert_path=cert, chain=tuple(chain or ()))
+    return local_signer_spec(settings, code, name)
+
+
+def _context(settings: Settings, code: str, spec_args: dict[str, Any], issued_on: date | None,
+             faculty: str | None) -> IssueContext:
+    from vitnemal.diplomas.issue import IssueContext
+    from vitnemal.institutions.registry import Registry
+
+    if not settings.registry_path.exists():
+        raise _fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
+    try:
+        entry = Registry.load(settings.registry_path).get(code)
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    spec = _signer_spec(settings, code, entry.name_nb, **spec_args)
+    return IssueContext(settings=settings, institution_code=code, institution_name=entry.name_nb,
+                        institution_name_en=entry.name_en, signer=spec, issued_on=issued_on or date.today(),
+                        issued_by=f"vitnemal diplomas issue ({getpass.getuser()})", faculty=faculty)
+
+
+def _report(report: IssueReport, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({
+            "issued": [{"document_id": d.document_id, "qualification_id": d.qualification_id,
+                        "person_id": d.person_id, "lang": d.lang, "sha256": d.sha256,
+                        "storage_path": d.storage_path} for d in report.issued],
+            "failed": [{"qualification_id": f.job.qualification_id, "qualification": f.job.qualification_code,
+                        "person_id": f.job.person_id, "reason": f.message} for f in report.failed],
+            "skipped": [j.qualification_id for j in report.skipped],
+        }, ensure_ascii=False))
+        return
+    typer.echo(f"{len(report.issued)} diploma set(s) issued, {len(report.failed)} failed, "
+               f"{len(report.skipped)} issued elsewhere meanwhile")
+    for failure in report.failed:
+        typer.echo(f"  not issued: {failure.job.qualification_code} of person {failure.job.person_id}: "
+                   f"{failure.message}", err=True)
+    if any("faculty" in f.message for f in report.failed):
+        typer.echo("  (--faculty NAME prints that faculty for programmes not in the programmes table)", err=True)
+
+
+@app.command("issue")
+def issue(
+    institution: Annotated[str, typer.Option("--institution", "-i", help="Institution code, e.g. 185.")],
+    lang: Annotated[Language | None, typer.Option(help="Language; default: the programme's.")] = None,
+    processes: Annotated[int, typer.Option(min=0, help="Worker processes; 0: one per core.")] = 0,
+    reissue: Annotated[list[str] | None, typer.Option(
+        "--reissue", metavar="QUAL/PERSON", help="Issue again, e.g. MA-INF/14859710086; repeatable.")] = None,
+    issued: Annotated[str | None, typer.Option("--date", help="Issue date (YYYY-MM-DD). Default: today.")] = None,
+    faculty: Annotated[str | None, typer.Option(help="Faculty to print when the programme is not registered.")] = None,
+    key: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Signing key (PEM).")] = None,
+    cert: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Its certificate (PEM).")] = None,
+    chain: Annotated[list[Path] | None, typer.Option(exists=True, dir_okay=False,
+                                                     help="Issuing CA certificate(s) to embed.")] = None,
+    pkcs11_lib: Annotated[str | None, typer.Option(help="PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so; "
+                                                        "PIN from VITNEMAL_PKCS11_PIN.")] = None,
+    pkcs11_key: Annotated[str | None, typer.Option(help="Label of the key on the token.")] = None,
+    pkcs11_token: Annotated[str | None, typer.Option(help="Label of the token.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was issued as JSON.")] = False,
+) -> None:
+    """Issue every completed qualification not yet issued (or, with --reissue, those named), in parallel."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vitnemal.config import Settings
+    from vitnemal.db import Database
+    from vitnemal.diplomas.issue import issue_many, pending_jobs, reissue_job
+
+    try:
+        issued_on = date.fromisoformat(issued) if issued else None
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {issued!r}", param_hint="--date") from None
+    settings = Settings.from_env()
+    spec_args = {"key": key, "cert": cert, "chain": chain, "pkcs11_lib": pkcs11_lib, "pkcs11_key": pkcs11_key,
+                 "pkcs11_token": pkcs11_token}
+    context = _context(settings, institution, spec_args, issued_on, faculty)
+    language = lang.value if lang else None
+    db = Database(settings.url_for(institution))
+    try:
+        with db.read_session() as session:
+            if reissue:
+                jobs = []
+                for item in reissue:
+                    qualification, _, person = item.partition("/")
+                    if not qualification or not person:
+                        raise typer.BadParameter(f"{item!r}: write QUALIFICATION/NATIONAL_ID, e.g. MA-INF/14859710086",
+                                                 param_hint="--reissue")
+                    jobs.append(reissue_job(session, qualification, person, lang=language))
+            else:
+                jobs = pending_jobs(session, lang=language)
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.dispose()
+    workers = min(processes or os.cpu_count() or 1, max(1, len(jobs)))
+    columns = (TextColumn("vitnemål"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("issue", total=len(jobs))
+        report = issue_many(context, jobs, processes=workers,
+                            progress=lambda done, total: bar.update(task, completed=done))
+    _report(report, as_json)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("sample")
+def sample(
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="Where to write the signed PDF.")],
+    lang: Annotated[Language | None, typer.Option(help="Language; default: the programme's (bokmål).")] = None,
+) -> None:
+    """Issue and sign the demo master's candidate's diploma set (recognised HiSF courses) from the local demo
+    federation (made if missing); print the path of the CA certificate that signed it."""
+    from vitnemal.config import Settings
+    from vitnemal.diplomas.build import DiplomaNotPossible
+    from vitnemal.diplomas.issue import DiplomaIssuer, issue_diploma
+    from vitnemal.diplomas.keys import federation_ca_cert
+    from vitnemal.diplomas.rules import LanguageNotAllowed
+    from vitnemal.diplomas.sample import SIGNATORIES, URL, sample_diploma_set
+
+    if not out.parent.is_dir():
+        raise _fail(f"--out {out}: the directory {out.parent} does not exist", 2)
+    settings = Settings.from_env()
+    try:
+        diploma, candidate = sample_diploma_set(settings, lang=lang.value if lang else None)
+    except (DiplomaNotPossible, LanguageNotAllowed, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    context = _context(settings, candidate.institution_code, dict.fromkeys(
+        ("key", "cert", "chain", "pkcs11_lib", "pkcs11_key", "pkcs11_token")), diploma.issued_on, None)
+    context = replace(context, url=URL, signatories=SIGNATORIES, issued_by="vitnemal diplomas sample")
+    job = _sample_job(settings, candidate.institution_code, candidate.person_id, candidate.qualification_code,
+                      diploma.lang)
+    issuer = DiplomaIssuer(context)
+    try:
+        record = issue_diploma(issuer, job, diploma=diploma)
+    finally:
+        issuer.close()
+    shutil.copyfile(settings.home / (record.storage_path or ""), out)
+    ca_cert = federation_ca_cert(settings)
+    typer.echo(f"Wrote {out}: diploma set ({record.lang}) of {diploma.candidate.name}, "
+               f"{diploma.qualification.name}, at {diploma.issuer.name}")
+    typer.echo(f"Document id {record.document_id}: {context.verify_url(record.document_id)}")
+    typer.echo(f"Signed by {record.signer_subject}")
+    typer.echo(f"Check it: vitnemal verify {out} --trust {ca_cert}")
+    typer.echo("Certificate of the CA that signed it:")
+    typer.echo(str(ca_cert))
+
+
+def _sample_job(settings: Settings, code: str, person_id: int, qualification_code: str, lang: str) -> IssueJob:
+    from sqlalchemy import select
+
+    from vitnemal.db import Database
+    from vitnemal.diplomas.issue import IssueJob, current_document
+    from vitnemal.records.models import Qualification
+
+    db = Database(settings.url_for(code))
+    try:
+        with db.read_session() as session:
+            qualification_id = session.scalar(select(Qualification.id).where(
+                Qualification.person_id == person_id, Qualification.code == qualification_code))
+            assert qualification_id is not None
+            current = current_document(session, qualification_id)
+            return IssueJob(person_id=person_id, qualification_id=qualification_id,
+                            qualification_code=qualification_code, lang=lang,
+                            replaces_id=current.id if current is not None else None)
+    finally:
+        db.dispose()
+
+
+@app.command("list")
+def list_documents(
+    institution: Annotated[str, typer.Option("--institution", "-i", help="Institution code, e.g. 185.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the documents the institution issued, newest first, with what replaced what."""
+    from sqlalchemy import select
+
+    from vitnemal.config import Settings
+    from vitnemal.db import Database
+    from vitnemal.diplomas.models import IssuedDocument
+
+    settings = Settings.from_env()
+    db = Database(settings.url_for(institution))
+    try:
+        with db.read_session() as session:
+            rows = session.scalars(select(IssuedDocument).order_by(IssuedDocument.id.desc())).all()
+            ids = {r.id: r.document_id for r in rows}
+            data = [{"document_id": r.document_id, "kind": r.kind, "lang": r.lang, "person_id": r.person_id,
+                     "qualification_id": r.qualification_id, "issued_at": r.issued_at.isoformat(),
+                     "sha256": r.sha256, "storage_path": r.storage_path,
+                     "replaced_by": ids.get(r.replaced_by_id) if r.replaced_by_id else None} for r in rows]
+    finally:
+        db.dispose()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    for item in data:
+        replaced = f" replaced by {item['replaced_by']}" if item["replaced_by"] else ""
+        typer.echo(f"{item['document_id']} {str(item['issued_at'])[:19]} {item['kind']} {item['lang']} "
+                   f"person {item['person_id']} qualification {item['qualification_id']}{replaced}")

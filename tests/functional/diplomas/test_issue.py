@@ -1,0 +1,161 @@
+"""Issuing diploma sets: in bulk with two worker processes every completed qualification is issued and recorded
+once, each file genuine (our check and poppler's pdfsig); a reissue makes a new document and keeps the old record;
+a qualification issued meanwhile is not issued twice; records that cannot make a diploma are reported."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from tests.factories import MiniFederation, add_course, add_degree, add_person, add_result, make_federation
+from tests.functional.school.school_tools import poppler_tool
+
+from vitnemal.diplomas.issue import (
+    AlreadyIssued,
+    DiplomaIssuer,
+    IssueContext,
+    issue_diploma,
+    issue_many,
+    pending_jobs,
+    reissue_job,
+)
+from vitnemal.diplomas.keys import federation_ca_cert, local_signer_spec
+from vitnemal.diplomas.models import IssuedDocument
+from vitnemal.diplomas.verify import verify_document
+from vitnemal.records.models import Qualification
+
+PEOPLE = ["01039512374", "15057812399", "24118012374", "30069012390"]
+FACULTY = "Det humanistiske fakultet"
+
+
+def seed(fed: MiniFederation) -> None:
+    """Four graduates with a completed bachelor not yet issued, and one whose diploma was issued long ago."""
+    with fed.db("185").session() as s:
+        courses = [add_course(s, f"HIS{n}", name_nb=f"Historie {n}", name_en=f"History {n}") for n in range(1, 5)]
+        for i, national_id in enumerate(PEOPLE):
+            person = add_person(s, national_id, f"Kandidat{i}", "Nordmann", date(1995, 3, 1 + i))
+            results = [add_result(s, person, c, 2019 + n // 2, ("VÅR", "HØST")[n % 2], "ABCD"[(i + n) % 4])
+                       for n, c in enumerate(courses)]
+            add_degree(s, person, "BA-HIS", results, awarded=date(2021, 6, 20), issued=None)
+        old = add_person(s, "01018012345", "Eldre", "Kandidat", date(1980, 1, 1))
+        add_degree(s, old, "BA-HIS", [add_result(s, old, courses[0], 2001, "VÅR", "B")], issued=date(2002, 7, 1))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fed(request: pytest.FixtureRequest, tmp_path: Path) -> MiniFederation:
+    base = "http://127.0.0.1:9"
+    if request.param == "postgresql":
+        pg = request.getfixturevalue("pg_server")
+        prefix = f"iss{abs(hash(tmp_path)) % 10**8}_"
+        federation = make_federation(tmp_path / "fed", ["185"], base, database_url=pg.url(prefix + "{code}"),
+                                     create_db=lambda c: pg.create_database(prefix + c, template="template_vitnemal"))
+    else:
+        template = request.getfixturevalue("sqlite_template")
+        federation = make_federation(tmp_path / "fed", ["185"], base, template=template)
+    seed(federation)
+    return federation
+
+
+def context(fed: MiniFederation, faculty: str | None = FACULTY) -> IssueContext:
+    return IssueContext(settings=fed.settings, institution_code="185", institution_name="Universitetet i Oslo",
+                        institution_name_en="University of Oslo", signer=local_signer_spec(fed.settings, "185"),
+                        issued_on=date(2026, 6, 20), issued_by="test", faculty=faculty)
+
+
+def pdfsig(path: Path) -> str:
+    result = subprocess.run([poppler_tool("pdfsig"), str(path)], capture_output=True, text=True, check=False)
+    return result.stdout + result.stderr
+
+
+def test_bulk_issue_with_two_processes_records_each_document_once(fed: MiniFederation) -> None:
+    ctx = context(fed)
+    with fed.db("185").read_session() as s:
+        jobs = pending_jobs(s)
+    assert len(jobs) == len(PEOPLE)  # the diploma issued in 2002 is not pending
+    seen: list[tuple[int, int]] = []
+    report = issue_many(ctx, jobs, processes=2, progress=lambda done, total: seen.append((done, total)))
+    assert not report.failed and not report.skipped and len(report.issued) == len(PEOPLE)
+    assert seen[-1] == (len(PEOPLE), len(PEOPLE))
+    ca_cert = federation_ca_cert(fed.settings)
+    assert ca_cert is not None
+    with fed.db("185").read_session() as s:
+        rows = [(r.qualification_id, r.storage_path, r.sha256, r.size_bytes, r.signer_subject, r.document_id)
+                for r in s.scalars(select(IssuedDocument))]
+        assert sorted(r[0] for r in rows) == sorted(j.qualification_id for j in jobs)
+        assert all(q.diploma_issued_on == date(2026, 6, 20)
+                   for q in s.scalars(select(Qualification).where(Qualification.person_id.in_(
+                       [j.person_id for j in jobs]))))
+        assert pending_jobs(s) == []
+    for _, storage_path, sha256, size, signer_subject, document_id in rows:
+        path = fed.settings.home / (storage_path or "")
+        pdf = path.read_bytes()
+        assert hashlib.sha256(pdf).hexdigest() == sha256 and len(pdf) == size
+        assert signer_subject.startswith("CN=Universitetet i Oslo,OU=Institusjonsnummer 185")
+        checked = verify_document(pdf, [ca_cert], lambda code: fed.db(code).read_session())
+        assert checked.genuine and checked.record.known and checked.document.document_id == document_id
+        out = pdfsig(path)  # poppler's independent check of every document
+        assert "Signature Validation: Signature is Valid." in out and "Total document signed" in out
+    again = issue_many(ctx, [], processes=2)
+    assert again.issued == []
+
+
+def test_reissue_makes_a_new_document_and_keeps_the_old_record(fed: MiniFederation) -> None:
+    ctx = context(fed)
+    with fed.db("185").read_session() as s:
+        first_job = reissue_job(s, "BA-HIS", PEOPLE[0])
+    assert first_job.replaces_id is None  # never issued through us: a plain first issue
+    issuer = DiplomaIssuer(ctx)
+    try:
+        first = issue_diploma(issuer, first_job)
+        with fed.db("185").read_session() as s:
+            job = reissue_job(s, "BA-HIS", "010395 12374", lang="en")
+        assert job.replaces_id == first.id
+        second = issue_diploma(issuer, job)
+        with pytest.raises(AlreadyIssued):  # the same old document cannot be replaced twice
+            issue_diploma(issuer, job.__class__(**{**job.__dict__, "document_id": "0" * 8 + job.document_id[8:]}))
+    finally:
+        issuer.close()
+    with fed.db("185").read_session() as s:
+        old = s.get(IssuedDocument, first.id)
+        new = s.get(IssuedDocument, second.id)
+        assert old is not None and new is not None
+        assert old.replaced_by_id == new.id and new.replaced_by_id is None and new.lang == "en"
+        old_path = fed.settings.home / (old.storage_path or "")
+        assert s.scalar(select(Qualification.diploma_issued_on).where(Qualification.id == job.qualification_id)) \
+            == date(2026, 6, 20)
+        assert s.scalar(select(IssuedDocument.id).where(IssuedDocument.qualification_id == job.qualification_id)
+                        .order_by(IssuedDocument.id.desc())) == new.id
+    assert old_path.exists()  # the old file is kept too
+    files = list((fed.settings.home / "documents" / "185").glob("*.pdf"))
+    assert len(files) == 2  # the refused third copy was removed again
+
+
+def test_a_qualification_issued_meanwhile_is_not_issued_twice(fed: MiniFederation) -> None:
+    ctx = context(fed)
+    with fed.db("185").read_session() as s:
+        job = pending_jobs(s)[0]
+    issuer = DiplomaIssuer(ctx)
+    try:
+        issue_diploma(issuer, job)
+        with pytest.raises(AlreadyIssued):
+            issue_diploma(issuer, job.__class__(**{**job.__dict__, "document_id": "f" * 8 + job.document_id[8:]}))
+    finally:
+        issuer.close()
+    with fed.db("185").read_session() as s:
+        assert s.scalar(select(IssuedDocument.id).where(IssuedDocument.qualification_id == job.qualification_id)
+                        .where(IssuedDocument.document_id.startswith("ffffffff"))) is None
+    assert len(list((fed.settings.home / "documents" / "185").glob("*.pdf"))) == 1
+
+
+def test_records_that_cannot_make_a_diploma_are_reported(fed: MiniFederation) -> None:
+    ctx = context(fed, faculty=None)  # the programme is not registered and no faculty is given
+    with fed.db("185").read_session() as s:
+        jobs = pending_jobs(s)[:2]
+    report = issue_many(ctx, jobs, processes=1)
+    assert report.issued == [] and len(report.failed) == 2
+    assert "faculty" in report.failed[0].message
+    assert not (fed.settings.home / "documents").exists() or not any((fed.settings.home / "documents").rglob("*.pdf"))

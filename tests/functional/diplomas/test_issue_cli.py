@@ -1,0 +1,60 @@
+"""The acceptance interfaces on the demo federation: ``diplomas sample --out`` then ``verify`` (exit 0), bulk
+``diplomas issue`` with two processes, ``--reissue`` and ``diplomas list``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from vitnemal.cli import app
+from vitnemal.diplomas.sample import sample_national_id
+
+runner = CliRunner()
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {"VITNEMAL_HOME": str(tmp_path_factory.mktemp("demo") / "fed"), "VITNEMAL_DATABASE_URL": ""}
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.output
+
+
+def test_sample_then_verify_then_issue_and_reissue(env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "vitnemal.pdf"
+    code, text = run(env, "diplomas", "sample", "--out", str(out), "--lang", "en")
+    assert code == 0, text
+    ca_cert = text.strip().splitlines()[-1]
+    assert ca_cert == str(Path(env["VITNEMAL_HOME"]) / "ca" / "ca.pem") and Path(ca_cert).exists()
+    assert "Ingrid Innpass" in text and "Master" in text
+
+    code, text = run(env, "verify", str(out), "--trust", ca_cert, "--json")
+    report = json.loads(text)
+    assert code == 0 and report["genuine"] and report["record"]["known"] and report["signer"]["institution_code"]
+
+    code, text = run(env, "diplomas", "issue", "--institution", "185", "--processes", "2", "--faculty",
+                     "Det humanistiske fakultet", "--json")
+    issued = json.loads(text)
+    assert code == 0 and issued["failed"] == [] and len(issued["issued"]) >= 1
+    code, text = run(env, "diplomas", "issue", "--institution", "185", "--json")
+    assert code == 0 and json.loads(text)["issued"] == []  # nothing left to issue
+
+    code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", f"MA-INF/{sample_national_id()}")
+    assert code == 0 and "1 diploma set(s) issued" in text
+    code, text = run(env, "verify", str(out))
+    assert code == 0 and "replaced by a newer one" in text  # the sample's first document stays genuine
+    code, text = run(env, "diplomas", "list", "-i", "185", "--json")
+    listed = json.loads(text)
+    assert sum(1 for d in listed if d["replaced_by"]) == 1
+    assert len(listed) == len(issued["issued"]) + 2
+
+    code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", "MA-INF")
+    assert code == 2 and "QUALIFICATION/NATIONAL_ID" in text
+    code, text = run(env, "diplomas", "issue", "-i", "999")
+    assert code == 1 and "999" in text
