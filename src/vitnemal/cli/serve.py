@@ -110,6 +110,21 @@ def _ensure_federation(settings: Any, seed: int, people: int) -> None:
         generate_federation(settings, seed=seed, people=people, progress=report)
 
 
+def _program_name() -> str:
+    """How the user can run this program again: plain ``vitnemal`` if it is on PATH, else the path they used."""
+    import shutil
+    import sys
+
+    used = Path(sys.argv[0])
+    on_path = shutil.which("vitnemal")
+    if on_path and Path(on_path).resolve() == used.resolve():
+        return "vitnemal"
+    try:
+        return str(used.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(used)
+
+
 def demo(
     port: int = typer.Option(8000, help="Port of the demo (nodes and API)."),
     host: str = HOST,
@@ -118,6 +133,8 @@ def demo(
     home: Path | None = typer.Option(None, help="Federation directory [default: VITNEMAL_HOME or var/federation]."),
 ) -> None:
     """Make the demo federation if there is none, then run every node, the worker and the API on one port."""
+    import os
+
     import uvicorn
     from rich.console import Console
 
@@ -128,14 +145,16 @@ def demo(
     _ensure_federation(settings, seed, people)
     _point_registry_at(settings, settings.public_url)
     creds = json.loads((settings.home / "demo-credentials.json").read_text())
+    prog = _program_name()
+    home_hint = "" if home is None and "VITNEMAL_HOME" not in os.environ else f"VITNEMAL_HOME={settings.home} "
+    api = "" if port == 8000 else f" --api {settings.public_url}"
     console.print(f"[bold]vitnemal demo[/] — {len(creds)} institutions at {settings.public_url} "
                   f"(federation in {settings.home})")
-    console.print("Ready when GET /healthz answers 200. Then, in another terminal (VITNEMAL_HOME="
-                  f"{settings.home} if you chose another home):")
-    console.print("  vitnemal exchange order 01536112185 --for 185 --wait     # Testperson1: 216 RES-100")
-    console.print("  vitnemal exchange order 19588312510 --for 185 --wait     # Testperson2: 214 RES-OAL")
-    console.print("  vitnemal exchange records 01536112185 --for 185          # Person eksternstudium")
-    console.print(f"  More people to try: {settings.home / 'scenarios.json'}")
+    console.print("Ready when GET /healthz answers 200. Then, in another terminal in this directory:")
+    console.print(f"  {home_hint}{prog} exchange order 01536112185 --for 185{api} --wait   # Testperson1: 216 RES-100")
+    console.print(f"  {home_hint}{prog} exchange order 19588312510 --for 185{api} --wait   # Testperson2: 214 RES-OAL")
+    console.print(f"  {home_hint}{prog} exchange records 01536112185 --for 185{api}        # Person eksternstudium")
+    console.print(f"  More people to try, one per scenario: {settings.home / 'scenarios.json'}")
     uvicorn.run(create_app(settings, with_worker=True), host=host, port=port, log_level="warning",
                 timeout_graceful_shutdown=5)
 
