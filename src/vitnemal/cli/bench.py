@@ -66,3 +66,20 @@ def exchange(
             progress=lambda msg: status.update(f"benchmark: {msg}"),
         )
     _emit(figures, as_json)
+
+
+@app.command("diplomas")
+def diplomas(
+    people: int = typer.Option(600, help="Diploma sets (4 pages) to issue: half in one process, half on all cores."),
+    processes: int = typer.Option(0, help="Worker processes for the all-cores run; 0: one per core."),
+    verify: int = typer.Option(200, help="Issued documents to verify."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Signed PDF/A-3b diploma sets per second (one process, all cores), render and sign ms, verifications per s."""
+    from rich.console import Console
+
+    from vitnemal.diplomas.bench import run_benchmark
+
+    with Console(stderr=True).status("benchmark: issuing diploma sets"):
+        figures = run_benchmark(people=people, processes=processes or None, verify=verify)
+    _emit(figures, as_json)

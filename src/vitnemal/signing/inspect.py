@@ -200,11 +200,7 @@ def contents_problem(
         if not _strict_der(raw[:used]):
             return "the signature's CMS structure was changed (it is not in DER)"
         signed_data = cms.ContentInfo.load(raw[:used])["content"]
-        signer_infos = signed_data["signer_infos"]
-        # Certificates are checked by their signatures below; the rest must re-encode to the very same bytes.
-        if bytes(signer_infos.dump()) != signer_infos.copy().dump(force=True):
-            return "the signature's signer information was changed (it is not in canonical DER)"
-        [signer_info] = signer_infos
+        [signer_info] = signed_data["signer_infos"]
         digest_algorithms = [a.dump() for a in signed_data["digest_algorithms"]]
         carried = [
             x509.load_der_x509_certificate(choice.chosen.dump())
@@ -230,9 +226,9 @@ def contents_problem(
 
 def _strict_der(data: bytes, depth: int = 0) -> bool:
     """Return whether ``data`` is one DER element whose constructed parts are exactly filled by their children,
-    with minimal definite lengths, no end-of-contents markers (which DER never uses), and bit strings of whole
-    bytes (the keys and signature values in a CMS structure; a validator would ignore a changed unused-bits
-    count)."""
+    with minimal definite lengths, no end-of-contents markers (which DER never uses), and primitive values in
+    their canonical form (:func:`_canonical_primitive`). A validator that decodes leniently reads the other forms
+    as the same value, so a changed byte there would otherwise go unseen."""
     from asn1crypto.parser import parse
 
     if depth > 40:
@@ -249,8 +245,7 @@ def _strict_der(data: bytes, depth: int = 0) -> bool:
     if len(header) != tag_bytes + minimal:
         return False
     if not constructed:
-        # The BIT STRINGs reached here are keys and signature values, always whole bytes (no unused bits).
-        return not (class_ == 0 and tag == 3 and contents[:1] != b"\0")
+        return class_ != 0 or _canonical_primitive(tag, contents)
     offset = 0
     while offset < length:
         try:
@@ -262,6 +257,28 @@ def _strict_der(data: bytes, depth: int = 0) -> bool:
             return False
         offset += size
     return offset == length
+
+
+def _canonical_primitive(tag: int, contents: bytes) -> bool:
+    """Return whether a universal primitive value is in its one DER form (the forms a lenient decoder would read
+    the same either way: padded integers, padded OID arcs, odd booleans and nulls, bit strings with unused bits).
+
+    The BIT STRINGs reached in a CMS structure are keys and signature values, always whole bytes.
+    """
+    if tag == 1:  # BOOLEAN
+        return contents in (b"\x00", b"\xff")
+    if tag == 2:  # INTEGER
+        return bool(contents) and not (
+            len(contents) > 1 and (contents[:2] < b"\x00\x80" or (contents[0] == 0xFF and contents[1] >= 0x80))
+        )
+    if tag == 3:  # BIT STRING
+        return contents[:1] == b"\x00"
+    if tag == 5:  # NULL
+        return contents == b""
+    if tag == 6:  # OBJECT IDENTIFIER: no arc starts with a 0x80 padding byte, and the last byte ends an arc
+        starts = [0] + [i + 1 for i, byte in enumerate(contents[:-1]) if byte < 0x80]
+        return bool(contents) and contents[-1] < 0x80 and all(contents[i] != 0x80 for i in starts)
+    return True
 
 
 def _structure_problem(signed_data: Any, signer_info: Any, carried: list[x509.Certificate]) -> str | None:
