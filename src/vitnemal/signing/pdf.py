@@ -52,6 +52,24 @@ def reserved_signature_bytes(certificates: Sequence[x509.Certificate]) -> int:
     return 2 * (-(-raw // 512) * 512)  # rounded up to 512 bytes, two hex digits per byte
 
 
+def _pdf17_signer_class() -> Any:
+    """Return a pyHanko ``PdfSigner`` that keeps the document at PDF 1.7 (PDF/A-3 is based on PDF 1.7).
+
+    pyHanko declares ISO 32002 for ECDSA on P-256, which raises the catalog's ``/Version`` to 2.0: a PDF/A-3b file
+    would then claim to be PDF 2.0. PDF 1.7 with the ESIC extension (what pyHanko registers for PAdES below 2.0)
+    already covers ECDSA signatures, and poppler and Adobe read them.
+    """
+    from pyhanko.sign import signers
+    from pyhanko.sign.signers import constants
+
+    class Pdf17PdfSigner(signers.PdfSigner):
+        def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+            pdf_out.ensure_output_version(version=(1, 7))
+            pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+    return Pdf17PdfSigner
+
+
 def load_chain(paths: Sequence[Path]) -> list[x509.Certificate]:
     """Return every certificate in the PEM files ``paths``, in order."""
     return [c for p in paths for c in x509.load_pem_x509_certificates(Path(p).read_bytes())]
@@ -89,7 +107,8 @@ class PadesSigner:
             subfilter=fields.SigSeedSubFilter.PADES,
             md_algorithm="sha256",
         )
-        self._pdf_signer = signers.PdfSigner(self._metadata, signer=pyhanko_signer)
+        self._signer_class = _pdf17_signer_class()
+        self._pdf_signer = self._signer_class(self._metadata, signer=pyhanko_signer)
 
     @property
     def signer_name(self) -> str:
@@ -106,13 +125,12 @@ class PadesSigner:
         """Return ``pdf`` with a certifying signature appended as an incremental update."""
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.pdf_utils.misc import PdfError
-        from pyhanko.sign import signers
         from pyhanko.sign.general import SigningError as PyHankoSigningError
 
         pdf_signer = self._pdf_signer
         if contact_info is not None:
             metadata = dataclasses.replace(self._metadata, contact_info=contact_info)
-            pdf_signer = signers.PdfSigner(metadata, signer=self._signer)
+            pdf_signer = self._signer_class(metadata, signer=self._signer)
         try:
             writer = IncrementalPdfFileWriter(BytesIO(pdf))
             output = pdf_signer.sign_pdf(writer, bytes_reserved=self._bytes_reserved)

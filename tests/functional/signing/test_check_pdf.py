@@ -161,6 +161,7 @@ def test_unsigned_uncertified_and_unreadable(
 
 
 def test_pdfsig_accepts_the_genuine_document(genuine: bytes, write: Callable[[bytes], Path]) -> None:
+    assert b"/Version /2.0" not in genuine and b"/ESIC" in genuine  # stays PDF 1.7, as PDF/A-3 requires
     report = pdfsig(write(genuine))
     assert "Signature Validation: Signature is Valid." in report
     assert "Total document signed" in report
