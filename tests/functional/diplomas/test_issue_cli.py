@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
+from tests.functional.school.school_tools import poppler_tool
 from typer.testing import CliRunner
 
 from vitnemal.cli import app
@@ -37,6 +39,8 @@ def test_sample_then_verify_then_issue_and_reissue(env: dict[str, str], tmp_path
     code, text = run(env, "verify", str(out), "--trust", ca_cert, "--json")
     report = json.loads(text)
     assert code == 0 and report["genuine"] and report["record"]["known"] and report["signer"]["institution_code"]
+    pdfsig = subprocess.run([poppler_tool("pdfsig"), str(out)], capture_output=True, text=True).stdout
+    assert "Signature Validation: Signature is Valid." in pdfsig and "Total document signed" in pdfsig
 
     code, text = run(env, "diplomas", "issue", "--institution", "185", "--processes", "2", "--faculty",
                      "Det humanistiske fakultet", "--json")
