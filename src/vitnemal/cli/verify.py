@@ -47,6 +47,28 @@ def _record_opener(settings: Settings):  # type: ignore[no-untyped-def]
     return open_session
 
 
+def _locator(settings: Settings):  # type: ignore[no-untyped-def]
+    """Return ``locate(document_id)``: the code of the institution here whose record holds the id, or None."""
+    from vitnemal.diplomas.verify import locate_document
+    from vitnemal.institutions.registry import Registry
+
+    opener = _record_opener(settings)
+
+    def locate(document_id: str) -> str | None:
+        if not settings.registry_path.exists():
+            return None
+        for code in Registry.load(settings.registry_path).codes():
+            opened = opener(code)
+            if opened is None:
+                continue
+            with opened as session:
+                if locate_document(session, document_id):
+                    return code
+        return None
+
+    return locate
+
+
 def _print_report(report: VerificationReport, path: Path) -> None:
     check = report.document
     verdict = "GENUINE" if report.genuine else f"NOT GENUINE ({check.reason}): {check.message}"
@@ -117,7 +139,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"--trust {root}: no such file; give a CA certificate in PEM format", err=True)
                 raise typer.Exit(2)
         try:
-            report = verify_document(pdf, roots, _record_opener(settings))
+            report = verify_document(pdf, roots, _record_opener(settings), _locator(settings))
         except ValueError as exc:  # a --trust file that is not a PEM certificate
             typer.echo(f"cannot read the trusted certificates: {exc}", err=True)
             raise typer.Exit(2) from None

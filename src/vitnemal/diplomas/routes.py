@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from vitnemal.diplomas.keys import federation_ca_cert
-from vitnemal.diplomas.verify import is_document_id, public_record, verify_document
+from vitnemal.diplomas.verify import is_document_id, locate_document, public_record, verify_document
 from vitnemal.institutions.host import LocalInstitutions
 
 router = APIRouter(tags=["diplomas"])
@@ -112,22 +112,34 @@ async def verify_upload(request: Request) -> dict[str, Any]:
         return host.db(code).read_session() if host.serves(code) else None
 
     ca_cert = federation_ca_cert(host.settings)
-    report = await run_in_threadpool(verify_document, pdf, [ca_cert] if ca_cert else [], open_session)
+    roots = [ca_cert] if ca_cert else []
+    report = await run_in_threadpool(verify_document, pdf, roots, open_session, lambda i: _issuer_of(host, i))
     return report.to_dict()
 
 
-def _lookup(host: LocalInstitutions, document_id: str) -> dict[str, Any] | None:
+def _issuer_of(host: LocalInstitutions, document_id: str) -> str | None:
+    """Return the code of the served institution whose record holds ``document_id``, asking each at most once."""
     remembered = _where.get(document_id)
-    codes = [remembered] if remembered and host.serves(remembered) else host.codes
-    for code in codes:
+    if remembered and host.serves(remembered):
+        return remembered
+    for code in host.codes:
         with host.db(code).read_session() as session:
-            found = public_record(session, document_id)
-        if found is not None:
-            _where.put(document_id, code)
-            registry_entry = host.registry.institutions.get(code)
-            found["institution_name"] = registry_entry.name_nb if registry_entry else None
-            return found
+            if locate_document(session, document_id):
+                _where.put(document_id, code)
+                return code
     return None
+
+
+def _lookup(host: LocalInstitutions, document_id: str) -> dict[str, Any] | None:
+    code = _issuer_of(host, document_id)
+    if code is None:
+        return None
+    with host.db(code).read_session() as session:
+        found = public_record(session, document_id)
+    if found is not None:
+        registry_entry = host.registry.institutions.get(code)
+        found["institution_name"] = registry_entry.name_nb if registry_entry else None
+    return found
 
 
 @router.get("/verify/{document_id}")

@@ -148,22 +148,29 @@ def record_check(session: Session, institution_code: str, document_id: str, sha2
 
 
 def verify_document(
-    pdf: bytes, trust_roots: Sequence[Path | x509.Certificate], open_session: SessionOpener | None = None
+    pdf: bytes,
+    trust_roots: Sequence[Path | x509.Certificate],
+    open_session: SessionOpener | None = None,
+    locate: Callable[[str], str | None] | None = None,
 ) -> VerificationReport:
     """Return the verification report for ``pdf``: the file checked against ``trust_roots``, then its record.
 
     ``open_session(code)`` gives a read session on institution ``code``'s records, or None when they cannot be read
-    here; without it (or without a document id in the file) the record is reported as not checked.
+    here; without it (or without a document id in the file) the record is reported as not checked. The institution
+    is the one the signer certificate names (``OU=Institusjonsnummer <code>``); for a certificate that names none
+    (one from a qualified issuer, say) ``locate(document_id)`` may say which institution recorded the id.
     """
     checked = check_pdf(pdf, trust_roots)
     code = checked.signer.institution_code if checked.signer else None
     if not checked.genuine:
         return VerificationReport(checked, RecordCheck(False, "not checked: the file itself is not genuine", code))
-    if code is None:
-        note = "not checked: the signer certificate names no institution code"
-        return VerificationReport(checked, RecordCheck(False, note))
     if checked.document_id is None:
         return VerificationReport(checked, RecordCheck(False, "not checked: the document carries no document id", code))
+    if code is None and locate is not None:
+        code = locate(checked.document_id)
+    if code is None:
+        note = "not checked: the signer certificate names no institution, and no record here knows the id"
+        return VerificationReport(checked, RecordCheck(False, note))
     opened = open_session(code) if open_session is not None else None
     if opened is None:
         return VerificationReport(checked, RecordCheck(False, f"not checked: institution {code}'s record is not here"))
@@ -173,6 +180,11 @@ def verify_document(
     if record.replaced:
         warnings = (f"this document was replaced by a newer one on {_iso(record.replaced_at)}",)
     return VerificationReport(checked.with_problems(*record.problems()), record, warnings)
+
+
+def locate_document(session: Session, document_id: str) -> bool:
+    """Return whether this institution's record (read through ``session``) holds ``document_id``."""
+    return session.scalar(select(IssuedDocument.id).where(IssuedDocument.document_id == document_id)) is not None
 
 
 def public_record(session: Session, document_id: str) -> dict[str, Any] | None:

@@ -119,3 +119,26 @@ def test_a_changed_file_is_not_looked_up(signer: tuple[PadesSigner, Path], unsig
     changed[100] ^= 1
     report = verify_document(bytes(changed), [ca_cert], lambda code: pytest.fail("looked up a changed file"))
     assert report.document.reason == "changed_bytes" and not report.record.checked
+
+
+def test_a_certificate_without_an_institution_code_is_located_by_its_id(
+    db_url: str, tmp_path: Path, unsigned: bytes
+) -> None:
+    """A qualified issuer's certificate names no institution number: the record is found by the document id."""
+    from vitnemal.signing.ca import LocalCertificateAuthority
+    from vitnemal.signing.pdf import KeyFileSigner
+
+    ca = LocalCertificateAuthority.create_or_load(tmp_path / "qualified")
+    key, cert = ca.issue_signer(tmp_path / "s", "Universitetet i Oslo", "Universitetet i Oslo",
+                                organization_number="971035854")
+    document_id, pdf = sign(KeyFileSigner(key, cert, [ca.cert_path]), unsigned)
+    db = Database(db_url)
+    with db.session() as s:
+        record(s, document_id, pdf)
+    try:
+        unlocated = verify_document(pdf, [ca.cert_path], opener(db))
+        assert unlocated.genuine and not unlocated.record.checked
+        located = verify_document(pdf, [ca.cert_path], opener(db), lambda i: "185" if i == document_id else None)
+        assert located.genuine and located.record.known and located.record.institution_code == "185"
+    finally:
+        db.dispose()
