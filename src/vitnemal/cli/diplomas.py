@@ -215,7 +215,7 @@ def _sample_job(settings: Settings, code: str, person_id: int, qualification_cod
             current = current_document(session, qualification_id)
             return IssueJob(person_id=person_id, qualification_id=qualification_id,
                             qualification_code=qualification_code, lang=lang,
-                            replaces_id=current.id if current is not None else None)
+                            replaces_id=current.id if current is not None else None, reissue=True)
     finally:
         db.dispose()
 

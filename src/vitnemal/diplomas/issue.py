@@ -74,7 +74,11 @@ class IssueContext:
 
 @dataclass(frozen=True)
 class IssueJob:
-    """One document to make: whose qualification, in which language, under which new id, replacing what."""
+    """One document to make: whose qualification, in which language, under which new id, replacing what.
+
+    ``reissue`` marks a document asked for again: it may be made for a qualification whose diploma was issued
+    before (on paper, or by another system) even when there is no earlier record (``replaces_id``) to replace.
+    """
 
     person_id: int
     qualification_id: int
@@ -82,6 +86,7 @@ class IssueJob:
     document_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     lang: str | None = None
     replaces_id: int | None = None
+    reissue: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,7 @@ def record_issued(session: Session, context: IssueContext, produced: ProducedFil
     if qual is None:
         raise LookupError(f"qualification {job.qualification_id} is gone from the records")
     if job.replaces_id is None:
-        if qual.diploma_issued_on is not None:
+        if qual.diploma_issued_on is not None and not job.reissue:
             raise AlreadyIssued(f"{qual.code} of person {qual.person_id} was issued on {qual.diploma_issued_on}")
         current = None
     else:
@@ -238,7 +243,7 @@ def reissue_job(session: Session, qualification_code: str, national_id: str, *, 
                           f"(has: {', '.join(held) or 'none'})")
     current = current_document(session, qual.id)
     return IssueJob(person_id=person.id, qualification_id=qual.id, qualification_code=qual.code, lang=lang,
-                    replaces_id=current.id if current is not None else None)
+                    replaces_id=current.id if current is not None else None, reissue=True)
 
 
 def _name(person: Person) -> str:

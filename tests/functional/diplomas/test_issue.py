@@ -134,6 +134,22 @@ def test_reissue_makes_a_new_document_and_keeps_the_old_record(fed: MiniFederati
     assert len(files) == 2  # the refused third copy was removed again
 
 
+def test_a_diploma_issued_before_this_system_can_be_issued_again(fed: MiniFederation) -> None:
+    issuer = DiplomaIssuer(context(fed))
+    try:
+        with fed.db("185").read_session() as s:
+            job = reissue_job(s, "BA-HIS", "01018012345")  # issued on paper in 2002, never recorded here
+        assert job.replaces_id is None and job.reissue
+        issue_diploma(issuer, job)
+    finally:
+        issuer.close()
+    with fed.db("185").read_session() as s:
+        issued_on = s.scalar(select(Qualification.diploma_issued_on).where(Qualification.id == job.qualification_id))
+        assert issued_on == date(2002, 7, 1)  # the first issue date stays what the exchange saw
+        assert s.scalar(select(IssuedDocument.qualification_id).where(
+            IssuedDocument.document_id == job.document_id)) == job.qualification_id
+
+
 def test_a_qualification_issued_meanwhile_is_not_issued_twice(fed: MiniFederation) -> None:
     ctx = context(fed)
     with fed.db("185").read_session() as s:
