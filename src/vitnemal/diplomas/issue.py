@@ -104,7 +104,8 @@ class ProducedFile:
 
 
 def _write_durably(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file that is flushed to disk and renamed into place."""
+    """Write ``data`` to ``path`` via a temporary file that is flushed to disk and renamed into place; the
+    directory is flushed too, so the file outlives a power cut that its record (written after) might survive."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as handle:
@@ -112,6 +113,11 @@ def _write_durably(path: Path, data: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 class DiplomaIssuer:
@@ -146,6 +152,10 @@ class DiplomaIssuer:
 
     def produce(self, job: IssueJob, diploma: DiplomaSet | None = None) -> ProducedFile:
         """Build (unless ``diploma`` is given), render, sign and store one document; return what to record."""
+        from vitnemal.diplomas.verify import is_document_id
+
+        if not is_document_id(job.document_id):
+            raise ValueError(f"{job.document_id!r} is not a document id (a lower-case UUID)")
         diploma = diploma or self.build(job)
         url = self.context.verify_url(job.document_id)
         started = time.perf_counter()
