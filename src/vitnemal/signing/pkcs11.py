@@ -20,7 +20,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from vitnemal.signing.pdf import DEFAULT_FIELD_NAME, PadesSigner, SigningError, load_chain
+from vitnemal.signing.pdf import DEFAULT_FIELD_NAME, PadesSigner, SigningError, cached_attributes_signer, load_chain
 
 
 def _asn1(certificate: x509.Certificate) -> Any:
@@ -70,7 +70,7 @@ class Pkcs11Signer(PadesSigner):
             criteria = TokenCriteria(label=token_label) if token_label else None
             session = self._session = open_pkcs11_session(lib_path, token_criteria=criteria, user_pin=pin)
             _find_private_key(session, key_label)  # fail here, not at the first document
-            signer = PKCS11Signer(
+            signer = cached_attributes_signer(PKCS11Signer)(
                 self._session,
                 key_label=key_label,
                 signing_cert=_asn1(certificate),

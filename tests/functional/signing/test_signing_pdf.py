@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from signing_tools import poppler_tool
@@ -80,3 +83,43 @@ def test_clear_errors_for_bad_key_files_and_bad_pdfs(signer: KeyFileSigner, tmp_
         signer.sign(b"not a pdf")
     with pytest.raises(UnreadablePdf):
         verify_pdf(b"not a pdf")
+
+
+
+def _signer_info(pdf: bytes) -> Any:
+    from asn1crypto import cms
+
+    match = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", pdf)
+    assert match is not None
+    raw = bytes.fromhex(match.group(1).decode()).rstrip(b"\0")
+    return cms.ContentInfo.load(raw)["content"]["signer_infos"][0]
+
+
+def _attributes(pdf: bytes) -> dict[str, bytes]:
+    return {a["type"].native: a.dump() for a in _signer_info(pdf)["signed_attrs"]}
+
+
+def test_cached_attributes_make_the_signature_pyhanko_would_make(
+    local_ca: LocalCertificateAuthority, sample_pdf: bytes, tmp_path: Path, write: Callable[[bytes], Path]
+) -> None:
+    """After its first signature a signer reuses the signed attributes it built; the CMS structure is the one
+    pyHanko makes on its own, attribute for attribute."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    key, cert = local_ca.issue_signer(tmp_path, "Cache-skolen", "Kommune")
+    plain = signers.SimpleSigner.load(str(key), str(cert), ca_chain_files=(str(local_ca.cert_path),))
+    assert plain is not None
+    meta = signers.PdfSignatureMetadata(field_name="Signatur", subfilter=fields.SigSeedSubFilter.PADES)
+    reference = signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(sample_pdf)), meta, signer=plain).getvalue()
+    expected = _attributes(reference)
+    signer = KeyFileSigner(key, cert, [local_ca.cert_path])
+    for _ in range(3):  # the first builds the attributes, the others reuse them
+        signed = signer.sign(sample_pdf)
+        got = _attributes(signed)
+        assert set(got) == set(expected) == {"content_type", "message_digest", "signing_certificate_v2"}
+        assert got["content_type"] == expected["content_type"]
+        assert got["signing_certificate_v2"] == expected["signing_certificate_v2"]
+        assert _signer_info(signed)["sid"].dump() == _signer_info(reference)["sid"].dump()
+        assert verify_pdf(signed, [local_ca.cert_path])[0].ok
+    assert "Signature Validation: Signature is Valid." in pdfsig(write(signed))
