@@ -45,26 +45,21 @@ def exchange(
     throughput_orders: int = typer.Option(120, help="Orders run for the orders-per-second figure."),
     concurrency: int = typer.Option(16, help="Orders in flight for the throughput figure."),
     engine: str = typer.Option("sqlite", help="sqlite or postgresql (a throwaway server is started)."),
+    node_processes: int = typer.Option(2, help="Processes of the host that serves the nodes."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Order latency across the nodes, a sequential baseline, orders per second and import throughput."""
     from rich.console import Console
 
-    from vitnemal.exchange.bench import run_benchmark
+    from vitnemal.exchange.bench import ExchangeBenchConfig, run_benchmark
 
     if engine not in ("sqlite", "postgresql"):
         raise typer.BadParameter("engine must be sqlite or postgresql")
     console = Console(stderr=True)
     with console.status("benchmark") as status:
-        figures = run_benchmark(
-            nodes=nodes,
-            latency=latency,
-            orders=orders,
-            throughput_orders=throughput_orders,
-            concurrency=concurrency,
-            engine=engine,
-            progress=lambda msg: status.update(f"benchmark: {msg}"),
-        )
+        config = ExchangeBenchConfig(nodes=nodes, latency=latency, orders=orders, throughput_orders=throughput_orders,
+                                      concurrency=concurrency, engine=engine, node_processes=node_processes)
+        figures = run_benchmark(config, progress=lambda msg: status.update(f"benchmark: {msg}"))
     _emit(figures, as_json)
 
 

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -280,56 +280,37 @@ def _import_throughput(url: str, results: int) -> dict[str, float]:
     }
 
 
-def run_benchmark(
-    *,
-    nodes: int = 50,
-    latency: str = "20-200",
-    orders: int = 30,
-    throughput_orders: int = 120,
-    concurrency: int = 16,
-    results_each: int = 4,
-    import_results: int = 500,
-    engine: str = "sqlite",
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """Build a federation of ``nodes`` nodes plus the requester, run the measurements, return the figures."""
+@dataclass(frozen=True)
+class ExchangeBenchConfig:
+    nodes: int = 50
+    latency: str = "20-200"
+    orders: int = 30
+    throughput_orders: int = 120
+    concurrency: int = 16
+    results_each: int = 4
+    import_results: int = 500
+    engine: str = "sqlite"
+    # The node host's processes: each node is its own server in reality, so let the nodes use both cores.
+    node_processes: int = 2
+
+
+def run_benchmark(config: ExchangeBenchConfig | None = None,
+                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Build a federation of ``config.nodes`` nodes plus the requester, run the measurements, return the figures."""
+    cfg = config or ExchangeBenchConfig()
     say = progress or (lambda _msg: None)
-    pg = ThrowawayPostgres().start() if engine == "postgresql" else None
+    pg = ThrowawayPostgres().start() if cfg.engine == "postgresql" else None
     try:
         with tempfile.TemporaryDirectory(prefix="vitnemal-bench-") as tmp:
-            return asyncio.run(
-                _run(
-                    Path(tmp),
-                    pg,
-                    nodes,
-                    latency,
-                    orders,
-                    throughput_orders,
-                    concurrency,
-                    results_each,
-                    import_results,
-                    engine,
-                    say,
-                )
-            )
+            return asyncio.run(_run(Path(tmp), pg, cfg, say))
     finally:
         if pg is not None:
             pg.stop()
 
 
-async def _run(
-    tmp: Path,
-    pg: ThrowawayPostgres | None,
-    nodes: int,
-    latency: str,
-    orders: int,
-    throughput_orders: int,
-    concurrency: int,
-    results_each: int,
-    import_results: int,
-    engine: str,
-    say: Callable[[str], None],
-) -> dict[str, Any]:
+async def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: ExchangeBenchConfig,
+               say: Callable[[str], None]) -> dict[str, Any]:
+    nodes, latency, orders, engine = cfg.nodes, cfg.latency, cfg.orders, cfg.engine
     port = free_port()
     codes = [REQUESTER, *[str(300 + i) for i in range(nodes)]]
     say(f"building a federation of {nodes} nodes on {engine}")
@@ -350,15 +331,17 @@ async def _run(
         fed = build_federation(tmp / "fed", codes, f"http://127.0.0.1:{port}", template=template)
         import_url = f"sqlite:///{tmp / 'import.sqlite'}"
         upgrade(import_url)
+    throughput_orders, concurrency = cfg.throughput_orders, cfg.concurrency
     people = _people(orders + throughput_orders + 1)
-    _seed(fed, codes[1:], people, results_each)
+    _seed(fed, codes[1:], people, cfg.results_each)
     say("starting the node host")
-    node_host = NodeHostProcess(fed, codes[1:], latency, port)
+    node_host = NodeHostProcess(fed, codes[1:], latency, port, cfg.node_processes)
     host = LocalInstitutions.open(fed.settings, [REQUESTER])
     client = HttpNodeClient()
     try:
-        say("warming up")
-        await _one_order(host, client, people[0], "bench-warm")
+        say("warming up")  # every node host process opens its databases and connections on first use
+        for _ in range(3):
+            await _one_order(host, client, people[0], "bench-warm")
         say(f"{orders} orders one at a time")
         runs = [await _one_order(host, client, n, "bench") for n in people[1 : orders + 1]]
         say("sequential baseline")
@@ -370,7 +353,7 @@ async def _run(
         host.close()
         node_host.stop()
     say("import throughput")
-    imports = _import_throughput(import_url, import_results)
+    imports = _import_throughput(import_url, cfg.import_results)
     totals = sorted(r["total_ms"] for r in runs)
     slowest = sorted(r["slowest_node_ms"] for r in runs)
     configured_slowest = max(injected_delay_s(c, latency) for c in codes[1:]) * 1000
@@ -388,6 +371,7 @@ async def _run(
         "sequential_ms": round(sequential_ms, 1),
         "orders_per_s": round(per_s, 2),
         "throughput_concurrency": concurrency,
+        "node_host_processes": cfg.node_processes,
         "imported_per_order": runs[-1]["imported"],
         **imports,
     }
