@@ -235,7 +235,7 @@ def _import_throughput(url: str, results: int) -> dict[str, float]:
     from vitnemal.db import Database
 
     db = Database(url)
-    with db.session() as s:
+    with db.session() as s:  # also opens the connection, which the timings below must not include
         s.add(Person(national_id="01039510010", first_name="Many", last_name="Results"))
     items = [
         ImportedResult(
