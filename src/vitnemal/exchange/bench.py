@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from vitnemal.devtools.federation import BareFederation, build_federation
 from vitnemal.devtools.postgres import ThrowawayPostgres, free_port
@@ -53,17 +54,17 @@ def _people(count: int) -> list[str]:
     return ids
 
 
+def _insert_people(s: Session, people: list[str]) -> dict[str, int]:
+    """Register the bench's people in one institution; return their row ids by national id."""
+    rows = [{"national_id": n, "first_name": "Bench", "last_name": f"P{i}"} for i, n in enumerate(people)]
+    s.execute(insert(Person), rows)
+    return dict(s.execute(select(Person.national_id, Person.id)).tuples().all())
+
+
 def _seed(fed: BareFederation, nodes: list[str], people: list[str], results_each: int) -> None:
     consent_at = datetime(2026, 1, 5, tzinfo=UTC)
     with fed.db(REQUESTER).session() as s:
-        s.execute(
-            insert(Person),
-            [
-                {"national_id": n, "first_name": "Bench", "last_name": f"P{i}", "birth_date": None}
-                for i, n in enumerate(people)
-            ],
-        )
-        ids = dict(s.query(Person.national_id, Person.id).all())
+        ids = _insert_people(s, people)
         s.execute(
             insert(Consent),
             [{"person_id": ids[n], "type": "RESUTVEKSL", "answer": "J", "answered_at": consent_at} for n in people],
@@ -86,14 +87,7 @@ def _seed(fed: BareFederation, nodes: list[str], people: list[str], results_each
                 ],
             )
             courses = [c for (c,) in s.query(Course.id).order_by(Course.id).all()]
-            s.execute(
-                insert(Person),
-                [
-                    {"national_id": n, "first_name": "Bench", "last_name": f"P{i}", "birth_date": None}
-                    for i, n in enumerate(people)
-                ],
-            )
-            ids = dict(s.query(Person.national_id, Person.id).all())
+            ids = _insert_people(s, people)
             s.execute(
                 insert(AssessmentResult),
                 [
