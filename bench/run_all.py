@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-BENCHMARKS = [["exchange"], ["exchange", "--engine", "postgresql"], ["school"]]
+BENCHMARKS = [["exchange"], ["exchange", "--engine", "postgresql"], ["school"], ["diplomas"]]
 
 
 def main() -> None:
