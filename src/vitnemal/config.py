@@ -71,6 +71,12 @@ class Settings:
     def url_for(self, code: str) -> str:
         """Return the SQLAlchemy URL of one institution's database."""
         template = self.database_url or f"sqlite:///{self.home.resolve()}/db/{{code}}.sqlite"
+        if "{code}" not in template:
+            # One database for every institution would mix their records, tokens and logs: refuse it outright.
+            raise ValueError(
+                "VITNEMAL_DATABASE_URL must contain {code}, so that each institution gets its own database, "
+                "e.g. postgresql+psycopg://host/vitnemal_{code}"
+            )
         return template.replace("{code}", code)
 
     @property

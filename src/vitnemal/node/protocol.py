@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
+from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.institutions.keys import import_public
 from vitnemal.institutions.registry import Registry, UnknownInstitution
 
@@ -195,6 +196,11 @@ def parse_request(payload: dict[str, Any]) -> ResultsRequest:
     try:
         subj = payload["subject"]
         consent = payload.get("consent")
+        date.fromisoformat(str(payload["fetch_date"]))
+        for number in (subj["national_id"], *(subj.get("earlier_ids") or ())):
+            parse_national_id(str(number))
+        if subj.get("birth_date") is not None:
+            date.fromisoformat(str(subj["birth_date"]))
         return ResultsRequest(
             requester=str(payload["iss"]),
             node=str(payload["aud"]),
@@ -206,13 +212,15 @@ def parse_request(payload: dict[str, Any]) -> ResultsRequest:
                 earlier_ids=tuple(str(i) for i in subj.get("earlier_ids") or ()),
                 first_name=str(subj.get("first_name") or ""),
                 last_name=str(subj.get("last_name") or ""),
-                birth_date=subj.get("birth_date"),
+                birth_date=None if subj.get("birth_date") is None else str(subj["birth_date"]),
             ),
             consent=None if not consent else ConsentClaim(
                 type=str(consent["type"]), answer=str(consent["answer"]),
                 answered_at=str(consent["answered_at"]), recorded_by=str(consent["recorded_by"]),
             ),
         )
+    except InvalidNationalId as exc:
+        raise ProtocolError("malformed", f"request names an invalid national id: {exc.message}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError("malformed", f"request is missing or has a bad field: {exc}") from None
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from vitnemal.db import Database
 from vitnemal.identity.models import Person, PersonIdentity
+from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.node import rules
 from vitnemal.node.protocol import NodeAnswer, ResultsRequest
 from vitnemal.records.models import (
@@ -47,6 +48,16 @@ def _find_person(session: Session, ids: tuple[str, ...]) -> Row[int, str] | None
             .where(PersonIdentity.national_id.in_(ids))
         ).first()
     return found
+
+
+def _same_birth_date(found: str, requested: str) -> bool:
+    """True when both ids encode the same birth date (a D-number or temporary number keeps the real one)."""
+    if found == requested:
+        return True
+    try:
+        return parse_national_id(found).birth_date == parse_national_id(requested).birth_date
+    except InvalidNationalId:
+        return False
 
 
 def _same_name_and_birth_date(session: Session, request: ResultsRequest) -> bool:
@@ -124,9 +135,13 @@ def _qualifications(session: Session, person_id: int, fetch_date: date,
     return shared, withheld
 
 
-def _records_answer(session: Session, request: ResultsRequest, base: dict[str, Any]) -> tuple[NodeAnswer, int | None]:
+def _records_answer(session: Session, request: ResultsRequest, base: dict[str, Any],
+                    now: datetime) -> tuple[NodeAnswer, int | None]:
     """Question 3: passed results and released qualifications of the person, if the node holds any."""
     person = _find_person(session, request.subject.all_ids())
+    if person is not None and not _same_birth_date(person.national_id, request.subject.national_id):
+        # An "earlier id" is the requester's word only: answer from it only when it is plausibly the same person.
+        person = None
     if person is None:
         if _same_name_and_birth_date(session, request):
             return NodeAnswer(
@@ -136,7 +151,9 @@ def _records_answer(session: Session, request: ResultsRequest, base: dict[str, A
             ), None
         return NodeAnswer(**base, status="no_results", message="No results are registered for this person."), None
     results, keys = _passed_results(session, person.id)
-    qualifications, withheld = _qualifications(session, person.id, date.fromisoformat(request.fetch_date), keys)
+    # The release rule is the node's to apply: a fetch date in the future must not release unissued degrees.
+    fetch_date = min(date.fromisoformat(request.fetch_date), now.date())
+    qualifications, withheld = _qualifications(session, person.id, fetch_date, keys)
     # The person is registered here under another of their ids (an old D-number): say so, so it can be fixed.
     matched = person.national_id if person.national_id != request.subject.national_id else None
     if not results and not qualifications:
@@ -171,7 +188,7 @@ def build_answer(session: Session, request: ResultsRequest, node_code: str,
     consent_problem = rules.consent_refusal(request.consent, request.requester, now)
     if consent_problem:
         return NodeAnswer(**base, status="no_consent", message=consent_problem), None
-    return _records_answer(session, request, base)
+    return _records_answer(session, request, base, now)
 
 
 def answer_request(db: Database, request: ResultsRequest, node_code: str, now: datetime) -> NodeAnswer:

@@ -108,3 +108,49 @@ def test_case_worker_api_needs_the_institutions_own_token(node) -> None:
     # an institution not served by this host has no API here at all
     assert httpx.get(f"{server.url}/api/institutions/185/orders",
                      headers={"authorization": f"Bearer {fed.tokens['185']}"}).status_code == 404
+
+
+def _ask(fed, server, req: ResultsRequest) -> httpx.Response:
+    return _post(server, sign(req.payload(), "185", load_private_key(fed.settings.keys_dir / "185.pem")))
+
+
+def test_malformed_fields_are_refused_not_crashed_on(node) -> None:
+    fed, server = node
+    for bad in ({"fetch_date": "zzz"}, {"subject": Subject(PERSON, birth_date="5")},
+                {"subject": Subject(PERSON, earlier_ids=("12345678901",))}):
+        response = _ask(fed, server, _request(**bad))
+        assert response.status_code == 400, bad
+        assert response.json()["detail"]["error"] == "malformed"
+    assert _disclosures(fed) == 0
+
+
+def test_an_earlier_id_of_someone_else_discloses_nothing(node) -> None:
+    fed, server = node
+    other = "01039510282"  # 216 holds results for PERSON, born 1 March 1995; this claims another person's id
+    from vitnemal.identity.national_id import make_national_id
+
+    born_elsewhere = next(n for i in range(100, 200) if (n := make_national_id(date(1990, 6, 1), i)))
+    response = _ask(fed, server, _request(subject=Subject(born_elsewhere, earlier_ids=(PERSON,))))
+    _, payload = verify(response.text, fed.registry, expected_signer="216")
+    assert payload["status"] == "no_results" and payload["results"] == []
+    # the same birth date (an old D-number really is the same person's) is answered
+    response = _ask(fed, server, _request(subject=Subject(other, earlier_ids=(PERSON,))))
+    _, payload = verify(response.text, fed.registry, expected_signer="216")
+    assert payload["status"] == "ok" and payload["matched_id"] == PERSON
+
+
+def test_a_fetch_date_in_the_future_releases_no_unissued_degree(node) -> None:
+    fed, server = node
+    from tests.factories import add_degree
+
+    from vitnemal.identity.models import Person
+    from vitnemal.records.models import AssessmentResult
+
+    with fed.db("216").session() as s:
+        person = s.scalars(select(Person)).one()
+        result = s.scalars(select(AssessmentResult)).one()
+        add_degree(s, person, "BA-FUTURE", [result], issued=date(2030, 1, 1))
+    response = _ask(fed, server, _request(fetch_date="2031-01-01"))
+    _, payload = verify(response.text, fed.registry, expected_signer="216")
+    assert payload["qualifications"] == []
+    assert [w["code"] for w in payload["withheld"]] == ["BA-FUTURE"]
