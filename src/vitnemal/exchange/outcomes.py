@@ -195,7 +195,11 @@ def classify(
         return Verdict(Outcome.UNAVAILABLE, f"{node} did not answer ({why})", retry=True)
     if reply.status_code >= 400:
         detail = _refusal_message(reply)
-        return Verdict(Outcome.REFUSED, f"{node} refused the request (HTTP {reply.status_code}: {detail})")
+        # A stale or "replayed" refusal is about this attempt (clock skew, a retried request), not the requester:
+        # the next attempt is signed afresh, so it is asked again like a node that was down.
+        passing = reply.status_code in (401, 409) and detail.split(":")[0] in ("stale", "replayed")
+        return Verdict(Outcome.REFUSED, f"{node} refused the request (HTTP {reply.status_code}: {detail})",
+                       retry=passing)
     try:
         _, payload = verify(reply.body, registry, expected_signer=node)
         answer = parse_answer(payload)

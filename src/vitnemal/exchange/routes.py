@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -18,6 +18,9 @@ from vitnemal.exchange import service
 from vitnemal.exchange.models import ResultsOrder
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.staff.service import user_for_token
+
+# Path ids beyond SQL's 64-bit integers are a 422, not a database error.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 router = APIRouter(prefix="/api/institutions/{code}", tags=["exchange"])
 
@@ -70,7 +73,7 @@ def create_order(code: str, body: OrderIn, request: Request, user: CaseWorker) -
 
 
 @router.get("/orders/{order_id}")
-def get_order(code: str, order_id: int, request: Request, user: CaseWorker) -> dict[str, Any]:
+def get_order(code: str, order_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
     """The order's status (Resultatbestilling), every institution's outcome, and the changes found."""
     with _host(request, code).db(code).session() as session:
         order = service.load_order(session, order_id)
@@ -87,7 +90,8 @@ def list_orders(code: str, request: Request, user: CaseWorker, national_id: str 
     with _host(request, code).db(code).session() as session:
         query = select(ResultsOrder.id).order_by(ResultsOrder.id.desc()).limit(min(max(limit, 1), 500))
         if national_id:
-            query = query.where(ResultsOrder.national_id == national_id.replace(" ", ""))
+            person = service.find_person(session, national_id.replace(" ", ""))  # also by an earlier id
+            query = query.where(ResultsOrder.person_id == (person.id if person else -1))
         views = []
         for order_id in session.scalars(query).all():
             order = service.load_order(session, order_id)

@@ -10,12 +10,17 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Path as FastApiPath
 from pydantic import BaseModel, Field, model_validator
 
+from vitnemal.audit.service import record_event
 from vitnemal.exchange import service as exchange
 from vitnemal.exchange.routes import case_worker
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.recognition import service
+
+# Path ids beyond SQL's 64-bit integers are a 422, not a database error.
+RowId = Annotated[int, FastApiPath(ge=1, le=2**63 - 1)]
 
 router = APIRouter(prefix="/api/institutions/{code}/recognition", tags=["recognition"])
 CaseWorker = Annotated[str, Depends(case_worker)]
@@ -86,26 +91,32 @@ def list_cases(code: str, request: Request, user: CaseWorker, national_id: str |
                status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """The newest cases, optionally for one person or with one status."""
     try:
-        with _host(request, code).db(code).read_session() as session:
-            return [service.case_view(c) for c in service.list_cases(session, national_id=national_id,
-                                                                      status=status, limit=limit)]
+        with _host(request, code).db(code).session() as session:
+            views = [service.case_view(c) for c in service.list_cases(session, national_id=national_id,
+                                                                       status=status, limit=limit)]
+            for subject in sorted({v["national_id"] for v in views}):
+                record_event(session, actor=user, action="list_recognition_cases", subject=subject)
+            return views
     except service.RecognitionError as exc:
         raise _refused(exc) from None
 
 
 @router.get("/cases/{case_id}")
-def get_case(code: str, case_id: int, request: Request, user: CaseWorker) -> dict[str, Any]:
+def get_case(code: str, case_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
     """The case, its decisions, and the person's imported external results (with the ids to recognise them by)."""
     try:
-        with _host(request, code).db(code).read_session() as session:
+        with _host(request, code).db(code).session() as session:
             case = service.get_case(session, case_id)
-            return {**service.case_view(case), "external_results": service.external_results(session, case.person_id)}
+            view = {**service.case_view(case), "external_results": service.external_results(session, case.person_id)}
+            record_event(session, actor=user, action="view_recognition_case", subject=view["national_id"],
+                         detail=f"case {case_id}")
+            return view
     except service.CaseNotFound as exc:
         raise _refused(exc) from None
 
 
 @router.post("/cases/{case_id}/fetch", status_code=201)
-def fetch(code: str, case_id: int, request: Request, user: CaseWorker) -> dict[str, Any]:
+def fetch(code: str, case_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
     """"Hent ekstern norsk utdanning": order the person's results from every institution into the case."""
     host = _host(request, code)
     try:
@@ -122,7 +133,7 @@ def fetch(code: str, case_id: int, request: Request, user: CaseWorker) -> dict[s
 
 
 @router.post("/cases/{case_id}/items", status_code=201)
-def recognise(code: str, case_id: int, body: ItemIn, request: Request, user: CaseWorker) -> dict[str, Any]:
+def recognise(code: str, case_id: RowId, body: ItemIn, request: Request, user: CaseWorker) -> dict[str, Any]:
     """Recognise a whole external course or a block toward a qualification; the answer carries any warnings."""
     now = datetime.now(UTC)
     try:
@@ -147,7 +158,7 @@ def recognise(code: str, case_id: int, body: ItemIn, request: Request, user: Cas
 
 
 @router.delete("/cases/{case_id}/items/{item_id}")
-def withdraw(code: str, case_id: int, item_id: int, request: Request, user: CaseWorker) -> dict[str, Any]:
+def withdraw(code: str, case_id: RowId, item_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
     """Withdraw a recognition while the case is open (the decision's row stays, marked withdrawn)."""
     try:
         with _host(request, code).db(code).session() as session:
@@ -157,7 +168,7 @@ def withdraw(code: str, case_id: int, item_id: int, request: Request, user: Case
 
 
 @router.post("/cases/{case_id}/decision")
-def decide(code: str, case_id: int, body: DecisionIn, request: Request, user: CaseWorker) -> dict[str, Any]:
+def decide(code: str, case_id: RowId, body: DecisionIn, request: Request, user: CaseWorker) -> dict[str, Any]:
     """Close the case: FERDIG (what is recognised counts on the diploma) or AVSLÅTT (with the reason)."""
     try:
         with _host(request, code).db(code).session() as session:

@@ -58,3 +58,19 @@ def test_every_look_at_personal_data_is_audited(live_federation) -> None:
     assert "place_order" in actions and "view_order" in actions
     assert all(e["actor"] == "saksbehandler@uio" for e in events)
     assert any(e["detail"] == f"order {order['order_id']}" for e in events)
+
+
+def test_orders_are_found_by_an_earlier_id_and_huge_ids_are_a_clear_422(live_federation) -> None:
+    from tests.factories import add_person, consent
+
+    def seed(fed) -> None:
+        with fed.db("185").session() as s:
+            consent(s, add_person(s, "01039510010", earlier=["41039510004"]))
+
+    live = live_federation(["185", "216"], seed)
+    order = live.order("185", "01039510010")
+    with live.api("185") as api:
+        found = api.get("/orders", params={"national_id": "41039510004"}).json()
+        too_big = api.get("/orders/99999999999999999999999")
+    assert [o["order_id"] for o in found] == [order["order_id"]]
+    assert too_big.status_code == 422

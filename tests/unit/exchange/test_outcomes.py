@@ -46,7 +46,10 @@ def test_a_good_answer_is_imported() -> None:
     [
         ((b"", None, "connection refused"), Outcome.UNAVAILABLE, True),
         ((b"oops", 503, None), Outcome.UNAVAILABLE, True),
-        ((json.dumps({"detail": {"error": "stale", "message": "old"}}).encode(), 401, None), Outcome.REFUSED, False),
+        # a stale request (clock skew) is asked again with a fresh one; an unknown requester is not
+        ((json.dumps({"detail": {"error": "stale", "message": "old"}}).encode(), 401, None), Outcome.REFUSED, True),
+        ((json.dumps({"detail": {"error": "unknown_signer", "message": "?"}}).encode(), 401, None), Outcome.REFUSED,
+         False),
         ((b"not a jws", 200, None), Outcome.INVALID_ANSWER, False),
     ],
 )
