@@ -81,6 +81,11 @@ def test_the_golden_path_over_the_api(client: TestClient, fed: MiniFederation) -
     assert "either external_result_id" in json.dumps(call(client, fed, "POST", "/cases/1/items", 422,
                                                           json={"toward": "MA-INF"}))
     call(client, fed, "GET", "/cases/9999", 404)
+    call(client, fed, "GET", "/cases/99999999999999999999999", 422)  # beyond SQL integers: a clear refusal
+    # every look at the case (and at the person's results in it) is in the audit log, with who
+    audit = client.get(f"/api/institutions/185/people/{STUDENT}/audit", headers=auth(fed, "185")).json()
+    assert {"view_recognition_case", "list_recognition_cases"} <= {e["action"] for e in audit}
+    assert {e["actor"] for e in audit} == {"saksbehandler@uio"}
 
 
 def run(fed: MiniFederation, *args: str) -> Any:
