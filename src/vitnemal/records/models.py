@@ -153,12 +153,14 @@ class Disclosure(Base):
     """The node's log of every answer it gave: who asked, about whom, and what was disclosed."""
 
     __tablename__ = "disclosures"
+    # Request ids are unique per requester: one institution's id can never block another's request.
+    __table_args__ = (UniqueConstraint("requester_code", "request_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     requester_code: Mapped[str] = mapped_column(String(10))
-    # The request's unique id: a second request with the same id is a replay and is refused.
-    request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # The request's id: a second request with the same id from the same requester is a replay and is refused.
+    request_id: Mapped[str] = mapped_column(String(64))
     national_id: Mapped[str] = mapped_column(String(11), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     answer: Mapped[str] = mapped_column(String(30))

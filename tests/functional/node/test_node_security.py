@@ -154,3 +154,14 @@ def test_a_fetch_date_in_the_future_releases_no_unissued_degree(node) -> None:
     _, payload = verify(response.text, fed.registry, expected_signer="216")
     assert payload["qualifications"] == []
     assert [w["code"] for w in payload["withheld"]] == ["BA-FUTURE"]
+
+
+def test_request_ids_are_unique_per_requester_only(node) -> None:
+    fed, server = node
+    req = _request()
+    assert _ask(fed, server, req).status_code == 200
+    # the same id from another member is its own request (an id seen elsewhere must not block anyone)
+    other = replace(req, requester="216")
+    key_216 = load_private_key(fed.settings.keys_dir / "216.pem")
+    assert _post(server, sign(other.payload(), "216", key_216)).status_code == 200
+    assert _ask(fed, server, req).status_code == 409
