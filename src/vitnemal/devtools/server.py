@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from typing import Any
 
+import httpx
 import uvicorn
 
 from vitnemal.devtools.postgres import free_port
@@ -40,3 +42,20 @@ class BackgroundServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen[Any] | None = None, timeout_s: float = 120) -> None:
+    """Wait until ``GET /healthz`` answers 200; fail with the process's output if it dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+            stdout, stderr = process.communicate() if process is not None and process.poll() is not None else ("", "")
+            out = stderr or stdout or ""
+            text = out.decode(errors="replace") if isinstance(out, bytes) else str(out)
+            raise RuntimeError(f"{base_url} did not become healthy: {text}")
+        time.sleep(0.1)

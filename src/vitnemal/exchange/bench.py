@@ -22,12 +22,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from vitnemal.devtools.federation import BareFederation, build_federation
 from vitnemal.devtools.postgres import ThrowawayPostgres, free_port
+from vitnemal.devtools.server import wait_until_healthy
 from vitnemal.exchange import service
 from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.importer import import_answer
@@ -122,17 +122,7 @@ class NodeHostProcess:
         for code in nodes:
             args += ["-i", code]
         self.proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-                raise RuntimeError(f"node host did not start: {err}")
-            time.sleep(0.1)
+        wait_until_healthy(f"http://127.0.0.1:{port}", self.proc)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -143,26 +133,21 @@ class NodeHostProcess:
             self.proc.wait()
 
 
+def _place(host: LocalInstitutions, national_id: str, owner: str | None) -> int:
+    """Place an order at the requester; with ``owner``, take it at once, as a worker woken by it would."""
+    with host.db(REQUESTER).session() as s:
+        order = service.place_order(s, national_id=national_id, ordered_by="bench", own_code=REQUESTER,
+                                    members=host.registry.codes(), now=datetime.now(UTC))
+        if owner is not None:  # other lanes' orders are theirs, so no claiming from the shared queue
+            order.status, order.lease_owner = "running", owner
+            order.lease_until = datetime.now(UTC) + timedelta(seconds=60)
+        return order.id
+
+
 async def _one_order(host: LocalInstitutions, client: HttpNodeClient, national_id: str, owner: str) -> dict[str, Any]:
     db = host.db(REQUESTER)
     started = time.perf_counter()
-
-    def place() -> int:
-        with db.session() as s:
-            order = service.place_order(
-                s,
-                national_id=national_id,
-                ordered_by="bench",
-                own_code=REQUESTER,
-                members=host.registry.codes(),
-                now=datetime.now(UTC),
-            )
-            # Taken at once by this lane, as a worker woken by the order would (other lanes' orders are theirs).
-            order.status, order.lease_owner = "running", owner
-            order.lease_until = datetime.now(UTC) + timedelta(seconds=60)
-            return order.id
-
-    order_id = await asyncio.to_thread(place)
+    order_id = await asyncio.to_thread(_place, host, national_id, owner)
     await run_round(
         db=db,
         order_id=order_id,
@@ -185,16 +170,7 @@ async def _one_order(host: LocalInstitutions, client: HttpNodeClient, national_i
 async def _sequential(host: LocalInstitutions, client: HttpNodeClient, national_id: str) -> float:
     """The baseline: the same order's requests sent one after another, each checked, nothing imported."""
     db = host.db(REQUESTER)
-    with db.session() as s:
-        order = service.place_order(
-            s,
-            national_id=national_id,
-            ordered_by="bench-seq",
-            own_code=REQUESTER,
-            members=host.registry.codes(),
-            now=datetime.now(UTC),
-        )
-        order_id = order.id
+    order_id = _place(host, national_id, None)
     started = time.perf_counter()
     plan = _plan(db, order_id, REQUESTER, host.registry, host.key(REQUESTER), datetime.now(UTC))
     assert plan is not None

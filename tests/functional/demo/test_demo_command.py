@@ -7,12 +7,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
 from vitnemal.devtools.postgres import free_port
+from vitnemal.devtools.server import wait_until_healthy
 
 
 def _vitnemal(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -26,16 +24,7 @@ def test_demo_serves_the_federation_and_the_test_persons_results_arrive(tmp_path
     demo = subprocess.Popen([sys.executable, "-m", "vitnemal", "demo", "--port", str(port), "--people", "60"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert demo.poll() is None, demo.stdout.read() if demo.stdout else ""
-            assert time.monotonic() < deadline, "the demo did not answer /healthz"
-            time.sleep(0.3)
+        wait_until_healthy(f"http://127.0.0.1:{port}", demo)
         api = ["--api", f"http://127.0.0.1:{port}"]
         for national_id, source, course in (("01536112185", "216", "RES-100"), ("19588312510", "214", "RES-OAL")):
             done = _vitnemal("exchange", "order", national_id, "--for", "185", "--wait", "--json", *api, env=env)
