@@ -61,11 +61,13 @@ def worker(
 
     from vitnemal.exchange.worker import Worker
     from vitnemal.institutions.host import LocalInstitutions
+    from vitnemal.web import tune_gc
 
     settings = _settings()
 
     async def main() -> None:
         host = LocalInstitutions.open(settings, institution or None)
+        tune_gc()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -39,6 +39,7 @@ from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.routes import injected_delay_s
 from vitnemal.records.models import AssessmentResult, Consent, Course
 from vitnemal.schema import upgrade
+from vitnemal.web import tune_gc
 
 REQUESTER = "185"
 
@@ -307,6 +308,7 @@ async def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: ExchangeBenchConfig
     say("starting the node host")
     node_host = NodeHostProcess(fed, codes[1:], latency, port, cfg.node_processes)
     host = LocalInstitutions.open(fed.settings, [REQUESTER])
+    tune_gc()  # as the worker process does
     client = HttpNodeClient()
     try:
         say("warming up")  # every node host process opens its databases and connections on first use
