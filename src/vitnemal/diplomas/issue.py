@@ -303,8 +303,11 @@ _worker: DiplomaIssuer | None = None
 
 
 def _start_worker(context: IssueContext) -> None:
+    from vitnemal.web import tune_gc
+
     global _worker
     _worker = DiplomaIssuer(context)
+    tune_gc()  # the compiler, fonts and key loaded above live as long as the process
 
 
 def _produce(job: IssueJob) -> ProducedFile | IssueFailure:
