@@ -59,7 +59,7 @@ def _insert_people(s: Session, people: list[str]) -> dict[str, int]:
     """Register the bench's people in one institution; return their row ids by national id."""
     rows = [{"national_id": n, "first_name": "Bench", "last_name": f"P{i}"} for i, n in enumerate(people)]
     s.execute(insert(Person), rows)
-    return dict(s.execute(select(Person.national_id, Person.id)).tuples().all())
+    return {nid: pid for nid, pid in s.execute(select(Person.national_id, Person.id))}
 
 
 def _seed(fed: BareFederation, nodes: list[str], people: list[str], results_each: int) -> None:
