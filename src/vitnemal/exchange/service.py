@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from vitnemal.exchange.importer import ImportReport, import_answer
@@ -137,31 +137,20 @@ class Answered:
     elapsed_ms: int
 
 
-def _apply(session: Session, order: ResultsOrder, row: OrderOutcome, item: Answered, now: datetime,
-           policy: RetryPolicy) -> ImportReport | None:
+def outcome_update(attempts: int, item: Answered, now: datetime, policy: RetryPolicy) -> dict[str, Any]:
+    """The outcome row's new values after this attempt: final, or to be asked again at the same time tomorrow."""
     verdict = item.verdict
-    report = None
-    if verdict.outcome is Outcome.IMPORTED:
-        report = import_answer(session, person_id=order.person_id, source_code=item.institution,
-                               source_name=item.source_name, order_id=order.id, results=verdict.results,
-                               qualifications=verdict.qualifications, now=now)
-        session.add_all(OrderChange(order_id=order.id, institution_code=item.institution, kind=c.kind, code=c.code,
-                                    detail=c.detail) for c in report.changes)
-    row.attempts += 1
-    row.last_attempt_at = now
-    row.elapsed_ms = item.elapsed_ms
-    row.outcome = verdict.outcome.value
-    row.message = verdict.message
-    row.results_count = len(verdict.results)
-    row.qualifications_count = len(verdict.qualifications)
-    if verdict.retry and row.attempts < policy.max_attempts:
-        row.state = "retry"
-        row.next_attempt_at = now + timedelta(seconds=policy.retry_after_s)
-        row.message = f"{verdict.message}; asked again at {row.next_attempt_at.isoformat(timespec='minutes')}"
-    else:
-        row.state = "final"
-        row.next_attempt_at = None
-    return report
+    values: dict[str, Any] = {
+        "attempts": attempts + 1, "last_attempt_at": now, "elapsed_ms": item.elapsed_ms,
+        "outcome": verdict.outcome.value, "message": verdict.message, "results_count": len(verdict.results),
+        "qualifications_count": len(verdict.qualifications), "state": "final", "next_attempt_at": None,
+    }
+    if verdict.retry and attempts + 1 < policy.max_attempts:
+        values["state"] = "retry"
+        values["next_attempt_at"] = now + timedelta(seconds=policy.retry_after_s)
+        again = values["next_attempt_at"].isoformat(timespec="minutes")
+        values["message"] = f"{verdict.message}; asked again at {again}"
+    return values
 
 
 def record_outcomes(session: Session, *, order_id: int, owner: str, answered: list[Answered], now: datetime,
@@ -170,22 +159,39 @@ def record_outcomes(session: Session, *, order_id: int, owner: str, answered: li
 
     Returns None without writing when this worker no longer owns the order (its lease ran out and another worker
     took over); outcomes already final are skipped. That is how a crash or a slow worker never duplicates anything.
+    The outcome rows are written with one statement per batch: on PostgreSQL every statement is a round trip.
     """
-    order = session.scalars(select(ResultsOrder).where(ResultsOrder.id == order_id).with_for_update()).one()
+    order = session.execute(select(ResultsOrder.lease_owner, ResultsOrder.person_id)
+                            .where(ResultsOrder.id == order_id).with_for_update()).one()
     if order.lease_owner != owner:
         return None
-    rows = {o.institution_code: o for o in session.scalars(
-        select(OrderOutcome).where(OrderOutcome.order_id == order_id,
-                                   OrderOutcome.institution_code.in_([a.institution for a in answered])))}
-    reports = []
+    rows = {r.institution_code: r for r in session.execute(
+        select(OrderOutcome.id, OrderOutcome.institution_code, OrderOutcome.state, OrderOutcome.attempts)
+        .where(OrderOutcome.order_id == order_id,
+               OrderOutcome.institution_code.in_([a.institution for a in answered])))}
+    reports, updates, changes = [], [], []
     for item in answered:
         row = rows.get(item.institution)
         if row is None or row.state == "final":
             continue
-        report = _apply(session, order, row, item, now, policy)
-        if report is not None:
+        if item.verdict.outcome is Outcome.IMPORTED:
+            report = import_answer(session, person_id=order.person_id, source_code=item.institution,
+                                   source_name=item.source_name, order_id=order_id, results=item.verdict.results,
+                                   qualifications=item.verdict.qualifications, now=now)
             reports.append(report)
-    order.lease_until = now + timedelta(seconds=lease_s)
+            changes += [{"order_id": order_id, "institution_code": item.institution, "kind": c.kind, "code": c.code,
+                         "detail": c.detail} for c in report.changes]
+        updates.append({"row_id": row.id, **outcome_update(row.attempts, item, now, policy)})
+    connection = session.connection()
+    if updates:
+        outcomes = cast(Table, OrderOutcome.__table__)
+        columns = [c for c in updates[0] if c != "row_id"]
+        connection.execute(update(outcomes).where(outcomes.c.id == bindparam("row_id"))
+                           .values({c: bindparam(c) for c in columns}), updates)
+    if changes:
+        connection.execute(insert(cast(Table, OrderChange.__table__)), changes)
+    session.execute(update(ResultsOrder).where(ResultsOrder.id == order_id)
+                    .values(lease_until=now + timedelta(seconds=lease_s)))
     return reports
 
 

@@ -86,3 +86,22 @@ def test_a_node_that_sends_an_unreleased_degree_is_not_trusted() -> None:
                                     "degree_not_released"])
 def test_node_statuses_map_to_outcomes(status: str) -> None:
     assert _classify(_signed(_answer(status=status, results=[]))).outcome.value == status
+
+
+def test_an_unavailable_node_is_asked_again_the_same_time_next_day_until_attempts_run_out() -> None:
+    from datetime import UTC, datetime
+
+    from vitnemal.exchange.outcomes import Verdict
+    from vitnemal.exchange.service import Answered, RetryPolicy, outcome_update
+
+    now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    policy = RetryPolicy(retry_after_s=86_400, max_attempts=3)
+    down = Answered("216", "HiSF", Verdict(Outcome.UNAVAILABLE, "216 did not answer", retry=True), 5000)
+    first = outcome_update(0, down, now, policy)
+    assert first["state"] == "retry" and first["attempts"] == 1
+    assert first["next_attempt_at"] == datetime(2026, 11, 26, 9, 30, tzinfo=UTC)  # "samme tid neste dag"
+    assert "asked again at 2026-11-26T09:30" in first["message"]
+    last = outcome_update(2, down, now, policy)
+    assert last["state"] == "final" and last["next_attempt_at"] is None and last["outcome"] == "unavailable"
+    imported = Answered("216", "HiSF", Verdict(Outcome.IMPORTED, "", results=()), 40)
+    assert outcome_update(0, imported, now, policy)["state"] == "final"
