@@ -194,3 +194,55 @@ def import_answer(session: Session, *, person_id: int, source_code: str, source_
     qualification_changes = _merge_qualifications(session, record_id, qualifications, result_ids, created)
     changes = () if created else tuple(result_changes + qualification_changes)
     return ImportReport(record_id, created, len(results), len(qualifications), changes)
+
+
+
+@dataclass(frozen=True)
+class SourceAnswer:
+    """One source institution's verified results and qualifications, ready to import."""
+
+    source_code: str
+    source_name: str
+    results: tuple[ImportedResult, ...]
+    qualifications: tuple[ImportedQualification, ...]
+
+
+def import_answers(session: Session, *, person_id: int, order_id: int | None, answers: list[SourceAnswer],
+                   now: datetime) -> list[ImportReport]:
+    """Import several sources' answers for one person; return one report per source, in the given order.
+
+    Sources imported for the first time (the usual case) are written with one statement for all their records and
+    one for all their results, so a batch of replies costs a few round trips on PostgreSQL instead of two per
+    source; sources seen before are merged one by one by :func:`import_answer`.
+    """
+    if not answers:
+        return []
+    upsert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    records = [{"person_id": person_id, "source_code": a.source_code, "source_name": a.source_name,
+                "first_fetched_at": now, "last_fetched_at": now, "last_order_id": order_id} for a in answers]
+    made: dict[str, int] = {code: rid for code, rid in session.execute(
+        upsert(ExternalStudyRecord).values(records)
+        .on_conflict_do_nothing(index_elements=["person_id", "source_code"])
+        .returning(ExternalStudyRecord.source_code, ExternalStudyRecord.id))}
+    fresh = [a for a in answers if a.source_code in made]
+    rows = [{"record_id": made[a.source_code], "source_key": r.key, "removed_at_source": False,
+             **{f: getattr(r, f) for f in _RESULT_FIELDS}} for a in fresh for r in a.results]
+    result_ids: dict[int, dict[str, int]] = {made[a.source_code]: {} for a in fresh}
+    if rows:
+        table = cast(Table, ExternalResult.__table__)
+        for row_id, record_id, key in session.connection().execute(
+            insert(table).returning(table.c.id, table.c.record_id, table.c.source_key, sort_by_parameter_order=True),
+            rows,
+        ):
+            result_ids[record_id][key] = row_id
+    reports = {}
+    for a in fresh:
+        record_id = made[a.source_code]
+        _merge_qualifications(session, record_id, a.qualifications, result_ids[record_id], created=True)
+        reports[a.source_code] = ImportReport(record_id, True, len(a.results), len(a.qualifications), ())
+    for a in answers:
+        if a.source_code not in made:
+            reports[a.source_code] = import_answer(
+                session, person_id=person_id, source_code=a.source_code, source_name=a.source_name,
+                order_id=order_id, results=a.results, qualifications=a.qualifications, now=now)
+    return [reports[a.source_code] for a in answers]

@@ -12,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from vitnemal.exchange.importer import ImportReport, import_answer
+from vitnemal.exchange.importer import ImportReport, SourceAnswer, import_answers
 from vitnemal.exchange.models import (
     ExternalQualification,
     ExternalStudyRecord,
@@ -169,19 +169,14 @@ def record_outcomes(session: Session, *, order_id: int, owner: str, answered: li
         select(OrderOutcome.id, OrderOutcome.institution_code, OrderOutcome.state, OrderOutcome.attempts)
         .where(OrderOutcome.order_id == order_id,
                OrderOutcome.institution_code.in_([a.institution for a in answered])))}
-    reports, updates, changes = [], [], []
-    for item in answered:
-        row = rows.get(item.institution)
-        if row is None or row.state == "final":
-            continue
-        if item.verdict.outcome is Outcome.IMPORTED:
-            report = import_answer(session, person_id=order.person_id, source_code=item.institution,
-                                   source_name=item.source_name, order_id=order_id, results=item.verdict.results,
-                                   qualifications=item.verdict.qualifications, now=now)
-            reports.append(report)
-            changes += [{"order_id": order_id, "institution_code": item.institution, "kind": c.kind, "code": c.code,
-                         "detail": c.detail} for c in report.changes]
-        updates.append({"row_id": row.id, **outcome_update(row.attempts, item, now, policy)})
+    due = [(item, rows[item.institution]) for item in answered
+           if item.institution in rows and rows[item.institution].state != "final"]
+    imported = [item for item, _ in due if item.verdict.outcome is Outcome.IMPORTED]
+    reports = import_answers(session, person_id=order.person_id, order_id=order_id, now=now, answers=[
+        SourceAnswer(i.institution, i.source_name, i.verdict.results, i.verdict.qualifications) for i in imported])
+    changes = [{"order_id": order_id, "institution_code": item.institution, "kind": c.kind, "code": c.code,
+                "detail": c.detail} for item, report in zip(imported, reports, strict=True) for c in report.changes]
+    updates = [{"row_id": row.id, **outcome_update(row.attempts, item, now, policy)} for item, row in due]
     connection = session.connection()
     if updates:
         outcomes = cast(Table, OrderOutcome.__table__)
