@@ -107,6 +107,16 @@ class Database:
         # SQLite has one writer at a time; when a second one finds the lock taken, SQLite's busy handler sleeps
         # in steps of up to 100 ms. Writers of this process queue on a lock instead and get their turn at once.
         self._write_lock = threading.Lock() if self.sqlite else None
+        self._schema_checked = False
+
+    def _check_schema(self) -> None:
+        # Once per process and database: a database left by an older version gets a clear "upgrade" message
+        # instead of "no such table" halfway through someone's work.
+        if not self._schema_checked:
+            from vitnemal.schema import check_current
+
+            check_current(self.read_engine, self.url.rpartition("/")[2] or self.url)
+            self._schema_checked = True
 
     @property
     def sqlite(self) -> bool:
@@ -115,6 +125,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A write session that commits on success and rolls back on any error."""
+        self._check_schema()
         if self._write_lock is None:
             with self._write() as session, session.begin():
                 yield session
@@ -125,6 +136,7 @@ class Database:
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         """A session for reads only; it never takes SQLite's write lock."""
+        self._check_schema()
         with self._read() as session:
             try:
                 yield session

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -20,3 +22,37 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` (the newest by default)."""
     command.upgrade(alembic_config(url), revision)
+
+
+class SchemaOutdated(RuntimeError):
+    """The database was made by an older version of the program; the message says how to upgrade it."""
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest migration's revision, the one this program's models describe."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database at ``engine`` is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_current(engine: Engine, label: str) -> None:
+    """Raise SchemaOutdated, with what to do, unless the database is at the newest revision."""
+    revision = current_revision(engine)
+    if revision != head_revision():
+        raise SchemaOutdated(
+            f"The database {label} is at schema revision {revision or 'none'}; this version of vitnemal needs "
+            f"{head_revision()}. Run `vitnemal db upgrade` (it keeps all data), then start again."
+        )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from vitnemal.cli import bench, diplomas, exchange, federation, id, recognition, records, school, serve, verify
+from vitnemal.cli import bench, db, diplomas, exchange, federation, id, recognition, records, school, serve, verify
 
 app = typer.Typer(
     name="vitnemal",
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(id.app, name="id")
 app.add_typer(federation.app, name="federation")
+app.add_typer(db.app, name="db")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(records.app, name="records")
 app.add_typer(school.app, name="school")
@@ -28,4 +29,10 @@ verify.register(app)
 
 
 def main() -> None:
-    app()
+    from vitnemal.schema import SchemaOutdated
+
+    try:
+        app()
+    except SchemaOutdated as exc:
+        typer.echo(str(exc), err=True)
+        raise SystemExit(1) from None

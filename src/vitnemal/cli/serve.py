@@ -96,6 +96,15 @@ def _point_registry_at(settings: Any, base_url: str) -> None:
         registry.save(settings.registry_path)
 
 
+def _upgrade_quietly(settings: Any) -> None:
+    """The demo just works after an update: a federation made by an older version is migrated in place."""
+    from vitnemal.cli.db import upgrade_federation
+
+    upgraded = upgrade_federation(settings)
+    if upgraded:
+        typer.echo(f"Upgraded {upgraded} database(s) to this version's schema.")
+
+
 def _ensure_federation(settings: Any, seed: int, people: int) -> None:
     from rich.progress import Progress
 
@@ -145,6 +154,7 @@ def demo(
     settings = _settings(port, home)
     console = Console(soft_wrap=True)
     _ensure_federation(settings, seed, people)
+    _upgrade_quietly(settings)
     _point_registry_at(settings, settings.public_url)
     creds = json.loads((settings.home / "demo-credentials.json").read_text())
     prog = _program_name()

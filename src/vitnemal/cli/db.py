@@ -1,0 +1,51 @@
+"""``vitnemal db``: the institution databases' schema."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from vitnemal.config import Settings
+
+app = typer.Typer(help="The institutions' databases: schema upgrades.", no_args_is_help=True)
+
+
+def upgrade_federation(settings: Settings, institutions: list[str] | None = None, quiet: bool = False) -> int:
+    """Bring every (or each given) institution's database to the newest schema; return how many were upgraded."""
+    from rich.progress import Progress
+    from sqlalchemy import create_engine
+
+    from vitnemal.institutions.registry import Registry
+    from vitnemal.schema import current_revision, head_revision, upgrade
+
+    codes = institutions or Registry.load(settings.registry_path).codes()
+    upgraded = 0
+    with Progress(disable=quiet, transient=True) as progress:
+        task = progress.add_task("Upgrading databases", total=len(codes))
+        for code in codes:
+            url = settings.url_for(code)
+            engine = create_engine(url)
+            try:
+                behind = current_revision(engine) != head_revision()
+            finally:
+                engine.dispose()
+            if behind:
+                upgrade(url)
+                upgraded += 1
+            progress.advance(task)
+    return upgraded
+
+
+@app.command("upgrade")
+def upgrade_command(
+    institution: list[str] | None = typer.Option(None, "--institution", "-i",
+                                                 help="Only these institutions [default: every one in the registry]."),
+) -> None:
+    """Upgrade the databases to this version's schema with the Alembic migrations; all data is kept."""
+    from vitnemal.config import Settings
+    from vitnemal.schema import head_revision
+
+    count = upgrade_federation(Settings.from_env(), institution)
+    typer.echo(f"{count} database(s) upgraded; all are at revision {head_revision()}.")
