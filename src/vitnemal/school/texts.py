@@ -218,35 +218,12 @@ LABELS: dict[Language, dict[str, str]] = {
     },
 }
 
+# Bokmål and nynorsk name the months alike.
+_NORWEGIAN_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+                     "november", "desember")
 _MONTHS: dict[Language, tuple[str, ...]] = {
-    "nb": (
-        "januar",
-        "februar",
-        "mars",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "desember",
-    ),
-    "nn": (
-        "januar",
-        "februar",
-        "mars",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "desember",
-    ),
+    "nb": _NORWEGIAN_MONTHS,
+    "nn": _NORWEGIAN_MONTHS,
     "en": (
         "January",
         "February",
