@@ -37,12 +37,12 @@ def serve(
 
     import uvicorn
 
-    from vitnemal.web import create_app
+    from vitnemal.web.app import create_app
 
     if processes > 1:
         os.environ["VITNEMAL_SERVE_INSTITUTIONS"] = ",".join(institution or [])
         os.environ["VITNEMAL_SERVE_WORKER"] = "1" if worker else "0"
-        uvicorn.run("vitnemal.web:app_from_env", factory=True, host=host, port=port, workers=processes,
+        uvicorn.run("vitnemal.web.app:app_from_env", factory=True, host=host, port=port, workers=processes,
                     log_level="warning", timeout_graceful_shutdown=5)
         return
     uvicorn.run(create_app(_settings(), with_worker=worker, codes=institution or None), host=host, port=port,
@@ -61,7 +61,7 @@ def worker(
 
     from vitnemal.exchange.worker import Worker
     from vitnemal.institutions.host import LocalInstitutions
-    from vitnemal.web import tune_gc
+    from vitnemal.runtime import tune_gc
 
     settings = _settings()
 
@@ -149,7 +149,7 @@ def demo(
     import uvicorn
     from rich.console import Console
 
-    from vitnemal.web import create_app
+    from vitnemal.web.app import create_app
 
     settings = _settings(port, home)
     console = Console(soft_wrap=True)

@@ -303,7 +303,7 @@ _worker: DiplomaIssuer | None = None
 
 
 def _start_worker(context: IssueContext) -> None:
-    from vitnemal.web import tune_gc
+    from vitnemal.runtime import tune_gc
 
     global _worker
     _worker = DiplomaIssuer(context)

@@ -38,8 +38,8 @@ from vitnemal.identity.national_id import make_national_id
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.routes import injected_delay_s
 from vitnemal.records.models import AssessmentResult, Consent, Course
+from vitnemal.runtime import tune_gc
 from vitnemal.schema import upgrade
-from vitnemal.web import tune_gc
 
 REQUESTER = "185"
 

@@ -15,7 +15,7 @@ from vitnemal.devtools.federation import BareFederation, build_federation
 from vitnemal.diplomas import routes
 from vitnemal.diplomas.keys import local_signer_spec, make_signer
 from vitnemal.diplomas.models import IssuedDocument
-from vitnemal.web import create_app
+from vitnemal.web.app import create_app
 
 
 @pytest.fixture(scope="module")

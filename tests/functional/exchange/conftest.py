@@ -14,7 +14,7 @@ from tests.factories import MiniFederation, make_federation
 
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
-from vitnemal.web import create_app
+from vitnemal.web.app import create_app
 
 
 @dataclass

@@ -114,7 +114,7 @@ def test_down_node_is_retried_later_without_asking_the_others_again(live_federat
     assert outcomes(order) == {"216": ("imported", 1), "214": ("unavailable", 0)}
     assert order["status"] == "waiting"
     # 214 comes back up (its own node host on the port the registry names) before the retry is due.
-    from vitnemal.web import create_app
+    from vitnemal.web.app import create_app
 
     with BackgroundServer(create_app(live.fed.settings, codes=["214"]), port=revived_port):
         deadline = time.monotonic() + 15

@@ -17,7 +17,7 @@ from vitnemal.exchange.worker import Worker
 from vitnemal.identity.national_id import make_national_id
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.records.models import Disclosure
-from vitnemal.web import create_app
+from vitnemal.web.app import create_app
 
 pytestmark = pytest.mark.postgres
 SOURCES = ["216", "214", "184", "194", "186"]

@@ -19,7 +19,7 @@ from vitnemal.devtools.server import BackgroundServer
 from vitnemal.exchange import service
 from vitnemal.exchange.models import ExternalResult, ExternalStudyRecord, OrderOutcome
 from vitnemal.records.models import Disclosure
-from vitnemal.web import create_app
+from vitnemal.web.app import create_app
 
 PERSON = "01039510010"
 

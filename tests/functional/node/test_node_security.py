@@ -15,7 +15,7 @@ from vitnemal.devtools.server import BackgroundServer
 from vitnemal.institutions.keys import generate_key, load_private_key
 from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign, verify
 from vitnemal.records.models import Disclosure
-from vitnemal.web import create_app
+from vitnemal.web.app import create_app
 
 PERSON = "01039510010"
 

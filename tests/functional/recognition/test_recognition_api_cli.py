@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from vitnemal.cli import app as cli
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.recognition.local_exchange import run_order_now
-from vitnemal.web import create_app
+from vitnemal.web.app import create_app
 
 
 @pytest.fixture

@@ -16,20 +16,7 @@ from vitnemal.exchange.worker import Worker
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.routes import router as node_router
 from vitnemal.recognition.routes import router as recognition_router
-
-
-def tune_gc() -> None:
-    """Move everything loaded at start-up out of the collector's sight and collect young objects less often.
-
-    A server's start-up objects (modules, models, compiled SQL) never die; without this, every collection of the
-    oldest generation walks them all, which showed up as 50–100 ms stalls in the exchange benchmark's slowest
-    orders.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+from vitnemal.runtime import tune_gc
 
 
 def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str] | None = None) -> FastAPI:
