@@ -1,0 +1,327 @@
+"""The portal's rules as plain functions and dataclasses, with no I/O.
+
+Share expiry, what a selection of results shares, the access code, attempt limits, the share's state, the purge
+rule, and the name an institution had when a result was obtained. Services and routes call these; nothing here
+touches a database, a clock or the network (times are passed in).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+DEFAULT_VALIDITY_DAYS = 14
+MAX_VALIDITY_DAYS = 365
+# Shared data is deleted this long after the share ends (expired or ended by the owner); only counts remain.
+PURGE_AFTER_MONTHS = 12
+LANGUAGES = ("nb", "nn", "en", "se")
+MAX_RECIPIENTS = 10
+MAX_MESSAGE_CHARS = 1000
+
+
+class ShareRefused(ValueError):
+    """A share that cannot be made as asked; the message says what is wrong and what to do."""
+
+
+# ---------------------------------------------------------------------------------------------------------- expiry
+
+
+def end_of_day(day: date) -> datetime:
+    """The moment a share "valid until <day>" stops working: midnight after that day, Oslo time."""
+    return datetime.combine(day + timedelta(days=1), time(0), OSLO)
+
+
+def share_expiry(now: datetime, valid_until: date | None) -> datetime:
+    """When a share made at ``now`` expires: the end of ``valid_until`` (Oslo), by default 14 days from today.
+
+    The last allowed day is one year from today; a day before today is refused.
+    """
+    today = now.astimezone(OSLO).date()
+    day = valid_until or today + timedelta(days=DEFAULT_VALIDITY_DAYS)
+    if day < today:
+        raise ShareRefused(f"The share's last day ({day.isoformat()}) is in the past; choose today or later.")
+    if day > today + timedelta(days=MAX_VALIDITY_DAYS):
+        last = (today + timedelta(days=MAX_VALIDITY_DAYS)).isoformat()
+        raise ShareRefused(f"A share can be valid for at most one year, that is until {last}; choose an earlier day.")
+    return end_of_day(day)
+
+
+# ---------------------------------------------------------------------------------------------------------- states
+
+
+class ShareState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    ENDED = "ended"  # ended by the owner
+
+
+def share_state(expires_at: datetime, ended_at: datetime | None, now: datetime) -> ShareState:
+    """Ended by the owner wins over expiry: the owner's act is what the recipient should be told."""
+    if ended_at is not None and ended_at <= now:
+        return ShareState.ENDED
+    if now >= expires_at:
+        return ShareState.EXPIRED
+    return ShareState.ACTIVE
+
+
+def share_ended_at(expires_at: datetime, ended_at: datetime | None) -> datetime:
+    """When the share stopped (or will stop) working."""
+    return min(expires_at, ended_at) if ended_at is not None else expires_at
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` later (the month's last day when that day does not exist)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def purge_at(expires_at: datetime, ended_at: datetime | None) -> datetime:
+    """When the shared data is deleted: 12 months after the share ends."""
+    return add_months(share_ended_at(expires_at, ended_at), PURGE_AFTER_MONTHS)
+
+
+def purge_due(expires_at: datetime, ended_at: datetime | None, now: datetime) -> bool:
+    return now >= purge_at(expires_at, ended_at)
+
+
+# ---------------------------------------------------------------------------------------------------- passed results
+
+FAILED_GRADES = frozenset({"F", "IKKE BESTÅTT", "IKKJE BESTÅTT", "FAIL", "FAILED", "STRYK"})
+
+
+def is_passed(grade: str) -> bool:
+    """Only passed results are shown or shared; nodes send only those, and this keeps a stray fail out anyway."""
+    return grade.strip().upper() not in FAILED_GRADES
+
+
+# ---------------------------------------------------------------------------------------------------------- selection
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the owner ticked: qualifications and courses, each as (institution code, key)."""
+
+    qualifications: frozenset[tuple[str, str]] = frozenset()
+    courses: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not self.qualifications and not self.courses
+
+
+def select_snapshot(institutions: Sequence[Mapping[str, Any]], selection: Selection) -> list[dict[str, Any]]:
+    """Return exactly what is shared: each institution with the chosen qualifications and courses.
+
+    ``institutions`` are fetched snapshots (``{"code", "name", "fetched_at", "qualifications": [{"key", ...,
+    "courses": [result keys]}], "results": [{"key", ...}]}``). A qualification is always shared with all its
+    courses; other courses are shared one by one. A key that is not among the fetched results is refused, so a
+    forged form cannot share something that was never fetched.
+    """
+    if selection.empty:
+        raise ShareRefused("Nothing was chosen: tick at least one qualification or course to share.")
+    known_q = {(i["code"], q["key"]) for i in institutions for q in i.get("qualifications", ())}
+    known_r = {(i["code"], r["key"]) for i in institutions for r in i.get("results", ())}
+    unknown = sorted((selection.qualifications - known_q) | (selection.courses - known_r))
+    if unknown:
+        names = ", ".join(f"{code}:{key}" for code, key in unknown[:5])
+        raise ShareRefused(f"Not among your fetched results: {names}. Fetch your results again and choose anew.")
+    shared = []
+    for inst in institutions:
+        code = inst["code"]
+        quals = [q for q in inst.get("qualifications", ()) if (code, q["key"]) in selection.qualifications]
+        wanted = {key for q in quals for key in q.get("courses", ())}
+        wanted |= {key for c, key in selection.courses if c == code}
+        results = [r for r in inst.get("results", ()) if r["key"] in wanted and is_passed(str(r.get("grade", "")))]
+        if quals or results:
+            shared.append({**inst, "qualifications": quals, "results": results})
+    return shared
+
+
+def split_courses(institution: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(qualifications each with their course rows under "course_rows", the courses in no qualification)."""
+    by_key = {r["key"]: r for r in institution.get("results", ())}
+    linked: set[str] = set()
+    quals = []
+    for q in institution.get("qualifications", ()):
+        rows = [by_key[k] for k in q.get("courses", ()) if k in by_key]
+        linked |= {r["key"] for r in rows}
+        quals.append({**q, "course_rows": rows})
+    others = [r for r in institution.get("results", ()) if r["key"] not in linked]
+    return quals, others
+
+
+def counts(institutions: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
+    """(qualifications, courses) in a snapshot: what a purged share still says it held."""
+    items = list(institutions)
+    return (sum(len(i.get("qualifications", ())) for i in items), sum(len(i.get("results", ())) for i in items))
+
+
+def normalise_recipients(raw: Iterable[str]) -> list[str]:
+    """Recipient addresses, trimmed, lower-cased and unique, each a plausible address; at most ten."""
+    seen: list[str] = []
+    for item in raw:
+        for part in item.replace(";", ",").replace("\n", ",").split(","):
+            address = part.strip().lower()
+            if not address:
+                continue
+            local, at, domain = address.partition("@")
+            if (not at or not local or "." not in domain or len(address) > 254 or any(c.isspace() for c in address)
+                    or any(c in address for c in "<>\"'()[]\\")):
+                raise ShareRefused(f"{address!r} is not an e-mail address; write it as name@example.no.")
+            if address not in seen:
+                seen.append(address)
+    if not seen:
+        raise ShareRefused("Give the recipient's e-mail address.")
+    if len(seen) > MAX_RECIPIENTS:
+        raise ShareRefused(f"At most {MAX_RECIPIENTS} recipients per share; make another share for the rest.")
+    return seen
+
+
+def check_language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ShareRefused(f"Unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}.")
+    return lang
+
+
+def check_message(message: str | None) -> str | None:
+    text = (message or "").strip()
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ShareRefused(f"The message is {len(text)} characters; at most {MAX_MESSAGE_CHARS} are allowed.")
+    return text or None
+
+
+# ---------------------------------------------------------------------------------------------------------- the code
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B or U/V: a code read aloud or copied from a phone is typed right the first time.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
+CODE_LENGTH = 12  # 23^12 ≈ 2^54: unguessable online, and costly offline with the hash below
+CODE_GROUP = 4
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+def new_access_code() -> str:
+    """A random code shown in groups of four, e.g. ``K7QX-M3PA-9WTR``."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i:i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
+
+
+def normalise_code(typed: str) -> str:
+    """What the recipient typed, without spaces or dashes and in capitals; bounded before any hashing."""
+    return "".join(c for c in typed[:64].upper() if c not in " -\t")
+
+
+def hash_code(code: str, salt: bytes | None = None) -> str:
+    """``scrypt$<salt hex>$<hash hex>`` of the normalised code; the code itself is never stored."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(normalise_code(code).encode(), salt=salt, maxmem=64 * 1024 * 1024, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def code_matches(typed: str, stored: str) -> bool:
+    """Compare in constant time; a malformed stored value never matches."""
+    scheme, _, rest = stored.partition("$")
+    salt_hex, _, _ = rest.partition("$")
+    try:
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        return False
+    if scheme != "scrypt" or not salt:
+        return False
+    return hmac.compare_digest(hash_code(typed, salt).encode(), stored.encode())
+
+
+def new_link_token() -> str:
+    """The secret part of a share's link (256 bits); only its hash is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    # The token has 256 bits of entropy: a plain hash is enough to make a stolen database useless for opening.
+    return hashlib.sha256(token[:200].encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------------------- attempts
+
+SHARE_MAX_FAILURES = 5  # wrong codes for one share within the window lock it
+CLIENT_MAX_FAILURES = 20  # wrong codes from one client (any share) within the window lock the client out
+ATTEMPT_WINDOW = timedelta(hours=1)
+
+
+class AttemptVerdict(StrEnum):
+    ALLOWED = "allowed"
+    SHARE_LOCKED = "share_locked"
+    CLIENT_LOCKED = "client_locked"
+
+
+@dataclass(frozen=True)
+class AttemptDecision:
+    verdict: AttemptVerdict
+    retry_after: datetime | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict is AttemptVerdict.ALLOWED
+
+
+def attempt_decision(share_failures: Sequence[datetime], client_failures: Sequence[datetime],
+                     now: datetime) -> AttemptDecision:
+    """May another code be tried? Failures are the times of wrong codes; only those within the window count.
+
+    A locked share opens again an hour after its fifth recent failure (the owner is told it was locked); a
+    client that guessed wrong twenty times in an hour waits until its oldest counted failure leaves the window.
+    """
+    since = now - ATTEMPT_WINDOW
+    recent_share = sorted(t for t in share_failures if t > since)
+    recent_client = sorted(t for t in client_failures if t > since)
+    if len(recent_client) >= CLIENT_MAX_FAILURES:
+        return AttemptDecision(AttemptVerdict.CLIENT_LOCKED,
+                               recent_client[-CLIENT_MAX_FAILURES] + ATTEMPT_WINDOW)
+    if len(recent_share) >= SHARE_MAX_FAILURES:
+        return AttemptDecision(AttemptVerdict.SHARE_LOCKED, recent_share[-SHARE_MAX_FAILURES] + ATTEMPT_WINDOW)
+    return AttemptDecision(AttemptVerdict.ALLOWED)
+
+
+def locks_share(share_failures_before: int) -> bool:
+    """True when the failure being recorded is the one that locks the share (so the owner is told once)."""
+    return share_failures_before + 1 == SHARE_MAX_FAILURES
+
+
+# ---------------------------------------------------------------------------------------------------- institution names
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    """A name an institution had, from ``since`` (inclusive) until ``until`` (exclusive); None is open-ended."""
+
+    name_nb: str
+    name_en: str
+    since: date | None = None
+    until: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
+
+
+def name_at(current: tuple[str, str], history: Sequence[NameSpan], day: date | None) -> tuple[str, str]:
+    """(nb, en) name of an institution on ``day``: institutions that merged are shown with the name they had when
+    the result was obtained; with no day, or no span covering it, the current name."""
+    if day is not None:
+        for span in history:
+            if span.covers(day):
+                return span.name_nb, span.name_en
+    return current
+
+
+def term_day(year: int, season: str) -> date:
+    """The day a term's result counts as obtained: the end of the term (VÅR 30 June, HØST 31 December)."""
+    return date(year, 6, 30) if season == "VÅR" else date(year, 12, 31)
