@@ -119,6 +119,7 @@ def issue(
     from vitnemal.config import Settings
     from vitnemal.db import Database
     from vitnemal.diplomas.issue import issue_many, pending_jobs, reissue_job
+    from vitnemal.diplomas.rules import LanguageNotAllowed
 
     try:
         issued_on = date.fromisoformat(issued) if issued else None
@@ -142,7 +143,7 @@ def issue(
                     jobs.append(reissue_job(session, qualification, person, lang=language))
             else:
                 jobs = pending_jobs(session, lang=language)
-    except LookupError as exc:
+    except (LookupError, LanguageNotAllowed) as exc:
         raise _fail(str(exc)) from None
     finally:
         db.dispose()
@@ -212,7 +213,7 @@ def _sample_job(settings: Settings, code: str, person_id: int, qualification_cod
             qualification_id = session.scalar(select(Qualification.id).where(
                 Qualification.person_id == person_id, Qualification.code == qualification_code))
             assert qualification_id is not None
-            current = current_document(session, qualification_id)
+            current = current_document(session, qualification_id, lang)
             return IssueJob(person_id=person_id, qualification_id=qualification_id,
                             qualification_code=qualification_code, lang=lang,
                             replaces_id=current.id if current is not None else None, reissue=True)

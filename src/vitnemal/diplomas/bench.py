@@ -36,7 +36,7 @@ SEASONS = ("VÅR", "HØST")
 def _seed(db: Database, people: int) -> None:
     """Write the graduates (see the module docstring) in one transaction."""
     from vitnemal.identity.models import Person
-    from vitnemal.recognition.models import Programme, ProgrammeAdmission
+    from vitnemal.programmes.models import Programme, ProgrammeAdmission
     from vitnemal.records.models import (
         AssessmentResult,
         Course,

@@ -29,7 +29,7 @@ from vitnemal.diplomas.rules import (
     compose_diploma_set,
 )
 from vitnemal.identity.models import Person
-from vitnemal.recognition.models import Programme, ProgrammeAdmission
+from vitnemal.programmes.models import Programme, ProgrammeAdmission
 from vitnemal.recognition.service import recognitions_for
 from vitnemal.records.models import (
     AssessmentResult,
@@ -104,6 +104,14 @@ def _recognitions(session: Session, person_id: int, code: str) -> tuple[Recognit
                     credits_counted=i.credits_counted, thesis_title=i.thesis_title, group_heading=i.group_heading,
                     block=i.kind == "block")
         for i in recognitions_for(session, person_id, code))
+
+
+def diploma_language(session: Session, programme_code: str | None, requested: str | None) -> Language:
+    """The language a diploma of a qualification in ``programme_code`` gets when ``requested`` (None: the
+    programme's). Raises :class:`~vitnemal.diplomas.rules.LanguageNotAllowed` for a language not allowed."""
+    row = session.scalar(select(Programme.language).where(Programme.code == programme_code)) if programme_code \
+        else None
+    return choose_language(row if row in ("nb", "nn", "en") else None, requested)  # type: ignore[arg-type]
 
 
 def build_diploma_set(

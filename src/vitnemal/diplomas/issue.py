@@ -9,6 +9,9 @@ One document goes through two steps, kept apart so that the slow one runs in par
    ``diploma_issued_on`` (Dato_Utlev_Vitn, which the exchange uses) when it has none, and on a reissue the old
    record's ``replaced_by_id``.
 
+The language versions of one award (bokmål, nynorsk, English) are siblings, each valid: a graduate holds the
+Norwegian diploma and its English version side by side. Only a reissue in the *same* language replaces a document.
+
 The file is always on disk before its record is written, so a crash can leave a file without a record (harmless:
 it was never handed out, and a later run issues a new one) but never a record without a file. A qualification
 issued meanwhile by someone else is detected under the row lock and the new file discarded: each qualification
@@ -186,14 +189,16 @@ def record_issued(session: Session, context: IssueContext, produced: ProducedFil
     qual = session.scalar(select(Qualification).where(Qualification.id == job.qualification_id).with_for_update())
     if qual is None:
         raise LookupError(f"qualification {job.qualification_id} is gone from the records")
-    if job.replaces_id is None:
-        if qual.diploma_issued_on is not None and not job.reissue:
+    if not job.reissue:
+        if qual.diploma_issued_on is not None:
             raise AlreadyIssued(f"{qual.code} of person {qual.person_id} was issued on {qual.diploma_issued_on}")
         current = None
     else:
-        current = session.get(IssuedDocument, job.replaces_id, with_for_update=True)
-        if current is None or current.replaced_by_id is not None:
-            raise AlreadyIssued(f"document {job.replaces_id} was already replaced")
+        # the document this one replaces is the current one in the same language (other languages are siblings)
+        current = current_document(session, qual.id, produced.lang, for_update=True)
+        if (current.id if current is not None else None) != job.replaces_id:
+            raise AlreadyIssued(f"the {produced.lang} document of {qual.code} of person {qual.person_id} was "
+                                "issued or replaced meanwhile")
     row = IssuedDocument(
         document_id=job.document_id, institution_code=context.institution_code, person_id=job.person_id,
         qualification_id=job.qualification_id, kind=KIND, lang=produced.lang, sha256=produced.sha256,
@@ -224,22 +229,24 @@ def pending_jobs(session: Session, *, lang: str | None = None) -> list[IssueJob]
     return [IssueJob(person_id=p, qualification_id=q, qualification_code=c, lang=lang) for q, p, c in rows]
 
 
-def current_document(session: Session, qualification_id: int) -> IssuedDocument | None:
-    """Return the newest document of a qualification that has not been replaced, if any."""
-    return session.scalar(
-        select(IssuedDocument)
-        .where(IssuedDocument.qualification_id == qualification_id, IssuedDocument.kind == KIND,
-               IssuedDocument.replaced_by_id.is_(None))
-        .order_by(IssuedDocument.id.desc())
-        .limit(1)
-    )
+def current_document(session: Session, qualification_id: int, lang: str, *,
+                     for_update: bool = False) -> IssuedDocument | None:
+    """Return the qualification's newest document in ``lang`` that has not been replaced, if any."""
+    query = (select(IssuedDocument)
+             .where(IssuedDocument.qualification_id == qualification_id, IssuedDocument.kind == KIND,
+                    IssuedDocument.lang == lang, IssuedDocument.replaced_by_id.is_(None))
+             .order_by(IssuedDocument.id.desc())
+             .limit(1))
+    return session.scalar(query.with_for_update() if for_update else query)
 
 
 def reissue_job(session: Session, qualification_code: str, national_id: str, *, lang: str | None = None) -> IssueJob:
-    """Return the job that reissues a person's qualification, replacing its current document (if it has one).
+    """Return the job that issues a person's qualification again in ``lang`` (None: the programme's language),
+    replacing its current document in that language if it has one; other languages' documents stay valid.
 
-    Raises LookupError naming what was not found.
+    Raises LookupError naming what was not found, LanguageNotAllowed for a language the programme does not allow.
     """
+    from vitnemal.diplomas.build import diploma_language
     from vitnemal.records.services import find_person_by_any_id, normalise_id
 
     person = find_person_by_any_id(session, [normalise_id(national_id)])
@@ -251,8 +258,9 @@ def reissue_job(session: Session, qualification_code: str, national_id: str, *, 
         held = session.scalars(select(Qualification.code).where(Qualification.person_id == person.id)).all()
         raise LookupError(f"{_name(person)} has no qualification {qualification_code!r} "
                           f"(has: {', '.join(held) or 'none'})")
-    current = current_document(session, qual.id)
-    return IssueJob(person_id=person.id, qualification_id=qual.id, qualification_code=qual.code, lang=lang,
+    chosen = diploma_language(session, qual.programme_code, lang)
+    current = current_document(session, qual.id, chosen)
+    return IssueJob(person_id=person.id, qualification_id=qual.id, qualification_code=qual.code, lang=chosen,
                     replaces_id=current.id if current is not None else None, reissue=True)
 
 

@@ -33,8 +33,9 @@ from vitnemal.diplomas.model import DiplomaSet
 from vitnemal.diplomas.rules import Signatories
 from vitnemal.identity.models import Person
 from vitnemal.identity.national_id import make_national_id
+from vitnemal.programmes.models import Programme, ProgrammeAdmission
 from vitnemal.recognition import service as recognition
-from vitnemal.recognition.models import DONE, Programme, ProgrammeAdmission, RecognitionCase
+from vitnemal.recognition.models import DONE, RecognitionCase
 from vitnemal.records import services as records
 from vitnemal.records.models import AssessmentResult, Course, Qualification, QualificationCourse, QualificationGroup
 

@@ -1,4 +1,4 @@
-"""Recognition cases (godkjenningssaker) and the programme facts a diploma needs.
+"""Recognition cases (godkjenningssaker).
 
 A :class:`RecognitionCase` is opened by a case worker for a person (status BEHANDLES), may fetch the person's
 external Norwegian results into it (it points at the :class:`~vitnemal.exchange.models.ResultsOrder`), and ends
@@ -7,18 +7,14 @@ FERDIG (decided, with what was recognised) or AVSLÅTT (refused, with the reason
 imported :class:`~vitnemal.exchange.models.ExternalResult`, copied into the item so the decision stays readable
 if the source changes) or an aggregated block defined by the faculty (title, institution, credits). Who decided
 and when is kept on every item and on the case; a withdrawn item keeps its row with who withdrew it.
-
-:class:`Programme` and :class:`ProgrammeAdmission` hold what the seed's diploma rules need and the records do not
-have: the programme's language, faculty, candidate oath, nominal length, NQF cycle, framework plan and the texts
-of the information page, and whether the candidate was admitted to the programme.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vitnemal.db import Base, UtcDateTime
@@ -85,50 +81,3 @@ class RecognitionItem(Base):
     withdrawn_by: Mapped[str | None] = mapped_column(String(100))
 
     case: Mapped[RecognitionCase] = relationship(back_populates="items")
-
-
-class Programme(Base):
-    """A study programme as the diploma describes it (texts per language; nynorsk falls back to bokmål)."""
-
-    __tablename__ = "programmes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(30), unique=True)
-    name_nb: Mapped[str] = mapped_column(String(300))
-    name_nn: Mapped[str | None] = mapped_column(String(300))
-    name_en: Mapped[str] = mapped_column(String(300))
-    language: Mapped[str] = mapped_column(String(2), default="nb")  # nb, nn or en: the diploma's language
-    faculty_nb: Mapped[str] = mapped_column(String(300))
-    faculty_nn: Mapped[str | None] = mapped_column(String(300))
-    faculty_en: Mapped[str | None] = mapped_column(String(300))
-    oath_nb: Mapped[str | None] = mapped_column(Text)
-    oath_nn: Mapped[str | None] = mapped_column(Text)
-    oath_en: Mapped[str | None] = mapped_column(Text)
-    nominal_years: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
-    credits: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
-    nqf_cycle: Mapped[int | None] = mapped_column(Integer)
-    framework_plan_nb: Mapped[str | None] = mapped_column(String(300))
-    framework_plan_nn: Mapped[str | None] = mapped_column(String(300))
-    framework_plan_en: Mapped[str | None] = mapped_column(String(300))
-    framework_plan_date: Mapped[date | None] = mapped_column(Date)
-    objectives_nb: Mapped[str | None] = mapped_column(Text)
-    objectives_nn: Mapped[str | None] = mapped_column(Text)
-    objectives_en: Mapped[str | None] = mapped_column(Text)
-    outcomes_nb: Mapped[str | None] = mapped_column(Text)
-    outcomes_nn: Mapped[str | None] = mapped_column(Text)
-    outcomes_en: Mapped[str | None] = mapped_column(Text)
-    description_nb: Mapped[str | None] = mapped_column(Text)
-    description_nn: Mapped[str | None] = mapped_column(Text)
-    description_en: Mapped[str | None] = mapped_column(Text)
-
-
-class ProgrammeAdmission(Base):
-    """The person was admitted to the programme (opptak): only then does the diploma name the programme."""
-
-    __tablename__ = "programme_admissions"
-    __table_args__ = (UniqueConstraint("person_id", "programme_code"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    programme_code: Mapped[str] = mapped_column(String(30))
-    admitted_on: Mapped[date | None] = mapped_column(Date)

@@ -103,35 +103,46 @@ def test_bulk_issue_with_two_processes_records_each_document_once(fed: MiniFeder
     assert again.issued == []
 
 
-def test_reissue_makes_a_new_document_and_keeps_the_old_record(fed: MiniFederation) -> None:
+def test_language_versions_are_siblings_and_a_reissue_replaces_only_its_own_language(fed: MiniFederation) -> None:
     ctx = context(fed)
     with fed.db("185").read_session() as s:
         first_job = reissue_job(s, "BA-HIS", PEOPLE[0])
-    assert first_job.replaces_id is None  # never issued through us: a plain first issue
+    assert first_job.replaces_id is None and first_job.lang == "nb"  # never issued through us: a first issue
     issuer = DiplomaIssuer(ctx)
     try:
         first = issue_diploma(issuer, first_job)
         with fed.db("185").read_session() as s:
-            job = reissue_job(s, "BA-HIS", "010395 12374", lang="en")
+            nn_job = reissue_job(s, "BA-HIS", "010395 12374", lang="nn")
+            en_job = reissue_job(s, "BA-HIS", "010395 12374", lang="en")
+        assert nn_job.replaces_id is None and en_job.replaces_id is None  # siblings of the bokmål set
+        nynorsk = issue_diploma(issuer, nn_job)
+        english = issue_diploma(issuer, en_job)
+        with fed.db("185").read_session() as s:
+            job = reissue_job(s, "BA-HIS", "010395 12374")  # bokmål again: replaces the bokmål set only
         assert job.replaces_id == first.id
         second = issue_diploma(issuer, job)
         with pytest.raises(AlreadyIssued):  # the same old document cannot be replaced twice
             issue_diploma(issuer, job.__class__(**{**job.__dict__, "document_id": "0" * 8 + job.document_id[8:]}))
     finally:
         issuer.close()
+    ca_cert = federation_ca_cert(fed.settings)
+    assert ca_cert is not None
     with fed.db("185").read_session() as s:
-        old = s.get(IssuedDocument, first.id)
-        new = s.get(IssuedDocument, second.id)
-        assert old is not None and new is not None
-        assert old.replaced_by_id == new.id and new.replaced_by_id is None and new.lang == "en"
-        old_path = fed.settings.home / (old.storage_path or "")
+        rows = {r.id: r for r in s.scalars(select(IssuedDocument))}
+        assert rows[first.id].replaced_by_id == second.id
+        assert [rows[d.id].replaced_by_id for d in (nynorsk, english, second)] == [None, None, None]
+        assert [rows[d.id].lang for d in (nynorsk, english, second)] == ["nn", "en", "nb"]
         assert s.scalar(select(Qualification.diploma_issued_on).where(Qualification.id == job.qualification_id)) \
             == date(2026, 6, 20)
-        assert s.scalar(select(IssuedDocument.id).where(IssuedDocument.qualification_id == job.qualification_id)
-                        .order_by(IssuedDocument.id.desc())) == new.id
-    assert old_path.exists()  # the old file is kept too
+        paths = {d.id: fed.settings.home / (rows[d.id].storage_path or "") for d in (first, nynorsk, english, second)}
+    for doc in (nynorsk, english, second):  # every language version is genuine, checked against the record
+        checked = verify_document(paths[doc.id].read_bytes(), [ca_cert], lambda code: fed.db(code).read_session())
+        assert checked.genuine and checked.record.known and not checked.record.replaced and not checked.warnings
+    old = verify_document(paths[first.id].read_bytes(), [ca_cert], lambda code: fed.db(code).read_session())
+    assert old.genuine and old.record.replaced  # the replaced bokmål set stays genuine, marked replaced
+    assert paths[first.id].exists()  # the old file is kept too
     files = list((fed.settings.home / "documents" / "185").glob("*.pdf"))
-    assert len(files) == 2  # the refused third copy was removed again
+    assert len(files) == 4  # the refused fifth copy was removed again
 
 
 def test_a_diploma_issued_before_this_system_can_be_issued_again(fed: MiniFederation) -> None:

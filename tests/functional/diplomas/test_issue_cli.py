@@ -52,11 +52,16 @@ def test_sample_then_verify_then_issue_and_reissue(env: dict[str, str], tmp_path
     code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", f"MA-INF/{sample_national_id()}")
     assert code == 0 and "1 diploma set(s) issued" in text
     code, text = run(env, "verify", str(out))
+    assert code == 0 and "replaced" not in text  # the bokmål set is a sibling of the English sample
+    code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", f"MA-INF/{sample_national_id()}",
+                     "--lang", "en")
+    assert code == 0 and "1 diploma set(s) issued" in text
+    code, text = run(env, "verify", str(out))
     assert code == 0 and "replaced by a newer one" in text  # the sample's first document stays genuine
     code, text = run(env, "diplomas", "list", "-i", "185", "--json")
     listed = json.loads(text)
     assert sum(1 for d in listed if d["replaced_by"]) == 1
-    assert len(listed) == len(issued["issued"]) + 2
+    assert len(listed) == len(issued["issued"]) + 3
 
     code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", "MA-INF")
     assert code == 2 and "QUALIFICATION/NATIONAL_ID" in text

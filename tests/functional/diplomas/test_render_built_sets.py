@@ -18,8 +18,8 @@ from vitnemal.diplomas.build import DiplomaNotPossible, build_diploma_set
 from vitnemal.diplomas.render import DiplomaRenderer
 from vitnemal.diplomas.rules import LanguageNotAllowed
 from vitnemal.exchange.models import ExternalResult, ExternalStudyRecord
+from vitnemal.programmes.models import Programme, ProgrammeAdmission
 from vitnemal.recognition import service as recognition
-from vitnemal.recognition.models import Programme, ProgrammeAdmission
 from vitnemal.records.models import Qualification, QualificationCourse, QualificationGroup
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

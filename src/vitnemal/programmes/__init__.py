@@ -1,0 +1,1 @@
+"""Study programmes: what a diploma says about the programme a degree builds on, and admissions to programmes."""

@@ -1,0 +1,206 @@
+"""Registering study programmes and admissions, and reading them back (services: take a session, never commit).
+
+A programme is described by a :class:`ProgrammeSpec` (the columns of :class:`Programme`, checked by
+:func:`problems` before anything is written), so the CLI, the demo generator and tests register programmes the same
+way. Every check is a plain rule on the spec: the code's form, the names and the faculty present, the diploma's
+language one of nb/nn/en, a nominal length, credits and NQF cycle in range, and every text bounded in length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vitnemal.programmes.models import Programme, ProgrammeAdmission
+
+LANGUAGES = ("nb", "nn", "en")
+CODE = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,29}")
+MAX_TEXT = 20_000  # characters of one information-page text: a page or two, never a book
+# The short columns and their widths in the table (the rest are Text, bounded by MAX_TEXT).
+_WIDTHS = {"name_nb": 300, "name_nn": 300, "name_en": 300, "faculty_nb": 300, "faculty_nn": 300,
+           "faculty_en": 300, "framework_plan_nb": 300, "framework_plan_nn": 300, "framework_plan_en": 300}
+
+
+class InvalidProgramme(ValueError):
+    """The description of a programme breaks a rule; the message lists every problem."""
+
+
+class ProgrammeExists(ValueError):
+    """A programme with that code is registered already (replace it explicitly)."""
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    """What is registered about a programme: the columns of :class:`Programme` (texts per language)."""
+
+    code: str
+    name_nb: str
+    name_en: str
+    faculty_nb: str
+    name_nn: str | None = None
+    language: str = "nb"
+    faculty_nn: str | None = None
+    faculty_en: str | None = None
+    oath_nb: str | None = None
+    oath_nn: str | None = None
+    oath_en: str | None = None
+    nominal_years: Decimal | None = None
+    credits: Decimal | None = None
+    nqf_cycle: int | None = None
+    framework_plan_nb: str | None = None
+    framework_plan_nn: str | None = None
+    framework_plan_en: str | None = None
+    framework_plan_date: date | None = None
+    objectives_nb: str | None = None
+    objectives_nn: str | None = None
+    objectives_en: str | None = None
+    outcomes_nb: str | None = None
+    outcomes_nn: str | None = None
+    outcomes_en: str | None = None
+    description_nb: str | None = None
+    description_nn: str | None = None
+    description_en: str | None = None
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> ProgrammeSpec:
+        """Build a spec from JSON-like data (numbers and dates as strings allowed); unknown keys are an error."""
+        unknown = sorted(set(data) - set(cls.field_names()))
+        if unknown:
+            raise InvalidProgramme(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(cls.field_names())}")
+        missing = [k for k in ("code", "name_nb", "name_en", "faculty_nb") if not data.get(k)]
+        if missing:
+            raise InvalidProgramme(f"missing: {', '.join(missing)}")
+        values = dict(data)
+        try:
+            for key in ("nominal_years", "credits"):
+                if values.get(key) is not None:
+                    values[key] = Decimal(str(values[key]))
+            if values.get("nqf_cycle") is not None:
+                values["nqf_cycle"] = int(values["nqf_cycle"])
+            if isinstance(values.get("framework_plan_date"), str):
+                values["framework_plan_date"] = date.fromisoformat(values["framework_plan_date"])
+        except (InvalidOperation, ValueError, TypeError) as exc:
+            raise InvalidProgramme(f"a number or date is not readable: {exc}") from None
+        for key, value in values.items():
+            if key not in ("nominal_years", "credits", "nqf_cycle", "framework_plan_date") and value is not None \
+                    and not isinstance(value, str):
+                raise InvalidProgramme(f"{key} must be text")
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: numbers as strings, the date in ISO form, empty fields left out."""
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            if value is None:
+                continue
+            if isinstance(value, Decimal):
+                value = str(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            out[key] = value
+        return out
+
+
+def problems(spec: ProgrammeSpec) -> list[str]:
+    """Every rule the spec breaks (empty: it may be registered)."""
+    out = []
+    if not CODE.fullmatch(spec.code):
+        out.append(f"code {spec.code!r}: 1–30 capital letters, digits, '.', '_' or '-', e.g. MAINF")
+    for key in ("name_nb", "name_en", "faculty_nb"):
+        if not (getattr(spec, key) or "").strip():
+            out.append(f"{key} is empty")
+    if spec.language not in LANGUAGES:
+        out.append(f"language {spec.language!r}: use nb, nn or en (the language of the diploma)")
+    for key, width in _WIDTHS.items():
+        value = getattr(spec, key)
+        if value is not None and len(value) > width:
+            out.append(f"{key} is longer than {width} characters")
+    for key in spec.field_names():
+        value = getattr(spec, key)
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            out.append(f"{key} is longer than {MAX_TEXT} characters")
+    if spec.nominal_years is not None and not Decimal("0.5") <= spec.nominal_years <= Decimal(10):
+        out.append("nominal_years: between 0.5 and 10")
+    if spec.credits is not None and not Decimal(1) <= spec.credits <= Decimal(600):
+        out.append("credits: between 1 and 600")
+    if spec.nqf_cycle is not None and spec.nqf_cycle not in (1, 2, 3):
+        out.append("nqf_cycle: 1 (bachelor), 2 (master) or 3 (PhD)")
+    if spec.framework_plan_date is not None and not spec.framework_plan_nb:
+        out.append("framework_plan_date is given without framework_plan_nb")
+    return out
+
+
+def spec_of(row: Programme) -> ProgrammeSpec:
+    """The registered programme as a spec (for showing it, or changing it and registering it again)."""
+    return ProgrammeSpec(**{key: getattr(row, key) for key in ProgrammeSpec.field_names()})
+
+
+def list_programmes(session: Session) -> list[Programme]:
+    """Every registered programme, by code."""
+    return list(session.scalars(select(Programme).order_by(Programme.code)))
+
+
+def find_programme(session: Session, code: str) -> Programme | None:
+    return session.scalar(select(Programme).where(Programme.code == code))
+
+
+def get_programme(session: Session, code: str) -> Programme:
+    """The programme with ``code``; raises LookupError naming the codes that are registered."""
+    row = find_programme(session, code)
+    if row is None:
+        codes = session.scalars(select(Programme.code).order_by(Programme.code).limit(20)).all()
+        raise LookupError(f"no programme {code!r} is registered (registered: {', '.join(codes) or 'none'})")
+    return row
+
+
+def add_programme(session: Session, spec: ProgrammeSpec, *, replace: bool = False) -> Programme:
+    """Register ``spec`` (or, with ``replace``, overwrite the programme with its code); return the row.
+
+    Raises :class:`InvalidProgramme` listing the rules broken, :class:`ProgrammeExists` when the code is taken and
+    ``replace`` is not given.
+    """
+    broken = problems(spec)
+    if broken:
+        raise InvalidProgramme(f"programme {spec.code!r}: " + "; ".join(broken))
+    row = find_programme(session, spec.code)
+    if row is not None and not replace:
+        raise ProgrammeExists(f"programme {spec.code!r} is registered already ({row.name_nb})")
+    if row is None:
+        row = Programme(**asdict(spec))
+        session.add(row)
+    else:
+        for key, value in asdict(spec).items():
+            setattr(row, key, value)
+    session.flush()
+    return row
+
+
+def programme_language(session: Session, code: str | None) -> str | None:
+    """The diploma language registered for the programme, or None when it is not registered."""
+    if not code:
+        return None
+    return session.scalar(select(Programme.language).where(Programme.code == code))
+
+
+def admit(session: Session, person_id: int, programme_code: str, admitted_on: date | None = None) -> None:
+    """Record that the person was admitted to the programme (once; a second admission is a no-op)."""
+    if not is_admitted(session, person_id, programme_code):
+        session.add(ProgrammeAdmission(person_id=person_id, programme_code=programme_code, admitted_on=admitted_on))
+        session.flush()
+
+
+def is_admitted(session: Session, person_id: int, programme_code: str | None) -> bool:
+    if not programme_code:
+        return False
+    return session.scalar(select(ProgrammeAdmission.id).where(
+        ProgrammeAdmission.person_id == person_id, ProgrammeAdmission.programme_code == programme_code)) is not None
