@@ -10,13 +10,27 @@ from fastapi import FastAPI
 
 from vitnemal import __version__
 from vitnemal.config import Settings
+from vitnemal.diplomas.routes import MAX_UPLOAD_BYTES
 from vitnemal.diplomas.routes import router as diplomas_router
 from vitnemal.exchange.routes import router as exchange_router
 from vitnemal.exchange.worker import Worker
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.node.protocol import PATH as NODE_PATH
+from vitnemal.node.routes import MAX_REQUEST_BYTES as NODE_MAX_BYTES
 from vitnemal.node.routes import router as node_router
 from vitnemal.recognition.routes import router as recognition_router
 from vitnemal.runtime import tune_gc
+from vitnemal.web.gate import InstitutionGate
+from vitnemal.web.limits import BodyLimitMiddleware, limit
+
+# The case workers' JSON bodies are a national id or a recognition item with a note of at most 2,000 characters.
+API_MAX_BYTES = 16 * 1024
+# Multipart framing around the uploaded PDF (boundaries, part headers).
+_MULTIPART_OVERHEAD = 64 * 1024
+BODY_LIMITS = [
+    limit(rf"/nodes/[^/]+/{NODE_PATH}", NODE_MAX_BYTES, "signed node requests"),
+    limit(r"/verify", MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD, "uploads to verify"),
+]
 
 
 def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str] | None = None) -> FastAPI:
@@ -42,6 +56,10 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
             host.close()
 
     app = FastAPI(title="vitnemal", version=__version__, lifespan=lifespan)
+    # Starlette runs the middleware added last first: the body limit sees a request before the gate does.
+    app.add_middleware(InstitutionGate)
+    app.add_middleware(BodyLimitMiddleware, rules=BODY_LIMITS, default=API_MAX_BYTES,
+                       default_what="request bodies here")
     app.include_router(node_router)
     app.include_router(exchange_router)
     app.include_router(recognition_router)

@@ -1,0 +1,64 @@
+"""The door of every per-institution route: the case workers' API is authenticated before the app reads the body.
+
+FastAPI reads and parses a route's JSON body before it runs the route's dependencies, so a bearer-token check
+written as a dependency comes after the parsing. This ASGI middleware checks the token of every request to
+``/api/institutions/{code}/…`` first and answers 401 (or 404 for an institution not served here) without reading a
+byte of the body; the routes' own check then finds the user it recorded (``request.state.case_worker``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.staff.service import NotAuthenticated, authenticate
+
+API_PATH = re.compile(r"/api/institutions/(?P<code>[^/]+)(?:/.*)?")
+
+
+class InstitutionGate:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = API_PATH.fullmatch(scope["path"]) if scope["type"] == "http" else None
+        if match is None:
+            await self.app(scope, receive, send)
+            return
+        code = match["code"]
+        host: LocalInstitutions = scope["app"].state.host
+        if not host.serves(code):
+            await _answer(send, 404, f"Institution {code!r} is not served here.")
+            return
+        authorization = _header(scope, b"authorization")
+
+        def check() -> str:
+            with host.db(code).read_session() as session:
+                return authenticate(session, authorization)
+
+        try:
+            user = await asyncio.to_thread(check)
+        except NotAuthenticated as exc:
+            await _answer(send, 401, str(exc), [(b"www-authenticate", b"Bearer")])
+            return
+        scope.setdefault("state", {})["case_worker"] = (code, user)
+        await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _answer(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})
