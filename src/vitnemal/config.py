@@ -41,6 +41,23 @@ class Settings:
     inject_latency_ms: str = ""
     # Base URL under which this host's nodes answer; the registry stores each node's full URL.
     public_url: str = "http://127.0.0.1:8000"
+    # "production" turns off what only a demo or a test may have (the built-in test identity provider) and makes
+    # the secret key and the identity provider mandatory.
+    environment: str = "development"
+    # Signs session cookies and CSRF tokens; every web process behind one address needs the same one. Empty: the
+    # key in <home>/secret.key is used (made, mode 0600, on first start), which production refuses.
+    secret_key: str = ""
+    # A web session ends after this long without a request.
+    session_idle_s: float = 1800.0
+    # The owners' identity provider (ID-porten in production). Empty issuer: the built-in test provider at
+    # <public_url>/test-idp, whose client secret is derived from the secret key.
+    oidc_issuer: str = ""
+    oidc_client_id: str = "vitnemal-portal"
+    oidc_client_secret: str = ""
+    # A second provider offered on the login page (Feide) where its issuer is set.
+    feide_issuer: str = ""
+    feide_client_id: str = ""
+    feide_client_secret: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -63,6 +80,15 @@ class Settings:
             poll_interval_s=float(get("POLL_INTERVAL_S", str(base.poll_interval_s))),
             inject_latency_ms=get("INJECT_LATENCY_MS", base.inject_latency_ms),
             public_url=get("PUBLIC_URL", base.public_url),
+            environment=get("ENVIRONMENT", base.environment),
+            secret_key=get("SECRET_KEY", base.secret_key),
+            session_idle_s=float(get("SESSION_IDLE_S", str(base.session_idle_s))),
+            oidc_issuer=get("OIDC_ISSUER", base.oidc_issuer),
+            oidc_client_id=get("OIDC_CLIENT_ID", base.oidc_client_id),
+            oidc_client_secret=get("OIDC_CLIENT_SECRET", base.oidc_client_secret),
+            feide_issuer=get("FEIDE_ISSUER", base.feide_issuer),
+            feide_client_id=get("FEIDE_CLIENT_ID", base.feide_client_id),
+            feide_client_secret=get("FEIDE_CLIENT_SECRET", base.feide_client_secret),
         )
 
     def with_home(self, home: Path) -> Settings:
@@ -78,6 +104,10 @@ class Settings:
                 "e.g. postgresql+psycopg://host/vitnemal_{code}"
             )
         return template.replace("{code}", code)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def registry_path(self) -> Path:

@@ -8,6 +8,7 @@ from vitnemal.programmes import models as programme_models
 from vitnemal.recognition import models as recognition_models
 from vitnemal.records import models as records_models
 from vitnemal.staff import models as staff_models
+from vitnemal.web import models as web_models
 
 __all__ = [
     "audit_models",
@@ -18,4 +19,5 @@ __all__ = [
     "recognition_models",
     "records_models",
     "staff_models",
+    "web_models",
 ]

@@ -33,8 +33,13 @@ BODY_LIMITS = [
 ]
 
 
-def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str] | None = None) -> FastAPI:
-    """Build the app for ``settings``; with ``with_worker`` the background worker runs inside it."""
+def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str] | None = None,
+               pages: bool = True) -> FastAPI:
+    """Build the app for ``settings``; with ``with_worker`` the background worker runs inside it.
+
+    With ``pages`` (the default) it also serves the web pages (the portal at ``/``) and, outside production, the
+    built-in test identity provider at ``/test-idp``.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,6 +69,10 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     app.include_router(exchange_router)
     app.include_router(recognition_router)
     app.include_router(diplomas_router)
+    if pages:
+        from vitnemal.web.pages import add_pages
+
+        add_pages(app, settings)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, object]:
