@@ -205,7 +205,8 @@ def add_person(
 def add_earlier_id(
     institution: str = INSTITUTION,
     person: str = PERSON,
-    earlier_id: str = typer.Option(..., help="The id the person had before, e.g. an old D-number."),
+    earlier_id: str = typer.Option(..., help="The id the person had before: a D-number or a temporary number "
+                                   "(FS series). An ordinary fødselsnummer is refused."),
     kind: str = typer.Option("d_number", help="d_number or temporary."),
     as_json: bool = JSON,
 ) -> None:

@@ -310,3 +310,20 @@ def make_national_id(
     if k1 is None or k2 is None:
         return None
     return f"{first_nine}{k1}{k2}"
+
+
+def earlier_id_refusal(number: NationalId) -> str | None:
+    """Why ``number`` cannot be recorded or accepted as someone's *earlier* id, or None when it can.
+
+    An earlier id is a number a person had before being given their fødselsnummer: a D-number, or a temporary
+    number from the FS/Samordna opptak series (+50). An ordinary fødselsnummer (the real register's, or a
+    synthetic test person's, which stands for one) is never an earlier id: it is another person's identity, and
+    accepting it lets one institution fetch a second person's results under the first one's name. A person whose
+    fødselsnummer really changed is re-registered under the new number by their institution.
+    """
+    if number.kind is NationalIdKind.D_NUMBER or number.series is Series.FS_TEST:
+        return None
+    if number.kind is NationalIdKind.H_NUMBER:
+        return f"{number.number} is an H-number (a health-sector help number); it is never an earlier id"
+    return (f"{number.number} is an ordinary fødselsnummer; only a D-number or a temporary number (FS series, "
+            "month + 50) can be an earlier id")

@@ -19,7 +19,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
-from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
 from vitnemal.institutions.keys import import_public
 from vitnemal.institutions.registry import Registry, UnknownInstitution
 
@@ -197,8 +197,11 @@ def parse_request(payload: dict[str, Any]) -> ResultsRequest:
         subj = payload["subject"]
         consent = payload.get("consent")
         date.fromisoformat(str(payload["fetch_date"]))
-        for number in (subj["national_id"], *(subj.get("earlier_ids") or ())):
-            parse_national_id(str(number))
+        parse_national_id(str(subj["national_id"]))
+        for number in subj.get("earlier_ids") or ():
+            refusal = earlier_id_refusal(parse_national_id(str(number)))
+            if refusal:
+                raise ProtocolError("malformed", f"request names an earlier id that cannot be one: {refusal}")
         if subj.get("birth_date") is not None:
             date.fromisoformat(str(subj["birth_date"]))
         return ResultsRequest(

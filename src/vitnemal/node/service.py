@@ -11,14 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vitnemal.db import Database
-from vitnemal.identity.models import Person, PersonIdentity
-from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
-from vitnemal.node import rules
+from vitnemal.identity.models import Person
+from vitnemal.node import matching, rules
 from vitnemal.node.protocol import NodeAnswer, ResultsRequest
 from vitnemal.records.models import (
     AssessmentResult,
@@ -39,34 +38,10 @@ def _credits(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def _find_person(session: Session, ids: tuple[str, ...]) -> Row[int, str] | None:
-    """(id, national_id) of the person registered under any of ``ids``, now or as an earlier id."""
-    found = session.execute(select(Person.id, Person.national_id).where(Person.national_id.in_(ids))).first()
-    if found is None:
-        found = session.execute(
-            select(Person.id, Person.national_id).join(PersonIdentity)
-            .where(PersonIdentity.national_id.in_(ids))
-        ).first()
-    return found
-
-
-def _same_birth_date(found: str, requested: str) -> bool:
-    """True when both ids encode the same birth date (a D-number or temporary number keeps the real one)."""
-    if found == requested:
-        return True
-    try:
-        return parse_national_id(found).birth_date == parse_national_id(requested).birth_date
-    except InvalidNationalId:
-        return False
-
-
 def _same_name_and_birth_date(session: Session, request: ResultsRequest) -> bool:
     subj = request.subject
-    if not (subj.first_name and subj.last_name and subj.birth_date):
-        return False
-    try:
-        born = date.fromisoformat(subj.birth_date)
-    except ValueError:
+    born = matching.stated_birth_date(subj)
+    if not (subj.first_name and subj.last_name and born):
         return False
     found = session.scalar(
         select(func.count(Person.id)).where(
@@ -136,13 +111,12 @@ def _qualifications(session: Session, person_id: int, fetch_date: date,
 
 
 def _records_answer(session: Session, request: ResultsRequest, base: dict[str, Any],
-                    now: datetime) -> tuple[NodeAnswer, int | None]:
+                    now: datetime) -> tuple[NodeAnswer, matching.Match | None]:
     """Question 3: passed results and released qualifications of the person, if the node holds any."""
-    person = _find_person(session, request.subject.all_ids())
-    if person is not None and not _same_birth_date(person.national_id, request.subject.national_id):
-        # An "earlier id" is the requester's word only: answer from it only when it is plausibly the same person.
-        person = None
-    if person is None:
+    person = matching.find_subject(session, request.subject)
+    if isinstance(person, matching.NoMatch):
+        if person.mismatch:
+            return NodeAnswer(**base, status="identity_mismatch", message=person.mismatch), None
         if _same_name_and_birth_date(session, request):
             return NodeAnswer(
                 **base, status="identity_mismatch",
@@ -150,29 +124,32 @@ def _records_answer(session: Session, request: ResultsRequest, base: dict[str, A
                 "Ask the student to have this institution update the national id in its records.",
             ), None
         return NodeAnswer(**base, status="no_results", message="No results are registered for this person."), None
-    results, keys = _passed_results(session, person.id)
+    results, keys = _passed_results(session, person.person_id)
     # The release rule is the node's to apply: a fetch date in the future must not release unissued degrees.
     fetch_date = min(date.fromisoformat(request.fetch_date), now.date())
-    qualifications, withheld = _qualifications(session, person.id, fetch_date, keys)
-    # The person is registered here under another of their ids (an old D-number): say so, so it can be fixed.
-    matched = person.national_id if person.national_id != request.subject.national_id else None
+    qualifications, withheld = _qualifications(session, person.person_id, fetch_date, keys)
+    # The answer names the id that matched; under an earlier one (an old D-number) it says so, so it can be fixed.
+    matched = person.matched_id
     if not results and not qualifications:
         if withheld:
             return NodeAnswer(**base, status="degree_not_released", matched_id=matched, withheld=withheld,
                               message="A degree is registered, but its diploma was not issued before the fetch "
-                              "date."), person.id
+                              "date."), person
         return NodeAnswer(**base, status="no_results", matched_id=matched,
-                          message="No passed results are registered for this person."), person.id
+                          message="No passed results are registered for this person."), person
     message = ""
-    if matched:
+    if matched != request.subject.national_id:
         message = (f"Found under the earlier national id {matched}. Ask the student to have this institution "
                    "update the national id in its records.")
+    elif person.national_id != matched:
+        message = ("The national id asked with is an earlier id of this person here; they have a newer one. "
+                   "Update the student's national id in your records.")
     return NodeAnswer(**base, status="ok", message=message, matched_id=matched, results=results,
-                      qualifications=qualifications, withheld=withheld), person.id
+                      qualifications=qualifications, withheld=withheld), person
 
 
 def build_answer(session: Session, request: ResultsRequest, node_code: str,
-                 now: datetime) -> tuple[NodeAnswer, int | None]:
+                 now: datetime) -> tuple[NodeAnswer, matching.Match | None]:
     """Answer the seed's three questions in order; return the (unsigned) answer and the person it disclosed."""
     base: dict[str, Any] = {
         "node": node_code, "requester": request.requester, "in_reply_to": request.request_id,
@@ -195,10 +172,12 @@ def answer_request(db: Database, request: ResultsRequest, node_code: str, now: d
     """Build the answer and log its disclosure in one transaction; raise ReplayedRequest for a reused request id."""
     try:
         with db.session() as session:
-            answer, person_id = build_answer(session, request, node_code, now)
+            answer, match = build_answer(session, request, node_code, now)
+            # The log files the disclosure under the id actually disclosed (an earlier id, when that matched).
             session.execute(insert(Disclosure).values(
                 at=now, requester_code=request.requester, request_id=request.request_id,
-                national_id=request.subject.national_id, person_id=person_id, answer=answer.status,
+                national_id=match.matched_id if match else request.subject.national_id,
+                person_id=match.person_id if match else None, answer=answer.status,
                 results_count=len(answer.results), qualifications_count=len(answer.qualifications),
             ))
     except IntegrityError:

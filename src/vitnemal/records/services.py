@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vitnemal.identity.models import Person, PersonIdentity
-from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
 from vitnemal.records.models import (
     CONSENT_RESULTS_EXCHANGE,
     AssessmentResult,
@@ -277,9 +277,16 @@ def add_person(session: Session, national_id: str, first_name: str, last_name: s
 
 def add_earlier_id(session: Session, national_id: str, earlier_id: str, kind: str = "d_number",
                    replaced_on: date | None = None) -> PersonIdentity:
-    """Record an id the person had before (an old D-number, a temporary number), so look-ups by it find them."""
+    """Record an id the person had before (an old D-number, a temporary number), so look-ups by it find them.
+
+    An ordinary fødselsnummer is refused (:func:`~vitnemal.identity.national_id.earlier_id_refusal`): it is
+    another person's identity, and every node would answer with that person's results.
+    """
     person = get_person(session, national_id)
     number = _valid_id(earlier_id)
+    refusal = earlier_id_refusal(parse_national_id(number))
+    if refusal:
+        raise ValueError(f"{refusal}. If the person's fødselsnummer changed, register them under the new one.")
     other = find_person_by_any_id(session, [number])
     if other is not None:
         whose = "this person" if other.id == person.id else f"another person ({other.name})"

@@ -79,6 +79,8 @@ def test_consent_settings_and_people(fed: Fed) -> None:
     (["issue-diploma", "-i", "216", "-p", "01536112185", "-q", "X", "--on", "1. mai"], "not a date"),
     (["issue-diploma", "-i", "216", "-p", "01536112185", "-q", "X"], "either --on"),
     (["consent", "-i", "185", "-p", "01536112185", "--answer", "kanskje"], "J (yes) or N"),
+    # issue 7 #3: another person's ordinary fødselsnummer is never an earlier id
+    (["add-earlier-id", "-i", "185", "-p", "01536112185", "--earlier-id", "01039510010"], "ordinary fødselsnummer"),
 ])
 def test_errors_are_clear(fed: Fed, args: list[str], message: str) -> None:
     env, _ = fed

@@ -117,26 +117,82 @@ def _ask(fed, server, req: ResultsRequest) -> httpx.Response:
 def test_malformed_fields_are_refused_not_crashed_on(node) -> None:
     fed, server = node
     for bad in ({"fetch_date": "zzz"}, {"subject": Subject(PERSON, birth_date="5")},
-                {"subject": Subject(PERSON, earlier_ids=("12345678901",))}):
+                {"subject": Subject(PERSON, earlier_ids=("12345678901",))},
+                {"subject": Subject(PERSON, earlier_ids=("01039510282",))}):  # an ordinary number is no earlier id
         response = _ask(fed, server, _request(**bad))
         assert response.status_code == 400, bad
         assert response.json()["detail"]["error"] == "malformed"
     assert _disclosures(fed) == 0
 
 
-def test_an_earlier_id_of_someone_else_discloses_nothing(node) -> None:
-    fed, server = node
-    other = "01039510282"  # 216 holds results for PERSON, born 1 March 1995; this claims another person's id
+def _number(born: date, kind: str = "fodselsnummer", start: int = 100) -> str:
     from vitnemal.identity.national_id import make_national_id
 
-    born_elsewhere = next(n for i in range(100, 200) if (n := make_national_id(date(1990, 6, 1), i)))
-    response = _ask(fed, server, _request(subject=Subject(born_elsewhere, earlier_ids=(PERSON,))))
-    _, payload = verify(response.text, fed.registry, expected_signer="216")
-    assert payload["status"] == "no_results" and payload["results"] == []
-    # the same birth date (an old D-number really is the same person's) is answered
-    response = _ask(fed, server, _request(subject=Subject(other, earlier_ids=(PERSON,))))
-    _, payload = verify(response.text, fed.registry, expected_signer="216")
-    assert payload["status"] == "ok" and payload["matched_id"] == PERSON
+    return next(n for i in range(start, 500) if (n := make_national_id(born, i, kind=kind)))
+
+
+def _payload(fed, server, req: ResultsRequest) -> dict:
+    response = _ask(fed, server, req)
+    assert response.status_code == 200, response.text
+    return verify(response.text, fed.registry, expected_signer="216")[1]
+
+
+def _logged(fed) -> list[tuple[str, str]]:
+    with fed.db("216").read_session() as s:
+        return [(r.national_id, r.answer) for r in s.execute(select(Disclosure).order_by(Disclosure.id)).scalars()]
+
+
+def test_another_persons_ordinary_number_as_earlier_id_discloses_nothing(node) -> None:
+    """Issue 7 #3: B's fødselsnummer recorded as A's "earlier id" (same birth date) must not disclose B."""
+    fed, server = node  # 216 holds PERSON (B, Kari Nordmann, born 1 March 1995) with RES-100
+    person_a = _number(date(1995, 3, 1), start=200)
+    response = _ask(fed, server, _request(subject=Subject(person_a, earlier_ids=(PERSON,), first_name="Per",
+                                                          last_name="Hansen", birth_date="1995-03-01")))
+    assert response.status_code == 400 and "ordinary fødselsnummer" in response.json()["detail"]["message"]
+    assert _disclosures(fed) == 0
+
+
+def test_an_earlier_d_number_is_answered_only_for_the_same_name_and_birth_date(node) -> None:
+    fed, server = node
+    born = date(1995, 3, 1)
+    d_number = _number(born, "d_number")
+    with fed.db("216").session() as s:
+        add_result(s, add_person(s, d_number, "Ola", "Utlending", born), add_course(s, "NOR100"), 2016, "HØST", "B")
+    current = _number(born, start=200)
+    # someone else (another name, same birth date) claims the D-number as their earlier id: nothing is disclosed
+    payload = _payload(fed, server, _request(subject=Subject(current, (d_number,), "Per", "Hansen", "1995-03-01")))
+    assert payload["status"] == "identity_mismatch" and payload["results"] == []
+    # the holder themself, under their new fødselsnummer: answered, saying which id matched, logged under it
+    payload = _payload(fed, server, _request(subject=Subject(current, (d_number,), "ola ", "UTLENDING",
+                                                             "1995-03-01")))
+    assert payload["status"] == "ok" and payload["matched_id"] == d_number
+    assert [r["course_code"] for r in payload["results"]] == ["NOR100"]
+    assert _logged(fed) == [(current, "identity_mismatch"), (d_number, "ok")]
+
+
+def test_the_person_under_the_current_id_is_always_preferred(node) -> None:
+    fed, server = node
+    born = date(1995, 3, 1)
+    d_number = _number(born, "d_number")
+    with fed.db("216").session() as s:  # another Kari Nordmann, born the same day, holds the D-number
+        add_result(s, add_person(s, d_number), add_course(s, "NOR100"), 2016, "HØST", "B")
+    for _ in range(3):
+        payload = _payload(fed, server, _request(subject=Subject(PERSON, (d_number,), "Kari", "Nordmann",
+                                                                 "1995-03-01")))
+        assert payload["matched_id"] == PERSON and [r["course_code"] for r in payload["results"]] == ["RES-100"]
+
+
+def test_an_earlier_id_held_by_two_people_discloses_nothing(node) -> None:
+    fed, server = node
+    born = date(1995, 3, 1)
+    d_number, other_d = _number(born, "d_number"), _number(born, "d_number", start=200)
+    with fed.db("216").session() as s:
+        add_result(s, add_person(s, d_number), add_course(s, "NOR100"), 2016, "HØST", "B")
+        add_person(s, _number(born, start=300), earlier=[other_d])
+    current = _number(born, start=400)
+    payload = _payload(fed, server, _request(subject=Subject(current, (d_number, other_d), "Kari", "Nordmann",
+                                                             "1995-03-01")))
+    assert payload["status"] == "identity_mismatch" and payload["results"] == []
 
 
 def test_a_fetch_date_in_the_future_releases_no_unissued_degree(node) -> None:

@@ -399,3 +399,19 @@ def test_birth_dates_span_the_whole_table() -> None:
         made += 1
         day += timedelta(days=97)
     assert made > 600
+
+
+def test_only_d_numbers_and_temporary_numbers_can_be_earlier_ids() -> None:
+    from vitnemal.identity.national_id import earlier_id_refusal
+
+    born = date(1995, 3, 1)
+
+    def number(kind: str, series: str = "ordinary") -> str:
+        return next(n for i in range(100, 200) if (n := make_national_id(born, i, kind=kind, series=series)))
+
+    assert earlier_id_refusal(parse_national_id(number("d_number"))) is None
+    assert earlier_id_refusal(parse_national_id(number("d_number", "synthetic"))) is None
+    assert earlier_id_refusal(parse_national_id(number("fodselsnummer", "fs_test"))) is None  # FS temporary
+    assert "ordinary fødselsnummer" in (earlier_id_refusal(parse_national_id(number("fodselsnummer"))) or "")
+    assert "ordinary" in (earlier_id_refusal(parse_national_id(number("fodselsnummer", "synthetic"))) or "")
+    assert "H-number" in (earlier_id_refusal(parse_national_id(number("h_number"))) or "")
