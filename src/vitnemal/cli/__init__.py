@@ -7,7 +7,20 @@ from __future__ import annotations
 
 import typer
 
-from vitnemal.cli import bench, db, diplomas, exchange, federation, id, recognition, records, school, serve, verify
+from vitnemal.cli import (
+    bench,
+    db,
+    diplomas,
+    exchange,
+    federation,
+    id,
+    programmes,
+    recognition,
+    records,
+    school,
+    serve,
+    verify,
+)
 
 app = typer.Typer(
     name="vitnemal",
@@ -24,6 +37,7 @@ app.add_typer(school.app, name="school")
 app.add_typer(bench.app, name="bench")
 app.add_typer(recognition.app, name="recognition")
 app.add_typer(diplomas.app, name="diplomas")
+app.add_typer(programmes.app, name="programmes")
 serve.register(app)
 verify.register(app)
 

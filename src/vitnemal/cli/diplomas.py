@@ -10,6 +10,7 @@ import getpass
 import json
 import os
 import shutil
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from enum import StrEnum
@@ -73,12 +74,16 @@ def _context(settings: Settings, code: str, spec_args: dict[str, Any], issued_on
                         issued_by=f"vitnemal diplomas issue ({getpass.getuser()})", faculty=faculty)
 
 
-def _report(report: IssueReport, as_json: bool) -> None:
+def _report(report: IssueReport, context: IssueContext, as_json: bool) -> None:
+    files = zip(report.issued, report.files, strict=True)
     if as_json:
         typer.echo(json.dumps({
             "issued": [{"document_id": d.document_id, "qualification_id": d.qualification_id,
+                        "qualification": f.job.qualification_code, "faculty": f.faculty,
                         "person_id": d.person_id, "lang": d.lang, "sha256": d.sha256,
-                        "storage_path": d.storage_path} for d in report.issued],
+                        "storage_path": d.storage_path, "path": str(context.settings.home / f.storage_path)}
+                       for d, f in files],
+            "directory": str(context.documents_dir),
             "failed": [{"qualification_id": f.job.qualification_id, "qualification": f.job.qualification_code,
                         "person_id": f.job.person_id, "reason": f.message} for f in report.failed],
             "skipped": [j.qualification_id for j in report.skipped],
@@ -86,11 +91,19 @@ def _report(report: IssueReport, as_json: bool) -> None:
         return
     typer.echo(f"{len(report.issued)} diploma set(s) issued, {len(report.failed)} failed, "
                f"{len(report.skipped)} issued elsewhere meanwhile")
+    if report.files:
+        size = sum(f.size_bytes for f in report.files)
+        typer.echo(f"Files in {context.documents_dir}/ ({len(report.files)} PDF, {size / 1e6:.1f} MB; "
+                   f"`vitnemal diplomas list -i {context.institution_code}` lists them)")
+        summary = Counter((f.job.qualification_code, f.lang, f.faculty) for f in report.files)
+        for (qualification, lang, faculty), n in sorted(summary.items()):
+            typer.echo(f"  {n:4d} × {qualification} ({lang}), {faculty}")
     for failure in report.failed:
         typer.echo(f"  not issued: {failure.job.qualification_code} of person {failure.job.person_id}: "
                    f"{failure.message}", err=True)
     if any("faculty" in f.message for f in report.failed):
-        typer.echo("  (--faculty NAME prints that faculty for programmes not in the programmes table)", err=True)
+        typer.echo("  (register the programme with `vitnemal programmes add`, or give --faculty NAME for "
+                   "programmes that are not registered)", err=True)
 
 
 @app.command("issue")
@@ -101,7 +114,8 @@ def issue(
     reissue: Annotated[list[str] | None, typer.Option(
         "--reissue", metavar="QUAL/PERSON", help="Issue again, e.g. MA-INF/14859710086; repeatable.")] = None,
     issued: Annotated[str | None, typer.Option("--date", help="Issue date (YYYY-MM-DD). Default: today.")] = None,
-    faculty: Annotated[str | None, typer.Option(help="Faculty to print when the programme is not registered.")] = None,
+    faculty: Annotated[str | None, typer.Option(
+        help="Faculty to print for programmes that are not registered (`vitnemal programmes`).")] = None,
     key: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Signing key (PEM).")] = None,
     cert: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Its certificate (PEM).")] = None,
     chain: Annotated[list[Path] | None, typer.Option(exists=True, dir_okay=False,
@@ -153,7 +167,7 @@ def issue(
         task = bar.add_task("issue", total=len(jobs))
         report = issue_many(context, jobs, processes=workers,
                             progress=lambda done, total: bar.update(task, completed=done))
-    _report(report, as_json)
+    _report(report, context, as_json)
     if report.failed:
         raise typer.Exit(1)
 

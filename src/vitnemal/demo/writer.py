@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +17,10 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from vitnemal.demo.catalogue import Catalogue
-from vitnemal.demo.histories import REFERENCE_DATE, RecordPlan
+from vitnemal.demo.histories import REFERENCE_DATE, QualificationPlan, RecordPlan
+from vitnemal.demo.programmes import programme_specs
 from vitnemal.identity.models import Person, PersonIdentity
+from vitnemal.programmes.service import admit_many, register_programmes
 from vitnemal.records.models import (
     AssessmentResult,
     Consent,
@@ -51,9 +53,20 @@ def _plain(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None
         session.execute(insert(model), list(rows))
 
 
+def _admitted_on(record: RecordPlan, qual: QualificationPlan) -> date | None:
+    """A graduate was admitted to the programme at the start of the term of its first result (so the diploma
+    names the programme): 1 January for VÅR, 1 August for HØST."""
+    firsts = [record.results[i] for i, _ in qual.links]
+    if not firsts:
+        return None
+    first = min(firsts, key=lambda r: (r.year, r.season == "HØST"))
+    return date(first.year, 8, 1) if first.season == "HØST" else date(first.year, 1, 1)
+
+
 def write_records(session: Session, catalogue: Catalogue, module_active: bool, reserved: bool,
                   records: Sequence[RecordPlan]) -> WriteCounts:
-    """Write the institution's settings, catalogue and every person's record; return what was written."""
+    """Write the institution's settings, catalogue, programmes and every person's record (graduates admitted to
+    their programmes); return what was written."""
     inst = catalogue.institution
     session.execute(insert(ExchangeSettings), [{
         "institution_code": inst.code, "institution_name": inst.name_nb, "module_active": module_active,
@@ -97,6 +110,9 @@ def write_records(session: Session, catalogue: Catalogue, module_active: bool, r
                           "group_id": group_ids[g + group], "credits_counted": None})
         g += len(q.groups)
     _plain(session, QualificationCourse, links)
+    register_programmes(session, programme_specs(catalogue))
+    admit_many(session, ((pid, q.programme.programme_code, _admitted_on(r, q))
+                         for pid, r in zip(person_ids, records, strict=True) for q in r.qualifications))
     consents = [{"person_id": pid, "type": c.type, "answer": c.answer, "answered_at": c.answered_at}
                 for pid, r in zip(person_ids, records, strict=True) for c in r.consents]
     _plain(session, Consent, consents)

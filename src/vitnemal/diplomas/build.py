@@ -29,7 +29,8 @@ from vitnemal.diplomas.rules import (
     compose_diploma_set,
 )
 from vitnemal.identity.models import Person
-from vitnemal.programmes.models import Programme, ProgrammeAdmission
+from vitnemal.programmes.models import Programme
+from vitnemal.programmes.service import find_programme, is_admitted, programme_language
 from vitnemal.recognition.service import recognitions_for
 from vitnemal.records.models import (
     AssessmentResult,
@@ -109,9 +110,9 @@ def _recognitions(session: Session, person_id: int, code: str) -> tuple[Recognit
 def diploma_language(session: Session, programme_code: str | None, requested: str | None) -> Language:
     """The language a diploma of a qualification in ``programme_code`` gets when ``requested`` (None: the
     programme's). Raises :class:`~vitnemal.diplomas.rules.LanguageNotAllowed` for a language not allowed."""
-    row = session.scalar(select(Programme.language).where(Programme.code == programme_code)) if programme_code \
-        else None
-    return choose_language(row if row in ("nb", "nn", "en") else None, requested)  # type: ignore[arg-type]
+    registered = programme_language(session, programme_code)
+    return choose_language(registered if registered in ("nb", "nn", "en") else None,  # type: ignore[arg-type]
+                           requested)
 
 
 def build_diploma_set(
@@ -132,7 +133,7 @@ def build_diploma_set(
 ) -> DiplomaSet:
     """Return the diploma set of the person's qualification, in ``lang`` or the programme's language.
 
-    ``faculty`` overrides the programme's faculty (needed when the programme is not in ``programmes``);
+    ``faculty`` is printed when the programme is not in ``programmes`` (a registered programme's faculty wins);
     ``grade_counts`` may be shared between builds so that distributions are read once per course;
     ``issued_on`` defaults to today. Raises :class:`DiplomaNotPossible` for a missing person or qualification and
     :class:`~vitnemal.diplomas.rules.LanguageNotAllowed` for a language the programme does not allow.
@@ -141,16 +142,13 @@ def build_diploma_set(
     if person is None:
         raise DiplomaNotPossible(f"No person with id {person_id} in this institution's records.")
     qual = _qualification(session, person, qualification_code)
-    row = session.scalar(select(Programme).where(Programme.code == qual.programme_code)) if qual.programme_code \
-        else None
+    row = find_programme(session, qual.programme_code) if qual.programme_code else None
     programme = programme_info(row) if row is not None else None
     chosen = choose_language(programme.language if programme else None, lang)
     if not faculty and not (programme and programme.faculty.nb):
         raise DiplomaNotPossible(f"The faculty awarding {qual.code} is not known: register programme "
                                  f"{qual.programme_code or '(none)'} in the programmes table or give the faculty.")
-    admitted = bool(qual.programme_code) and session.scalar(
-        select(ProgrammeAdmission.id).where(ProgrammeAdmission.person_id == person.id,
-                                            ProgrammeAdmission.programme_code == qual.programme_code)) is not None
+    admitted = is_admitted(session, person.id, qual.programme_code)
     code = institution_code or session.scalar(select(ExchangeSettings.institution_code)) or ""
     inputs = DiplomaInputs(
         lang=chosen,

@@ -104,6 +104,7 @@ class ProducedFile:
     signer_subject: str
     render_ms: float
     sign_ms: float
+    faculty: str = ""
 
 
 def _write_durably(path: Path, data: bytes) -> None:
@@ -171,7 +172,7 @@ class DiplomaIssuer:
         return ProducedFile(
             job=job, lang=diploma.lang, sha256=hashlib.sha256(signed).hexdigest(), size_bytes=len(signed),
             storage_path=relative.as_posix(), signer_subject=self.signer.signer_subject,
-            render_ms=(rendered - started) * 1000, sign_ms=(done - rendered) * 1000,
+            render_ms=(rendered - started) * 1000, sign_ms=(done - rendered) * 1000, faculty=diploma.issuer.faculty,
         )
 
     def close(self) -> None:
@@ -297,9 +298,11 @@ class IssueFailure:
 
 @dataclass
 class IssueReport:
-    """What a bulk run did: the records written, the jobs that failed, those issued by someone else meanwhile."""
+    """What a bulk run did: the records written (and their files, in the same order), the jobs that failed, those
+    issued by someone else meanwhile."""
 
     issued: list[IssuedDocument] = field(default_factory=list)
+    files: list[ProducedFile] = field(default_factory=list)
     failed: list[IssueFailure] = field(default_factory=list)
     skipped: list[IssueJob] = field(default_factory=list)
     render_ms: list[float] = field(default_factory=list)
@@ -379,6 +382,7 @@ def issue_many(context: IssueContext, jobs: list[IssueJob], *, processes: int = 
                 try:
                     with db.session() as session:
                         report.issued.append(record_issued(session, context, item))
+                    report.files.append(item)
                     report.render_ms.append(item.render_ms)
                     report.sign_ms.append(item.sign_ms)
                 except AlreadyIssued:

@@ -371,8 +371,9 @@ def compose_diploma_set(inputs: DiplomaInputs) -> DiplomaSet:
     facts = QualificationFacts(q.code, degree_name, q.name_nb, q.name_en, q.level, q.credits, awarded,
                                q.programme_code, nqf_cycle(q.level, prog))
     institution = inputs.institution_name.get(lang, fallback=True) or inputs.institution_code
-    faculty = (inputs.faculty.get(lang, fallback=True) or
-               (prog.faculty.get(lang, fallback=True) if prog else None) or "")
+    # the registered programme's faculty first: a faculty given by the caller is for unregistered programmes only
+    faculty = ((prog.faculty.get(lang, fallback=True) if prog else None) or
+               inputs.faculty.get(lang, fallback=True) or "")
     issuer = Issuer(inputs.institution_code, institution, faculty, inputs.institution_name.nb or institution,
                     inputs.institution_name.en or institution, inputs.url)
     kind = "degree" if facts.is_degree else "other"

@@ -33,7 +33,7 @@ from vitnemal.diplomas.model import DiplomaSet
 from vitnemal.diplomas.rules import Signatories
 from vitnemal.identity.models import Person
 from vitnemal.identity.national_id import make_national_id
-from vitnemal.programmes.models import Programme, ProgrammeAdmission
+from vitnemal.programmes import service as programmes
 from vitnemal.recognition import service as recognition
 from vitnemal.recognition.models import DONE, RecognitionCase
 from vitnemal.records import services as records
@@ -44,8 +44,6 @@ FIRST, LAST, BORN = "Ingrid", "Innpass", date(1997, 5, 14)
 QUALIFICATION, PROGRAMME = "MA-INF", "MAINF"
 CASE_WORKER = "saksbehandler@uio"
 URL = "https://www.uio.no"
-FACULTY = ("Det matematisk-naturvitenskapelige fakultet", "Det matematisk-naturvitskaplege fakultetet",
-           "Faculty of Mathematics and Natural Sciences")
 SIGNATORIES = Signatories(dean="Kari Dekan", director="Per Direktør", officer="Siri Saksbehandler")
 # (term, grade) of the three HiSF courses taken after the bachelor
 SOURCE_RESULTS = (((2021, "VÅR"), "B"), ((2021, "HØST"), "A"), ((2022, "VÅR"), "C"))
@@ -102,27 +100,14 @@ def _source_courses(session: Session) -> list[Course]:
 
 
 def _programme(session: Session) -> None:
-    if session.scalar(select(Programme.id).where(Programme.code == PROGRAMME)) is not None:
-        return
-    session.add(Programme(
-        code=PROGRAMME, name_nb="Masterprogram i informatikk", name_nn="Masterprogram i informatikk",
-        name_en="Master's programme in informatics", language="nb", faculty_nb=FACULTY[0], faculty_nn=FACULTY[1],
-        faculty_en=FACULTY[2], nominal_years=Decimal(2), credits=Decimal(120), nqf_cycle=2,
-        objectives_nb="Masterprogrammet gir avansert kunnskap om algoritmer, distribuerte systemer og maskinlæring, "
-                      "og forbereder for arbeid med utvikling av krevende programvare i næringsliv og forvaltning.\n\n"
-                      "Programmet består av obligatoriske emner (20 studiepoeng), valgfrie emner (40 studiepoeng) "
-                      "og en masteroppgave på 30 eller 60 studiepoeng.",
-        objectives_nn="Masterprogrammet gir avansert kunnskap om algoritmar, distribuerte system og maskinlæring, "
-                      "og førebur for arbeid med utvikling av krevjande programvare.",
-        objectives_en="The programme gives advanced knowledge of algorithms, distributed systems and machine "
-                      "learning, and prepares for developing demanding software in industry and government.",
-        outcomes_nb="Kandidaten kan analysere komplekse problemer, velge og begrunne metoder, og gjennomføre et "
-                    "selvstendig forskningsprosjekt under veiledning i tråd med forskningsetiske normer.",
-        outcomes_nn="Kandidaten kan analysere komplekse problem, velje og grunngje metodar, og gjennomføre eit "
-                    "sjølvstendig forskingsprosjekt under rettleiing.",
-        outcomes_en="The candidate can analyse complex problems, choose and justify methods, and carry out an "
-                    "independent, supervised research project in line with research ethics.",
-    ))
+    """Register UiO's master's programme in informatics unless the federation's generator did (an older one)."""
+    from vitnemal.demo.catalogue import build_catalogue
+    from vitnemal.demo.institutions import INSTITUTIONS
+    from vitnemal.demo.programmes import programme_spec
+
+    if programmes.find_programme(session, PROGRAMME) is None:
+        inst = next(i for i in INSTITUTIONS if i.code == BASE)
+        programmes.add_programme(session, programme_spec(BASE, build_catalogue(inst).masters["inf"]))
 
 
 def _seed_source(settings: Settings, national_id: str) -> None:
@@ -213,8 +198,7 @@ def _prepare(session: Session, settings: Settings, national_id: str) -> tuple[in
     if not records.consents_of(session, person):
         records.record_consent(session, national_id, answer="J", at=datetime(2024, 8, 15, 10, 0, tzinfo=UTC))
     _programme(session)
-    if session.scalar(select(ProgrammeAdmission.id).where(ProgrammeAdmission.person_id == person.id)) is None:
-        session.add(ProgrammeAdmission(person_id=person.id, programme_code=PROGRAMME, admitted_on=date(2024, 8, 1)))
+    programmes.admit(session, person.id, PROGRAMME, date(2024, 8, 1))
     if session.scalar(select(Qualification.id).where(Qualification.person_id == person.id,
                                                      Qualification.code == QUALIFICATION)) is None:
         _award(session, person)

@@ -9,12 +9,13 @@ language one of nb/nn/en, a nominal length, credits and NQF cycle in range, and 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from vitnemal.programmes.models import Programme, ProgrammeAdmission
@@ -183,6 +184,30 @@ def add_programme(session: Session, spec: ProgrammeSpec, *, replace: bool = Fals
             setattr(row, key, value)
     session.flush()
     return row
+
+
+def register_programmes(session: Session, specs: Sequence[ProgrammeSpec]) -> int:
+    """Register many new programmes in one statement (a fresh institution: none of the codes may exist yet).
+
+    Raises :class:`InvalidProgramme` for the first spec that breaks a rule, before anything is written.
+    """
+    for spec in specs:
+        broken = problems(spec)
+        if broken:
+            raise InvalidProgramme(f"programme {spec.code!r}: " + "; ".join(broken))
+    if specs:
+        session.execute(insert(Programme), [asdict(spec) for spec in specs])
+    return len(specs)
+
+
+def admit_many(session: Session, admissions: Iterable[tuple[int, str, date | None]]) -> int:
+    """Record many admissions ``(person_id, programme_code, admitted_on)`` of people with none yet, in one
+    statement; a pair given twice is recorded once."""
+    rows = {(p, c): on for p, c, on in admissions}
+    if rows:
+        session.execute(insert(ProgrammeAdmission), [
+            {"person_id": p, "programme_code": c, "admitted_on": on} for (p, c), on in rows.items()])
+    return len(rows)
 
 
 def programme_language(session: Session, code: str | None) -> str | None:

@@ -12,6 +12,9 @@ from tests.functional.school.school_tools import poppler_tool
 from typer.testing import CliRunner
 
 from vitnemal.cli import app
+from vitnemal.demo.catalogue import build_catalogue
+from vitnemal.demo.institutions import INSTITUTIONS
+from vitnemal.demo.programmes import faculty_of
 from vitnemal.diplomas.sample import sample_national_id
 
 runner = CliRunner()
@@ -42,10 +45,20 @@ def test_sample_then_verify_then_issue_and_reissue(env: dict[str, str], tmp_path
     pdfsig = subprocess.run([poppler_tool("pdfsig"), str(out)], capture_output=True, text=True).stdout
     assert "Signature Validation: Signature is Valid." in pdfsig and "Total document signed" in pdfsig
 
-    code, text = run(env, "diplomas", "issue", "--institution", "185", "--processes", "2", "--faculty",
-                     "Det humanistiske fakultet", "--json")
+    code, text = run(env, "diplomas", "issue", "--institution", "185", "--processes", "2", "--json")
     issued = json.loads(text)
-    assert code == 0 and issued["failed"] == [] and len(issued["issued"]) >= 1
+    assert code == 0 and issued["failed"] == [] and len(issued["issued"]) >= 1, text
+    # every completed degree of the demo, each from the faculty of its field (the generator registers programmes)
+    catalogue = build_catalogue(next(i for i in INSTITUTIONS if i.code == "185"))
+    field_of = {p.code: p.field for p in (*catalogue.bachelors.values(), *catalogue.masters.values())}
+    assert {d["qualification"] for d in issued["issued"]} <= set(field_of)
+    assert all(d["faculty"] == faculty_of(field_of[d["qualification"]])[0] for d in issued["issued"])
+    assert len({d["faculty"] for d in issued["issued"]}) > 1
+    first = issued["issued"][0]
+    assert Path(first["path"]).parent == Path(issued["directory"]) and Path(first["path"]).is_file()
+    page = subprocess.run([poppler_tool("pdftotext"), "-l", "1", first["path"], "-"], capture_output=True,
+                          text=True).stdout
+    assert first["faculty"] in " ".join(page.split())
     code, text = run(env, "diplomas", "issue", "--institution", "185", "--json")
     assert code == 0 and json.loads(text)["issued"] == []  # nothing left to issue
 

@@ -1,0 +1,160 @@
+"""``vitnemal programmes``: the study programmes a diploma describes (faculty, language, length, NQF cycle, texts).
+
+These commands open the institution's database directly (``VITNEMAL_HOME`` / ``VITNEMAL_DATABASE_URL``); they do
+not talk to a server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+app = typer.Typer(help="Study programmes as diplomas describe them: list, show, add (opens the database directly).",
+                  no_args_is_help=True)
+
+INSTITUTION = typer.Option("--institution", "-i", help="Institution code, e.g. 185.")
+MAX_JSON_BYTES = 1_000_000  # a programme's texts are a few pages at most
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def _session(code: str, *, write: bool = False) -> Iterator[Session]:
+    """A session on the institution's database; service errors become a clear message and exit code 1."""
+    from vitnemal.config import Settings
+    from vitnemal.db import Database
+    from vitnemal.institutions.registry import Registry
+
+    settings = Settings.from_env()
+    if not settings.registry_path.exists():
+        raise _fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
+    try:
+        Registry.load(settings.registry_path).get(code)
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    db = Database(settings.url_for(code))
+    try:
+        with db.session() if write else db.read_session() as session:
+            yield session
+    except (LookupError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.dispose()
+
+
+def _years(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f} år"
+
+
+@app.command("list")
+def list_programmes(
+    institution: Annotated[str, INSTITUTION],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the institution's registered programmes: code, name, faculty, diploma language, length, NQF cycle."""
+    from vitnemal.programmes.service import list_programmes, spec_of
+
+    with _session(institution) as session:
+        specs = [spec_of(row) for row in list_programmes(session)]
+    if as_json:
+        typer.echo(json.dumps([s.as_dict() for s in specs], ensure_ascii=False))
+        return
+    if not specs:
+        typer.echo(f"{institution}: no programmes registered (add one with `vitnemal programmes add`)")
+        return
+    for s in specs:
+        facts = ", ".join(x for x in (s.language, _years(s.nominal_years),
+                                      f"{s.credits.normalize():f} sp" if s.credits is not None else "",
+                                      f"syklus {s.nqf_cycle}" if s.nqf_cycle else "") if x)
+        typer.echo(f"{s.code}  {s.name_nb}\n    {s.faculty_nb} ({facts})")
+    typer.echo(f"{len(specs)} programme(s)")
+
+
+@app.command("show")
+def show(
+    code: Annotated[str, typer.Argument(help="Programme code, e.g. MAINF.")],
+    institution: Annotated[str, INSTITUTION],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show everything registered about one programme, texts included."""
+    from vitnemal.programmes.service import get_programme, spec_of
+
+    with _session(institution) as session:
+        data = spec_of(get_programme(session, code)).as_dict()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    for key, value in data.items():
+        text = str(value)
+        typer.echo(f"{key}: {text}" if "\n" not in text else f"{key}:\n    " + text.replace("\n", "\n    "))
+
+
+@app.command("add")
+def add(
+    institution: Annotated[str, INSTITUTION],
+    code: Annotated[str | None, typer.Option(help="Programme code as the records use it, e.g. MAINF.")] = None,
+    name_nb: Annotated[str | None, typer.Option(help="Name in bokmål, e.g. \"Masterprogram i informatikk\".")] = None,
+    name_nn: Annotated[str | None, typer.Option(help="Name in nynorsk (default: bokmål).")] = None,
+    name_en: Annotated[str | None, typer.Option(help="Name in English.")] = None,
+    language: Annotated[str | None, typer.Option(help="The diploma's language: nb, nn or en. [default: nb]")] = None,
+    faculty_nb: Annotated[str | None, typer.Option(help="Faculty awarding the degree, bokmål.")] = None,
+    faculty_nn: Annotated[str | None, typer.Option(help="Faculty, nynorsk.")] = None,
+    faculty_en: Annotated[str | None, typer.Option(help="Faculty, English.")] = None,
+    years: Annotated[str | None, typer.Option(help="Nominal length in years, e.g. 2.")] = None,
+    credits: Annotated[str | None, typer.Option(help="Credits (studiepoeng), e.g. 120.")] = None,
+    nqf_cycle: Annotated[int | None, typer.Option(help="NQF cycle: 1 bachelor, 2 master, 3 PhD.")] = None,
+    from_file: Annotated[Path | None, typer.Option(
+        "--from", exists=True, dir_okay=False,
+        help="JSON object with any field (as `programmes show --json` prints; texts such as objectives_nb, "
+             "outcomes_en, oath_nb); options given here win.")] = None,
+    replace: Annotated[bool, typer.Option(help="Overwrite a programme registered with the same code.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the registered programme as JSON.")] = False,
+) -> None:
+    """Register a programme, so its degrees get the right faculty, language and information page."""
+    from vitnemal.programmes.service import (
+        InvalidProgramme,
+        ProgrammeExists,
+        ProgrammeSpec,
+        add_programme,
+        spec_of,
+    )
+
+    data: dict[str, Any] = {}
+    if from_file is not None:
+        if from_file.stat().st_size > MAX_JSON_BYTES:
+            raise _fail(f"--from {from_file}: larger than {MAX_JSON_BYTES} bytes")
+        try:
+            data = json.loads(from_file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _fail(f"--from {from_file}: not JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise _fail(f"--from {from_file}: expected one JSON object with the programme's fields")
+    given = {"code": code, "name_nb": name_nb, "name_nn": name_nn, "name_en": name_en, "language": language,
+             "faculty_nb": faculty_nb, "faculty_nn": faculty_nn, "faculty_en": faculty_en, "nominal_years": years,
+             "credits": credits, "nqf_cycle": nqf_cycle}
+    data.update({k: v for k, v in given.items() if v is not None})
+    try:
+        spec = ProgrammeSpec.from_mapping(data)
+    except InvalidProgramme as exc:
+        raise _fail(f"{exc} (give --code, --name-nb, --name-en and --faculty-nb, or --from FILE)") from None
+    with _session(institution, write=True) as session:
+        try:
+            registered = spec_of(add_programme(session, spec, replace=replace)).as_dict()
+        except ProgrammeExists as exc:
+            raise _fail(f"{exc}; give --replace to overwrite it") from None
+    if as_json:
+        typer.echo(json.dumps(registered, ensure_ascii=False))
+        return
+    typer.echo(f"{institution}: programme {spec.code} ({spec.name_nb}) registered, awarded by {spec.faculty_nb}")
