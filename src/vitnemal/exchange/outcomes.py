@@ -8,13 +8,15 @@ its own status count. Nothing from a reply that fails a check is imported.
 
 from __future__ import annotations
 
-import json
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from vitnemal.bounded_json import JsonRefused, check_nesting, loads
 from vitnemal.institutions.registry import Registry
 from vitnemal.node.protocol import NodeAnswer, ProtocolError, parse_answer, verify
 
@@ -56,6 +58,12 @@ _STATUS_OUTCOMES = {
 }
 
 SEASONS = ("VÅR", "HØST")
+
+# Limits on what a reply may make us parse. A real answer nests four levels (answer, qualifications, courses,
+# link) and a refusal two; its JWS header is a few dozen bytes. The transport already cuts bodies off at 16 MiB.
+MAX_DEPTH = 16
+MAX_REFUSAL_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -177,19 +185,49 @@ def _parse_contents(answer: NodeAnswer) -> tuple[tuple[ImportedResult, ...], tup
 
 def _refusal_message(reply: Reply) -> str:
     try:
-        detail = json.loads(reply.body).get("detail")
+        detail = loads(reply.body, max_bytes=MAX_REFUSAL_BYTES, max_depth=MAX_DEPTH).get("detail")
         if isinstance(detail, dict):
-            return f"{detail.get('error')}: {detail.get('message')}"
-        return str(detail)
+            return f"{str(detail.get('error'))[:100]}: {str(detail.get('message'))[:300]}"
+        return str(detail)[:300]
     except (ValueError, AttributeError):
         return reply.body[:200].decode("utf-8", "replace")
+
+
+def _check_jws_bounds(body: bytes) -> None:
+    """Refuse a compact JWS whose header or payload is too large or nested too deeply to be parsed safely."""
+    parts = body.strip().split(b".")
+    if len(parts) != 3:
+        raise JsonRefused("not a compact JWS")
+    if len(parts[0]) > MAX_HEADER_BYTES:
+        raise JsonRefused(f"its JWS header is larger than {MAX_HEADER_BYTES} bytes")
+    for segment in parts[:2]:
+        try:
+            decoded = base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
+        except (binascii.Error, ValueError):
+            raise JsonRefused("not a compact JWS (bad base64)") from None
+        check_nesting(decoded, MAX_DEPTH)
 
 
 def classify(
     reply: Reply, *, node: str, requester: str, request_id: str, subject_ids: tuple[str, ...], registry: Registry,
     fetch_date: date,
 ) -> Verdict:
-    """Decide what ``reply`` from ``node`` means; see the module docstring for the order of the checks."""
+    """Decide what ``reply`` from ``node`` means; see the module docstring for the order of the checks.
+
+    Never raises: whatever a reply contains, it becomes that node's own outcome, so one broken or hostile node
+    cannot stop the round for the others.
+    """
+    try:
+        return _classify(reply, node=node, requester=requester, request_id=request_id, subject_ids=subject_ids,
+                         registry=registry, fetch_date=fetch_date)
+    except Exception as exc:  # hostile input must never escape as an exception (see the docstring)
+        return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer could not be read ({type(exc).__name__})")
+
+
+def _classify(
+    reply: Reply, *, node: str, requester: str, request_id: str, subject_ids: tuple[str, ...], registry: Registry,
+    fetch_date: date,
+) -> Verdict:
     if reply.error is not None or reply.status_code is None or reply.status_code >= 500:
         why = reply.error or f"HTTP {reply.status_code}"
         return Verdict(Outcome.UNAVAILABLE, f"{node} did not answer ({why})", retry=True)
@@ -201,8 +239,11 @@ def classify(
         return Verdict(Outcome.REFUSED, f"{node} refused the request (HTTP {reply.status_code}: {detail})",
                        retry=passing)
     try:
+        _check_jws_bounds(reply.body)
         _, payload = verify(reply.body, registry, expected_signer=node)
         answer = parse_answer(payload)
+    except JsonRefused as exc:
+        return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer was rejected: {exc.reason}")
     except ProtocolError as exc:
         return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer was rejected: {exc.message}")
     if answer.node != node or answer.requester != requester or answer.in_reply_to != request_id:

@@ -8,7 +8,8 @@ are still "pending" and are asked again by whichever worker takes the order over
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ from vitnemal.identity.models import Person
 from vitnemal.institutions.registry import Registry
 from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE
+
+log = logging.getLogger("vitnemal.exchange")
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
         return None
     policy = service.RetryPolicy(settings.retry_after_s, settings.max_attempts)
 
-    def record(batch: list[service.Answered], finish: bool) -> str | None:
+    def write(batch: list[service.Answered], finish: bool) -> str | None:
         with db.session() as session:
             if batch:
                 service.record_outcomes(session, order_id=order_id, owner=owner, answered=batch,
@@ -95,6 +98,27 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
             if finish:
                 return service.finish_round(session, order_id=order_id, owner=owner, now=datetime.now(UTC))
         return None
+
+    def record(batch: list[service.Answered], finish: bool) -> str | None:
+        try:
+            return write(batch, finish)
+        except Exception:
+            if not batch:
+                raise
+        # One reply in the batch could not be stored (say, two qualifications under one key): store each reply on
+        # its own so the others are kept, and record the one that fails as an invalid answer with nothing
+        # imported. Every node that answered thus has an outcome and is never asked again when the order is taken
+        # over; only a database that refuses every write still fails the round.
+        for item in batch:
+            try:
+                write([item], False)
+            except Exception as exc:
+                log.warning("answer from %s to order %s could not be stored", item.institution, order_id,
+                            exc_info=True)
+                unstored = Verdict(Outcome.INVALID_ANSWER, f"{item.institution}'s answer could not be stored "
+                                   f"({type(exc).__name__}); nothing from it was imported")
+                write([replace(item, verdict=unstored)], False)
+        return write([], finish)
 
     pending = [service.Answered(code, registry.institutions[code].name_nb if code in registry else code,
                                 Verdict(Outcome.NO_CONSENT, "The student's consent (RESUTVEKSL) is withdrawn or "
@@ -105,7 +129,11 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
     writing: asyncio.Task[str | None] | None = None
 
     async def ask(call: Planned) -> tuple[Planned, Reply]:
-        return call, await client.send(call.node_url, call.token, settings.node_timeout_s)
+        try:
+            return call, await client.send(call.node_url, call.token, settings.node_timeout_s)
+        except Exception as exc:  # a client that fails for one node is that node not answering, not a lost round
+            log.warning("asking %s for order %s failed", call.institution, order_id, exc_info=True)
+            return call, Reply(None, b"", type(exc).__name__, 0)
 
     for next_reply in asyncio.as_completed([ask(c) for c in plan.calls]):
         call, reply = await next_reply

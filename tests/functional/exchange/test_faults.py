@@ -155,3 +155,66 @@ def test_reserved_and_not_sharing_institutions_and_unreleased_degree(live_federa
     order = live.order("185", PERSON)
     assert outcomes(order) == {"216": ("reserved", 0), "214": ("not_sharing", 0), "184": ("degree_not_released", 0)}
     assert order["status"] == "done"
+
+
+NESTED = b"[" * 100_000 + b"]" * 100_000
+
+
+def hostile_node_app(keys_dir: Path) -> FastAPI:
+    """Nodes whose replies could crash a parser: nested JSON unsigned and signed, and an answer that cannot be
+    stored (two qualifications under one key)."""
+    from joserfc import jws
+
+    app = FastAPI()
+
+    def signed(code: str, payload: bytes) -> Response:
+        key = load_private_key(keys_dir / f"{code}.pem")
+        return Response(jws.serialize_compact({"alg": "ES256", "kid": code, "typ": "vitnemal+jws"}, payload, key))
+
+    @app.post("/nodes/{code}/exchange/v1/results")
+    async def results(code: str, request: Request) -> Response:
+        body = await request.body()
+        if code == "306":  # an unsigned refusal nested 100,000 deep
+            return Response(b'{"detail": ' + NESTED + b"}", status_code=400, media_type="application/json")
+        if code == "307":  # signed by the node's own key, nested 100,000 deep
+            return signed(code, b'{"status": "ok", "results": ' + NESTED + b"}")
+        payload = json.loads(__import__("base64").urlsafe_b64decode(body.split(b".")[1] + b"=="))
+        degree = {"key": "BA", "code": "BA", "name_nb": "x", "name_en": "x", "credits": "180",
+                  "award_date": "2020-06-01", "diploma_issued_on": "2020-07-01", "courses": []}
+        answer = NodeAnswer(node=code, requester=payload["iss"], in_reply_to=payload["jti"],
+                            issued_at=int(time.time()), subject=PERSON, status="ok", qualifications=[degree, degree])
+        return signed(code, json.dumps(answer.payload()).encode())  # 308: well-formed, but cannot be stored
+
+    return app
+
+
+def test_nested_or_unstorable_replies_are_their_nodes_outcomes_and_the_order_finishes(live_federation,
+                                                                                   tmp_path: Path) -> None:
+    hostile = BackgroundServer(hostile_node_app(tmp_path / "fed" / "keys"))
+
+    def seed(fed: MiniFederation) -> None:
+        with fed.db("185").session() as s:
+            consent(s, add_person(s, PERSON))
+        for code in ("216", "214"):
+            with fed.db(code).session() as s:
+                add_result(s, add_person(s, PERSON), add_course(s, f"C{code}"), 2021, "VÅR", "B")
+        entries = fed.registry.institutions
+        for code in ("306", "307", "308"):
+            entries[code] = replace(entries[code], node_url=f"{hostile.url}/nodes/{code}")
+        fed.registry.save(fed.settings.registry_path)
+
+    with hostile:
+        live = live_federation(["185", "216", "214", "306", "307", "308"], seed)
+        order = live.order("185", PERSON)
+
+    assert order["status"] == "done"
+    assert outcomes(order) == {"216": ("imported", 1), "214": ("imported", 1), "306": ("refused", 0),
+                               "307": ("invalid_answer", 0), "308": ("invalid_answer", 0)}
+    messages = {o["institution"]: o["message"] for o in order["outcomes"]}
+    assert "nested deeper than" in messages["307"]
+    assert "could not be stored" in messages["308"]
+    with live.fed.db("185").read_session() as s:
+        assert sorted(s.scalars(select(ExternalStudyRecord.source_code)).all()) == ["214", "216"]
+    for code in ("216", "214"):  # the healthy nodes were asked once: no round was lost and started again
+        with live.fed.db(code).read_session() as s:
+            assert s.scalar(select(func.count(Disclosure.id))) == 1

@@ -105,3 +105,39 @@ def test_an_unavailable_node_is_asked_again_the_same_time_next_day_until_attempt
     assert last["state"] == "final" and last["next_attempt_at"] is None and last["outcome"] == "unavailable"
     imported = Answered("216", "HiSF", Verdict(Outcome.IMPORTED, "", results=()), 40)
     assert outcome_update(0, imported, now, policy)["state"] == "final"
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def _signed_raw(payload: bytes, key=KEY) -> str:
+    from joserfc import jws
+
+    return jws.serialize_compact({"alg": "ES256", "kid": "216", "typ": "vitnemal+jws"}, payload, key)
+
+
+@pytest.mark.parametrize("status", [400, 401, 409])
+def test_a_deeply_nested_refusal_is_a_refusal_not_a_crash(status: int) -> None:
+    body = b'{"detail": ' + DEEP + b"}"
+    verdict = _classify(body, status)
+    assert verdict.outcome is Outcome.REFUSED and not verdict.retry
+
+
+def test_a_signed_deeply_nested_answer_is_an_invalid_answer() -> None:
+    verdict = _classify(_signed_raw(b'{"status": "ok", "results": ' + DEEP + b"}"))
+    assert verdict.outcome is Outcome.INVALID_ANSWER
+    assert "nested deeper than 16 levels" in verdict.message
+
+
+def test_an_unsigned_deeply_nested_jws_header_is_an_invalid_answer() -> None:
+    import base64
+
+    header = base64.urlsafe_b64encode(b'{"alg": "ES256", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}").rstrip(b"=")
+    verdict = _classify(header + b".e30.c2ln")
+    assert verdict.outcome is Outcome.INVALID_ANSWER and "header" in verdict.message
+
+
+def test_a_signed_answer_with_an_impossible_number_is_an_invalid_answer() -> None:
+    payload = json.dumps({**_answer().payload(), "iat": 1}).replace('"iat": 1,', '"iat": 1e400,')
+    verdict = _classify(_signed_raw(payload.encode()))
+    assert verdict.outcome is Outcome.INVALID_ANSWER
