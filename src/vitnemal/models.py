@@ -4,6 +4,7 @@ from vitnemal.audit import models as audit_models
 from vitnemal.diplomas import models as diploma_models
 from vitnemal.exchange import models as exchange_models
 from vitnemal.identity import models as identity_models
+from vitnemal.portal import models as portal_models
 from vitnemal.programmes import models as programme_models
 from vitnemal.recognition import models as recognition_models
 from vitnemal.records import models as records_models
@@ -15,6 +16,7 @@ __all__ = [
     "diploma_models",
     "exchange_models",
     "identity_models",
+    "portal_models",
     "programme_models",
     "recognition_models",
     "records_models",

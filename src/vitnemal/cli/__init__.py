@@ -14,6 +14,7 @@ from vitnemal.cli import (
     exchange,
     federation,
     id,
+    portal,
     programmes,
     recognition,
     records,
@@ -38,6 +39,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(recognition.app, name="recognition")
 app.add_typer(diplomas.app, name="diplomas")
 app.add_typer(programmes.app, name="programmes")
+app.add_typer(portal.app, name="portal")
 serve.register(app)
 verify.register(app)
 

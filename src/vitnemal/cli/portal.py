@@ -1,0 +1,33 @@
+"""``vitnemal portal``: the portal's scheduled work, run by hand or by cron (the portal's worker runs it too).
+
+The portal's database is ``settings.url_for("portal")`` in the federation at VITNEMAL_HOME.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import typer
+
+app = typer.Typer(help="Vitnemålsportalen: scheduled work (purge, retries).", no_args_is_help=True)
+
+
+@app.command("purge")
+def purge_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Delete shared data 12 months after each share ended (only counts remain), day-old fetches, old attempts."""
+    from vitnemal.config import Settings
+    from vitnemal.db import Database
+    from vitnemal.portal.shares import purge
+
+    db = Database(Settings.from_env().url_for("portal"))
+    try:
+        with db.session() as session:
+            report = purge(session, datetime.now(UTC))
+    finally:
+        db.dispose()
+    if as_json:
+        typer.echo(json.dumps(report.__dict__))
+    else:
+        typer.echo(f"Purged {report.shares} share(s) that ended more than 12 months ago, {report.fetches} fetch(es) "
+                   f"older than a day and {report.attempts} old code attempt(s).")

@@ -1,0 +1,175 @@
+"""Where the owner's results come from: every institution's node, asked live with the owner's login as legal basis.
+
+``ResultsSource`` is the small Protocol the fetch depends on. :class:`ExchangeResultsSource` is the real one: it
+signs each request with the portal's own key (the portal is a member of the federation's registry), sends it
+with the exchange's node client and checks the node's signed answer with the exchange's own checks
+(:func:`vitnemal.exchange.outcomes.classify`). :class:`StaticResultsSource` answers from a table, for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from joserfc.jwk import ECKey
+
+from vitnemal.exchange.client import NodeClient
+from vitnemal.exchange.outcomes import ImportedQualification, ImportedResult, Outcome, classify
+from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+from vitnemal.institutions.registry import Registry
+from vitnemal.node.protocol import ResultsRequest, Subject, new_request_id, sign
+from vitnemal.portal import rules
+
+PORTAL_CODE = "portal"
+# The legal basis the portal claims: the owner logged in and asked for their own results (no consent is needed:
+# the portal's basis is in law, uhl. § 4-14).
+LEGAL_BASIS = "owner_login"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The logged-in person: national id from the login (``pid``), the name when the provider gives one."""
+
+    national_id: str
+    name: str = ""
+
+    @property
+    def birth_date(self) -> date | None:
+        try:
+            return parse_national_id(self.national_id).birth_date
+        except InvalidNationalId:
+            return None
+
+
+@dataclass(frozen=True)
+class Institution:
+    code: str
+    name_nb: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class SourceAnswer:
+    """One institution's answer, as the portal stores it: an outcome, and the passed results it sent."""
+
+    institution: str
+    outcome: str
+    message: str = ""
+    results: list[dict[str, Any]] = field(default_factory=list)
+    qualifications: list[dict[str, Any]] = field(default_factory=list)
+    retry: bool = False
+
+    @property
+    def answered(self) -> bool:
+        """The institution gave an answer (with or without results); False means "Klarte ikke hente data"."""
+        return self.outcome in (Outcome.IMPORTED, Outcome.NO_RESULTS, Outcome.NO_CONSENT, Outcome.NOT_SHARING,
+                                Outcome.RESERVED, Outcome.DEGREE_NOT_RELEASED)
+
+
+class ResultsSource(Protocol):
+    def institutions(self) -> list[Institution]: ...
+
+    async def fetch(self, owner: Owner, institution: str) -> SourceAnswer: ...
+
+
+def _result_dict(r: ImportedResult, name: tuple[str, str] | None) -> dict[str, Any]:
+    out = {"key": r.key, "course_code": r.course_code, "name_nb": r.name_nb, "name_en": r.name_en, "kind": r.kind,
+           "thesis_title": r.thesis_title, "year": r.year, "season": r.season, "credits": format(r.credits, "f"),
+           "grade": r.grade, "grading_scale": r.grading_scale}
+    if name is not None:
+        out["institution_name_nb"], out["institution_name_en"] = name
+    return out
+
+
+def _qualification_dict(q: ImportedQualification, name: tuple[str, str] | None) -> dict[str, Any]:
+    out = {"key": q.key, "code": q.code, "name_nb": q.name_nb, "name_en": q.name_en, "level": q.level,
+           "credits": format(q.credits, "f"), "award_date": q.award_date.isoformat(),
+           "diploma_issued_on": q.diploma_issued_on.isoformat() if q.diploma_issued_on else None,
+           "courses": [link.result_key for link in q.links]}
+    if name is not None:
+        out["institution_name_nb"], out["institution_name_en"] = name
+    return out
+
+
+def answer_contents(institution: Institution, history: Sequence[rules.NameSpan],
+                    results: Sequence[ImportedResult], qualifications: Sequence[ImportedQualification],
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Passed results and qualifications as stored; each carries the institution's name of its day when that
+    differs from today's (a merged institution)."""
+    current = (institution.name_nb, institution.name_en)
+
+    def then(day: date) -> tuple[str, str] | None:
+        name = rules.name_at(current, history, day)
+        return None if name == current else name
+
+    kept = [r for r in results if rules.is_passed(r.grade)]
+    return ([_result_dict(r, then(rules.term_day(r.year, r.season))) for r in kept],
+            [_qualification_dict(q, then(q.award_date)) for q in qualifications])
+
+
+class ExchangeResultsSource:
+    """Asks the nodes over the exchange protocol, signed as the portal (``kid`` = ``portal``)."""
+
+    def __init__(self, registry: Registry, key: ECKey, client: NodeClient, *, timeout_s: float = 5.0,
+                 names: Mapping[str, Sequence[rules.NameSpan]] | None = None, own: str = PORTAL_CODE) -> None:
+        self.registry = registry
+        self.key = key
+        self.client = client
+        self.timeout_s = timeout_s
+        self.names = dict(names or {})
+        self.own = own
+
+    def institutions(self) -> list[Institution]:
+        return [Institution(e.code, e.name_nb, e.name_en) for e in self.registry if e.code != self.own]
+
+    def request(self, owner: Owner, institution: str, now: datetime) -> tuple[str, str]:
+        """(request id, signed request) for one institution."""
+        born = owner.birth_date
+        subject = Subject(owner.national_id, (), "", "", born.isoformat() if born else None)
+        req = ResultsRequest(requester=self.own, node=institution, request_id=new_request_id(),
+                             issued_at=int(now.timestamp()), fetch_date=now.date().isoformat(), subject=subject,
+                             consent=None)
+        payload = {**req.payload(), "basis": LEGAL_BASIS}
+        return req.request_id, sign(payload, self.own, self.key)
+
+    async def fetch(self, owner: Owner, institution: str) -> SourceAnswer:
+        now = datetime.now(UTC)
+        entry = self.registry.get(institution)
+        request_id, token = self.request(owner, institution, now)
+        reply = await self.client.send(entry.node_url, token, self.timeout_s)
+        verdict = classify(reply, node=institution, requester=self.own, request_id=request_id,
+                           subject_ids=(owner.national_id,), registry=self.registry, fetch_date=now.date())
+        results, qualifications = answer_contents(Institution(entry.code, entry.name_nb, entry.name_en),
+                                                  self.names.get(institution, ()), verdict.results,
+                                                  verdict.qualifications)
+        return SourceAnswer(institution, verdict.outcome.value, verdict.message, results, qualifications,
+                            retry=verdict.retry)
+
+
+Answerer = SourceAnswer | Callable[[Owner], SourceAnswer]
+
+
+class StaticResultsSource:
+    """Answers from a table (code → answer, or a function of the owner); a code missing from it never answers."""
+
+    def __init__(self, institutions: Sequence[Institution], answers: Mapping[str, Answerer],
+                 delay_s: float = 0.0) -> None:
+        self._institutions = list(institutions)
+        self.answers = dict(answers)
+        self.delay_s = delay_s
+        self.asked: list[str] = []
+
+    def institutions(self) -> list[Institution]:
+        return list(self._institutions)
+
+    async def fetch(self, owner: Owner, institution: str) -> SourceAnswer:
+        self.asked.append(institution)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        answer = self.answers.get(institution)
+        if answer is None:
+            return SourceAnswer(institution, Outcome.UNAVAILABLE.value, f"{institution} did not answer", retry=True)
+        return answer(owner) if callable(answer) else answer
