@@ -9,8 +9,10 @@ cannot be impersonated and an answer cannot be replayed for another request.
 
 from __future__ import annotations
 
+import binascii
 import json
 import uuid
+from base64 import urlsafe_b64decode
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,11 +24,15 @@ from joserfc.jwk import ECKey
 from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
 from vitnemal.institutions.keys import import_public
 from vitnemal.institutions.registry import Registry, UnknownInstitution
+from vitnemal.node import bounded
 
 PROTOCOL_VERSION = 1
 ALGORITHM = "ES256"
 MEDIA_TYPE = "application/jose"
 PATH = "exchange/v1/results"
+MAX_HEADER_BYTES = 4096
+MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
+TIMESTAMP_RANGE = range(0, 2**40)  # seconds since 1970: anything else is not a time a message was made
 
 
 class ProtocolError(Exception):
@@ -156,18 +162,24 @@ def _public_key(registry: Registry, code: str) -> ECKey:
     return key
 
 
-def verify(token: str | bytes, registry: Registry, expected_signer: str | None = None) -> tuple[str, dict[str, Any]]:
+def verify(token: str | bytes, registry: Registry, expected_signer: str | None = None, *,
+           max_bytes: int = MAX_PAYLOAD_BYTES) -> tuple[str, dict[str, Any]]:
     """Check a compact JWS against the registry and return (signer code, payload).
 
-    Raises ProtocolError: "malformed" for anything that is not a JWS with a JSON object payload, "unknown_signer"
+    Raises ProtocolError: "malformed" for anything that is not a JWS with a JSON object payload (within
+    ``max_bytes`` and :data:`~vitnemal.node.bounded.MAX_DEPTH` levels, numbers finite), "unknown_signer"
     for a signer not in the registry, "wrong_signer" when ``expected_signer`` is given and someone else signed,
     "bad_signature" when the signature does not verify with the signer's registered key.
     """
     text = token.decode("ascii", "replace") if isinstance(token, bytes) else token
     text = text.strip()
     try:
+        # The header is checked within bounds first: the JOSE library parses it with plain json.loads.
+        bounded.loads(urlsafe_b64decode(text.split(".", 1)[0] + "=="), max_bytes=MAX_HEADER_BYTES, max_depth=2)
         header = jws.extract_compact(text.encode()).protected
-    except (JoseError, ValueError, IndexError, UnicodeError) as exc:
+    except bounded.BoundedJsonError as exc:
+        raise ProtocolError("malformed", f"the JWS header is refused: {exc}") from None
+    except (JoseError, ValueError, IndexError, UnicodeError, binascii.Error) as exc:
         raise ProtocolError("malformed", f"not a compact JWS ({type(exc).__name__})") from None
     signer = str(header.get("kid", ""))
     if header.get("alg") != ALGORITHM:
@@ -183,12 +195,19 @@ def verify(token: str | bytes, registry: Registry, expected_signer: str | None =
     except JoseError:
         raise ProtocolError("bad_signature", f"the signature does not verify with {signer}'s registered key") from None
     try:
-        payload = json.loads(obj.payload)
-    except (ValueError, UnicodeError):
-        raise ProtocolError("malformed", "the signed payload is not JSON") from None
+        payload = bounded.loads(obj.payload, max_bytes=max_bytes)
+    except bounded.BoundedJsonError as exc:
+        raise ProtocolError("malformed", f"the signed payload is refused: {exc}") from None
     if not isinstance(payload, dict):
         raise ProtocolError("malformed", "the signed payload is not a JSON object")
     return signer, payload
+
+
+def _timestamp(value: Any) -> int:
+    """``iat``: whole seconds since 1970, as a JSON integer in a plausible range."""
+    if isinstance(value, bool) or not isinstance(value, int) or value not in TIMESTAMP_RANGE:
+        raise ValueError(f"iat must be whole seconds since 1970, not {str(value)[:30]!r}")
+    return value
 
 
 def parse_request(payload: dict[str, Any]) -> ResultsRequest:
@@ -208,7 +227,7 @@ def parse_request(payload: dict[str, Any]) -> ResultsRequest:
             requester=str(payload["iss"]),
             node=str(payload["aud"]),
             request_id=str(payload["jti"]),
-            issued_at=int(payload["iat"]),
+            issued_at=_timestamp(payload["iat"]),
             fetch_date=str(payload["fetch_date"]),
             subject=Subject(
                 national_id=str(subj["national_id"]),
@@ -243,7 +262,7 @@ def parse_answer(payload: dict[str, Any]) -> NodeAnswer:
             node=str(payload["iss"]),
             requester=str(payload["aud"]),
             in_reply_to=str(payload["in_reply_to"]),
-            issued_at=int(payload["iat"]),
+            issued_at=_timestamp(payload["iat"]),
             subject=str(payload["subject"]),
             status=status,
             message=str(payload.get("message") or ""),

@@ -221,3 +221,36 @@ def test_request_ids_are_unique_per_requester_only(node) -> None:
     key_216 = load_private_key(fed.settings.keys_dir / "216.pem")
     assert _post(server, sign(other.payload(), "216", key_216)).status_code == 200
     assert _ask(fed, server, req).status_code == 409
+
+
+@pytest.mark.parametrize("hostile", ["nested", "iat_overflow", "iat_float", "huge_integer", "nan"])
+def test_hostile_signed_payloads_are_a_400_with_a_reason(node, hostile: str) -> None:
+    """Issue 7 #8: a validly signed payload nested 1,000 deep, or with iat 1e400, was a 500."""
+    import json
+
+    from joserfc import jws
+
+    fed, server = node
+    key = load_private_key(fed.settings.keys_dir / "185.pem")
+    good = json.dumps(_request().payload())
+    body = {
+        "nested": good[:-1] + ', "x": ' + "[" * 1000 + "]" * 1000 + "}",
+        "iat_overflow": good.replace('"iat":', '"iat": 1e400, "was":'),
+        "iat_float": good.replace('"iat":', '"iat": 1.5, "was":'),
+        "huge_integer": good.replace('"iat":', '"iat": ' + "9" * 5000 + ', "was":'),
+        "nan": good.replace('"iat":', '"iat": NaN, "was":'),
+    }[hostile]
+    token = jws.serialize_compact({"alg": "ES256", "kid": "185"}, body.encode(), key)
+    response = _post(server, token)
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"]["error"] == "malformed" and response.json()["detail"]["message"]
+    assert _disclosures(fed) == 0
+
+
+def test_a_deeply_nested_jws_header_is_a_400(node) -> None:
+    import base64
+
+    _, server = node
+    header = base64.urlsafe_b64encode(b'{"alg":"ES256","kid":"185","x":' + b"[" * 5000 + b"]" * 5000 + b"}")
+    response = _post(server, header.decode().rstrip("=") + ".e30.AAAA")
+    assert response.status_code == 400 and response.json()["detail"]["error"] == "malformed"
