@@ -167,31 +167,43 @@ def certificate(
         str | None, typer.Option("--date", help="Date (YYYY-MM-DD) printed where a pupil has none. Default: today.")
     ] = None,
 ) -> None:
-    """Render every valid pupil's certificate as a signed PDF/A in bokmål, nynorsk or English.
+    """Render every valid pupil's certificate as a signed, recorded PDF/A in bokmål, nynorsk or English.
 
-    Without --key/--cert each school signs with a key from the local CA under the settings home
-    ($VITNEMAL_HOME/ca, created on first use).
+    Certificates are issued only for schools in the school registry ($VITNEMAL_HOME/schools.json; see
+    `vitnemal school register`). Without --key/--cert each school signs with a key from the local CA under the
+    settings home ($VITNEMAL_HOME/ca, created on first use).
     """
+    from vitnemal.config import Settings
     from vitnemal.school.importer import InputFileError
     from vitnemal.school.issue import SchoolSigners, issue_certificates
+    from vitnemal.school.registry import SchoolRegistry, registry_path
     from vitnemal.signing.pdf import KeyFileSigner, SigningError
 
     if (key is None) != (cert is None):
         raise typer.BadParameter("give both --key and --cert, or neither", param_hint="--key/--cert")
     issued_on = _parse_date_option(issued)
+    settings = Settings.from_env()
+    try:
+        registry = SchoolRegistry.load(registry_path(settings.home))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _usage_error(f"the school registry {registry_path(settings.home)} cannot be read: {exc}") from None
+    if not len(registry):
+        raise _usage_error(
+            f"no school is registered in {registry_path(settings.home)}: register the school first with "
+            "`vitnemal school register ORGANISATION_NUMBER NAME --municipality M`"
+        )
     if key is not None and cert is not None:
         try:
-            signers = SchoolSigners(fixed=KeyFileSigner(key, cert, chain or (), reason="Vitnemål for grunnskolen"))
+            fixed = KeyFileSigner(key, cert, chain or (), reason="Vitnemål for grunnskolen")
         except SigningError as exc:
             raise _usage_error(str(exc)) from None
+        signers = SchoolSigners(registry, fixed=fixed)
     else:
-        from vitnemal.config import Settings
-
-        signers = SchoolSigners(ca_dir=Settings.from_env().home / "ca")
+        signers = SchoolSigners(registry, ca_dir=settings.home / "ca")
     try:
         with _progress_always("vitnemål") as progress:
             report = issue_certificates(
-                file, out, lang.value, signers, place=place, issued_on=issued_on, progress=progress
+                file, out, lang.value, signers, settings, place=place, issued_on=issued_on, progress=progress
             )
     except InputFileError as exc:
         raise _usage_error(str(exc)) from None
@@ -199,3 +211,42 @@ def certificate(
     _report_rejected(report.rejected, len(report.written))
     if report.rejected:
         raise typer.Exit(1)
+
+
+@app.command("register")
+def register(
+    organisation_number: Annotated[str, typer.Argument(help="The school's organisation number (nine digits).")],
+    name: Annotated[str, typer.Argument(help="The school's name, as printed on its certificates.")],
+    municipality: Annotated[str, typer.Option("--municipality", help="The school's municipality.")] = "",
+) -> None:
+    """Register a school in the school registry, so that it may issue signed certificates."""
+    from vitnemal.config import Settings
+    from vitnemal.school.registry import SchoolEntry, register_schools, registry_path
+
+    try:
+        entry = SchoolEntry(organisation_number.strip(), " ".join(name.split()), municipality.strip())
+    except ValueError as exc:
+        raise _usage_error(str(exc)) from None
+    home = Settings.from_env().home
+    register_schools(home, [entry])
+    typer.echo(f"registered {entry.name} ({entry.organisation_number}) in {registry_path(home)}")
+
+
+@app.command("schools")
+def schools(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """List the registered schools."""
+    from dataclasses import asdict
+
+    from vitnemal.config import Settings
+    from vitnemal.school.registry import SchoolRegistry, registry_path
+
+    registry = SchoolRegistry.load(registry_path(Settings.from_env().home))
+    if as_json:
+        typer.echo(json.dumps([asdict(e) for e in registry], ensure_ascii=False))
+        return
+    if not len(registry):
+        typer.echo("no schools registered (vitnemal school register ORGANISATION_NUMBER NAME)")
+    for entry in registry:
+        typer.echo(f"{entry.organisation_number}  {entry.name}  {entry.municipality}")

@@ -54,10 +54,15 @@ def _locator(settings: Settings):  # type: ignore[no-untyped-def]
 
     opener = _record_opener(settings)
 
+    def codes() -> list[str]:
+        from vitnemal.school.registry import SchoolRegistry, registry_path
+
+        found = Registry.load(settings.registry_path).codes() if settings.registry_path.exists() else []
+        # Schools keep their issuing records under their organisation numbers.
+        return found + [s.organisation_number for s in SchoolRegistry.load(registry_path(settings.home))]
+
     def locate(document_id: str) -> str | None:
-        if not settings.registry_path.exists():
-            return None
-        for code in Registry.load(settings.registry_path).codes():
+        for code in codes():
             opened = opener(code)
             if opened is None:
                 continue
@@ -82,6 +87,7 @@ def _print_report(report: VerificationReport, path: Path) -> None:
         who = signer.organization or signer.common_name
         code = f" (institution {signer.institution_code})" if signer.institution_code else ""
         typer.echo(f"Signed by: {who}{code}: {signer.subject}")
+        typer.echo(f"  {check.issued_by}")
         typer.echo(f"  certificate issued by {signer.issuer}, serial {signer.serial_number}")
     if check.signing_time is not None:
         typer.echo(f"Signing time: {check.signing_time.isoformat()} (as the signer states it; no timestamp)")

@@ -23,6 +23,7 @@ from vitnemal.db import Database, is_sqlite
 from vitnemal.demo.databases import create_databases, drop_databases
 from vitnemal.demo.institutions import INSTITUTIONS, DemoInstitution
 from vitnemal.demo.plan import plan_federation
+from vitnemal.demo.schools import register_demo_schools
 from vitnemal.demo.scripted import scenarios
 from vitnemal.demo.writer import WriteCounts, write_records
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
@@ -154,6 +155,7 @@ def generate_federation(
     found = scenarios(plan)
     write_private_json(settings.home / CREDENTIALS, credentials)
     (settings.home / SCENARIOS).write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
+    register_demo_schools(settings.home)
     Registry(entries).save(settings.registry_path)
     report("Ferdig", len(codes), len(codes))
     return FederationSummary(

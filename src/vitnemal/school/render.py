@@ -29,10 +29,14 @@ PDF_STANDARD: Final = "a-3b"
 SCHOOL_YEARS = (8, 9, 10)
 
 
-def certificate_view(cert: Certificate, lang: Language, *, today: date | None = None) -> dict[str, object]:
+def certificate_view(
+    cert: Certificate, lang: Language, *, today: date | None = None, document_id: str | None = None,
+    url: str | None = None,
+) -> dict[str, object]:
     """Return everything the template prints, as strings in ``lang``; the template only arranges them.
 
-    ``today`` is the date printed when the certificate has none of its own.
+    ``today`` is the date printed when the certificate has none of its own; ``document_id`` and ``url`` (its
+    verification address) are printed under the QR code.
     """
     labels = LABELS[lang]
     subjects = SUBJECT_NAMES[lang]
@@ -66,7 +70,7 @@ def certificate_view(cert: Certificate, lang: Language, *, today: date | None = 
         "municipality": pupil.municipality,
         "pupil": {
             "name": pupil.name,
-            "birth_date": short_date(pupil.birth_date) if pupil.birth_date else "",
+            "birth_date": short_date(pupil.birth_date, lang) if pupil.birth_date else "",
         },
         "final_rows": final_rows,
         "exam_rows": exam_rows,
@@ -83,6 +87,10 @@ def certificate_view(cert: Certificate, lang: Language, *, today: date | None = 
         ],
         "signed_note": labels["signed"].format(school=pupil.school) if pupil.school else "",
         "title": f"{labels['title']} {labels['subtitle']} – {pupil.name}",
+        "verify": {
+            "text": labels["verify"].format(url=url) if url else "",
+            "document_id": labels["document_id"].format(id=document_id) if document_id else "",
+        },
     }
 
 
@@ -105,9 +113,17 @@ class CertificateRenderer:
 
         self._compiler = typst.Compiler(str(template), ignore_system_fonts=True)
 
-    def render(self, cert: Certificate, lang: Language, *, today: date | None = None) -> bytes:
-        """Return the certificate as PDF bytes (unsigned)."""
-        data = json.dumps(certificate_view(cert, lang, today=today), ensure_ascii=False)
-        pdf = self._compiler.compile(format="pdf", sys_inputs={"data": data}, pdf_standards=PDF_STANDARD)
+    def render(
+        self, cert: Certificate, lang: Language, *, today: date | None = None, document_id: str | None = None,
+        url: str | None = None,
+    ) -> bytes:
+        """Return the certificate as PDF bytes (unsigned); with ``url`` a QR code to it and ``document_id``."""
+        view = certificate_view(cert, lang, today=today, document_id=document_id, url=url)
+        inputs = {"data": json.dumps(view, ensure_ascii=False)}
+        if url:
+            from vitnemal.diplomas.render import qr_svg
+
+            inputs["qr"] = qr_svg(url)
+        pdf = self._compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=PDF_STANDARD)
         assert isinstance(pdf, bytes)
         return pdf

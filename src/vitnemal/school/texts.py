@@ -155,6 +155,8 @@ LABELS: dict[Language, dict[str, str]] = {
         "page": "Side {page} av {pages}",
         "signed": "Elektronisk signert av {school}",
         "not_recorded": "–",
+        "verify": "Kontroller vitnemålet: {url}",
+        "document_id": "Dokument-ID: {id}",
     },
     "nn": {
         "title": "Vitnemål",
@@ -185,6 +187,8 @@ LABELS: dict[Language, dict[str, str]] = {
         "page": "Side {page} av {pages}",
         "signed": "Elektronisk signert av {school}",
         "not_recorded": "–",
+        "verify": "Kontroller vitnemålet: {url}",
+        "document_id": "Dokument-ID: {id}",
     },
     "en": {
         "title": "School Leaving Certificate",
@@ -215,6 +219,8 @@ LABELS: dict[Language, dict[str, str]] = {
         "page": "Page {page} of {pages}",
         "signed": "Electronically signed by {school}",
         "not_recorded": "–",
+        "verify": "Verify this certificate: {url}",
+        "document_id": "Document ID: {id}",
     },
 }
 
@@ -254,6 +260,9 @@ def long_date(day: date, lang: Language) -> str:
     return f"{day.day} {month} {day.year}" if lang == "en" else f"{day.day}. {month} {day.year}"
 
 
-def short_date(day: date) -> str:
-    """Return "14.03.2010", the Norwegian numeric date."""
-    return f"{day.day:02}.{day.month:02}.{day.year}"
+def short_date(day: date, lang: Language = "nb") -> str:
+    """Return "14.03.2010", the Norwegian numeric date (nb, nn), or "14 March 2010" (en).
+
+    English readers take 02.08.2010 for 8 February, so the English certificate spells the month out.
+    """
+    return long_date(day, lang) if lang == "en" else f"{day.day:02}.{day.month:02}.{day.year}"

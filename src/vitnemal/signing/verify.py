@@ -30,6 +30,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from vitnemal.signing.ca import describe_issuer, issuer_kind
 from vitnemal.signing.inspect import (
     SignerIdentity,
     contents_problem,
@@ -173,6 +174,14 @@ class DocumentCheck:
     document_id: str | None = None
     validated: bool = False
     problems: tuple[Problem, ...] = ()
+    issuer_kind: str | None = None  # school / institution / portal, from the signer certificate's policy
+
+    @property
+    def issued_by(self) -> str | None:
+        """"issued by a lower-secondary school: <name>" and the like, or None when there is no signer."""
+        if self.signer is None:
+            return None
+        return describe_issuer(self.issuer_kind, self.signer.organization or self.signer.common_name)
 
     @property
     def genuine(self) -> bool:
@@ -232,6 +241,8 @@ class DocumentCheck:
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
             "document_id": self.document_id,
             "validated": self.validated,
+            "issuer_kind": self.issuer_kind,
+            "issued_by": self.issued_by,
             "checks": [{"check": text, "ok": ok} for text, ok in self.checks()],
         }
 
@@ -329,8 +340,9 @@ def check_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate]) -> Doc
         certified=docmdp is not None and docmdp.name == "NO_CHANGES",
         docmdp=None if docmdp is None else docmdp.name,
         covers_entire_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE" and len(embedded) == 1,
-        signer=signer_identity(x509.load_der_x509_certificate(status.signing_cert.dump())),
+        signer=signer_identity(signer_cert := x509.load_der_x509_certificate(status.signing_cert.dump())),
         signing_time=status.signer_reported_dt,
+        issuer_kind=issuer_kind(signer_cert),
     )
     unsigned_part = contents_problem(pdf, list(first.byte_range), roots, check_certificates=checked.trusted)
     problems = list(_problems(checked, later, bool(roots)))

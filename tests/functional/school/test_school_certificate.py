@@ -12,6 +12,7 @@ from school_tools import pdf_text, pdfsig
 from typer.testing import CliRunner
 
 from vitnemal.cli import app
+from vitnemal.demo.schools import register_demo_schools
 from vitnemal.school.parsing import parse_certificate
 from vitnemal.school.render import CertificateRenderer
 from vitnemal.signing.ca import LocalCertificateAuthority
@@ -80,6 +81,7 @@ def test_the_pdf_claims_pdfa_3b(renderer: CertificateRenderer) -> None:
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("VITNEMAL_HOME", str(tmp_path / "home"))
+    register_demo_schools(tmp_path / "home")
     return tmp_path / "home"
 
 
