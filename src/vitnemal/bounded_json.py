@@ -11,6 +11,7 @@ No I/O; nothing here knows who sent the bytes.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -42,16 +43,31 @@ def check_nesting(data: bytes, max_depth: int) -> None:
         raise JsonRefused(f"nested deeper than {max_depth} levels")
 
 
+def _finite(text: str) -> float:
+    # json.loads turns 1e400 into inf, which overflows later wherever it meets an int (issue 7 #8).
+    value = float(text)
+    if not math.isfinite(value):
+        raise JsonRefused(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise JsonRefused(f"{name} is not a number JSON allows")
+
+
 def loads(data: bytes | str, *, max_bytes: int, max_depth: int) -> Any:
     """Parse ``data`` as JSON if it is at most ``max_bytes`` long and nests at most ``max_depth`` levels.
 
-    Raises JsonRefused (a ValueError) for anything else, including input that is not UTF-8 or not JSON.
+    Raises JsonRefused (a ValueError) for anything else, including input that is not UTF-8 or not JSON, and numbers
+    that are not finite (``1e400``, ``NaN``, ``Infinity``) or too long for Python to convert.
     """
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > max_bytes:
         raise JsonRefused(f"larger than {max_bytes} bytes")
     check_nesting(raw, max_depth)
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+    except JsonRefused:
+        raise
     except (ValueError, RecursionError) as exc:  # RecursionError cannot happen after the check; kept as a guard
         raise JsonRefused(f"not JSON ({type(exc).__name__})") from None

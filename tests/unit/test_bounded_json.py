@@ -37,3 +37,15 @@ def test_size_and_syntax() -> None:
         loads(b"[1, 2", max_bytes=100, max_depth=4)
     with pytest.raises(JsonRefused, match="not JSON"):
         loads(b"\xff\xfe", max_bytes=100, max_depth=4)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b'{"iat": 1e400}', "out of range"),
+    (b'{"iat": -Infinity}', "not a number JSON allows"),
+    (b'{"iat": NaN}', "not a number JSON allows"),
+    (b'{"iat": ' + b"9" * 5000 + b"}", "not JSON"),
+])
+def test_numbers_that_are_not_finite_are_refused(data: bytes, message: str) -> None:
+    """Issue 7 #8: 1e400 became inf and overflowed where it met an int."""
+    with pytest.raises(JsonRefused, match=message):
+        loads(data, max_bytes=10_000, max_depth=4)

@@ -21,10 +21,11 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
+from vitnemal.bounded_json import JsonRefused
+from vitnemal.bounded_json import loads as bounded_loads
 from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
 from vitnemal.institutions.keys import import_public
 from vitnemal.institutions.registry import Registry, UnknownInstitution
-from vitnemal.node import bounded
 
 PROTOCOL_VERSION = 1
 ALGORITHM = "ES256"
@@ -32,6 +33,7 @@ MEDIA_TYPE = "application/jose"
 PATH = "exchange/v1/results"
 MAX_HEADER_BYTES = 4096
 MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 16  # an answer nests four levels (answer, qualifications, courses, link)
 TIMESTAMP_RANGE = range(0, 2**40)  # seconds since 1970: anything else is not a time a message was made
 
 
@@ -167,7 +169,7 @@ def verify(token: str | bytes, registry: Registry, expected_signer: str | None =
     """Check a compact JWS against the registry and return (signer code, payload).
 
     Raises ProtocolError: "malformed" for anything that is not a JWS with a JSON object payload (within
-    ``max_bytes`` and :data:`~vitnemal.node.bounded.MAX_DEPTH` levels, numbers finite), "unknown_signer"
+    ``max_bytes`` and :data:`MAX_DEPTH` levels, numbers finite), "unknown_signer"
     for a signer not in the registry, "wrong_signer" when ``expected_signer`` is given and someone else signed,
     "bad_signature" when the signature does not verify with the signer's registered key.
     """
@@ -175,10 +177,10 @@ def verify(token: str | bytes, registry: Registry, expected_signer: str | None =
     text = text.strip()
     try:
         # The header is checked within bounds first: the JOSE library parses it with plain json.loads.
-        bounded.loads(urlsafe_b64decode(text.split(".", 1)[0] + "=="), max_bytes=MAX_HEADER_BYTES, max_depth=2)
+        bounded_loads(urlsafe_b64decode(text.split(".", 1)[0] + "=="), max_bytes=MAX_HEADER_BYTES, max_depth=2)
         header = jws.extract_compact(text.encode()).protected
-    except bounded.BoundedJsonError as exc:
-        raise ProtocolError("malformed", f"the JWS header is refused: {exc}") from None
+    except JsonRefused as exc:
+        raise ProtocolError("malformed", f"the JWS header is refused: {exc.reason}") from None
     except (JoseError, ValueError, IndexError, UnicodeError, binascii.Error) as exc:
         raise ProtocolError("malformed", f"not a compact JWS ({type(exc).__name__})") from None
     signer = str(header.get("kid", ""))
@@ -195,9 +197,9 @@ def verify(token: str | bytes, registry: Registry, expected_signer: str | None =
     except JoseError:
         raise ProtocolError("bad_signature", f"the signature does not verify with {signer}'s registered key") from None
     try:
-        payload = bounded.loads(obj.payload, max_bytes=max_bytes)
-    except bounded.BoundedJsonError as exc:
-        raise ProtocolError("malformed", f"the signed payload is refused: {exc}") from None
+        payload = bounded_loads(obj.payload, max_bytes=max_bytes, max_depth=MAX_DEPTH)
+    except JsonRefused as exc:
+        raise ProtocolError("malformed", f"the signed payload is refused: {exc.reason}") from None
     if not isinstance(payload, dict):
         raise ProtocolError("malformed", "the signed payload is not a JSON object")
     return signer, payload
