@@ -46,6 +46,8 @@ def upgrade_command(
     """Upgrade the databases to this version's schema with the Alembic migrations; all data is kept."""
     from vitnemal.config import Settings
     from vitnemal.schema import head_revision
+    from vitnemal.web.pages import upgrade_web_database
 
-    count = upgrade_federation(Settings.from_env(), institution)
+    settings = Settings.from_env()
+    count = upgrade_federation(settings, institution) + (0 if institution else upgrade_web_database(settings))
     typer.echo(f"{count} database(s) upgraded; all are at revision {head_revision()}.")

@@ -99,8 +99,9 @@ def _point_registry_at(settings: Any, base_url: str) -> None:
 def _upgrade_quietly(settings: Any) -> None:
     """The demo just works after an update: a federation made by an older version is migrated in place."""
     from vitnemal.cli.db import upgrade_federation
+    from vitnemal.web.pages import upgrade_web_database
 
-    upgraded = upgrade_federation(settings)
+    upgraded = upgrade_federation(settings) + upgrade_web_database(settings)
     if upgraded:
         typer.echo(f"Upgraded {upgraded} database(s) to this version's schema.")
 

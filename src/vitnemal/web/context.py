@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vitnemal.config import Settings
 from vitnemal.db import Database
 from vitnemal.web import i18n
+from vitnemal.web.auth.oidc import Provider
+from vitnemal.web.auth.providers import configured_providers
 from vitnemal.web.secretkey import derive, load_secret_key
 from vitnemal.web.sessions import COOKIE, BrowserSession, SessionStore, utcnow
 
@@ -33,6 +35,7 @@ class Web:
     settings: Settings
     db: Database
     secret: bytes = field(repr=False)
+    providers: list[Provider] = field(default_factory=list)
     sessions: SessionStore = field(init=False, repr=False)
     csrf_key: bytes = field(init=False, repr=False)
 
@@ -44,8 +47,9 @@ class Web:
     @classmethod
     def open(cls, settings: Settings, db_url: str | None = None) -> Web:
         """The foundation on the portal's database (``settings.url_for("portal")``) unless ``db_url`` is given."""
-        return cls(settings=settings, db=Database(db_url or settings.url_for("portal")),
-                   secret=load_secret_key(settings))
+        secret = load_secret_key(settings)
+        return cls(settings=settings, db=Database(db_url or settings.url_for("portal")), secret=secret,
+                   providers=configured_providers(settings, secret))
 
     @property
     def secure_cookies(self) -> bool:

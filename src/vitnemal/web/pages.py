@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from vitnemal.config import Settings
+from vitnemal.web.auth.routes import router as auth_router
 from vitnemal.web.context import Web
 from vitnemal.web.routing import install
 from vitnemal.web.shell import router as shell_router
@@ -15,4 +16,25 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     web = web or Web.open(settings)
     install(app, web)
     app.include_router(shell_router)
+    app.include_router(auth_router)
+    if not settings.production:
+        from vitnemal.testidp.provider import install as install_test_idp
+
+        install_test_idp(app, web)
     return web
+
+
+def upgrade_web_database(settings: Settings) -> int:
+    """Make or upgrade the pages' database (sessions, rate limits) to this version's schema; 1 if it changed."""
+    from vitnemal.db import make_engine
+    from vitnemal.schema import current_revision, head_revision, upgrade
+
+    url = settings.url_for("portal")
+    engine = make_engine(url, pooled=False)
+    try:
+        behind = current_revision(engine) != head_revision()
+    finally:
+        engine.dispose()
+    if behind:
+        upgrade(url)
+    return int(behind)

@@ -1,0 +1,1 @@
+"""Login: the OIDC client (``oidc``), the configured providers (``providers``) and the ``/auth`` routes."""

@@ -1,0 +1,145 @@
+"""``/auth``: the login page, the start of a login, the provider's callback, logout.
+
+A login starts with a POST (CSRF-checked, rate-limited per client address) that remembers state, nonce and the
+PKCE verifier in the browser's session and sends the browser to the provider. The callback checks the state,
+exchanges the code and checks the ID token (``oidc.finish``), then replaces the session by a new logged-in one.
+Logout ends the session here and sends the browser to the provider's end_session_endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from urllib.parse import quote
+
+import httpx
+from fastapi import Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from vitnemal.web import ratelimit
+from vitnemal.web.auth import oidc
+from vitnemal.web.context import (
+    current_session,
+    end_session,
+    ensure_session,
+    language,
+    replace_session,
+    save_session,
+    web,
+)
+from vitnemal.web.routing import page_router, safe_next
+from vitnemal.web.sessions import utcnow
+from vitnemal.web.templating import render
+
+log = logging.getLogger(__name__)
+router = page_router(prefix="/auth")
+LOGIN_LIMIT = ratelimit.Limit(count=30, window_s=300)
+# A login left at the provider longer than this must start again.
+PENDING_MAX_S = 600
+PROBLEMS = ("acr", "rate", "cancelled", "unavailable", "invalid")
+
+
+def _redirect_uri(request: Request) -> str:
+    return web(request).settings.public_url.rstrip("/") + "/auth/callback"
+
+
+def _to_login(problem: str, next_path: str = "/") -> RedirectResponse:
+    return RedirectResponse(f"/auth/login?problem={problem}&next={quote(next_path)}", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, return_to: str = Query("/", alias="next", max_length=600),
+               problem: str | None = Query(None, max_length=20)) -> HTMLResponse:
+    return render(request, "web/login.html", {
+        "providers": web(request).providers, "next": safe_next(return_to),
+        "problem": problem if problem in PROBLEMS else None, "logged_out": False,
+    }, status_code=200)
+
+
+@router.get("/logged-out", response_class=HTMLResponse)
+def logged_out(request: Request) -> HTMLResponse:
+    return render(request, "web/login.html", {"providers": web(request).providers, "next": "/", "problem": None,
+                                              "logged_out": True})
+
+
+def _count_login(request: Request) -> ratelimit.Decision:
+    w = web(request)
+    client = request.client.host if request.client else "unknown"
+    with w.db.session() as db:
+        return ratelimit.hit(db, f"login:{client}", LOGIN_LIMIT, utcnow())
+
+
+@router.post("/login")
+async def start_login(request: Request, provider: str = Form(..., max_length=40),
+                      return_to: str = Form("/", alias="next", max_length=600)) -> Response:
+    w = web(request)
+    chosen = next((p for p in w.providers if p.name == provider), None)
+    next_path = safe_next(return_to)
+    if chosen is None:
+        return _to_login("invalid", next_path)
+    decision = await run_in_threadpool(_count_login, request)
+    if not decision.allowed:
+        return _to_login("rate", next_path)
+    try:
+        async with httpx.AsyncClient() as http:
+            url, pending = await oidc.start(http, chosen, _redirect_uri(request), next_path, language(request))
+    except oidc.LoginFailed as exc:
+        log.warning("login could not start with %s: %s", chosen.name, exc.detail)
+        return _to_login(exc.reason, next_path)
+    session = await run_in_threadpool(ensure_session, request)
+    session.data["login"] = pending.to_dict()
+    await run_in_threadpool(save_session, request, session)
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/callback")
+async def callback(request: Request, code: str | None = None, state: str | None = None,
+                   error: str | None = None) -> Response:
+    session = await run_in_threadpool(current_session, request)
+    pending = oidc.PendingLogin.from_dict(session.data.get("login")) if session else None
+    if session is None or pending is None or state is None or len(state) > 200:
+        return _to_login("invalid")
+    if not secrets.compare_digest(state, pending.state):
+        return _to_login("invalid", pending.next_path)
+    # One callback per started login: forget it whatever happens next.
+    session.data.pop("login", None)
+    await run_in_threadpool(save_session, request, session)
+    if error is not None or code is None:
+        return _to_login("cancelled" if error == "access_denied" else "invalid", pending.next_path)
+    if time.time() - pending.started > PENDING_MAX_S or len(code) > 4096:
+        return _to_login("invalid", pending.next_path)
+    provider = next((p for p in web(request).providers if p.name == pending.provider), None)
+    if provider is None:
+        return _to_login("invalid")
+    try:
+        async with httpx.AsyncClient() as http:
+            identity = await oidc.finish(http, provider, _redirect_uri(request), pending, code)
+    except oidc.LoginFailed as exc:
+        log.warning("login with %s refused: %s", provider.name, exc.detail)
+        return _to_login(exc.reason, pending.next_path)
+    name = identity.claims.get("name")
+    data = {"pid": identity.national_id, "provider": provider.name, "id_token": identity.id_token,
+            "name": name if isinstance(name, str) and len(name) <= 200 else None, "logged_in_at": int(time.time())}
+    await run_in_threadpool(replace_session, request, data)
+    return RedirectResponse(pending.next_path, status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    w = web(request)
+    session = await run_in_threadpool(current_session, request)
+    provider = None
+    id_token = None
+    if session is not None:
+        provider = next((p for p in w.providers if p.name == session.data.get("provider")), None)
+        id_token = session.data.get("id_token")
+    await run_in_threadpool(end_session, request)
+    back = w.settings.public_url.rstrip("/") + "/auth/logged-out"
+    if provider is not None:
+        async with httpx.AsyncClient() as http:
+            url = await oidc.logout_url(http, provider, id_token if isinstance(id_token, str) else None, back)
+        if url is not None:
+            return RedirectResponse(url, status_code=303)
+    return RedirectResponse("/auth/logged-out", status_code=303)
