@@ -76,6 +76,10 @@ def record_answer(session: Session, *, source_id: int, answer: SourceAnswer, now
     source = session.get(FetchSource, source_id)
     if source is None:  # the fetch was purged meanwhile
         return "gone"
+    # Answers of one fetch are recorded one at a time (the fetch row's lock): the last one then sees that no other
+    # source is pending and marks the fetch finished; without it two concurrent last answers would each see the
+    # other still pending (PostgreSQL's read committed) and neither would.
+    fetch = session.scalars(select(OwnerFetch).where(OwnerFetch.id == source.fetch_id).with_for_update()).one()
     source.attempts += 1
     source.lease_until = None
     source.outcome = answer.outcome
@@ -91,8 +95,7 @@ def record_answer(session: Session, *, source_id: int, answer: SourceAnswer, now
     else:
         source.state = "failed"
         source.next_attempt_at = None
-    fetch = session.get(OwnerFetch, source.fetch_id)
-    if fetch is not None and fetch.finished_at is None:
+    if fetch.finished_at is None:
         waiting = session.scalar(select(FetchSource.id).where(
             FetchSource.fetch_id == source.fetch_id, FetchSource.state == "pending", FetchSource.id != source.id))
         if waiting is None:
