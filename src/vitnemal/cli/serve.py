@@ -37,16 +37,16 @@ def serve(
 
     import uvicorn
 
-    from vitnemal.web.app import create_app
+    from vitnemal.web.app import UVICORN_OPTIONS, create_app
 
     if processes > 1:
         os.environ["VITNEMAL_SERVE_INSTITUTIONS"] = ",".join(institution or [])
         os.environ["VITNEMAL_SERVE_WORKER"] = "1" if worker else "0"
         uvicorn.run("vitnemal.web.app:app_from_env", factory=True, host=host, port=port, workers=processes,
-                    log_level="warning", timeout_graceful_shutdown=5)
+                    **UVICORN_OPTIONS)
         return
     uvicorn.run(create_app(_settings(), with_worker=worker, codes=institution or None), host=host, port=port,
-                log_level="warning", timeout_graceful_shutdown=5)
+                **UVICORN_OPTIONS)
 
 
 def worker(
@@ -150,7 +150,7 @@ def demo(
     import uvicorn
     from rich.console import Console
 
-    from vitnemal.web.app import create_app
+    from vitnemal.web.app import UVICORN_OPTIONS, create_app
 
     settings = _settings(port, home)
     console = Console(soft_wrap=True)
@@ -168,8 +168,8 @@ def demo(
     console.print(f"  {home_hint}{prog} exchange order 19588312510 --for 185{api} --wait   # Testperson2: 214 RES-OAL")
     console.print(f"  {home_hint}{prog} exchange records 01536112185 --for 185{api}        # Person eksternstudium")
     console.print(f"  More people to try, one per scenario: {settings.home / 'scenarios.json'}")
-    uvicorn.run(create_app(settings, with_worker=True), host=host, port=port, log_level="warning",
-                timeout_graceful_shutdown=5)
+    uvicorn.run(create_app(settings, with_worker=True), host=host, port=port,
+                **UVICORN_OPTIONS)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -20,13 +21,20 @@ from vitnemal.node.routes import MAX_REQUEST_BYTES as NODE_MAX_BYTES
 from vitnemal.node.routes import router as node_router
 from vitnemal.recognition.routes import router as recognition_router
 from vitnemal.runtime import tune_gc
+from vitnemal.web.apidocs import DOCS_PATH, install_docs
 from vitnemal.web.gate import InstitutionGate
+from vitnemal.web.headers import SELF_ONLY_PAGE, SecurityHeaders
 from vitnemal.web.limits import BodyLimitMiddleware, limit
+from vitnemal.web.openapi import describe
 
 # The case workers' JSON bodies are a national id or a recognition item with a note of at most 2,000 characters.
 API_MAX_BYTES = 16 * 1024
 # Multipart framing around the uploaded PDF (boundaries, part headers).
 _MULTIPART_OVERHEAD = 64 * 1024
+# How every entry point runs the app under uvicorn: no "server: uvicorn" banner on the responses.
+UVICORN_OPTIONS: dict[str, Any] = {"server_header": False, "log_level": "warning", "timeout_graceful_shutdown": 5}
+# Content-Security-Policy per surface (path prefix); everything else gets headers.STRICT.
+CSP_BY_SURFACE = {DOCS_PATH: SELF_ONLY_PAGE}
 BODY_LIMITS = [
     limit(rf"/nodes/[^/]+/{NODE_PATH}", NODE_MAX_BYTES, "signed node requests"),
     limit(r"/verify", MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD, "uploads to verify"),
@@ -60,11 +68,17 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
                 await task
             host.close()
 
-    app = FastAPI(title="vitnemal", version=__version__, lifespan=lifespan)
-    # Starlette runs the middleware added last first: the body limit sees a request before the gate does.
+    app = FastAPI(title="vitnemal", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Exchange nodes (signed requests between institutions), the case workers' API of "
+                              "each institution served here, and the public verification of documents.")
+    # Starlette runs the middleware added last first: security headers go on every answer, including the body
+    # limit's and the gate's refusals; the body limit sees a request before the gate does.
     app.add_middleware(InstitutionGate)
     app.add_middleware(BodyLimitMiddleware, rules=BODY_LIMITS, default=API_MAX_BYTES,
                        default_what="request bodies here")
+    app.add_middleware(SecurityHeaders, policies=CSP_BY_SURFACE)
+    describe(app)
+    install_docs(app)
     app.include_router(node_router)
     app.include_router(exchange_router)
     app.include_router(recognition_router)
