@@ -33,8 +33,9 @@ API_MAX_BYTES = 16 * 1024
 _MULTIPART_OVERHEAD = 64 * 1024
 # How every entry point runs the app under uvicorn: no "server: uvicorn" banner on the responses.
 UVICORN_OPTIONS: dict[str, Any] = {"server_header": False, "log_level": "warning", "timeout_graceful_shutdown": 5}
-# Content-Security-Policy per surface (path prefix); everything else gets headers.STRICT.
-CSP_BY_SURFACE = {DOCS_PATH: SELF_ONLY_PAGE}
+# Content-Security-Policy of the HTML pages per surface (path prefix); everything else gets headers.STRICT.
+API_DOCS_CSP = {DOCS_PATH: SELF_ONLY_PAGE}
+PAGES_CSP = {"/": SELF_ONLY_PAGE}
 BODY_LIMITS = [
     limit(rf"/nodes/[^/]+/{NODE_PATH}", NODE_MAX_BYTES, "signed node requests"),
     limit(r"/verify", MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD, "uploads to verify"),
@@ -71,12 +72,11 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     app = FastAPI(title="vitnemal", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Exchange nodes (signed requests between institutions), the case workers' API of "
                               "each institution served here, and the public verification of documents.")
-    # Starlette runs the middleware added last first: security headers go on every answer, including the body
-    # limit's and the gate's refusals; the body limit sees a request before the gate does.
+    # Starlette runs the middleware added last first: the body limit sees a request before the gate does.
     app.add_middleware(InstitutionGate)
     app.add_middleware(BodyLimitMiddleware, rules=BODY_LIMITS, default=API_MAX_BYTES,
                        default_what="request bodies here")
-    app.add_middleware(SecurityHeaders, policies=CSP_BY_SURFACE)
+    _with_security_headers(app, {**API_DOCS_CSP, **(PAGES_CSP if pages else {})})
     describe(app)
     install_docs(app)
     app.include_router(node_router)
@@ -94,6 +94,19 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
         return {"status": "ok", "institutions": len(host.codes), "worker": with_worker}
 
     return app
+
+
+def _with_security_headers(app: FastAPI, pages: dict[str, str]) -> None:
+    """Put SecurityHeaders outside the whole stack, so even Starlette's own 500 answer carries the headers.
+
+    ``add_middleware`` would place it inside ServerErrorMiddleware, whose answer to a crash bypasses it.
+    """
+    build = app.build_middleware_stack
+
+    def build_with_headers() -> Any:
+        return SecurityHeaders(build(), pages=pages)
+
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

@@ -1,10 +1,11 @@
 """Security headers on every response, with a Content-Security-Policy chosen per surface.
 
-The JSON API gets the strictest policy (nothing may load, nothing may frame it). A surface that serves pages (the
-API docs here; the institution pages and the portal beside them) registers its own policy for its path prefix,
-built with :func:`csp`; the longest matching prefix wins. A response that already carries a
-``Content-Security-Policy`` (a page with a per-response nonce, say) keeps its own. No policy allows
-``'unsafe-inline'``: pages load their scripts and styles from files.
+Anything that is not a page (JSON, files, refusals) gets the strictest policy: nothing may load, nothing may frame
+it. A surface that serves pages (the API docs; the institution pages and the portal) registers the policy of its
+HTML answers for its path prefix, built with :func:`csp`; the longest matching prefix wins, and an HTML answer on
+no registered prefix gets the strict policy too. A response that already carries a ``Content-Security-Policy`` (a
+page with a per-response nonce, or one whose form leads to another origin) keeps its own. No policy made with
+:func:`csp` allows ``'unsafe-inline'``: pages load their scripts and styles from files.
 
 HSTS is sent only on requests that arrived over TLS (``scope["scheme"] == "https"``, which uvicorn also sets from
 ``X-Forwarded-Proto`` behind a trusted proxy), since browsers ignore it over plain HTTP and it must never pin a
@@ -48,19 +49,21 @@ _FIXED = (
 
 
 class SecurityHeaders:
-    """Adds the headers above to every HTTP response; ``policies`` maps path prefixes to their CSP.
+    """Adds the headers above to every HTTP response; ``pages`` maps path prefixes to the CSP of their HTML.
 
     Headers the app set itself are kept (``setdefault``), so a surface with special needs says so on its response.
     """
 
-    def __init__(self, app: ASGIApp, policies: Mapping[str, str] | None = None, default: str = STRICT) -> None:
+    def __init__(self, app: ASGIApp, pages: Mapping[str, str] | None = None, default: str = STRICT) -> None:
         self.app = app
-        # Longest prefix first, so "/docs/assets" can differ from "/docs".
-        self.policies = sorted((policies or {}).items(), key=lambda item: len(item[0]), reverse=True)
+        # Longest prefix first, so "/portal" can differ from "/".
+        self.pages = sorted((pages or {}).items(), key=lambda item: len(item[0]), reverse=True)
         self.default = default
 
-    def policy_for(self, path: str) -> str:
-        for prefix, policy in self.policies:
+    def policy_for(self, path: str, content_type: str) -> str:
+        if not content_type.startswith("text/html"):
+            return self.default
+        for prefix, policy in self.pages:
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
                 return policy
         return self.default
@@ -69,12 +72,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = self.policy_for(scope["path"])
         tls = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                policy = self.policy_for(scope["path"], headers.get("content-type", ""))
                 headers.setdefault("content-security-policy", policy)
                 for name, value in _FIXED:
                     headers.setdefault(name.decode(), value.decode())

@@ -15,8 +15,10 @@ from tests.factories import make_federation
 
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer, wait_until_healthy
+from vitnemal.schema import upgrade
 from vitnemal.web.apidocs import ASSETS
 from vitnemal.web.app import create_app
+from vitnemal.web.headers import STRICT
 
 NODE = "/nodes/216/exchange/v1/results"
 
@@ -26,6 +28,7 @@ def server(tmp_path_factory, sqlite_template):
     port = free_port()
     fed = make_federation(tmp_path_factory.mktemp("fed"), ["185", "216"], f"http://127.0.0.1:{port}",
                           template=sqlite_template)
+    upgrade(fed.settings.url_for("portal"))  # the pages' own database
     with BackgroundServer(create_app(fed.settings, codes=["216"]), port=port) as running:
         yield fed, running
 
@@ -42,6 +45,7 @@ def _answers(fed, url: str) -> dict[str, httpx.Response]:
         "docs page": httpx.get(f"{url}/docs"),
         "docs asset": httpx.get(f"{url}/docs/assets/swagger-ui.css"),
         "openapi": httpx.get(f"{url}/openapi.json"),
+        "page": httpx.get(f"{url}/"),
     }
 
 
@@ -55,7 +59,10 @@ def test_every_answer_carries_the_security_headers(server) -> None:
         csp = h["content-security-policy"]
         assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp, what
         assert "strict-transport-security" not in h, what  # plain HTTP: no HSTS
-    assert _answers(fed, running.url)["json"].headers["content-security-policy"].startswith("default-src 'none'")
+    answers = _answers(fed, running.url)
+    assert answers["json"].headers["content-security-policy"] == STRICT
+    assert answers["page"].headers["content-type"].startswith("text/html")
+    assert "style-src 'self'" in answers["page"].headers["content-security-policy"]
 
 
 def test_hsts_is_sent_behind_tls(server) -> None:
