@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from vitnemal.bounded_json import JsonRefused, check_nesting, loads
+from vitnemal.bounded_json import JsonRefused, check_nesting
 from vitnemal.institutions.registry import Registry
-from vitnemal.node.protocol import NodeAnswer, ProtocolError, parse_answer, verify
+from vitnemal.node.protocol import NodeAnswer, ProtocolError, Refusal, parse_answer, verify
 
 
 class Outcome(StrEnum):
@@ -62,7 +62,6 @@ SEASONS = ("VÅR", "HØST")
 # Limits on what a reply may make us parse. A real answer nests four levels (answer, qualifications, courses,
 # link) and a refusal two; its JWS header is a few dozen bytes. The transport already cuts bodies off at 16 MiB.
 MAX_DEPTH = 16
-MAX_REFUSAL_BYTES = 64 * 1024
 MAX_HEADER_BYTES = 1024
 
 
@@ -183,16 +182,6 @@ def _parse_contents(answer: NodeAnswer) -> tuple[tuple[ImportedResult, ...], tup
     return results, tuple(_qualification(item, keys) for item in answer.qualifications)
 
 
-def _refusal_message(reply: Reply) -> str:
-    try:
-        detail = loads(reply.body, max_bytes=MAX_REFUSAL_BYTES, max_depth=MAX_DEPTH).get("detail")
-        if isinstance(detail, dict):
-            return f"{str(detail.get('error'))[:100]}: {str(detail.get('message'))[:300]}"
-        return str(detail)[:300]
-    except (ValueError, AttributeError):
-        return reply.body[:200].decode("utf-8", "replace")
-
-
 def _check_jws_bounds(body: bytes) -> None:
     """Refuse a compact JWS whose header or payload is too large or nested too deeply to be parsed safely."""
     parts = body.strip().split(b".")
@@ -232,12 +221,12 @@ def _classify(
         why = reply.error or f"HTTP {reply.status_code}"
         return Verdict(Outcome.UNAVAILABLE, f"{node} did not answer ({why})", retry=True)
     if reply.status_code >= 400:
-        detail = _refusal_message(reply)
-        # A stale or "replayed" refusal is about this attempt (clock skew, a retried request), not the requester:
-        # the next attempt is signed afresh, so it is asked again like a node that was down.
-        passing = reply.status_code in (401, 409) and detail.split(":")[0] in ("stale", "replayed")
-        return Verdict(Outcome.REFUSED, f"{node} refused the request (HTTP {reply.status_code}: {detail})",
-                       retry=passing)
+        refusal = Refusal.from_body(reply.status_code, reply.body)
+        # A stale, replayed or rate-limited refusal is about this attempt (clock skew, a retried request, too many
+        # at once), not the requester: the next attempt is signed afresh, so it is asked again like a node that
+        # was down.
+        return Verdict(Outcome.REFUSED, f"{node} refused the request (HTTP {reply.status_code}: {refusal.reason}: "
+                       f"{refusal.message})", retry=refusal.passing)
     try:
         _check_jws_bounds(reply.body)
         _, payload = verify(reply.body, registry, expected_signer=node)

@@ -34,6 +34,7 @@ PATH = "exchange/v1/results"
 MAX_HEADER_BYTES = 4096
 MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 16  # an answer nests four levels (answer, qualifications, courses, link)
+MAX_REFUSAL_BYTES = 64 * 1024
 TIMESTAMP_RANGE = range(0, 2**40)  # seconds since 1970: anything else is not a time a message was made
 
 
@@ -131,6 +132,63 @@ class NodeAnswer:
             "qualifications": self.qualifications,
             "withheld": self.withheld,
         }
+
+
+# Refusals that concern this attempt only (a clock off, a retried request id, too many requests just now): the
+# requester signs a fresh request later and asks again, as it would a node that was down.
+PASSING_REASONS = frozenset({"stale", "replayed", "rate_limited"})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The node answered: ``token`` is the signed answer (a compact JWS) of ``answer``."""
+
+    token: str
+    answer: NodeAnswer
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The node refused the request: an HTTP status, a machine-readable ``reason`` and a message for people.
+
+    ``retry_after_s`` is set when the requester should slow down and ask again after that many seconds.
+    """
+
+    status: int
+    reason: str
+    message: str
+    retry_after_s: int | None = None
+
+    @property
+    def passing(self) -> bool:
+        return self.reason in PASSING_REASONS
+
+    def detail(self) -> dict[str, str | int]:
+        out: dict[str, str | int] = {"error": self.reason, "message": self.message}
+        if self.retry_after_s is not None:
+            out["retry_after_s"] = self.retry_after_s
+        return out
+
+    def body(self) -> bytes:
+        """The refusal as the node sends it: ``{"detail": {"error", "message"[, "retry_after_s"]}}``."""
+        return json.dumps({"detail": self.detail()}, ensure_ascii=False).encode()
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after_s is None else {"retry-after": str(self.retry_after_s)}
+
+    @classmethod
+    def from_body(cls, status: int, body: bytes) -> Refusal:
+        """Read a node's refusal back; a body that is not one keeps its first 200 characters as the message."""
+        try:
+            detail = bounded_loads(body, max_bytes=MAX_REFUSAL_BYTES, max_depth=4).get("detail")
+        except (JsonRefused, AttributeError):
+            detail = None
+        if not isinstance(detail, dict):
+            text = str(detail) if detail is not None else body[:200].decode("utf-8", "replace")
+            return cls(status, "unknown", text[:300])
+        retry = detail.get("retry_after_s")
+        return cls(status, str(detail.get("error"))[:100], str(detail.get("message"))[:300],
+                   retry if isinstance(retry, int) and not isinstance(retry, bool) and 0 <= retry < 10**7 else None)
 
 
 ANSWER_STATUSES = frozenset(

@@ -1,9 +1,9 @@
 """Running a results order now, in this process, for a case worker's command or the diploma sample.
 
 :class:`LocalNodeClient` is a :class:`~vitnemal.exchange.client.NodeClient` that answers for the institutions
-whose databases and keys this host holds by doing exactly what their HTTP node does (verify the signed request
-against the registry, check who sent it and to whom, check its freshness, answer the three questions and log the
-disclosure in one transaction, sign the answer), without the HTTP hop; any other node is asked over HTTP. The
+whose databases and keys this host holds through the same :func:`~vitnemal.node.handling.handle_request` their
+HTTP node calls (every check, the disclosure log, the signed answer), without the HTTP hop; any other node is
+asked over HTTP. The
 requester's side is unchanged: the same :func:`~vitnemal.exchange.processing.run_round` checks every signature
 and imports what arrives. So a fetch run here is a real exchange, signed both ways and logged at both ends.
 """
@@ -11,7 +11,6 @@ and imports what arrives. So a fetch run here is a real exchange, signed both wa
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -23,9 +22,7 @@ from vitnemal.exchange.models import ResultsOrder
 from vitnemal.exchange.outcomes import Reply
 from vitnemal.exchange.processing import run_round
 from vitnemal.institutions.host import LocalInstitutions
-from vitnemal.node import rules
-from vitnemal.node.protocol import ProtocolError, parse_request, sign, verify
-from vitnemal.node.service import ReplayedRequest, answer_request
+from vitnemal.node.handling import Refusal, handle_request
 
 
 class LocalNodeClient:
@@ -38,32 +35,11 @@ class LocalNodeClient:
 
     def _answer(self, code: str, token: str) -> Reply:
         started = time.perf_counter()
-
-        def reply(status: int, body: bytes) -> Reply:
-            return Reply(status, body, None, int((time.perf_counter() - started) * 1000))
-
-        def refuse(status: int, reason: str, message: str) -> Reply:
-            return reply(status, json.dumps({"detail": {"error": reason, "message": message}}).encode())
-
-        try:
-            signer, payload = verify(token, self.host.registry)
-            request = parse_request(payload)
-        except ProtocolError as exc:
-            return refuse(400 if exc.reason == "malformed" else 401, exc.reason, exc.message)
-        if request.requester != signer:
-            return refuse(401, "wrong_signer", f"request claims to be from {request.requester} but is signed by "
-                          f"{signer}")
-        if request.node != code:
-            return refuse(400, "wrong_audience", f"request is addressed to {request.node}, not {code}")
-        now = datetime.now(UTC)
-        stale = rules.freshness_refusal(request.issued_at, now.timestamp(), self.host.settings.request_max_age_s)
-        if stale:
-            return refuse(401, "stale", stale)
-        try:
-            answer = answer_request(self.host.db(code), request, code, now)
-        except ReplayedRequest:
-            return refuse(409, "replayed", "this request id was answered before; make a new request")
-        return reply(200, sign(answer.payload(), code, self.host.key(code)).encode())
+        outcome = handle_request(self.host, code, token.encode(), datetime.now(UTC))
+        elapsed_ms = int((time.perf_counter() - started) * 1000)
+        if isinstance(outcome, Refusal):
+            return Reply(outcome.status, outcome.body(), None, elapsed_ms)
+        return Reply(200, outcome.token.encode(), None, elapsed_ms)
 
     async def send(self, node_url: str, token: str, timeout_s: float) -> Reply:
         code = self._by_url.get(node_url.rstrip("/"))

@@ -1,0 +1,45 @@
+"""The one way a node handles a request: :func:`handle_request` takes the signed bytes and returns an
+:class:`Answer` (a signed answer, its disclosure logged) or a :class:`Refusal` (nothing disclosed, nothing logged).
+
+The HTTP route and the in-process client (recognition's LocalNodeClient) both call it, so the checks (size,
+signature, who signed, to whom, freshness, replay) exist once and the security tests run against both paths. A
+refusal is rendered and read back by :meth:`~vitnemal.node.protocol.Refusal.body` and
+:meth:`~vitnemal.node.protocol.Refusal.from_body`, so no caller builds or splits its JSON by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.node import rules
+from vitnemal.node.protocol import Answer, ProtocolError, Refusal, parse_request, sign, verify
+from vitnemal.node.service import ReplayedRequest, answer_request
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetime) -> Answer | Refusal:
+    """Check ``body`` (a signed request to node ``code``), answer it and log the disclosure, or refuse it.
+
+    Blocking (database and signing): async callers run it in a thread.
+    """
+    if len(body) > MAX_REQUEST_BYTES:
+        return Refusal(413, "too_large", f"requests are at most {MAX_REQUEST_BYTES} bytes")
+    try:
+        signer, payload = verify(body, host.registry, max_bytes=MAX_REQUEST_BYTES)
+        request = parse_request(payload)
+    except ProtocolError as exc:
+        return Refusal(400 if exc.reason == "malformed" else 401, exc.reason, exc.message)
+    if request.requester != signer:
+        return Refusal(401, "wrong_signer", f"request claims to be from {request.requester} but is signed by {signer}")
+    if request.node != code:
+        return Refusal(400, "wrong_audience", f"request is addressed to {request.node}, not {code}")
+    stale = rules.freshness_refusal(request.issued_at, now.timestamp(), host.settings.request_max_age_s)
+    if stale:
+        return Refusal(401, "stale", stale)
+    try:
+        answer = answer_request(host.db(code), request, code, now)
+    except ReplayedRequest:
+        return Refusal(409, "replayed", "this request id was answered before; make a new request")
+    return Answer(sign(answer.payload(), code, host.key(code)), answer)
