@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from vitnemal.config import Settings
     from vitnemal.diplomas.issue import IssueContext, IssueJob, IssueReport
     from vitnemal.diplomas.keys import SignerSpec
+    from vitnemal.diplomas.rules import Signatories
 
+MAX_NAME = 120  # characters of a signer's name: one line under the signature
 app = typer.Typer(help="Higher-education diplomas: issue, reissue, sample, list.", no_args_is_help=True)
 
 
@@ -57,8 +59,20 @@ def _signer_spec(settings: Settings, code: str, name: str, key: Path | None, cer
     return local_signer_spec(settings, code, name)
 
 
+def account_name() -> str:
+    """The full name of the account running the command (its GECOS field), else its login name."""
+    user = getpass.getuser()
+    try:
+        import pwd
+
+        full = pwd.getpwnam(user).pw_gecos.split(",")[0].strip()
+    except (ImportError, KeyError):
+        full = ""
+    return full or user
+
+
 def _context(settings: Settings, code: str, spec_args: dict[str, Any], issued_on: date | None,
-             faculty: str | None) -> IssueContext:
+             faculty: str | None, signatories: Signatories | None = None) -> IssueContext:
     from vitnemal.diplomas.issue import IssueContext
     from vitnemal.institutions.registry import Registry
 
@@ -71,7 +85,8 @@ def _context(settings: Settings, code: str, spec_args: dict[str, Any], issued_on
     spec = _signer_spec(settings, code, entry.name_nb, **spec_args)
     return IssueContext(settings=settings, institution_code=code, institution_name=entry.name_nb,
                         institution_name_en=entry.name_en, signer=spec, issued_on=issued_on or date.today(),
-                        issued_by=f"vitnemal diplomas issue ({getpass.getuser()})", faculty=faculty)
+                        issued_by=f"vitnemal diplomas issue ({getpass.getuser()})", faculty=faculty,
+                        signatories=signatories)
 
 
 def _report(report: IssueReport, context: IssueContext, as_json: bool) -> None:
@@ -124,6 +139,11 @@ def issue(
                                                         "PIN from VITNEMAL_PKCS11_PIN.")] = None,
     pkcs11_key: Annotated[str | None, typer.Option(help="Label of the key on the token.")] = None,
     pkcs11_token: Annotated[str | None, typer.Option(help="Label of the token.")] = None,
+    officer: Annotated[str | None, typer.Option(
+        envvar="VITNEMAL_OFFICER", show_default="the full name of the account running the command",
+        help="Name on the transcript's signature line (the case worker who issues).")] = None,
+    dean: Annotated[str, typer.Option(help="Name on the front page's dean signature line.")] = "",
+    director: Annotated[str, typer.Option(help="Name on the front page's faculty director line.")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print what was issued as JSON.")] = False,
 ) -> None:
     """Issue every completed qualification not yet issued (or, with --reissue, those named), in parallel."""
@@ -133,7 +153,7 @@ def issue(
     from vitnemal.config import Settings
     from vitnemal.db import Database
     from vitnemal.diplomas.issue import issue_many, pending_jobs, reissue_job
-    from vitnemal.diplomas.rules import LanguageNotAllowed
+    from vitnemal.diplomas.rules import LanguageNotAllowed, Signatories
 
     try:
         issued_on = date.fromisoformat(issued) if issued else None
@@ -142,7 +162,12 @@ def issue(
     settings = Settings.from_env()
     spec_args = {"key": key, "cert": cert, "chain": chain, "pkcs11_lib": pkcs11_lib, "pkcs11_key": pkcs11_key,
                  "pkcs11_token": pkcs11_token}
-    context = _context(settings, institution, spec_args, issued_on, faculty)
+    for option, name in (("--officer", officer or ""), ("--dean", dean), ("--director", director)):
+        if len(name) > MAX_NAME:
+            raise typer.BadParameter(f"longer than {MAX_NAME} characters", param_hint=option)
+    signatories = Signatories(dean=dean.strip(), director=director.strip(),
+                              officer=(officer or "").strip() or account_name())
+    context = _context(settings, institution, spec_args, issued_on, faculty, signatories)
     language = lang.value if lang else None
     db = Database(settings.url_for(institution))
     try:

@@ -5,7 +5,9 @@
 1. a demo federation at ``settings.home`` is generated (300 people) when there is none;
 2. the candidate, a synthetic test person (Skatteetaten's +80 series, never a real number), is registered at
    HiSF with three passed courses after a bachelor, and at UiO with consent to the results exchange, admission to
-   the master's programme in informatics (MAINF), the programme's courses and a 30-credit thesis;
+   the master's programme in informatics (MAINF), the programme's courses and a 30-credit thesis, beside twelve
+   synthetic classmates who passed the same courses in the same terms (so the transcript shows grade
+   distributions);
 3. a case worker at UiO opens a recognition case and fetches the external results into it. This is a real
    exchange, run in this process (:mod:`vitnemal.recognition.local_exchange`): the order, a signed request to every
    member, each node's signed answer and disclosure log, the import into Person eksternstudium. We chose the
@@ -49,6 +51,10 @@ SIGNATORIES = Signatories(dean="Kari Dekan", director="Per Direktør", officer="
 SOURCE_RESULTS = (((2021, "VÅR"), "B"), ((2021, "HØST"), "A"), ((2022, "VÅR"), "C"))
 BLOCK = ("Forskningsmetode og vitenskapsteori", "Research methods and philosophy of science")
 THESIS_TITLE = "Maskinlæring for tidlig varsling av sepsis i norske sykehus"
+CLASSMATES = (("Amund", "Berg"), ("Selma", "Dahl"), ("Tobias", "Eide"), ("Live", "Foss"), ("Jonas", "Haug"),
+              ("Mathilde", "Lie"), ("Sander", "Moen"), ("Tiril", "Nygård"), ("Elias", "Rønning"),
+              ("Hedda", "Sand"), ("Kasper", "Tveit"), ("Oda", "Vik"))
+CLASSMATE_GRADES = "BCACBDCBEACB"  # passed grades only: the distribution counts A–E
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,20 @@ def _seed_source(settings: Settings, national_id: str) -> None:
         db.dispose()
 
 
+def _classmates(session: Session, taken: list[tuple[Course, tuple[int, str]]]) -> None:
+    """Classmates (synthetic numbers too) who passed the candidate's courses in the same terms, enough of them
+    for the transcript to show a grade distribution (it is hidden below 10 passed results, and a small demo
+    federation has too few students in one course)."""
+    for n, (first, last) in enumerate(CLASSMATES):
+        born = date(1996 + n % 3, 1 + n % 12, 1 + n)
+        number = next(x for i in range(100, 500) if (x := make_national_id(born, i, series="synthetic")))
+        if records.find_person_by_any_id(session, [number]) is not None:
+            continue
+        mate = records.add_person(session, number, first, last, birth_date=born)
+        for k, (course, term) in enumerate(taken):
+            _result(session, mate, course, term, CLASSMATE_GRADES[(n * (k + 2) + k) % len(CLASSMATE_GRADES)])
+
+
 def _award(session: Session, person: Person) -> None:
     """The master's courses at UiO, the thesis, and the degree with its structure (120 credits in all)."""
     from vitnemal.demo.catalogue import GROUP_COMPULSORY, GROUP_ELECTIVE, GROUP_THESIS, build_catalogue
@@ -140,6 +160,8 @@ def _award(session: Session, person: Person) -> None:
     for n, c in enumerate(prog.electives[:4]):
         counted.append((_result(session, person, course[c.code], autumn if n == 0 else spring, next(grades)), 1))
     _result(session, person, course[prog.fill[0].code], spring, "C")  # passed, but not part of the degree
+    _classmates(session, [(course[c.code], autumn) for c in prog.compulsory] +
+                [(course[c.code], autumn if n == 0 else spring) for n, c in enumerate(prog.electives[:4])])
     thesis = next(t for t in prog.theses if t.credits == 30)
     counted.append((_result(session, person, course[thesis.code], (2025, "HØST"), "B", THESIS_TITLE), 2))
     qual = Qualification(person_id=person.id, code=prog.code, name_nb="Master i informatikk",

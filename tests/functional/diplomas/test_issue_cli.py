@@ -12,6 +12,7 @@ from tests.functional.school.school_tools import poppler_tool
 from typer.testing import CliRunner
 
 from vitnemal.cli import app
+from vitnemal.cli.diplomas import account_name
 from vitnemal.demo.catalogue import build_catalogue
 from vitnemal.demo.institutions import INSTITUTIONS
 from vitnemal.demo.programmes import faculty_of
@@ -59,11 +60,20 @@ def test_sample_then_verify_then_issue_and_reissue(env: dict[str, str], tmp_path
     page = subprocess.run([poppler_tool("pdftotext"), "-l", "1", first["path"], "-"], capture_output=True,
                           text=True).stdout
     assert first["faculty"] in " ".join(page.split())
+    transcript = " ".join(subprocess.run([poppler_tool("pdftotext"), "-f", "3", first["path"], "-"],
+                                         capture_output=True, text=True).stdout.split())
+    assert f"{account_name()} saksbehandler" in transcript  # the issuing account signs bulk-issued transcripts
     code, text = run(env, "diplomas", "issue", "--institution", "185", "--json")
     assert code == 0 and json.loads(text)["issued"] == []  # nothing left to issue
 
-    code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", f"MA-INF/{sample_national_id()}")
+    code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", f"MA-INF/{sample_national_id()}",
+                     "--officer", "Siri Saksbehandler", "--dean", "Kari Dekan", "--director", "Per Direktør")
     assert code == 0 and "1 diploma set(s) issued" in text
+    newest = max(Path(env["VITNEMAL_HOME"]).glob("documents/185/*.pdf"), key=lambda p: p.stat().st_mtime)
+    signed = " ".join(subprocess.run([poppler_tool("pdftotext"), str(newest), "-"], capture_output=True,
+                                     text=True).stdout.split())
+    assert "Kari Dekan Per Direktør dekan fakultetsdirektør" in signed  # the front page's two signature lines
+    assert "Siri Saksbehandler saksbehandler" in signed
     code, text = run(env, "verify", str(out))
     assert code == 0 and "replaced" not in text  # the bokmål set is a sibling of the English sample
     code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", f"MA-INF/{sample_national_id()}",

@@ -160,3 +160,7 @@ def test_the_demo_sample_renders(tmp_path: Path) -> None:
     assert "Ingrid Innpass" in text and "Innpasset" in text and "Tatt ved " + HISF in text
     assert "Forskningsmetode og vitenskapsteori" in text and "Sum studiepoeng 120" in text
     assert "Side 1 av 3" in text
+    # the sample shows the distribution column: every graded UiO course has ten or more passed results
+    shown = [line for line in diploma.transcript.lines if line.distribution is not None]
+    assert {line.code for line in shown} >= {"INF4010", "INF4020"} and "A B C D E" in text
+    assert "Karakterfordelingen viser" in text
