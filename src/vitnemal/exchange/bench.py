@@ -28,16 +28,16 @@ from sqlalchemy.orm import Session
 from vitnemal.devtools.federation import BareFederation, build_federation
 from vitnemal.devtools.postgres import ThrowawayPostgres, free_port
 from vitnemal.devtools.server import wait_until_healthy
-from vitnemal.exchange import service
+from vitnemal.exchange import lifecycle, service
 from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.importer import import_answer
-from vitnemal.exchange.outcomes import ImportedResult, classify
+from vitnemal.exchange.outcomes import ImportedResult, Outcome, classify
 from vitnemal.exchange.processing import _plan, run_round
 from vitnemal.identity.models import Person
 from vitnemal.identity.national_id import make_national_id
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.routes import injected_delay_s
-from vitnemal.records.models import AssessmentResult, Consent, Course
+from vitnemal.records.models import AssessmentResult, Consent, ConsentAnswer, Course
 from vitnemal.runtime import tune_gc
 from vitnemal.schema import upgrade
 
@@ -68,7 +68,8 @@ def _seed(fed: BareFederation, nodes: list[str], people: list[str], results_each
         ids = _insert_people(s, people)
         s.execute(
             insert(Consent),
-            [{"person_id": ids[n], "type": "RESUTVEKSL", "answer": "J", "answered_at": consent_at} for n in people],
+            [{"person_id": ids[n], "type": "RESUTVEKSL", "answer": ConsentAnswer.YES, "answered_at": consent_at}
+             for n in people],
         )
     for code in nodes:
         db = fed.db(code)
@@ -140,8 +141,7 @@ def _place(host: LocalInstitutions, national_id: str, owner: str | None) -> int:
         order = service.place_order(s, national_id=national_id, ordered_by="bench", own_code=REQUESTER,
                                     members=host.registry.codes(), now=datetime.now(UTC))
         if owner is not None:  # other lanes' orders are theirs, so no claiming from the shared queue
-            order.status, order.lease_owner = "running", owner
-            order.lease_until = datetime.now(UTC) + timedelta(seconds=60)
+            lifecycle.claim_order(s, order.id, owner=owner, now=datetime.now(UTC), lease_s=60)
         return order.id
 
 
@@ -164,7 +164,7 @@ async def _one_order(host: LocalInstitutions, client: HttpNodeClient, national_i
         order = service.load_order(s, order_id)
         assert order is not None
         slowest = max(o.elapsed_ms or 0 for o in order.outcomes)
-        imported = sum(1 for o in order.outcomes if o.outcome == "imported")
+        imported = sum(1 for o in order.outcomes if o.outcome == Outcome.IMPORTED)
     return {"total_ms": total_ms, "slowest_node_ms": slowest, "imported": imported}
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Date,
+    Dialect,
     ForeignKey,
     Integer,
     Numeric,
@@ -15,17 +18,38 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from vitnemal.db import Base, UtcDateTime
+from vitnemal.exchange.states import OrderStatus, OutcomeState
 from vitnemal.identity.models import Person
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E]):
+    """A StrEnum stored as its plain value in a VARCHAR (the schema is unchanged) and read back as the enum."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value  # refuses a value outside the enum
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class ResultsOrder(Base):
     """A resultatbestilling: one background fetch of a person's results from every institution.
 
-    ``status`` is "queued" (Bestilt), "running", "waiting" (finished except for nodes scheduled for a retry) or
-    "done". ``lease_owner``/``lease_until`` let one worker own the order at a time; a crashed worker's lease runs out
-    and another takes over the outcomes still pending.
+    ``status`` is an :class:`~vitnemal.exchange.states.OrderStatus` (the rules that move it are in states.py and
+    lifecycle.py). ``lease_owner``/``lease_until`` let one worker own the order at a time; a crashed worker's
+    lease runs out and another takes over the outcomes still pending.
     """
 
     __tablename__ = "results_orders"
@@ -35,7 +59,7 @@ class ResultsOrder(Base):
     national_id: Mapped[str] = mapped_column(String(11))
     ordered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ordered_by: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[OrderStatus] = mapped_column(EnumText(OrderStatus, 20), index=True)
     next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -51,7 +75,7 @@ class ResultsOrder(Base):
 class OrderOutcome(Base):
     """What one institution answered to one order.
 
-    ``state`` is "pending", "retry" (asked again at ``next_attempt_at``) or "final"; ``outcome`` is one of
+    ``state`` is an :class:`~vitnemal.exchange.states.OutcomeState`; ``outcome`` is one of
     ``vitnemal.exchange.outcomes.Outcome``.
     """
 
@@ -61,7 +85,7 @@ class OrderOutcome(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("results_orders.id", ondelete="CASCADE"), index=True)
     institution_code: Mapped[str] = mapped_column(String(10))
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[OutcomeState] = mapped_column(EnumText(OutcomeState, 10), default=OutcomeState.PENDING)
     outcome: Mapped[str | None] = mapped_column(String(30))
     results_count: Mapped[int] = mapped_column(Integer, default=0)
     qualifications_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -18,14 +18,15 @@ from sqlalchemy import select
 
 from vitnemal.config import Settings
 from vitnemal.db import Database
-from vitnemal.exchange import service
+from vitnemal.exchange import lifecycle, service
 from vitnemal.exchange.client import NodeClient
 from vitnemal.exchange.models import ResultsOrder
 from vitnemal.exchange.outcomes import Outcome, Reply, Verdict, classify
+from vitnemal.exchange.states import OrderStatus, RetryPolicy
 from vitnemal.identity.models import Person
 from vitnemal.institutions.registry import Registry
 from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign
-from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE
+from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, ConsentAnswer
 
 log = logging.getLogger("vitnemal.exchange")
 
@@ -57,9 +58,9 @@ def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, n
         person = session.scalars(select(Person).where(Person.id == order.person_id)).one()
         subject = Subject(person.national_id, tuple(person.all_ids()[1:]), person.first_name, person.last_name,
                           person.birth_date.isoformat() if person.birth_date else None)
-        due = [o.institution_code for o in service.due_outcomes(session, order_id, now)]
+        due = [o.institution_code for o in lifecycle.due_outcomes(session, order_id, now)]
         consent = service.current_consent(session, person.id)
-        if consent is None or consent.answer != "J":
+        if consent is None or consent.answer != ConsentAnswer.YES:
             # Consent withdrawn after ordering: nobody may be asked any more.
             return RoundPlan(subject.all_ids(), now.date(), (), tuple(due))
         claim = ConsentClaim(CONSENT_RESULTS_EXCHANGE, consent.answer, consent.answered_at.isoformat(), own)
@@ -77,7 +78,7 @@ def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, n
 
 
 async def run_round(*, db: Database, order_id: int, own: str, owner: str, registry: Registry, key: Any,
-                    client: NodeClient, settings: Settings) -> str | None:
+                    client: NodeClient, settings: Settings) -> OrderStatus | None:
     """Ask every institution due for ``order_id`` and record each outcome; return the order's new status.
 
     Replies are recorded in batches: whatever arrived while the previous batch was being written goes into the
@@ -88,18 +89,18 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
     plan = await run_in_threadpool(_plan, db, order_id, own, registry, key, now)
     if plan is None:
         return None
-    policy = service.RetryPolicy(settings.retry_after_s, settings.max_attempts)
+    policy = RetryPolicy(settings.retry_after_s, settings.max_attempts)
 
-    def write(batch: list[service.Answered], finish: bool) -> str | None:
+    def write(batch: list[service.Answered], finish: bool) -> OrderStatus | None:
         with db.session() as session:
             if batch:
                 service.record_outcomes(session, order_id=order_id, owner=owner, answered=batch,
                                         now=datetime.now(UTC), policy=policy, lease_s=settings.lease_s)
             if finish:
-                return service.finish_round(session, order_id=order_id, owner=owner, now=datetime.now(UTC))
+                return lifecycle.finish_round(session, order_id=order_id, owner=owner, now=datetime.now(UTC))
         return None
 
-    def record(batch: list[service.Answered], finish: bool) -> str | None:
+    def record(batch: list[service.Answered], finish: bool) -> OrderStatus | None:
         try:
             return write(batch, finish)
         except Exception:
@@ -126,7 +127,7 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
                for code in plan.withdrawn]
     pending += [service.Answered(code, code, Verdict(Outcome.UNAVAILABLE, "No longer in the federation's registry; "
                                                      "it was not asked."), 0) for code in plan.gone]
-    writing: asyncio.Task[str | None] | None = None
+    writing: asyncio.Task[OrderStatus | None] | None = None
 
     async def ask(call: Planned) -> tuple[Planned, Reply]:
         try:

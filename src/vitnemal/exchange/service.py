@@ -1,4 +1,5 @@
-"""Results orders: placing one, claiming them for a worker, recording each institution's outcome, reading them back.
+"""Results orders: placing one, recording each institution's outcome, reading them back (claiming and finishing
+are in lifecycle.py).
 
 Entry points (API route, CLI, worker) call these with a session they own; the functions never commit.
 """
@@ -6,12 +7,13 @@ Entry points (API route, CLI, worker) call these with a session they own; the fu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from vitnemal.exchange import lifecycle
 from vitnemal.exchange.importer import ImportReport, SourceAnswer, import_answers
 from vitnemal.exchange.models import (
     ExternalQualification,
@@ -21,9 +23,10 @@ from vitnemal.exchange.models import (
     ResultsOrder,
 )
 from vitnemal.exchange.outcomes import OUTCOME_LABELS_NB, Outcome, Verdict
+from vitnemal.exchange.states import OrderStatus, OutcomeState, RetryPolicy, after_attempt
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
-from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent
+from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
 
 
 class OrderRefused(ValueError):
@@ -64,67 +67,17 @@ def place_order(session: Session, *, national_id: str, ordered_by: str, own_code
         raise OrderRefused(f"{nid.formatted} is not registered as a person at {own_code}. "
                            "Register the person first, then order again.")
     consent = current_consent(session, person.id)
-    if consent is None or consent.answer != "J":
+    if consent is None or consent.answer != ConsentAnswer.YES:
         state = "answered no (N)" if consent else "not answered"
         raise OrderRefused(f"{person.name} has {state} to results exchange ({CONSENT_RESULTS_EXCHANGE}). "
                            "The student must consent in Studentweb before results can be fetched.")
     order = ResultsOrder(person_id=person.id, national_id=person.national_id, ordered_at=now, ordered_by=ordered_by,
-                         status="queued", next_run_at=now)
-    order.outcomes = [OrderOutcome(institution_code=code, state="pending") for code in members if code != own_code]
+                         status=OrderStatus.QUEUED, next_run_at=now)
+    order.outcomes = [OrderOutcome(institution_code=code, state=OutcomeState.PENDING)
+                      for code in members if code != own_code]
     session.add(order)
     session.flush()
     return order
-
-
-def _due(now: datetime) -> Any:
-    return or_(
-        ResultsOrder.status == "queued",
-        and_(ResultsOrder.status == "running", ResultsOrder.lease_until < now),
-        and_(ResultsOrder.status == "waiting", ResultsOrder.next_run_at <= now),
-    )
-
-
-def has_due_orders(session: Session, now: datetime) -> bool:
-    """A cheap read-only look, so idle polling never takes a write lock."""
-    return session.scalar(select(ResultsOrder.id).where(_due(now)).limit(1)) is not None
-
-
-def claim_orders(session: Session, *, owner: str, now: datetime, lease_s: float, limit: int) -> list[int]:
-    """Take up to ``limit`` orders that are queued, abandoned by a crashed worker, or due for a retry.
-
-    On PostgreSQL the candidates are locked with SKIP LOCKED so that several workers share the queue; the
-    conditional update makes the claim safe on any engine.
-    """
-    candidates = session.scalars(
-        select(ResultsOrder.id).where(_due(now)).order_by(ResultsOrder.id).limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    claimed = []
-    until = now + timedelta(seconds=lease_s)
-    for order_id in candidates:
-        result = session.execute(
-            update(ResultsOrder).where(ResultsOrder.id == order_id, _due(now))
-            .values(status="running", lease_owner=owner, lease_until=until)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(order_id)
-    return claimed
-
-
-def due_outcomes(session: Session, order_id: int, now: datetime) -> list[OrderOutcome]:
-    return list(session.scalars(
-        select(OrderOutcome).where(
-            OrderOutcome.order_id == order_id,
-            or_(OrderOutcome.state == "pending",
-                and_(OrderOutcome.state == "retry", OrderOutcome.next_attempt_at <= now)),
-        )
-    ))
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    retry_after_s: float
-    max_attempts: int
 
 
 @dataclass(frozen=True)
@@ -140,17 +93,15 @@ class Answered:
 def outcome_update(attempts: int, item: Answered, now: datetime, policy: RetryPolicy) -> dict[str, Any]:
     """The outcome row's new values after this attempt: final, or to be asked again at the same time tomorrow."""
     verdict = item.verdict
-    values: dict[str, Any] = {
+    state, again = after_attempt(attempts, verdict.retry, now, policy)
+    message = verdict.message
+    if again is not None:
+        message = f"{message}; asked again at {again.isoformat(timespec='minutes')}"
+    return {
         "attempts": attempts + 1, "last_attempt_at": now, "elapsed_ms": item.elapsed_ms,
-        "outcome": verdict.outcome.value, "message": verdict.message, "results_count": len(verdict.results),
-        "qualifications_count": len(verdict.qualifications), "state": "final", "next_attempt_at": None,
+        "outcome": verdict.outcome.value, "message": message, "results_count": len(verdict.results),
+        "qualifications_count": len(verdict.qualifications), "state": state, "next_attempt_at": again,
     }
-    if verdict.retry and attempts + 1 < policy.max_attempts:
-        values["state"] = "retry"
-        values["next_attempt_at"] = now + timedelta(seconds=policy.retry_after_s)
-        again = values["next_attempt_at"].isoformat(timespec="minutes")
-        values["message"] = f"{verdict.message}; asked again at {again}"
-    return values
 
 
 def record_outcomes(session: Session, *, order_id: int, owner: str, answered: list[Answered], now: datetime,
@@ -161,18 +112,17 @@ def record_outcomes(session: Session, *, order_id: int, owner: str, answered: li
     took over); outcomes already final are skipped. That is how a crash or a slow worker never duplicates anything.
     The outcome rows are written with one statement per batch: on PostgreSQL every statement is a round trip.
     """
-    order = session.execute(select(ResultsOrder.lease_owner, ResultsOrder.person_id)
-                            .where(ResultsOrder.id == order_id).with_for_update()).one()
-    if order.lease_owner != owner:
+    person_id = lifecycle.hold(session, order_id, owner)
+    if person_id is None:
         return None
     rows = {r.institution_code: r for r in session.execute(
         select(OrderOutcome.id, OrderOutcome.institution_code, OrderOutcome.state, OrderOutcome.attempts)
         .where(OrderOutcome.order_id == order_id,
                OrderOutcome.institution_code.in_([a.institution for a in answered])))}
     due = [(item, rows[item.institution]) for item in answered
-           if item.institution in rows and rows[item.institution].state != "final"]
+           if item.institution in rows and rows[item.institution].state is not OutcomeState.FINAL]
     imported = [item for item, _ in due if item.verdict.outcome is Outcome.IMPORTED]
-    reports = import_answers(session, person_id=order.person_id, order_id=order_id, now=now, answers=[
+    reports = import_answers(session, person_id=person_id, order_id=order_id, now=now, answers=[
         SourceAnswer(i.institution, i.source_name, i.verdict.results, i.verdict.qualifications) for i in imported])
     changes = [{"order_id": order_id, "institution_code": item.institution, "kind": c.kind, "code": c.code,
                 "detail": c.detail} for item, report in zip(imported, reports, strict=True) for c in report.changes]
@@ -185,32 +135,8 @@ def record_outcomes(session: Session, *, order_id: int, owner: str, answered: li
                            .values({c: bindparam(c) for c in columns}), updates)
     if changes:
         connection.execute(insert(cast(Table, OrderChange.__table__)), changes)
-    session.execute(update(ResultsOrder).where(ResultsOrder.id == order_id)
-                    .values(lease_until=now + timedelta(seconds=lease_s)))
+    lifecycle.extend_lease(session, order_id, now, lease_s)
     return reports
-
-
-def finish_round(session: Session, *, order_id: int, owner: str, now: datetime) -> str | None:
-    """After a round of asking, set the order's status from its outcomes and release it; return the status."""
-    order = session.scalars(select(ResultsOrder).where(ResultsOrder.id == order_id).with_for_update()).one()
-    if order.lease_owner != owner:
-        return None
-    states = [o.state for o in session.scalars(select(OrderOutcome).where(OrderOutcome.order_id == order_id))]
-    retries = session.scalars(select(OrderOutcome.next_attempt_at).where(
-        OrderOutcome.order_id == order_id, OrderOutcome.state == "retry")).all()
-    if "pending" in states:
-        order.status = "queued"  # some answers were not recorded (e.g. shutdown): go again
-        order.next_run_at = now
-    elif retries:
-        order.status = "waiting"
-        order.next_run_at = min(r for r in retries if r is not None)
-    else:
-        order.status = "done"
-        order.next_run_at = None
-        order.finished_at = order.finished_at or now
-    order.lease_owner = None
-    order.lease_until = None
-    return order.status
 
 
 def order_view(order: ResultsOrder) -> dict[str, Any]:
@@ -226,7 +152,7 @@ def order_view(order: ResultsOrder) -> dict[str, Any]:
         "outcomes": [
             {
                 "institution": o.institution_code,
-                "outcome": o.outcome or "pending",
+                "outcome": o.outcome or OutcomeState.PENDING,
                 "label": OUTCOME_LABELS_NB.get(Outcome(o.outcome), o.outcome) if o.outcome else "Venter",
                 "results": o.results_count,
                 "qualifications": o.qualifications_count,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from fastapi.concurrency import run_in_threadpool
 
-from vitnemal.exchange import service
+from vitnemal.exchange import lifecycle
 from vitnemal.exchange.client import HttpNodeClient, NodeClient
 from vitnemal.exchange.processing import run_round
 from vitnemal.institutions.host import LocalInstitutions
@@ -43,10 +43,10 @@ class Worker:
     def _claim(self, code: str, limit: int) -> list[int]:
         db = self.host.db(code)
         with db.read_session() as session:
-            if not service.has_due_orders(session, datetime.now(UTC)):
+            if not lifecycle.has_due_orders(session, datetime.now(UTC)):
                 return []
         with db.session() as session:
-            return service.claim_orders(session, owner=self.name, now=datetime.now(UTC),
+            return lifecycle.claim_orders(session, owner=self.name, now=datetime.now(UTC),
                                         lease_s=self.host.settings.lease_s, limit=limit)
 
     async def _run_order(self, code: str, order_id: int) -> None:

@@ -13,14 +13,16 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from vitnemal.exchange import lifecycle
 from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.models import ResultsOrder
 from vitnemal.exchange.outcomes import Reply
 from vitnemal.exchange.processing import run_round
+from vitnemal.exchange.states import OrderStatus
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.handling import Refusal, handle_request
 
@@ -52,19 +54,14 @@ class LocalNodeClient:
 
 
 def _claim(host: LocalInstitutions, code: str, order_id: int, owner: str) -> bool:
-    """Take the order for this process if it is queued (or due again); False when another worker has it."""
-    now = datetime.now(UTC)
+    """Take the order for this process if it is due by the worker's rule (queued, due again, or left behind by a
+    holder whose lease ran out); False when another worker has it or nothing is due."""
     with host.db(code).session() as session:
-        result = session.execute(
-            update(ResultsOrder)
-            .where(ResultsOrder.id == order_id, ResultsOrder.status.in_(("queued", "waiting")),
-                   (ResultsOrder.next_run_at.is_(None)) | (ResultsOrder.next_run_at <= now))
-            .values(status="running", lease_owner=owner,
-                    lease_until=now + timedelta(seconds=host.settings.lease_s)))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return lifecycle.claim_order(session, order_id, owner=owner, now=datetime.now(UTC),
+                                     lease_s=host.settings.lease_s)
 
 
-async def _round(host: LocalInstitutions, code: str, order_id: int, owner: str) -> str | None:
+async def _round(host: LocalInstitutions, code: str, order_id: int, owner: str) -> OrderStatus | None:
     client = LocalNodeClient(host)
     try:
         return await run_round(db=host.db(code), order_id=order_id, own=code, owner=owner, registry=host.registry,
@@ -73,9 +70,9 @@ async def _round(host: LocalInstitutions, code: str, order_id: int, owner: str) 
         await client.aclose()
 
 
-def run_order_now(host: LocalInstitutions, code: str, order_id: int, *, timeout_s: float = 120.0) -> str:
+def run_order_now(host: LocalInstitutions, code: str, order_id: int, *, timeout_s: float = 120.0) -> OrderStatus:
     """Run ``order_id`` of institution ``code`` in this process until every institution answered (or a retry is
-    scheduled for one that is down); return the order's status ("done" or "waiting").
+    scheduled for one that is down); return the order's status (done or waiting).
 
     When a running server's worker took the order first, this waits for it instead.
     """
@@ -84,14 +81,14 @@ def run_order_now(host: LocalInstitutions, code: str, order_id: int, *, timeout_
     while True:
         if _claim(host, code, order_id, owner):
             status = asyncio.run(_round(host, code, order_id, owner))
-            if status is not None and status != "queued":
+            if status is not None and status is not OrderStatus.QUEUED:
                 return status
         else:
             with host.db(code).read_session() as session:
                 status = session.scalar(select(ResultsOrder.status).where(ResultsOrder.id == order_id))
             if status is None:
                 raise LookupError(f"No order {order_id} at {code}.")
-            if status in ("done", "waiting"):
+            if status in (OrderStatus.DONE, OrderStatus.WAITING):
                 return status
         if time.monotonic() > deadline:
             raise TimeoutError(f"Order {order_id} at {code} did not finish within {timeout_s:g} s.")

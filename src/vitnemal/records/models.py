@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -137,6 +138,13 @@ class QualificationCourse(Base):
     group: Mapped[QualificationGroup | None] = relationship()
 
 
+class ConsentAnswer(StrEnum):
+    """The answer to an akseptanse question, in FS's J/N."""
+
+    YES = "J"
+    NO = "N"
+
+
 class Consent(Base):
     """A person's answer to an akseptanse question; the latest answer of a type is the one that holds."""
 
@@ -145,7 +153,7 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(20))
-    answer: Mapped[str] = mapped_column(String(1))  # "J" or "N"
+    answer: Mapped[str] = mapped_column(String(1))  # a ConsentAnswer
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

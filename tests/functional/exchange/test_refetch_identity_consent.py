@@ -104,7 +104,7 @@ def test_consent_withdrawn_after_ordering_stops_the_fetch(tmp_path, sqlite_templ
 
     from tests.factories import make_federation
 
-    from vitnemal.exchange import service
+    from vitnemal.exchange import lifecycle, service
     from vitnemal.exchange.processing import run_round
 
     fed = make_federation(tmp_path / "fed", ["185", "216"], "http://127.0.0.1:9", template=sqlite_template)
@@ -117,7 +117,7 @@ def test_consent_withdrawn_after_ordering_stops_the_fetch(tmp_path, sqlite_templ
         order_id = order.id
     with db.session() as s:
         consent(s, person, answer="N", at=datetime.now(UTC))
-        assert service.claim_orders(s, owner="w", now=datetime.now(UTC), lease_s=30, limit=5) == [order_id]
+        assert lifecycle.claim_orders(s, owner="w", now=datetime.now(UTC), lease_s=30, limit=5) == [order_id]
 
     class NeverCalled:
         async def send(self, *a: object) -> None:
@@ -141,7 +141,7 @@ def test_an_institution_that_left_the_registry_does_not_hold_the_order_forever(t
 
     from tests.factories import make_federation
 
-    from vitnemal.exchange import service
+    from vitnemal.exchange import lifecycle, service
     from vitnemal.exchange.processing import run_round
     from vitnemal.institutions.keys import load_private_key
 
@@ -152,7 +152,7 @@ def test_an_institution_that_left_the_registry_does_not_hold_the_order_forever(t
         order_id = service.place_order(s, national_id=PERSON, ordered_by="t", own_code="185",
                                        members=["185", "216", "999"], now=datetime.now(UTC)).id
     with db.session() as s:
-        service.claim_orders(s, owner="w", now=datetime.now(UTC), lease_s=30, limit=5)
+        lifecycle.claim_orders(s, owner="w", now=datetime.now(UTC), lease_s=30, limit=5)
 
     class Down:
         async def send(self, *a: object):

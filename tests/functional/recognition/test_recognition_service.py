@@ -121,3 +121,24 @@ def test_fetch_needs_consent(fed: MiniFederation) -> None:
         case = service.open_case(s, national_id="19588312510", opened_by="x", now=NOW)
         with pytest.raises(service.RecognitionError, match="consent"):
             service.fetch_external(s, case.id, ordered_by="x", own_code="185", members=["185", "216"], now=NOW)
+
+
+def test_running_an_order_now_takes_over_one_left_behind_by_a_dead_worker(fed: MiniFederation) -> None:
+    """The in-process run claims by the worker's rule: an expired lease is taken over, not waited for."""
+    from datetime import timedelta
+
+    from vitnemal.exchange import lifecycle
+
+    with fed.db("185").session() as s:
+        case = service.open_case(s, national_id="010395 12374", opened_by="sb@uio", now=NOW,
+                                 qualification_code="MA-INF")
+        order_id = service.fetch_external(s, case.id, ordered_by="sb@uio", own_code="185",
+                                          members=fed.registry.codes(), now=datetime.now(UTC)).id
+    with fed.db("185").session() as s:  # a worker claimed it an hour ago and died
+        assert lifecycle.claim_order(s, order_id, owner="dead-worker", now=datetime.now(UTC) - timedelta(hours=1),
+                                     lease_s=60)
+    host = LocalInstitutions.open(fed.settings)
+    try:
+        assert run_order_now(host, "185", order_id, timeout_s=10) == "done"
+    finally:
+        host.close()

@@ -92,7 +92,8 @@ def test_an_unavailable_node_is_asked_again_the_same_time_next_day_until_attempt
     from datetime import UTC, datetime
 
     from vitnemal.exchange.outcomes import Verdict
-    from vitnemal.exchange.service import Answered, RetryPolicy, outcome_update
+    from vitnemal.exchange.service import Answered, outcome_update
+    from vitnemal.exchange.states import RetryPolicy
 
     now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
     policy = RetryPolicy(retry_after_s=86_400, max_attempts=3)
