@@ -1,13 +1,18 @@
 """``vitnemal verify FILE``: is this signed document genuine?
 
-Exit status: 0 genuine, 1 not genuine (the reason is printed), 2 not readable (no such file, or not a PDF).
-By default the federation CA at ``$VITNEMAL_HOME/ca/ca.pem`` is trusted; ``--trust CA.pem`` names others. When the
-issuing institution's records are on this machine (the demo federation), the document id is checked against them.
+Exit status (:func:`exit_code`): 0 genuine, 1 not genuine (the reason is printed), 2 not readable (no such file, not
+a PDF, or over one of the verifier's limits: "unreadable: <the limit>"). The file is checked in a worker process
+with the time limit and memory cap of :mod:`vitnemal.signing.pool`, as the web service does.
+
+Trust: ``--trust CA.pem`` (repeatable), else the federation CA of the configured home, ``$VITNEMAL_HOME/ca/ca.pem``
+(resolved once, so the command finds it from any directory when VITNEMAL_HOME is set). When the issuing
+institution's records are on this machine (the demo federation), the document id is checked against them.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +26,25 @@ if TYPE_CHECKING:
     from vitnemal.diplomas.verify import VerificationReport
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+WELL_KNOWN_CA = "/.well-known/vitnemal-ca.pem"
+
+
+def exit_code(report: VerificationReport) -> int:
+    """0 genuine, 1 not genuine, 2 not readable (the command's exit status)."""
+    from vitnemal.signing.verify import Reason
+
+    if report.document.genuine:
+        return 0
+    return 2 if report.document.reason == Reason.UNREADABLE else 1
+
+
+def trust_hint(settings: Settings, roots: list[Path]) -> str:
+    """Say how to trust a federation's CA: where to download it and how to pass it (for an unknown CA)."""
+    where = (f"the CA of VITNEMAL_HOME ({settings.home}/ca/ca.pem) and the --trust files were tried" if roots else
+             f"no CA was found: VITNEMAL_HOME is {settings.home}, which has no ca/ca.pem")
+    return (f"To trust a federation's CA ({where}): download its certificate from the federation's own address, "
+            f"e.g. {settings.public_url.rstrip('/')}{WELL_KNOWN_CA} (not an address printed in the document), and "
+            "run `vitnemal verify FILE --trust vitnemal-ca.pem`; or set VITNEMAL_HOME to the federation's folder.")
 
 
 def _record_opener(settings: Settings):  # type: ignore[no-untyped-def]
@@ -105,8 +129,15 @@ def _print_report(report: VerificationReport, path: Path) -> None:
         typer.echo(f"Note: {warning}")
 
 
-def check_readable(report: VerificationReport) -> bool:
-    return report.document.readable
+def _read(file: Path) -> bytes:
+    try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            typer.echo(f"{file}: not readable: larger than {MAX_FILE_BYTES // 2**20} MiB", err=True)
+            raise typer.Exit(2)
+        return file.read_bytes()
+    except OSError as exc:
+        typer.echo(f"{file}: not readable: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def register(app: typer.Typer) -> None:
@@ -121,40 +152,44 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
     ) -> None:
         """Check a signed document: exit 0 genuine, 1 not genuine (with the reason), 2 not readable."""
+        from cryptography import x509
         from sqlalchemy.exc import SQLAlchemyError
 
         from vitnemal.config import Settings
         from vitnemal.diplomas.keys import federation_ca_cert
         from vitnemal.diplomas.verify import verify_document
+        from vitnemal.signing.pool import CheckPool
+        from vitnemal.signing.verify import Reason
 
-        try:
-            if file.stat().st_size > MAX_FILE_BYTES:
-                typer.echo(f"{file}: not readable: larger than {MAX_FILE_BYTES // 2**20} MiB", err=True)
-                raise typer.Exit(2)
-            pdf = file.read_bytes()
-        except OSError as exc:
-            typer.echo(f"{file}: not readable: {exc.strerror or exc}", err=True)
-            raise typer.Exit(2) from None
+        pdf = _read(file)
         settings = Settings.from_env()
-        roots = list(trust)
+        settings = settings.with_home(settings.home.resolve())
+        roots = [root.resolve() for root in trust]
         if not roots:
             default = federation_ca_cert(settings)
             roots = [default] if default is not None else []
         for root in roots:
-            if not root.is_file():
-                typer.echo(f"--trust {root}: no such file; give a CA certificate in PEM format", err=True)
-                raise typer.Exit(2)
-        try:
-            report = verify_document(pdf, roots, _record_opener(settings), _locator(settings))
-        except ValueError as exc:  # a --trust file that is not a PEM certificate
-            typer.echo(f"cannot read the trusted certificates: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except SQLAlchemyError:
-            report = verify_document(pdf, roots)
+            try:
+                x509.load_pem_x509_certificates(root.read_bytes())
+            except (OSError, ValueError) as exc:
+                what = "no such file" if isinstance(exc, OSError) else "not a PEM certificate"
+                typer.echo(f"--trust {root}: {what}; give a CA certificate in PEM format", err=True)
+                raise typer.Exit(2) from None
+        # One worker, forked: this process has no other threads, and the fork starts with pyHanko imported.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with CheckPool(1, start_method=method) as pool:
+            try:
+                report = verify_document(pdf, roots, _record_opener(settings), _locator(settings), check=pool.check)
+            except SQLAlchemyError:
+                report = verify_document(pdf, roots, check=pool.check)
+        untrusted = report.document.reason == Reason.UNTRUSTED_CA
         if as_json:
-            typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+            data = report.to_dict()
+            if untrusted:
+                data["hint"] = trust_hint(settings, roots)
+            typer.echo(json.dumps(data, ensure_ascii=False))
         else:
             _print_report(report, file)
-            if not roots and check_readable(report):
-                typer.echo("No trusted CA: there is no federation CA here; pass --trust CA.pem")
-        raise typer.Exit(report.exit_code)
+            if untrusted:
+                typer.echo(trust_hint(settings, roots))
+        raise typer.Exit(exit_code(report))

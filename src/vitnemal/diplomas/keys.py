@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vitnemal.config import Settings
 from vitnemal.signing.ca import CA_CERT_FILE, LocalCertificateAuthority
-from vitnemal.signing.inspect import institution_unit
+from vitnemal.signing.forensics import institution_unit
 from vitnemal.signing.pdf import KeyFileSigner, PadesSigner
 
 FEDERATION_CA_NAME = "vitnemal føderasjons-CA (demo)"

@@ -3,8 +3,11 @@
 - ``POST /verify`` (multipart, field ``file``): the full verification report of an uploaded PDF as JSON, the same
   as ``vitnemal verify --json``. Uploads larger than :data:`MAX_UPLOAD_BYTES` are refused (413) without reading
   further; a diploma set is a few hundred kilobytes.
+  The file is checked in a worker process (the app's :class:`~vitnemal.signing.pool.CheckPool`) with a time limit
+  and a memory cap; a hostile file is answered ``unreadable: <the limit>`` and never stalls other requests.
 - ``GET /verify/{document_id}``: what the issuing institution's record says about a document id (the URL in each
   document's QR code): see :func:`vitnemal.diplomas.verify.public_record` for what is shown and why.
+- ``GET /.well-known/vitnemal-ca.pem``: the federation CA certificate this host trusts, for verifiers elsewhere.
 
 Trust is the federation CA of this host (``<home>/ca/ca.pem``); records are those of the institutions served here.
 Both answers are JSON (no HTML yet), so nothing from a document is ever placed in markup.
@@ -17,18 +20,26 @@ from collections import OrderedDict
 from contextlib import AbstractContextManager
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from vitnemal.diplomas.keys import federation_ca_cert
-from vitnemal.diplomas.verify import is_document_id, locate_document, public_record, verify_document
+from vitnemal.diplomas.verify import (
+    VerificationReport,
+    is_document_id,
+    locate_document,
+    public_record,
+    verify_document_async,
+)
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.signing.pool import CheckPool, PoolBusy
+from vitnemal.signing.verify import Reason
 
 router = APIRouter(tags=["diplomas"])
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+WELL_KNOWN_CA = "/.well-known/vitnemal-ca.pem"
 _CHUNK = 256 * 1024
 
 
@@ -105,16 +116,52 @@ async def _uploaded_pdf(request: Request) -> bytes:
 @router.post("/verify", openapi_extra=_UPLOAD_SCHEMA)
 async def verify_upload(request: Request) -> dict[str, Any]:
     """Verify an uploaded PDF; the JSON report says ``genuine`` and, if not, the ``reason``."""
-    host = _host(request)
     pdf = await _uploaded_pdf(request)
+    report = await verify_here(request, pdf)
+    data = report.to_dict()
+    if report.document.reason == Reason.UNTRUSTED_CA:
+        data["hint"] = (f"this service trusts only its federation's CA, published at {_ca_url(request)}; a document "
+                        "signed under another CA cannot be confirmed here")
+    return data
+
+
+async def verify_here(request: Request, pdf: bytes) -> VerificationReport:
+    """Verify ``pdf`` as this host does (its federation CA, the records it serves), the file checked in the app's
+    :class:`~vitnemal.signing.pool.CheckPool`: the one call for every page or route that verifies an upload.
+
+    Never holds the event loop. A file over a limit is a report with reason ``unreadable: <the limit>``; a full pool
+    is a 503 with Retry-After.
+    """
+    host = _host(request)
+    pool: CheckPool = request.app.state.check_pool
 
     def open_session(code: str) -> AbstractContextManager[Session] | None:
         return host.db(code).read_session() if host.serves(code) else None
 
     ca_cert = federation_ca_cert(host.settings)
     roots = [ca_cert] if ca_cert else []
-    report = await run_in_threadpool(verify_document, pdf, roots, open_session, lambda i: _issuer_of(host, i))
-    return report.to_dict()
+    try:
+        return await verify_document_async(pdf, roots, pool, open_session, lambda i: _issuer_of(host, i))
+    except PoolBusy as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
+
+
+def _ca_url(request: Request) -> str:
+    return f"{_host(request).settings.public_url.rstrip('/')}{WELL_KNOWN_CA}"
+
+
+_PEM = "application/pem-certificate-chain"
+
+
+@router.get(WELL_KNOWN_CA, response_class=Response, responses={200: {"content": {_PEM: {}}}})
+def federation_ca_certificate(request: Request) -> Response:
+    """The certificate of the federation CA this host trusts (PEM): what a verifier elsewhere passes to
+    ``vitnemal verify --trust``. Public by nature: a CA certificate holds no secret."""
+    ca_cert = federation_ca_cert(_host(request).settings)
+    if ca_cert is None:
+        raise HTTPException(404, "this host has no federation CA yet (it is made when the first document is signed)")
+    return Response(ca_cert.read_bytes(), media_type=_PEM,
+                    headers={"Content-Disposition": 'attachment; filename="vitnemal-ca.pem"'})
 
 
 def _issuer_of(host: LocalInstitutions, document_id: str) -> str | None:

@@ -25,14 +25,16 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vitnemal.diplomas.models import IssuedDocument
-from vitnemal.signing.verify import DocumentCheck, Problem, Reason, check_pdf
+from vitnemal.signing.verify import DocumentCheck, Problem, check_pdf
+
+if TYPE_CHECKING:
+    from vitnemal.signing.pool import CheckPool
 
 UNKNOWN_DOCUMENT = "unknown_document"
 RECORD_MISMATCH = "record_mismatch"
@@ -109,13 +111,6 @@ class VerificationReport:
     def genuine(self) -> bool:
         return self.document.genuine
 
-    @property
-    def exit_code(self) -> int:
-        """0 genuine, 1 not genuine, 2 not readable (the CLI's exit status)."""
-        if self.document.genuine:
-            return 0
-        return 2 if self.document.reason == Reason.UNREADABLE else 1
-
     def to_dict(self) -> dict[str, Any]:
         data = self.document.to_dict()
         data["record"] = self.record.to_dict()
@@ -147,20 +142,54 @@ def record_check(session: Session, institution_code: str, document_id: str, sha2
     )
 
 
+# Checks a file against trust roots: check_pdf in this process, or a CheckPool's check in a worker process.
+FileCheck = Callable[[bytes, Sequence[Path]], DocumentCheck]
+
+
 def verify_document(
     pdf: bytes,
-    trust_roots: Sequence[Path | x509.Certificate],
+    trust_roots: Sequence[Path],
+    open_session: SessionOpener | None = None,
+    locate: Callable[[str], str | None] | None = None,
+    *,
+    check: FileCheck = check_pdf,
+) -> VerificationReport:
+    """Return the verification report for ``pdf``: the file checked against ``trust_roots``, then its record.
+
+    ``check`` checks the file; for untrusted input it is a :class:`vitnemal.signing.pool.CheckPool`'s ``check``, so
+    a hostile file is stopped by the pool's time and memory limits. See :func:`with_record` for the record.
+    """
+    return with_record(check(pdf, trust_roots), open_session, locate)
+
+
+async def verify_document_async(
+    pdf: bytes,
+    trust_roots: Sequence[Path],
+    pool: CheckPool,
     open_session: SessionOpener | None = None,
     locate: Callable[[str], str | None] | None = None,
 ) -> VerificationReport:
-    """Return the verification report for ``pdf``: the file checked against ``trust_roots``, then its record.
+    """:func:`verify_document` for async code: the file is checked in ``pool``'s workers, the record (a few
+    indexed reads) in a worker thread; the event loop is never held. Raises :class:`PoolBusy` when the pool is full.
+    """
+    import anyio.to_thread
+
+    checked = await pool.check_async(pdf, trust_roots)
+    return await anyio.to_thread.run_sync(with_record, checked, open_session, locate)
+
+
+def with_record(
+    checked: DocumentCheck,
+    open_session: SessionOpener | None = None,
+    locate: Callable[[str], str | None] | None = None,
+) -> VerificationReport:
+    """Return the report for a file's check with what the issuing institution's record says about it.
 
     ``open_session(code)`` gives a read session on institution ``code``'s records, or None when they cannot be read
     here; without it (or without a document id in the file) the record is reported as not checked. The institution
     is the one the signer certificate names (``OU=Institusjonsnummer <code>``); for a certificate that names none
     (one from a qualified issuer, say) ``locate(document_id)`` may say which institution recorded the id.
     """
-    checked = check_pdf(pdf, trust_roots)
     code = checked.signer.institution_code if checked.signer else None
     if not checked.genuine:
         return VerificationReport(checked, RecordCheck(False, "not checked: the file itself is not genuine", code))

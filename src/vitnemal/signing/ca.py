@@ -238,7 +238,7 @@ class LocalCertificateAuthority:
 
         The certificate has key usage digitalSignature + nonRepudiation, the kind's policy, and is issued by this
         CA; ``unit`` becomes its OU (institutions put their code there, see
-        :func:`vitnemal.signing.inspect.institution_unit`). With ``reuse`` an existing pair issued by this CA for
+        :func:`vitnemal.signing.forensics.institution_unit`). With ``reuse`` an existing pair issued by this CA for
         the same subject and kind, valid for at least 30 more days, is returned as it is. Callers with a registry
         entry use :meth:`issue_for`.
         """

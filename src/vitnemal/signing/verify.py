@@ -31,14 +31,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from vitnemal.signing.ca import describe_issuer, issuer_kind
-from vitnemal.signing.inspect import (
+from vitnemal.signing.forensics import (
     SignerIdentity,
     contents_problem,
     document_id_in,
     document_texts,
+    is_limit,
     raw_digest_check,
     signer_identity,
 )
+from vitnemal.signing.limits import DEFAULT_LIMITS, VerifyLimits
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate] = ()) 
         certs = x509.load_pem_x509_certificates(Path(root).read_bytes()) if isinstance(root, Path) else [root]
         roots += [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs]
     try:
-        reader = PdfFileReader(BytesIO(pdf))
+        reader = PdfFileReader(BytesIO(pdf), decode_limits=DEFAULT_LIMITS.decode_limits())
         signatures = list(reader.embedded_signatures)
     except (PdfError, ValueError, KeyError) as exc:
         raise UnreadablePdf(f"not a readable PDF: {exc}") from exc
@@ -285,11 +287,30 @@ def _damaged(pdf: bytes, base: DocumentCheck, error: Exception | str) -> Documen
     return replace(signed, problems=(problem,))
 
 
-def check_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate]) -> DocumentCheck:
+def check_pdf(
+    pdf: bytes, trust_roots: Sequence[Path | x509.Certificate], limits: VerifyLimits = DEFAULT_LIMITS
+) -> DocumentCheck:
     """Return what is true of ``pdf`` as a signed document, judged against ``trust_roots`` (CA certificates).
 
-    Never raises for bad input: a file that is not a PDF is a check with reason ``unreadable``.
+    Never raises for bad input: a file that is not a PDF, or one over a limit of ``limits`` (a cyclic page tree, a
+    stream inflating beyond its cap, memory), is a check with reason ``unreadable`` whose message names the limit.
+    Time and the memory cap are enforced only where the check runs in a worker (:mod:`vitnemal.signing.pool`).
     """
+    try:
+        return _check(pdf, trust_roots, limits)
+    except Exception as exc:
+        if not is_limit(exc):
+            raise
+        return over_limit(pdf, limits.describe(exc))
+
+
+def over_limit(pdf: bytes, limit: str) -> DocumentCheck:
+    """The answer for a file over a limit: ``unreadable: <the limit>``."""
+    base = DocumentCheck(sha256=hashlib.sha256(pdf).hexdigest(), size_bytes=len(pdf), readable=False)
+    return replace(base, problems=(Problem(Reason.UNREADABLE, f"unreadable: {limit}"),))
+
+
+def _check(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate], limits: VerifyLimits) -> DocumentCheck:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.ades.report import AdESIndeterminate
     from pyhanko.sign.validation import validate_pdf_signature
@@ -300,19 +321,20 @@ def check_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate]) -> Doc
     if b"%PDF-" not in pdf[:1024]:
         return _damaged(pdf, base, "not a PDF (no %PDF- header)")
     try:
-        reader = PdfFileReader(BytesIO(pdf))
+        reader = PdfFileReader(BytesIO(pdf), decode_limits=limits.decode_limits())
         embedded = sorted(reader.embedded_signatures, key=lambda e: e.signed_revision)
         revisions = reader.xrefs.total_revisions
     except Exception as exc:  # pyHanko raises many kinds for a damaged file
+        _raise_if_limit(exc)
         return _damaged(pdf, base, exc)
     base = replace(base, readable=True, signatures=len(embedded))
     if not embedded:
-        unsigned = replace(base, document_id=document_id_in(document_texts(reader)))
+        unsigned = replace(base, document_id=document_id_in(document_texts(reader, limits.structure)))
         return _damaged(pdf, unsigned, "no signature found")
     first = embedded[0]
     later = revisions - 1 - first.signed_revision
     # The signed /ContactInfo (the verification URL) first, then links and metadata in the pages.
-    texts = [str(first.sig_object.get("/ContactInfo", "")), *document_texts(reader)]
+    texts = [str(first.sig_object.get("/ContactInfo", "")), *document_texts(reader, limits.structure)]
     base = replace(base, field_name=first.field_name, later_revisions=later, document_id=document_id_in(texts))
     roots = _load_roots(trust_roots)
     context = ValidationContext(trust_roots=_as_asn1(roots), allow_fetching=False, moment=_claimed_time(first))
@@ -320,6 +342,7 @@ def check_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate]) -> Doc
         with _quiet_path_building():
             status = validate_pdf_signature(first, context)
     except SignatureValidationError as exc:
+        _raise_if_limit(exc.__cause__ or exc)
         if exc.ades_subindication is AdESIndeterminate.NO_SIGNING_CERTIFICATE_FOUND:
             problem = Problem(
                 Reason.SIGNER_CERTIFICATE_MISMATCH,
@@ -329,6 +352,7 @@ def check_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate]) -> Doc
             problem = Problem(Reason.BAD_SIGNATURE, f"the signature cannot be validated: {exc}")
         return replace(base, intact=raw_digest_check(pdf).digest_matches is True, problems=(problem,))
     except Exception as exc:  # a damaged signature dictionary or CMS structure
+        _raise_if_limit(exc)
         return _damaged(pdf, base, exc)
     docmdp = first.docmdp_level
     checked = replace(
@@ -350,6 +374,11 @@ def check_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate]) -> Doc
         checked = replace(checked, intact=False)
         problems.insert(0, Problem(Reason.CHANGED_BYTES, unsigned_part))
     return replace(checked, problems=tuple(problems))
+
+
+def _raise_if_limit(exc: BaseException) -> None:
+    if is_limit(exc):
+        raise exc
 
 
 def _claimed_time(embedded: Any) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,6 +22,7 @@ from vitnemal.node.routes import MAX_REQUEST_BYTES as NODE_MAX_BYTES
 from vitnemal.node.routes import router as node_router
 from vitnemal.recognition.routes import router as recognition_router
 from vitnemal.runtime import tune_gc
+from vitnemal.signing.pool import CheckPool
 from vitnemal.web.apidocs import DOCS_PATH, install_docs
 from vitnemal.web.gate import InstitutionGate
 from vitnemal.web.headers import SELF_ONLY_PAGE, SecurityHeaders
@@ -54,6 +56,7 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         host = LocalInstitutions.open(settings, codes)
         app.state.host = host
+        app.state.check_pool = CheckPool(min(2, os.cpu_count() or 1))  # workers start on the first upload
         tune_gc()
         stop = asyncio.Event()
         task = None
@@ -67,6 +70,7 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
             stop.set()
             if task is not None:
                 await task
+            app.state.check_pool.close()
             host.close()
 
     app = FastAPI(title="vitnemal", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,

@@ -80,7 +80,8 @@ def test_another_trust_anchor_makes_the_chain_untrusted(home: Path, signed: Path
 
 def test_without_a_federation_ca_trust_must_be_given(signed: Path, tmp_path: Path) -> None:
     code, out = run(tmp_path, str(signed))
-    assert code == 1 and "untrusted_ca" in out and "pass --trust CA.pem" in out
+    assert code == 1 and "untrusted_ca" in out and f"VITNEMAL_HOME is {tmp_path.resolve()}, which has no" in out
+    assert "/.well-known/vitnemal-ca.pem" in out and "--trust vitnemal-ca.pem" in out
 
 
 def test_not_readable_exits_2(home: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from forgery import contents_span, draw_over_page_one, flip, swap_signer_certifi
 from signing_tools import poppler_tool
 
 from vitnemal.signing.ca import LocalCertificateAuthority
-from vitnemal.signing.inspect import institution_unit
+from vitnemal.signing.forensics import institution_unit
 from vitnemal.signing.pdf import KeyFileSigner
 from vitnemal.signing.verify import Reason, check_pdf
 

@@ -17,7 +17,7 @@ import pytest
 from signing_tools import poppler_tool
 
 from vitnemal.signing.ca import LocalCertificateAuthority
-from vitnemal.signing.inspect import institution_unit
+from vitnemal.signing.forensics import institution_unit
 from vitnemal.signing.pdf import SigningError
 from vitnemal.signing.verify import check_pdf
 

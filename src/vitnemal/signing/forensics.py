@@ -1,5 +1,6 @@
-"""Reading what a signed PDF says about itself, without judging it: the signer's certificate in plain words,
-the document id printed in its verification link, and a raw digest check for PDFs that no longer parse.
+"""PDF structure forensics: what a signed PDF says about itself, read without judging it. The signer's
+certificate in plain words, the document id printed in its verification link (found by a bounded walk of the page
+tree), a raw digest check for PDFs that no longer parse, and the checks of the unsigned ``/Contents``.
 
 These are helpers of :mod:`vitnemal.signing.verify`; none of them decides whether a document is genuine.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from vitnemal.signing.ca import ORGANIZATION_IDENTIFIER
+from vitnemal.signing.limits import DEFAULT_LIMITS, LimitExceeded, StructureLimits
 
 # The institution code sits in the signer certificate's OU, e.g. "Institusjonsnummer 185".
 INSTITUTION_UNIT_PREFIX = "Institusjonsnummer"
@@ -88,40 +91,87 @@ def document_id_in(texts: list[str]) -> str | None:
     return None
 
 
-def document_texts(reader: Any) -> list[str]:
+def document_texts(reader: Any, limits: StructureLimits = DEFAULT_LIMITS.structure) -> list[str]:
     """Return the strings of a PDF where a document id may be written: link URIs, the Info dictionary, XMP.
 
-    ``reader`` is a pyHanko ``PdfFileReader``. Broken parts are skipped: this only looks, it does not judge.
+    ``reader`` is a pyHanko ``PdfFileReader``. Broken parts are skipped: this only looks, it does not judge. A part
+    over a limit is not skipped: :class:`LimitExceeded` (and pyHanko's decode limit) make the file unreadable.
     """
     texts: list[str] = []
     # A damaged page tree or metadata stream only means that no id is found there.
-    with contextlib.suppress(Exception):
-        for page in _pages(reader):
+    with _unless_over_a_limit():
+        seen = 0
+        for page in pages(reader, limits):
             for annot_ref in page.get("/Annots", ()):
+                seen += 1
+                if seen > limits.annotations:
+                    raise LimitExceeded(f"its pages have more than {limits.annotations} annotations")
                 action = annot_ref.get_object().get("/A")
                 if action is not None and "/URI" in action.get_object():
                     texts.append(str(action.get_object()["/URI"]))
-    with contextlib.suppress(Exception):
+    with _unless_over_a_limit():
         info = reader.trailer_view.get("/Info")
         if info is not None:
             texts += [str(v) for v in info.get_object().values()]
-    with contextlib.suppress(Exception):
+    with _unless_over_a_limit():
         metadata = reader.root.get("/Metadata")
         if metadata is not None:
             texts.append(metadata.get_object().data.decode("utf-8", "replace"))
     return texts
 
 
-def _pages(reader: Any) -> list[Any]:
-    pages: list[Any] = []
-    stack = [reader.root["/Pages"]]
-    while stack and len(pages) < 10_000:
-        node = stack.pop().get_object()
+@contextlib.contextmanager
+def _unless_over_a_limit() -> Iterator[None]:
+    """Suppress what a damaged part raises, but never a limit: that answers for the whole file."""
+    try:
+        yield
+    except Exception as exc:
+        if is_limit(exc):
+            raise
+        return
+
+
+def is_limit(exc: BaseException) -> bool:
+    """Return whether ``exc`` says a limit was reached (ours, pyHanko's decode limits, or memory)."""
+    from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+
+    return isinstance(exc, LimitExceeded | PdfDecodeLimitError | MemoryError)
+
+
+def pages(reader: Any, limits: StructureLimits = DEFAULT_LIMITS.structure) -> list[Any]:
+    """Return the page dictionaries of ``reader`` in order, walking the page tree with every bound a hostile file
+    needs: each node once (a tree that lists itself, or an ancestor, as a kid is a cycle), at most
+    ``limits.page_tree_depth`` levels and ``limits.page_tree_nodes`` nodes. Raises :class:`LimitExceeded`."""
+    found: list[Any] = []
+    visited: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, int]] = [(reader.root.raw_get("/Pages"), 0)]
+    while stack:
+        ref, depth = stack.pop()
+        key = _key(ref)
+        if key is not None:
+            if key in visited:
+                raise LimitExceeded("its page tree refers back to itself (a cycle)")
+            visited.add(key)
+        if depth > limits.page_tree_depth:
+            raise LimitExceeded(f"its page tree is deeper than {limits.page_tree_depth} levels")
+        if len(visited) + len(found) > limits.page_tree_nodes:
+            raise LimitExceeded(f"its page tree has more than {limits.page_tree_nodes} nodes")
+        node = ref.get_object()
         if "/Kids" in node:
-            stack.extend(reversed(list(node["/Kids"])))
+            kids = node.raw_get("/Kids")
+            kids = kids.get_object() if hasattr(kids, "get_object") else kids
+            if len(kids) > limits.page_tree_nodes:
+                raise LimitExceeded(f"its page tree has more than {limits.page_tree_nodes} nodes")
+            stack.extend((kid, depth + 1) for kid in reversed(list(kids)))
         else:
-            pages.append(node)
-    return pages
+            found.append(node)
+    return found
+
+
+def _key(ref: Any) -> tuple[int, int] | None:
+    """Return the (object number, generation) of an indirect reference; None for a direct object."""
+    idnum = getattr(ref, "idnum", None)
+    return None if idnum is None else (int(idnum), int(getattr(ref, "generation", 0)))
 
 
 @dataclass(frozen=True)
@@ -219,7 +269,9 @@ def contents_problem(
             for certificate in carried:
                 if not any(_issued_by(certificate, issuer) for issuer in issuers):
                     return "a certificate carried in the signature was changed"
-    except Exception:  # asn1crypto and cryptography raise many kinds for damaged DER
+    except Exception as exc:  # asn1crypto and cryptography raise many kinds for damaged DER
+        if is_limit(exc):
+            raise
         return "the signature's contents cannot be decoded"
     return None
 
