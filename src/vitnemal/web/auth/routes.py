@@ -38,6 +38,8 @@ router = page_router(prefix="/auth")
 LOGIN_LIMIT = ratelimit.Limit(count=30, window_s=300)
 # A login left at the provider longer than this must start again.
 PENDING_MAX_S = 600
+# Where an owner lands after logging in when no page asked for the login.
+HOME = "/my-results"
 PROBLEMS = ("acr", "rate", "cancelled", "unavailable", "invalid")
 
 
@@ -45,12 +47,12 @@ def _redirect_uri(request: Request) -> str:
     return web(request).settings.public_url.rstrip("/") + "/auth/callback"
 
 
-def _to_login(problem: str, next_path: str = "/") -> RedirectResponse:
+def _to_login(problem: str, next_path: str = HOME) -> RedirectResponse:
     return RedirectResponse(f"/auth/login?problem={problem}&next={quote(next_path)}", status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, return_to: str = Query("/", alias="next", max_length=600),
+def login_page(request: Request, return_to: str = Query(HOME, alias="next", max_length=600),
                problem: str | None = Query(None, max_length=20)) -> HTMLResponse:
     return render(request, "web/login.html", {
         "providers": web(request).providers, "next": safe_next(return_to),
@@ -60,7 +62,7 @@ def login_page(request: Request, return_to: str = Query("/", alias="next", max_l
 
 @router.get("/logged-out", response_class=HTMLResponse)
 def logged_out(request: Request) -> HTMLResponse:
-    return render(request, "web/login.html", {"providers": web(request).providers, "next": "/", "problem": None,
+    return render(request, "web/login.html", {"providers": web(request).providers, "next": HOME, "problem": None,
                                               "logged_out": True})
 
 
@@ -73,7 +75,7 @@ def _count_login(request: Request) -> ratelimit.Decision:
 
 @router.post("/login")
 async def start_login(request: Request, provider: str = Form(..., max_length=40),
-                      return_to: str = Form("/", alias="next", max_length=600)) -> Response:
+                      return_to: str = Form(HOME, alias="next", max_length=600)) -> Response:
     w = web(request)
     chosen = next((p for p in w.providers if p.name == provider), None)
     next_path = safe_next(return_to)
