@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from vitnemal.config import Settings
+from vitnemal.devtools.federation import build_federation
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
-from vitnemal.web.context import Web
-from vitnemal.web.pages import add_pages
+from vitnemal.web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,13 +46,12 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def site(tmp_path, sqlite_template) -> Iterator[tuple[FastAPI, BackgroundServer]]:
-    """The pages and the test provider on a real uvicorn, on a fresh migrated database."""
+    """The whole app (one node, the pages, the test provider, the platform's security headers) on a real uvicorn."""
     port = free_port()
-    settings = replace(Settings(), home=tmp_path / "home", secret_key=SECRET, public_url=f"http://127.0.0.1:{port}")
-    db = tmp_path / "portal.sqlite"
-    shutil.copyfile(sqlite_template, db)
-    app = FastAPI()
-    add_pages(app, settings, Web.open(settings, f"sqlite:///{db}"))
+    fed = build_federation(tmp_path / "fed", ["216"], f"http://127.0.0.1:{port}", template=sqlite_template)
+    settings = replace(fed.settings, secret_key=SECRET)
+    shutil.copyfile(sqlite_template, settings.url_for("portal").removeprefix("sqlite:///"))
+    app = create_app(settings)
     with BackgroundServer(app, port=port) as server:
         yield app, server
 

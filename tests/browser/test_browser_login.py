@@ -31,7 +31,7 @@ def _log_in(page, check, lang: str, acr_label: str | None = None, prefix: str = 
     check(f"{prefix}front-{lang}")
     page.get_by_role("link", name=t["login"], exact=True).click()
     check(f"{prefix}login-{lang}")
-    page.get_by_role("button", name=t["provider"]).click()
+    page.get_by_role("link", name=t["provider"]).click()
     page.wait_for_url(re.compile(r"/test-idp/authorize"))
     check(f"{prefix}test-idp-{lang}")
     page.get_by_label(t["pid"]).fill(TESTPERSON1)
@@ -92,8 +92,11 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_main(page) -> None:  # typ
 
 def test_a_form_with_a_wrong_csrf_token_is_refused(page, check) -> None:  # type: ignore[no-untyped-def]
     page.goto("/auth/login?lang=en")
+    page.get_by_role("link", name="Log in with ID-porten (TestID)").click()
+    page.wait_for_url(re.compile(r"/test-idp/authorize"))
     page.locator("input[name=csrf_token]").first.evaluate("field => field.value = 'forged'")
-    page.get_by_role("button", name="Log in with ID-porten (TestID)").click()
+    page.get_by_label("National identity number (11 digits)").fill(TESTPERSON1)
+    page.get_by_role("button", name="Log in", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "The form had expired"
     check("csrf-refused-en")
 

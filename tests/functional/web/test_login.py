@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import time
 from dataclasses import replace
 
@@ -41,8 +42,8 @@ def _field(html: str, name: str) -> str:
 
 def _to_test_idp(client: httpx.Client) -> httpx.Response:
     page = client.get("/auth/login?next=/my-results")
-    return client.post("/auth/login", data={"csrf_token": _field(page.text, "csrf_token"), "provider": "idporten",
-                                            "next": "/my-results"})
+    assert 'href="/auth/start/idporten?next=/my-results"' in page.text
+    return client.get("/auth/start/idporten?next=/my-results")
 
 
 def _log_in(client: httpx.Client, pid: str = TESTPERSON1, acr: str = "idporten-loa-substantial") -> httpx.Response:
@@ -197,3 +198,30 @@ def test_id_tokens_with_a_wrong_signature_low_acr_or_wrong_nonce_are_refused(por
     tampered = tokens.make(pid="19588312510").rpartition(".")[0] + "." + signature
     with pytest.raises(oidc.LoginFailed):
         tokens.verify(tampered)
+
+
+def test_logout_at_a_provider_on_another_host_goes_through_a_plain_navigation(portal, web_settings, tmp_path,
+                                                                              sqlite_template) -> None:
+    """The CSP's form-action would stop the logout form's redirect to another host: a page moves on instead."""
+    from vitnemal.web.auth.oidc import Provider
+    from vitnemal.web.sessions import utcnow
+
+    app, server = portal
+    other_port = free_port()
+    other_settings = replace(web_settings, public_url=f"http://localhost:{other_port}", home=tmp_path / "other")
+    other_db = tmp_path / "other.sqlite"
+    shutil.copyfile(sqlite_template, other_db)
+    other = FastAPI()
+    add_pages(other, other_settings, Web.open(other_settings, f"sqlite:///{other_db}"))
+    w = app.state.web
+    w.providers.append(Provider("elsewhere", "Elsewhere", f"http://localhost:{other_port}/test-idp", "c", "s"))
+    with w.db.session() as db:
+        session = w.sessions.create(db, utcnow(), {"pid": TESTPERSON1, "provider": "elsewhere", "id_token": "t"})
+    with BackgroundServer(other, port=other_port), httpx.Client(base_url=server.url) as client:
+        client.cookies.set(COOKIE, session.cookie)
+        mine = client.get("/my-results")
+        answer = client.post("/auth/logout", data={"csrf_token": _field(mine.text, "csrf_token")})
+        assert answer.status_code == 200
+        target = f"http://localhost:{other_port}/test-idp/endsession?"
+        assert f'<meta http-equiv="refresh" content="0;url={target}' in answer.text
+        assert client.get("/my-results").status_code == 303

@@ -1,6 +1,6 @@
 """``/auth``: the login page, the start of a login, the provider's callback, logout.
 
-A login starts with a POST (CSRF-checked, rate-limited per client address) that remembers state, nonce and the
+A login starts with a link (rate-limited per client address) that remembers state, nonce and the
 PKCE verifier in the browser's session and sends the browser to the provider. The callback checks the state,
 exchanges the code and checks the ID token (``oidc.finish``), then replaces the session by a new logged-in one.
 Logout ends the session here and sends the browser to the provider's end_session_endpoint.
@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
-from fastapi import Form, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -41,6 +41,11 @@ PENDING_MAX_S = 600
 # Where an owner lands after logging in when no page asked for the login.
 HOME = "/my-results"
 PROBLEMS = ("acr", "rate", "cancelled", "unavailable", "invalid")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _redirect_uri(request: Request) -> str:
@@ -73,9 +78,12 @@ def _count_login(request: Request) -> ratelimit.Decision:
         return ratelimit.hit(db, f"login:{client}", LOGIN_LIMIT, utcnow())
 
 
-@router.post("/login")
-async def start_login(request: Request, provider: str = Form(..., max_length=40),
-                      return_to: str = Form(HOME, alias="next", max_length=600)) -> Response:
+@router.get("/start/{provider}")
+async def start_login(request: Request, provider: str = Path(..., max_length=40),
+                      return_to: str = Query(HOME, alias="next", max_length=600)) -> Response:
+    # A link, not a form: browsers apply the CSP's form-action to the redirects after a form, and the provider's
+    # authorization endpoint is on another host. Starting a login changes nothing but this browser's own session;
+    # the state and nonce are what protect the callback.
     w = web(request)
     chosen = next((p for p in w.providers if p.name == provider), None)
     next_path = safe_next(return_to)
@@ -142,6 +150,10 @@ async def logout(request: Request) -> Response:
     if provider is not None:
         async with httpx.AsyncClient() as http:
             url = await oidc.logout_url(http, provider, id_token if isinstance(id_token, str) else None, back)
-        if url is not None:
+        if url is not None and _origin(url) == _origin(back):
             return RedirectResponse(url, status_code=303)
+        if url is not None:
+            # The form-action of the CSP would stop a redirect from this form to another host; a page that moves
+            # on by itself (meta refresh, no script) and offers the link is a plain navigation instead.
+            return render(request, "web/leaving.html", {"url": url})
     return RedirectResponse("/auth/logged-out", status_code=303)
