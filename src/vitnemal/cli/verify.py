@@ -5,7 +5,9 @@ a PDF, or over one of the verifier's limits: "unreadable: <the limit>"). The fil
 with the time limit and memory cap of :mod:`vitnemal.signing.pool`, as the web service does.
 
 Trust: ``--trust CA.pem`` (repeatable), else the federation CA of the configured home, ``$VITNEMAL_HOME/ca/ca.pem``
-(resolved once, so the command finds it from any directory when VITNEMAL_HOME is set). When the issuing
+(resolved once, so it is found from any directory when VITNEMAL_HOME is set). Without VITNEMAL_HOME the default
+home (``var/federation``) is looked for in this directory and its parents, as git finds its repository, so a
+command run in a sub-folder of the demo folder (its ``documents/``, say) finds it too. When the issuing
 institution's records are on this machine (the demo federation), the document id is checked against them.
 """
 
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,13 +42,45 @@ def exit_code(report: VerificationReport) -> int:
     return 2 if report.document.reason == Reason.UNREADABLE else 1
 
 
-def trust_hint(settings: Settings, roots: list[Path]) -> str:
-    """Say how to trust a federation's CA: where to download it and how to pass it (for an unknown CA)."""
-    where = (f"the CA of VITNEMAL_HOME ({settings.home}/ca/ca.pem) and the --trust files were tried" if roots else
-             f"no CA was found: VITNEMAL_HOME is {settings.home}, which has no ca/ca.pem")
-    return (f"To trust a federation's CA ({where}): download its certificate from the federation's own address, "
+def trust_hint(settings: Settings, roots: list[Path], home_set: bool) -> str:
+    """Say how to trust a federation's CA (for an unknown one): where to download it and how to pass it."""
+    if roots:
+        tried = f"trusted here: {', '.join(map(str, roots))}"
+    elif home_set:
+        tried = f"VITNEMAL_HOME is {settings.home}, which has no ca/ca.pem"
+    else:
+        tried = "VITNEMAL_HOME is not set, and no var/federation with a CA is in this folder or its parents"
+    return (f"To trust a federation's CA ({tried}): download its certificate from the federation's own address, "
             f"e.g. {settings.public_url.rstrip('/')}{WELL_KNOWN_CA} (not an address printed in the document), and "
             "run `vitnemal verify FILE --trust vitnemal-ca.pem`; or set VITNEMAL_HOME to the federation's folder.")
+
+
+def configured_home(settings: Settings, environ: Mapping[str, str], cwd: Path) -> Path:
+    """Return the home whose CA and records this command uses: VITNEMAL_HOME when set, else the first federation
+    found from ``cwd`` upwards (``<dir>/var/federation``, or ``<dir>`` itself, holding ``ca/ca.pem``), else the
+    default under ``cwd``.
+
+    A found home is used only when it is the user's own and nobody else can write in it (as git asks of a repository
+    it finds): a ``var/federation`` planted in a shared parent such as /tmp must not decide whom the command trusts.
+    """
+    from vitnemal.config import DEFAULT_HOME
+    from vitnemal.signing.ca import CA_CERT_FILE
+
+    if "VITNEMAL_HOME" in environ:
+        return settings.home.resolve()
+    for folder in [cwd, *cwd.parents]:
+        for candidate in (folder / DEFAULT_HOME, folder):
+            if _own(candidate, candidate / "ca", candidate / "ca" / CA_CERT_FILE):
+                return candidate.resolve()
+    return (cwd / DEFAULT_HOME).resolve()
+
+
+def _own(*paths: Path) -> bool:
+    """Return whether every path exists, belongs to this user and is writable by no one else."""
+    try:
+        return all((st := p.stat()).st_uid == os.getuid() and not st.st_mode & 0o022 for p in paths)
+    except OSError:
+        return False
 
 
 def _record_opener(settings: Settings):  # type: ignore[no-untyped-def]
@@ -163,7 +199,7 @@ def register(app: typer.Typer) -> None:
 
         pdf = _read(file)
         settings = Settings.from_env()
-        settings = settings.with_home(settings.home.resolve())
+        settings = settings.with_home(configured_home(settings, os.environ, Path.cwd()))
         roots = [root.resolve() for root in trust]
         if not roots:
             default = federation_ca_cert(settings)
@@ -186,10 +222,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             data = report.to_dict()
             if untrusted:
-                data["hint"] = trust_hint(settings, roots)
+                data["hint"] = trust_hint(settings, roots, "VITNEMAL_HOME" in os.environ)
             typer.echo(json.dumps(data, ensure_ascii=False))
         else:
             _print_report(report, file)
             if untrusted:
-                typer.echo(trust_hint(settings, roots))
+                typer.echo(trust_hint(settings, roots, "VITNEMAL_HOME" in os.environ))
         raise typer.Exit(exit_code(report))

@@ -87,16 +87,12 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[Path | x509.Certificate] = ()) 
 
     Raises :class:`UnreadablePdf` when the PDF cannot be parsed at all.
     """
-    from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    roots = []
-    for root in trust_roots:
-        certs = x509.load_pem_x509_certificates(Path(root).read_bytes()) if isinstance(root, Path) else [root]
-        roots += [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs]
+    roots = _as_asn1(_load_roots(trust_roots))
     try:
         reader = PdfFileReader(BytesIO(pdf), decode_limits=DEFAULT_LIMITS.decode_limits())
         signatures = list(reader.embedded_signatures)
