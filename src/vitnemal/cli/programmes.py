@@ -108,6 +108,8 @@ def add(
     name_nb: Annotated[str | None, typer.Option(help="Name in bokmål, e.g. \"Masterprogram i informatikk\".")] = None,
     name_nn: Annotated[str | None, typer.Option(help="Name in nynorsk (default: bokmål).")] = None,
     name_en: Annotated[str | None, typer.Option(help="Name in English.")] = None,
+    qualification: Annotated[str | None, typer.Option(
+        help="The qualification (degree) code the programme leads to, e.g. MA-INF.")] = None,
     language: Annotated[str | None, typer.Option(help="The diploma's language: nb, nn or en. [default: nb]")] = None,
     faculty_nb: Annotated[str | None, typer.Option(help="Faculty awarding the degree, bokmål.")] = None,
     faculty_nn: Annotated[str | None, typer.Option(help="Faculty, nynorsk.")] = None,
@@ -141,7 +143,8 @@ def add(
             raise _fail(f"--from {from_file}: not JSON ({exc})") from None
         if not isinstance(data, dict):
             raise _fail(f"--from {from_file}: expected one JSON object with the programme's fields")
-    given = {"code": code, "name_nb": name_nb, "name_nn": name_nn, "name_en": name_en, "language": language,
+    given = {"code": code, "name_nb": name_nb, "name_nn": name_nn, "name_en": name_en,
+             "qualification_code": qualification, "language": language,
              "faculty_nb": faculty_nb, "faculty_nn": faculty_nn, "faculty_en": faculty_en, "nominal_years": years,
              "credits": credits, "nqf_cycle": nqf_cycle}
     data.update({k: v for k, v in given.items() if v is not None})

@@ -52,9 +52,22 @@ def _session(code: str, *, read: bool = False) -> Iterator[Any]:
         with (db.read_session() if read else db.session()) as session:
             yield session
     except (RecognitionError, CaseNotFound) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc) + _hint(exc, code)) from None
     finally:
         db.dispose()
+
+
+def _hint(exc: Any, code: str) -> str:
+    """The next step a refusal names, as the command to run (with the required ``-i``)."""
+    case, person = getattr(exc, "case_id", None), getattr(exc, "national_id", None)
+    steps = {
+        "list": f"vitnemal recognition list -i {code}",
+        "show": f"vitnemal recognition fetch {case} -i {code}`, then `vitnemal recognition show {case} -i {code}",
+        "qualifications": f"vitnemal recognition qualifications -i {code} --person {person}",
+        "add-person": f"vitnemal records add-person -i {code} --help",
+    }
+    step = steps.get(getattr(exc, "next_step", None) or "")
+    return f" Run `{step}`." if step else ""
 
 
 def _print_case(view: dict[str, Any], external: list[dict[str, Any]] | None = None) -> None:
@@ -263,5 +276,51 @@ def list_cases(
         typer.echo(json.dumps(views, ensure_ascii=False))
         return
     for v in views:
+        active = sum(1 for i in v["items"] if not i["withdrawn_at"])
+        withdrawn = len(v["items"]) - active
         typer.echo(f"{v['case_id']:>5}  {v['status']:<9} {v['national_id']}  {v['name']}  "
-                   f"{v['qualification_code'] or ''}  {len(v['items'])} vedtak")
+                   f"{v['qualification_code'] or ''}  {active} vedtak" + (f" ({withdrawn} trukket)" if withdrawn
+                                                                          else ""))
+
+
+@app.command("qualifications")
+def qualifications(
+    institution: str = INSTITUTION,
+    person: str = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"010395 12374\"."),
+    as_json: bool = JSON,
+) -> None:
+    """List what a person can have results recognised toward: their qualifications and the programmes they were
+    admitted to (with the qualification each leads to)."""
+    from vitnemal.programmes.service import admissions_of, qualifications_open_to
+    from vitnemal.recognition import service
+
+    with _session(institution, read=True) as session:
+        found = service.find_person(session, person)
+        data: dict[str, Any] = {
+            "national_id": found.national_id, "name": found.name,
+            "qualifications": [{"code": q.code, "name_nb": q.name_nb, "source": q.source,
+                                "programme_code": q.programme_code,
+                                "award_date": q.award_date.isoformat() if q.award_date else None}
+                               for q in qualifications_open_to(session, found.id)],
+            "programmes": [{"code": c, "name_nb": p.name_nb if p else None,
+                            "qualification_code": p.qualification_code if p else None,
+                            "admitted_on": on.isoformat() if on else None}
+                           for c, on, p in admissions_of(session, found.id)],
+        }
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    typer.echo(f"{data['name']} ({data['national_id']}) at {institution}")
+    typer.echo("Kvalifikasjoner (what results can be recognised toward):")
+    for q in data["qualifications"]:
+        state = f"tildelt {q['award_date']}" if q["award_date"] else ("studierett" if q["source"] == "programme"
+                                                                       else "ikke tildelt")
+        typer.echo(f"  {q['code']}  {q['name_nb']}  ({state})")
+    if not data["qualifications"]:
+        typer.echo("  none")
+    typer.echo("Studieprogram (opptak):")
+    for p in data["programmes"]:
+        leads = f" → {p['qualification_code']}" if p["qualification_code"] else " (not registered)"
+        typer.echo(f"  {p['code']}  {p['name_nb'] or ''}{leads}  opptak {p['admitted_on'] or '?'}")
+    if not data["programmes"]:
+        typer.echo("  none")

@@ -113,7 +113,8 @@ def programme_spec(institution_code: str, prog: Programme) -> ProgrammeSpec:
     texts = _HAND_WRITTEN.get((institution_code, prog.programme_code)) or _texts(prog)
     return ProgrammeSpec.from_mapping({
         "code": prog.programme_code, "name_nb": prog.programme_name_nb, "name_nn": prog.programme_name_nb,
-        "name_en": prog.programme_name_en, "language": "nb", "faculty_nb": nb, "faculty_nn": nn, "faculty_en": en,
+        "name_en": prog.programme_name_en, "qualification_code": prog.code,
+        "language": "nb", "faculty_nb": nb, "faculty_nn": nn, "faculty_en": en,
         "nominal_years": 2 if master else 3, "credits": prog.credits, "nqf_cycle": 2 if master else 1, **texts,
     })
 

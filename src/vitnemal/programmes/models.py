@@ -28,6 +28,8 @@ class Programme(Base):
     name_nb: Mapped[str] = mapped_column(String(300))
     name_nn: Mapped[str | None] = mapped_column(String(300))
     name_en: Mapped[str] = mapped_column(String(300))
+    # the qualification (degree) code the programme leads to, e.g. MA-INF for MAINF: what its students can take
+    qualification_code: Mapped[str | None] = mapped_column(String(30), index=True)
     language: Mapped[str] = mapped_column(String(2), default="nb")  # nb, nn or en: the diploma's language
     faculty_nb: Mapped[str] = mapped_column(String(300))
     faculty_nn: Mapped[str | None] = mapped_column(String(300))

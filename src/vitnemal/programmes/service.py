@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -45,6 +45,7 @@ class ProgrammeSpec:
     name_en: str
     faculty_nb: str
     name_nn: str | None = None
+    qualification_code: str | None = None
     language: str = "nb"
     faculty_nn: str | None = None
     faculty_en: str | None = None
@@ -117,6 +118,9 @@ def problems(spec: ProgrammeSpec) -> list[str]:
     out = []
     if not CODE.fullmatch(spec.code):
         out.append(f"code {spec.code!r}: 1–30 capital letters, digits, '.', '_' or '-', e.g. MAINF")
+    if spec.qualification_code is not None and not CODE.fullmatch(spec.qualification_code):
+        out.append(f"qualification_code {spec.qualification_code!r}: 1–30 capital letters, digits, '.', '_' or "
+                   "'-', e.g. MA-INF")
     for key in ("name_nb", "name_en", "faculty_nb"):
         if not (getattr(spec, key) or "").strip():
             out.append(f"{key} is empty")
@@ -229,3 +233,46 @@ def is_admitted(session: Session, person_id: int, programme_code: str | None) ->
         return False
     return session.scalar(select(ProgrammeAdmission.id).where(
         ProgrammeAdmission.person_id == person_id, ProgrammeAdmission.programme_code == programme_code)) is not None
+
+
+@dataclass(frozen=True)
+class OpenQualification:
+    """A qualification a person can take at this institution, and why: one they hold in the records (``held``,
+    awarded or not) or the one a programme they were admitted to leads to (``programme``)."""
+
+    code: str
+    name_nb: str
+    source: str  # "held" or "programme"
+    programme_code: str | None = None
+    programme_name_nb: str | None = None
+    award_date: date | None = None
+    admitted_on: date | None = None
+
+
+def qualifications_open_to(session: Session, person_id: int) -> list[OpenQualification]:
+    """The person's qualifications and the qualifications of the programmes they were admitted to, by code."""
+    from vitnemal.records.models import Qualification
+
+    out: dict[str, OpenQualification] = {}
+    for q in session.scalars(select(Qualification).where(Qualification.person_id == person_id)
+                             .order_by(Qualification.code)):
+        out[q.code] = OpenQualification(q.code, q.name_nb, "held", q.programme_code, q.programme_name_nb,
+                                        q.award_date)
+    for programme_code, admitted_on, programme in admissions_of(session, person_id):
+        code = programme.qualification_code if programme is not None else None
+        if programme is not None and code and code not in out:
+            out[code] = OpenQualification(code, programme.name_nb, "programme", programme_code, programme.name_nb,
+                                          admitted_on=admitted_on)
+        elif code:
+            out[code] = replace(out[code], admitted_on=admitted_on)
+    return sorted(out.values(), key=lambda q: q.code)
+
+
+def admissions_of(session: Session, person_id: int) -> list[tuple[str, date | None, Programme | None]]:
+    """The person's programme admissions: (programme code, admitted on, the registered programme if any)."""
+    rows = session.execute(
+        select(ProgrammeAdmission.programme_code, ProgrammeAdmission.admitted_on, Programme)
+        .outerjoin(Programme, Programme.code == ProgrammeAdmission.programme_code)
+        .where(ProgrammeAdmission.person_id == person_id)
+        .order_by(ProgrammeAdmission.programme_code)).all()
+    return [(code, on, programme) for code, on, programme in rows]

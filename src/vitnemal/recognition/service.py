@@ -29,18 +29,34 @@ SEASONS = ("VÅR", "HØST")
 
 
 class RecognitionError(ValueError):
-    """A request the rules refuse; the message says why and what to do."""
+    """A request the rules refuse; the message says why and what to do.
+
+    ``next_step`` names what to do next ("fetch", "show", "list", "qualifications", "add-person") so that an entry
+    point can say it in its own terms (the CLI as a command with ``-i``); the message itself names no command.
+    """
+
+    def __init__(self, message: str, *, next_step: str | None = None, case_id: int | None = None,
+                 national_id: str | None = None) -> None:
+        super().__init__(message)
+        self.next_step, self.case_id, self.national_id = next_step, case_id, national_id
 
 
 class CaseNotFound(LookupError):
     """No recognition case with that id at this institution."""
+
+    next_step, case_id, national_id = "list", None, None
+
+
+def find_person(session: Session, national_id: str) -> Person:
+    """The person registered here under ``national_id`` (spaces allowed); a refusal when there is none."""
+    return _person(session, national_id)
 
 
 def _person(session: Session, national_id: str) -> Person:
     person = exchange.find_person(session, "".join(national_id.split()))
     if person is None:
         raise RecognitionError(f"No person with national id {national_id!r} is registered here. "
-                               "Register the person first (vitnemal records add-person).")
+                               "Register the person first.", next_step="add-person")
     return person
 
 
@@ -63,13 +79,32 @@ def _credits(value: Decimal | str | float | int, what: str = "credits") -> Decim
     return number
 
 
+def _toward(session: Session, person: Person, code: str) -> str:
+    """``code`` when the person can take that qualification here (see
+    :func:`~vitnemal.programmes.service.qualifications_open_to`); else a refusal naming what they can take."""
+    from vitnemal.programmes.service import qualifications_open_to
+
+    open_to = qualifications_open_to(session, person.id)
+    if any(q.code == code for q in open_to):
+        return code
+    if not open_to:
+        raise RecognitionError(
+            f"{person.name} holds no qualification and was admitted to no programme here, so nothing can count "
+            f"toward {code}. Record the admission to the programme that leads to {code} first.",
+            next_step="qualifications", national_id=person.national_id)
+    can = ", ".join(f"{q.code} ({q.programme_name_nb or q.name_nb})" for q in open_to)
+    raise RecognitionError(f"{person.name} cannot take {code} here; what counts toward a qualification must be one "
+                           f"they hold or study for: {can}.", next_step="qualifications",
+                           national_id=person.national_id)
+
+
 def get_case(session: Session, case_id: int) -> RecognitionCase:
     """The case with its person, order and items; :class:`CaseNotFound` if there is none."""
     case = session.scalar(select(RecognitionCase).where(RecognitionCase.id == case_id)
                           .options(selectinload(RecognitionCase.items), selectinload(RecognitionCase.person),
                                    selectinload(RecognitionCase.order)))
     if case is None:
-        raise CaseNotFound(f"No recognition case {case_id} here; list the cases with `vitnemal recognition list`.")
+        raise CaseNotFound(f"No recognition case {case_id} here; see the list of cases.")
     return case
 
 
@@ -86,6 +121,8 @@ def open_case(session: Session, *, national_id: str, opened_by: str, now: dateti
     """Open a case (status BEHANDLES) for the person; one open case per person and qualification at a time."""
     person = _person(session, national_id)
     code = qualification_code.strip() if qualification_code and qualification_code.strip() else None
+    if code is not None:
+        code = _toward(session, person, _code(code, "qualification the case is about"))
     existing = session.scalar(select(RecognitionCase).where(
         RecognitionCase.person_id == person.id, RecognitionCase.status == OPEN,
         RecognitionCase.qualification_code.is_(None) if code is None else RecognitionCase.qualification_code == code))
@@ -139,15 +176,15 @@ def recognise_result(session: Session, case_id: int, *, external_result_id: int,
                      note: str | None = None) -> RecognitionItem:
     """Recognise one imported external course toward ``toward`` (wholly, or ``credits_counted`` of it)."""
     case = _open_case(session, case_id)
-    toward = _code(toward, "qualification the course counts toward")
+    toward = _toward(session, case.person, _code(toward, "qualification the course counts toward"))
     found = session.execute(
         select(ExternalResult, ExternalStudyRecord)
         .join(ExternalStudyRecord, ExternalStudyRecord.id == ExternalResult.record_id)
         .where(ExternalResult.id == external_result_id)).first()
     if found is None or found[1].person_id != case.person_id:
         raise RecognitionError(f"External result {external_result_id} is not among {case.person.name}'s imported "
-                               f"results. Fetch them first (`vitnemal recognition fetch {case.id}`), then see the "
-                               f"ids with `vitnemal recognition show {case.id}`.")
+                               "results. Fetch them into the case first, then look up their ids in the case.",
+                               next_step="show", case_id=case.id)
     result, record = found
     if result.removed_at_source:
         raise RecognitionError(f"{result.course_code} {result.year} {result.season} was removed at "
@@ -179,7 +216,7 @@ def recognise_block(session: Session, case_id: int, *, title: str, institution_n
                     note: str | None = None) -> RecognitionItem:
     """Recognise an aggregated block defined by the faculty: a title, the institution it comes from, credits."""
     case = _open_case(session, case_id)
-    toward = _code(toward, "qualification the block counts toward")
+    toward = _toward(session, case.person, _code(toward, "qualification the block counts toward"))
     if not title.strip():
         raise RecognitionError("Give the block a title that says what it contains, e.g. \"Fordypning i "
                                "informatikk\".")

@@ -9,12 +9,21 @@ from pathlib import Path
 import pytest
 from tests.factories import MiniFederation, add_course, add_degree, add_person, add_result, consent, make_federation
 
+from vitnemal.programmes.service import ProgrammeSpec, add_programme, admit
+
 STUDENT = "01039512374"
 
 
 def seed_student(fed: MiniFederation) -> None:
     with fed.db("185").session() as s:
-        consent(s, add_person(s, STUDENT, "Kari", "Nordmann", date(1995, 3, 1)))
+        student = add_person(s, STUDENT, "Kari", "Nordmann", date(1995, 3, 1))
+        consent(s, student)
+        # admitted to the master's programme in informatics, which leads to MA-INF (what is recognised counts there)
+        add_programme(s, ProgrammeSpec("MAINF", "Masterprogram i informatikk", "Master's programme in informatics",
+                                       "Det matematisk-naturvitenskapelige fakultet", qualification_code="MA-INF"))
+        add_programme(s, ProgrammeSpec("MAMEVIT", "Masterprogram i medievitenskap", "Master's programme in media "
+                                       "studies", "Det humanistiske fakultet", qualification_code="MA-MEVIT"))
+        admit(s, student.id, "MAINF", date(2024, 8, 1))
         add_person(s, "19588312510", "Testperson2", "Resultatutveksling", date(1983, 8, 19))  # no consent
     with fed.db("216").session() as s:
         p = add_person(s, STUDENT, "Kari", "Nordmann", date(1995, 3, 1))

@@ -120,3 +120,42 @@ def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -
     assert "FERDIG" in listed.output and "2 vedtak" in listed.output
     unknown = run(fed, "show", "999", "-i", "185")
     assert unknown.exit_code == 1 and "No recognition case 999" in unknown.output
+
+
+def test_only_a_qualification_the_person_can_take_and_hints_that_run(fed: MiniFederation) -> None:
+    listed = run(fed, "qualifications", "-i", "185", "--person", "010395 12374", "--json")
+    assert listed.exit_code == 0, listed.output
+    data = json.loads(listed.output)
+    assert [(q["code"], q["source"]) for q in data["qualifications"]] == [("MA-INF", "programme")]
+    assert data["programmes"] == [{"code": "MAINF", "name_nb": "Masterprogram i informatikk",
+                                   "qualification_code": "MA-INF", "admitted_on": "2024-08-01"}]
+    text = run(fed, "qualifications", "-i", "185", "-p", "01039512374").output
+    assert "MA-INF  Masterprogram i informatikk  (studierett)" in text and "MAINF" in text and "→ MA-INF" in text
+
+    refused = run(fed, "open", "-i", "185", "--person", "010395 12374", "--toward", "MA-MEVIT")
+    assert refused.exit_code == 1 and "cannot take MA-MEVIT" in refused.output and "MA-INF" in refused.output
+    assert "vitnemal recognition qualifications -i 185 --person 01039512374" in refused.output
+    case = json.loads(run(fed, "open", "-i", "185", "--person", "010395 12374", "--toward", "MA-INF",
+                          "--json").output)["case_id"]
+    block = ("--block", "Fordypning", "--from-institution", "HiSF", "--credits", "10")
+    refused = run(fed, "recognise", str(case), "-i", "185", *block, "--toward", "MA-MEVIT")
+    assert refused.exit_code == 1 and "cannot take MA-MEVIT here" in refused.output
+    missing = run(fed, "recognise", str(case), "-i", "185", "--result", "999999", "--toward", "MA-INF")
+    assert missing.exit_code == 1 and f"vitnemal recognition fetch {case} -i 185" in missing.output
+    assert f"vitnemal recognition show {case} -i 185" in missing.output
+    unknown = run(fed, "show", "999", "-i", "185")
+    assert "Run `vitnemal recognition list -i 185`" in unknown.output
+
+    for _ in range(3):
+        assert run(fed, "recognise", str(case), "-i", "185", *block, "--toward", "MA-INF").exit_code == 0
+    items = json.loads(run(fed, "show", str(case), "-i", "185", "--json").output)["items"]
+    assert run(fed, "withdraw", str(case), str(items[0]["id"]), "-i", "185").exit_code == 0
+    listed_cases = run(fed, "list", "-i", "185").output
+    assert "2 vedtak (1 trukket)" in listed_cases and "3 vedtak" not in listed_cases
+
+
+def test_a_person_with_no_qualification_or_admission_is_told_what_to_do(fed: MiniFederation) -> None:
+    refused = run(fed, "open", "-i", "185", "--person", "19588312510", "--toward", "MA-INF")
+    assert refused.exit_code == 1 and "admitted to no programme" in refused.output
+    text = run(fed, "qualifications", "-i", "185", "-p", "19588312510").output
+    assert text.count("  none") == 2
