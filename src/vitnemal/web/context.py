@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vitnemal.config import Settings
 from vitnemal.db import Database
-from vitnemal.web import i18n
+from vitnemal.web import i18n, ratelimit
 from vitnemal.web.auth.oidc import Provider
 from vitnemal.web.auth.providers import configured_providers
 from vitnemal.web.secretkey import derive, load_secret_key
@@ -141,8 +141,12 @@ def replace_session(request: Request, data: dict[str, Any]) -> BrowserSession:
     """Start a new session with ``data`` in place of the current one (login): the old id stops working."""
     w = web(request)
     old = current_session(request)
+    now = utcnow()
     with w.db.session() as db:
-        session = w.sessions.rotate(db, old, utcnow(), data) if old else w.sessions.create(db, utcnow(), data)
+        session = w.sessions.rotate(db, old, now, data) if old else w.sessions.create(db, now, data)
+        # Logins are rare next to page views: a good moment to drop what has ended (indexed deletes).
+        w.sessions.purge(db, now)
+        ratelimit.purge(db, now)
     _adopt(request, session)
     return session
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from vitnemal.web.models import WebSession
@@ -115,11 +115,8 @@ class SessionStore:
 
     def purge(self, db: Session, now: datetime) -> int:
         """Delete every session idle longer than the timeout; return how many."""
-        cutoff = now - self.idle
-        ids = db.scalars(select(WebSession.id_hash).where(WebSession.last_seen_at < cutoff)).all()
-        if ids:
-            db.execute(delete(WebSession).where(WebSession.id_hash.in_(ids)))
-        return len(ids)
+        result = db.execute(delete(WebSession).where(WebSession.last_seen_at < now - self.idle))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     @staticmethod
     def _dump(data: dict[str, Any]) -> str:

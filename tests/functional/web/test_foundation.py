@@ -206,3 +206,38 @@ def test_rate_limit_counts_per_key_and_window(db_url) -> None:
     with db.session() as s, pytest.raises(ValueError):
         ratelimit.hit(s, "x" * 201, limit, now)
     db.dispose()
+
+
+def test_a_crash_is_a_500_page_in_the_language_and_api_crashes_stay_plain(page_app) -> None:
+    @page_app.get("/crash")
+    def crash() -> None:
+        raise RuntimeError("boom")
+
+    @page_app.get("/api/crash")
+    def api_crash() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(page_app, raise_server_exceptions=False) as c:
+        page = c.get("/crash?lang=nn")
+        assert page.status_code == 500 and _h1(page.text) == "Noko gjekk gale hos oss"
+        assert "boom" not in page.text
+        api = c.get("/api/crash")
+        assert api.status_code == 500 and api.text == "Internal Server Error"
+
+
+def test_feide_is_offered_by_the_same_code_where_configured(web_settings, db_url) -> None:
+    from dataclasses import replace
+
+    from fastapi import FastAPI
+
+    from vitnemal.web.context import Web
+    from vitnemal.web.pages import add_pages
+
+    settings = replace(web_settings, feide_issuer="https://auth.dataporten.no", feide_client_id="f",
+                       feide_client_secret="s")
+    app = FastAPI()
+    add_pages(app, settings, Web.open(settings, db_url))
+    with TestClient(app) as c:
+        page = c.get("/auth/login?lang=en").text
+    assert "Log in with ID-porten (TestID)" in page and "Log in with Feide" in page
+    assert 'href="/auth/start/feide?next=/my-results"' in page
