@@ -71,7 +71,8 @@ def _progress_always(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def _report_rejected(rejected: list[Rejected], accepted: int) -> None:
+def _report_rejected(rejected: list[Rejected], accepted: int, total: int | None = None) -> None:
+    """List the rejected rows on stderr; ``total`` counts them all when only the first ones were kept."""
     from rich.console import Console
     from rich.markup import escape
 
@@ -81,8 +82,11 @@ def _report_rejected(rejected: list[Rejected], accepted: int) -> None:
         console.print(f"[red]rejected[/red] {escape(row.location)}{escape(who)}:")
         for problem in row.problems:
             console.print(f"  - {escape(problem)}")
-    if rejected:
-        console.print(f"{accepted} pupils accepted, [red]{len(rejected)} rejected[/red]")
+    total = len(rejected) if total is None else total
+    if total > len(rejected):
+        console.print(f"... and {total - len(rejected)} more rejected rows (only the first {len(rejected)} are listed)")
+    if total:
+        console.print(f"{accepted} pupils accepted, [red]{total} rejected[/red]")
 
 
 def _usage_error(message: str) -> typer.Exit:
@@ -99,34 +103,35 @@ def points(
         typer.Option("--ranked-out", metavar="FILE.csv|FILE.json", help="Also write the ranked list here."),
     ] = None,
 ) -> None:
-    """Compute every pupil's admission points (inntakspoeng) with the working, and optionally the ranked list."""
-    from vitnemal.school.export import (
-        RANKING_SUFFIXES,
-        points_records,
-        ranking_records,
-        text_line,
-        write_ranking,
-    )
+    """Compute every pupil's admission points (inntakspoeng) with the working, and optionally the ranked list.
+
+    The file is read as a stream and the ranked list sorted on disk, so any size fits in bounded memory.
+    """
+    from vitnemal.school.batch import json_list, run_points, temporary_work
+    from vitnemal.school.export import RANKING_SUFFIXES, points_records, spool_record, spool_text, write_ranking
     from vitnemal.school.importer import InputFileError
-    from vitnemal.school.service import compute_points
 
     if ranked_out is not None and ranked_out.suffix.casefold() not in RANKING_SUFFIXES:
         raise typer.BadParameter("the ranked list is written as .csv or .json", param_hint="--ranked-out")
-    try:
-        with _progress(file, "inntakspoeng") as progress:
-            report = compute_points(file, progress=progress)
-    except InputFileError as exc:
-        raise _usage_error(str(exc)) from None
-    if as_json:
-        typer.echo(json.dumps(points_records(report), ensure_ascii=False, indent=1))
-    else:
-        for scored in report.scored:
-            typer.echo(text_line(scored))
-    if ranked_out is not None:
-        write_ranking(ranked_out, ranking_records(report))
-        typer.echo(f"ranked list of {len(report.ranking)} pupils written to {ranked_out}", err=True)
-    _report_rejected(report.rejected, len(report.scored))
-    if report.rejected:
+    with temporary_work() as work:
+        try:
+            with _progress(file, "inntakspoeng") as progress:
+                run = run_points(file, Path(work), spool=spool_record if as_json else spool_text,
+                                 ranked=ranked_out is not None, progress=progress)
+        except InputFileError as exc:
+            raise _usage_error(str(exc)) from None
+        if as_json:
+            for chunk in json_list(points_records(run)):
+                typer.echo(chunk, nl=False)
+            typer.echo()
+        else:
+            for _, line in run.spooled():
+                typer.echo(line)
+        if ranked_out is not None:
+            written = write_ranking(ranked_out, run.ranking())
+            typer.echo(f"ranked list of {written} pupils written to {ranked_out}", err=True)
+    _report_rejected(run.rejected, run.accepted, run.rejected_count)
+    if run.rejected_count:
         raise typer.Exit(1)
 
 

@@ -5,15 +5,16 @@ Points and sums are strings with two decimals ("43.78") so no reader turns them 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
 from vitnemal import csv_cells
+from vitnemal.school.batch import PointsRun, json_list
+from vitnemal.school.model import Certificate
 from vitnemal.school.points import AdmissionPoints
-from vitnemal.school.ranking import TIE_NOTE, Ranked
-from vitnemal.school.service import PointsReport, Scored
+from vitnemal.school.service import Scored
 
 RANKING_SUFFIXES = (".csv", ".json")
 RANKING_COLUMNS = ("rank", "id", "name", "school", "points", "tied", "tie_size", "note")
@@ -42,60 +43,69 @@ def working_record(points: AdmissionPoints) -> dict[str, object]:
     }
 
 
-def points_records(report: PointsReport) -> list[dict[str, object]]:
-    """Return one record per accepted pupil in file order: id, name, school, rank, then the working."""
-    places = {entry.pupil_id: entry for entry in report.ranking}
-    records: list[dict[str, object]] = []
-    for scored in report.scored:
-        pupil = scored.certificate.pupil
-        place = places[pupil.id]
-        records.append(
-            {
-                "id": pupil.id,
-                "name": pupil.name,
-                "school": pupil.school,
-                "source": scored.location,
-                "rank": place.rank,
-                "tied": place.tied,
-                **working_record(scored.points),
-            }
-        )
-    return records
+def spool_record(cert: Certificate, points: AdmissionPoints, location: str) -> dict[str, object]:
+    """What ``--json`` keeps of a pupil while the file is read (the rank is added when the file is done)."""
+    pupil = cert.pupil
+    return {"id": pupil.id, "name": pupil.name, "school": pupil.school, "source": location,
+            **working_record(points)}
 
 
-def ranking_records(report: PointsReport) -> list[dict[str, object]]:
-    """Return the ranked list, best first; tied applicants share a rank and carry the lot-drawing note."""
-    pupils = {s.certificate.pupil.id: s.certificate.pupil for s in report.scored}
-    return [
-        _ranking_record(entry, pupils[entry.pupil_id].name, pupils[entry.pupil_id].school) for entry in report.ranking
-    ]
+def points_records(run: PointsRun) -> Iterator[dict[str, object]]:
+    """Yield one record per accepted pupil in file order: id, name, school, source, rank, tied, then the working."""
+    for hundredths, spooled in run.spooled():
+        rank, size = run.place(hundredths)
+        record = dict(spooled)
+        working = {k: record.pop(k) for k in list(record) if k not in ("id", "name", "school", "source")}
+        yield {**record, "rank": rank, "tied": size > 1, **working}
 
 
-def _ranking_record(entry: Ranked, name: str, school: str) -> dict[str, object]:
-    return {
-        "rank": entry.rank,
-        "id": entry.pupil_id,
-        "name": name,
-        "school": school,
-        "points": _two(entry.points),
-        "tied": entry.tied,
-        "tie_size": entry.tie_size,
-        "note": TIE_NOTE if entry.tied else "",
-    }
+def spool_text(cert: Certificate, points: AdmissionPoints, location: str) -> str:
+    """What the text output keeps of a pupil while the file is read: its line."""
+    return text_line(Scored(location, cert, points))
 
 
-def write_ranking(path: Path, records: Sequence[dict[str, object]]) -> None:
-    """Write the ranked list as CSV or JSON, chosen by the file's suffix (checked by the caller)."""
+def write_ranking(path: Path, records: Iterable[dict[str, object]]) -> int:
+    """Write the ranked list as CSV or JSON, chosen by the file's suffix (checked by the caller); return its length.
+
+    The list is written to a temporary file beside ``path`` and renamed into place, so a failure never leaves a
+    half-written list.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.casefold() == ".json":
-        path.write_text(json.dumps(list(records), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        return
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        # Names and ids come from the input file: a cell such as "=HYPERLINK(...)" is written as text.
-        writer = csv_cells.dict_writer(handle, RANKING_COLUMNS)
-        writer.writeheader()
-        for record in records:
-            writer.writerow({**record, "tied": "ja" if record["tied"] else "nei"})
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    written = 0
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            if path.suffix.casefold() == ".json":
+                counted = _counting(records)
+                for chunk in json_list(counted):
+                    handle.write(chunk)
+                handle.write("\n")
+                written = counted.count
+            else:
+                # Names and ids come from the input file: a cell such as "=HYPERLINK(...)" is written as text.
+                writer = csv_cells.dict_writer(handle, RANKING_COLUMNS)
+                writer.writeheader()
+                for record in records:
+                    writer.writerow({**record, "tied": "ja" if record["tied"] else "nei"})
+                    written += 1
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return written
+
+
+class _counting:
+    def __init__(self, items: Iterable[dict[str, object]]) -> None:
+        self._items = iter(items)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        return self
+
+    def __next__(self) -> dict[str, object]:
+        item = next(self._items)
+        self.count += 1
+        return item
 
 
 def text_line(scored: Scored) -> str:

@@ -22,14 +22,17 @@ keys (``school``, ``place``, ``date``, ``principal``, ...) are defaults for ever
 from __future__ import annotations
 
 import csv
-import io
-import json
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from vitnemal.school.jsonstream import check_shape, json_defaults, json_items
 from vitnemal.school.names import CONDUCT, ELECTIVE, ORDER, UnknownName, resolve_exam, resolve_final
+from vitnemal.school.textfile import SNIFF_BYTES, InputFileError, detect_encoding, text_lines
+
+__all__ = ["STANDARD_HEADER", "InputFileError", "PupilFile", "SourceRow", "open_pupil_file", "pupil_row"]
 
 PUPIL_FIELDS = (
     "id",
@@ -53,8 +56,6 @@ _ELECTIVE = re.compile(r"^(?:valgfag|valfag|elective)[ _]?(\d)(?:[ _](navn|namn|
 _EXAM_PREFIX = re.compile(r"^(?:eksamen|exam)[ _:]+(.+)$")
 
 
-class InputFileError(ValueError):
-    """The file as a whole cannot be read (not found, not CSV/JSON, unknown column); no row was processed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,54 +82,44 @@ class PupilFile:
 def open_pupil_file(path: Path) -> PupilFile:
     """Return the pupils of a CSV or JSON file, chosen by suffix (or by content when the suffix is neither).
 
-    Raises :class:`InputFileError` when the file cannot be read as either.
+    The file is read as it is consumed, never whole, so memory does not grow with its size. Raises
+    :class:`InputFileError` when the file cannot be read as either, at once for what the start of the file shows
+    (encoding, header) and while the rows are read for a broken line (too long, wrongly encoded, malformed JSON);
+    the error names the line.
     """
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
     except OSError as exc:
         raise InputFileError(f"cannot read {path}: {exc.strerror}") from None
-    text = _decode(raw, path)
+    encoding = detect_encoding(head, path)
+    start = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")[:1]
     suffix = path.suffix.casefold()
-    if suffix == ".json" or (suffix != ".csv" and text.lstrip()[:1] in ("[", "{")):
-        return _json_rows(text, path)
-    return _csv_rows(text, path)
+    if suffix == ".json" or (suffix != ".csv" and start in ("[", "{")):
+        return _json_rows(path, encoding, size)
+    return _csv_rows(path, encoding, size)
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:  # spreadsheets on Norwegian Windows save Windows-1252
-            return raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputFileError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
 
 
-def _json_rows(text: str, path: Path) -> PupilFile:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    defaults: dict[str, object] = {}
-    if isinstance(document, Mapping):
-        pupils = document.get("pupils")
-        defaults = {k: v for k, v in document.items() if k != "pupils"}
-    else:
-        pupils = document
-    if not isinstance(pupils, list):
-        raise InputFileError(f'{path}: expected a JSON list of pupils, or an object with "pupils": [...]')
+def _json_rows(path: Path, encoding: str, size: int) -> PupilFile:
+    defaults = json_defaults(path, encoding)
     done = [0]
 
     def rows() -> Iterator[SourceRow]:
-        for index, item in enumerate(pupils):
+        for index, line, item in json_items(path, encoding):
             done[0] = index + 1
             location = f"item {index + 1} (index {index})"
             if not isinstance(item, Mapping):
                 yield SourceRow(location, {}, f"expected an object with the pupil's data, not {type(item).__name__}")
                 continue
+            check_shape(item, path, f"{location}, line {line}")
             yield SourceRow(location, {**defaults, **item} if defaults else item)
 
-    return PupilFile(len(pupils), rows(), lambda: done[0])
+    return PupilFile(size, rows(), lambda: done[0])
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,14 +160,18 @@ def _column(header: str, number: int, path: Path) -> _Column:
     return _Column("final", header.strip())
 
 
-def _csv_rows(text: str, path: Path) -> PupilFile:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _csv_rows(path: Path, encoding: str, size: int) -> PupilFile:
+    lines = text_lines(path, encoding)
     try:
-        header = next(reader)
+        first_line = next(lines)
     except StopIteration:
         raise InputFileError(f"{path}: the file is empty; the first line must name the columns") from None
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(itertools.chain((first_line,), lines), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise InputFileError(f"{path}: line 1: the header cannot be read as CSV: {exc}") from None
     columns = [_column(h, n, path) for n, h in enumerate(header, start=1)]
     if not any(c.kind == "field" and c.key == "id" for c in columns):
         raise InputFileError(f"{path}: no 'id' column; every pupil needs an id")
@@ -186,23 +181,34 @@ def _csv_rows(text: str, path: Path) -> PupilFile:
         if column.kind != "final" and ident in seen:
             raise InputFileError(f"{path}: columns {seen[ident]!r} and {title!r} mean the same; keep one")
         seen[ident] = title
-    total = text.count("\n") or 1
     id_index = next(i for i, c in enumerate(columns) if c.kind == "field" and c.key == "id")
+    done = [0]
 
     def rows() -> Iterator[SourceRow]:
         last_line = 1
-        for cells in reader:
-            location = f"line {last_line + 1}"
-            last_line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(columns):
-                known = {"id": cells[id_index]} if id_index < len(cells) else {}
-                yield SourceRow(location, known, f"{len(cells)} cells but the header has {len(columns)} columns")
-                continue
-            yield SourceRow(location, _row_data(columns, cells))
+        try:
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise InputFileError(f"{path}: line {last_line + 1}: not readable as CSV: {exc}") from None
+                location = f"line {last_line + 1}"
+                last_line = reader.line_num
+                done[0] += sum(map(len, cells)) + len(cells)
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(columns):
+                    known = {"id": cells[id_index]} if id_index < len(cells) else {}
+                    yield SourceRow(location, known, f"{len(cells)} cells but the header has {len(columns)} columns")
+                    continue
+                yield SourceRow(location, _row_data(columns, cells))
+        finally:
+            lines.close()
 
-    return PupilFile(total, rows(), lambda: reader.line_num)
+    # Progress counts characters read, about the file's size in bytes.
+    return PupilFile(size, rows(), lambda: min(done[0], size))
 
 
 def _row_data(columns: list[_Column], cells: list[str]) -> dict[str, object]:

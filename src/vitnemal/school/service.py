@@ -1,4 +1,6 @@
-"""Whole files at once: read every pupil, keep the good rows, report the bad ones by line, compute and rank.
+"""Whole files of certificates: read every pupil, keep the good rows, report the bad ones by line.
+
+Admission points for files of any size are :mod:`vitnemal.school.batch` (streaming, bounded memory).
 
 One bad row never stops the others: it is reported with its line (CSV) or item (JSON) and every problem found.
 """
@@ -12,8 +14,7 @@ from pathlib import Path
 from vitnemal.school.importer import SourceRow, open_pupil_file
 from vitnemal.school.model import Certificate
 from vitnemal.school.parsing import InvalidCertificate, parse_certificate
-from vitnemal.school.points import AdmissionPoints, NoCountableGrades, admission_points
-from vitnemal.school.ranking import Ranked, rank
+from vitnemal.school.points import AdmissionPoints
 
 # Called with (steps done, steps in all) while a file is read; steps are lines (CSV) or items (JSON).
 Progress = Callable[[int, int], None]
@@ -49,15 +50,6 @@ class Scored:
 class LoadResult:
     accepted: list[Accepted] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class PointsReport:
-    """Every accepted pupil's points (file order), the ranked list, and the rejected rows."""
-
-    scored: list[Scored]
-    ranking: list[Ranked]
-    rejected: list[Rejected]
 
 
 def _with_progress(
@@ -102,23 +94,3 @@ def load_certificates(path: Path, *, issuable: bool = False, progress: Progress 
         first_seen[cert.pupil.id] = row.location
         result.accepted.append(Accepted(row.location, cert))
     return result
-
-
-def compute_points(path: Path, *, progress: Progress | None = None) -> PointsReport:
-    """Return every valid pupil's admission points with their working, the ranked list and the rejected rows."""
-    loaded = load_certificates(path, progress=progress)
-    scored: list[Scored] = []
-    rejected = list(loaded.rejected)
-    for item in loaded.accepted:
-        try:
-            scored.append(Scored(item.location, item.certificate, admission_points(item.certificate)))
-        except NoCountableGrades as exc:
-            rejected.append(Rejected(item.location, item.certificate.pupil.id, (str(exc),)))
-    rejected.sort(key=lambda r: _location_order(r.location))
-    ranking = rank((s.certificate.pupil.id, s.points.points) for s in scored)
-    return PointsReport(scored, ranking, rejected)
-
-
-def _location_order(location: str) -> int:
-    digits = location.split()[1] if len(location.split()) > 1 else "0"
-    return int(digits) if digits.isdigit() else 0

@@ -1,0 +1,210 @@
+"""Admission points for a whole file in bounded memory: one streaming pass, the ranked list sorted on disk.
+
+:func:`run_points` reads the file row by row (:func:`vitnemal.school.importer.open_pupil_file`), checks and scores
+each pupil, and keeps only what the outputs need:
+
+- a count of pupils per points value (points are hundredths from 0 to 6000, so at most 6,001 counters): a pupil's
+  rank is 1 + the number with more points and its tie size the count at its own points, so ranks are known
+  from the counts alone, without holding the pupils;
+- the ranked list's entries ``(points, id, name, school)``, sorted in runs of :data:`RUN_SIZE` and spilled to a
+  temporary directory, then merged (``heapq.merge``) while the list is written;
+- each pupil's working (``--json``) or text line, spooled to the same directory and read back with its rank;
+- the ids seen (duplicates are rejected), and the rejected rows, of which the first :data:`MAX_REJECTED_KEPT`
+  are kept with their problems (a file of nothing but bad rows would otherwise grow without bound).
+
+Memory then grows only with the ids (about 100 bytes a pupil); the rest is bounded.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from vitnemal.school.importer import open_pupil_file
+from vitnemal.school.parsing import InvalidCertificate, parse_certificate
+from vitnemal.school.points import NoCountableGrades, admission_points
+from vitnemal.school.ranking import TIE_NOTE
+from vitnemal.school.service import Progress, Rejected, _with_progress
+
+RUN_SIZE = 100_000
+PICKLE_BATCH = 2_000
+MAX_REJECTED_KEPT = 10_000
+
+# (negated hundredths, id, name, school): sorts best first, then by id, as vitnemal.school.ranking.rank does.
+Entry = tuple[int, str, str, str]
+
+
+def points_text(hundredths: int) -> str:
+    """Return points in hundredths as the two-decimal text of the outputs ("43.78")."""
+    return f"{hundredths // 100}.{hundredths % 100:02}"
+
+
+@dataclass
+class PointsRun:
+    """The outcome of one pass; read the outputs with :meth:`ranking`, :meth:`records`, :meth:`lines`."""
+
+    work: Path
+    accepted: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    rejected_count: int = 0
+    counts: dict[int, int] = field(default_factory=dict)
+    runs: list[Path] = field(default_factory=list)
+    spool: Path | None = None
+    _better: dict[int, int] | None = None
+
+    def place(self, hundredths: int) -> tuple[int, int]:
+        """Return ``(rank, tie size)`` of a pupil with these points."""
+        if self._better is None:
+            better, above = {}, 0
+            for value in sorted(self.counts, reverse=True):
+                better[value] = above
+                above += self.counts[value]
+            self._better = better
+        return self._better[hundredths] + 1, self.counts[hundredths]
+
+    def ranking(self) -> Iterator[dict[str, object]]:
+        """Yield the ranked list, best first (rank, id, name, school, points, tied, tie_size, note)."""
+        for negated, pupil_id, name, school in heapq.merge(*(_read_run(run) for run in self.runs)):
+            rank, size = self.place(-negated)
+            yield {"rank": rank, "id": pupil_id, "name": name, "school": school, "points": points_text(-negated),
+                   "tied": size > 1, "tie_size": size, "note": TIE_NOTE if size > 1 else ""}
+
+    def spooled(self) -> Iterator[tuple[int, Any]]:
+        """Yield ``(hundredths, what was spooled)`` per accepted pupil, in file order."""
+        if self.spool is None:
+            return
+        with self.spool.open("rb") as handle:
+            while True:
+                try:
+                    batch = pickle.load(handle)
+                except EOFError:
+                    return
+                yield from batch
+
+
+def _read_run(path: Path) -> Iterator[Entry]:
+    with path.open("rb") as handle:
+        while True:
+            try:
+                batch = pickle.load(handle)
+            except EOFError:
+                return
+            yield from batch
+
+
+class _Spiller:
+    """Writes pickled batches to one file (our own temporary files only: pickle never reads outside input)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[bytes] = path.open("wb")
+        self._batch: list[Any] = []
+
+    def add(self, item: Any) -> None:
+        self._batch.append(item)
+        if len(self._batch) >= PICKLE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._batch:
+            pickle.dump(self._batch, self._handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+
+    def close(self) -> None:
+        self.flush()
+        self._handle.close()
+
+
+# What to spool per accepted pupil for the output asked for: its working (JSON), its text line, or nothing.
+Spool = Callable[[Any, Any, str], Any] | None
+
+
+def run_points(
+    path: Path, work: Path, *, spool: Spool = None, ranked: bool = True, progress: Progress | None = None
+) -> PointsRun:
+    """Score every pupil of ``path`` in one pass, keeping what :class:`PointsRun` describes under ``work``.
+
+    ``spool(certificate, points, location)`` returns what to keep for each accepted pupil (read back with
+    :meth:`PointsRun.spooled`). Raises :class:`~vitnemal.school.importer.InputFileError` when the file as a whole
+    cannot be read.
+    """
+    run = PointsRun(work)
+    pupil_file = open_pupil_file(path)
+    first_seen: dict[str, int] = {}
+    entries: list[Entry] = []
+    spiller = _Spiller(work / "spool.pickle") if spool is not None else None
+
+    def reject(location: str, pupil_id: str, problems: tuple[str, ...]) -> None:
+        run.rejected_count += 1
+        if len(run.rejected) < MAX_REJECTED_KEPT:
+            run.rejected.append(Rejected(location, pupil_id, problems))
+
+    def spill() -> None:
+        entries.sort()
+        run_path = work / f"run-{len(run.runs)}.pickle"
+        writer = _Spiller(run_path)
+        for entry in entries:
+            writer.add(entry)
+        writer.close()
+        run.runs.append(run_path)
+        entries.clear()
+
+    counts = run.counts
+    for row in _with_progress(pupil_file.rows, pupil_file.size, pupil_file.position, progress):
+        pupil_id = str(row.data.get("id") or "").strip()
+        if row.problem:
+            reject(row.location, pupil_id, (row.problem,))
+            continue
+        try:
+            cert = parse_certificate(row.data)
+            points = admission_points(cert)
+        except InvalidCertificate as exc:
+            reject(row.location, pupil_id, tuple(str(p) for p in exc.problems))
+            continue
+        except NoCountableGrades as exc:
+            reject(row.location, cert.pupil.id, (str(exc),))
+            continue
+        earlier = first_seen.get(cert.pupil.id)
+        if earlier is not None:
+            where = f"line {earlier}" if earlier > 0 else f"item {-earlier} (index {-earlier - 1})"
+            reject(row.location, pupil_id, (f"id: {cert.pupil.id!r} is already used at {where}; ids must be unique",))
+            continue
+        # "line 7" is kept as 7, "item 3 (index 2)" as -3: an int per id instead of a string.
+        number = int(row.location.split()[1])
+        first_seen[cert.pupil.id] = number if row.location.startswith("line") else -number
+        hundredths = int(points.points * 100)
+        counts[hundredths] = counts.get(hundredths, 0) + 1
+        run.accepted += 1
+        if ranked:
+            entries.append((-hundredths, cert.pupil.id, cert.pupil.name, cert.pupil.school))
+            if len(entries) >= RUN_SIZE:
+                spill()
+        if spiller is not None and spool is not None:
+            spiller.add((hundredths, spool(cert, points, row.location)))
+    if entries or not run.runs:
+        spill()
+    if spiller is not None:
+        spiller.close()
+        run.spool = spiller.path
+    return run
+
+
+def temporary_work() -> tempfile.TemporaryDirectory[str]:
+    """A private temporary directory for one run's spilled files (removed when the run is done)."""
+    return tempfile.TemporaryDirectory(prefix="vitnemal-points-")
+
+
+def json_list(items: Iterator[dict[str, object]]) -> Iterator[str]:
+    """Yield ``json.dumps(list(items), ensure_ascii=False, indent=1)`` in pieces, without holding the list."""
+    first = True
+    for item in items:
+        body = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+        yield ("[\n " if first else ",\n ") + body
+        first = False
+    yield "[]" if first else "\n]"
