@@ -12,13 +12,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+from vitnemal.files import sqlite_path, touch_private
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -60,9 +61,9 @@ def is_sqlite(url: str) -> bool:
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    path = url.removeprefix("sqlite:///")
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(url)
+    if path is not None:
+        touch_private(path)  # SQLite would create it world-readable under a 022 umask
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
 
     @event.listens_for(engine, "connect")
@@ -117,6 +118,14 @@ class Database:
 
             check_current(self.read_engine, self.url.rpartition("/")[2] or self.url)
             self._schema_checked = True
+
+    @property
+    def label(self) -> str:
+        """The database for messages: its file, or its URL without the password."""
+        from sqlalchemy.engine import make_url
+
+        path = sqlite_path(self.url)
+        return str(path) if path is not None else make_url(self.url).render_as_string(hide_password=True)
 
     @property
     def sqlite(self) -> bool:

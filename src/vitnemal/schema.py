@@ -9,6 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from vitnemal.files import sqlite_path, touch_private
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -20,7 +22,10 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision`` (the newest by default)."""
+    """Bring the database at ``url`` to ``revision`` (the newest by default); a new SQLite file is made 0600."""
+    path = sqlite_path(url)
+    if path is not None:
+        touch_private(path)
     command.upgrade(alembic_config(url), revision)
 
 

@@ -20,6 +20,7 @@ from vitnemal.cli import (
     records,
     school,
     serve,
+    tokens,
     verify,
 )
 
@@ -40,6 +41,7 @@ app.add_typer(recognition.app, name="recognition")
 app.add_typer(diplomas.app, name="diplomas")
 app.add_typer(programmes.app, name="programmes")
 app.add_typer(portal.app, name="portal")
+app.add_typer(tokens.app, name="tokens")
 serve.register(app)
 verify.register(app)
 

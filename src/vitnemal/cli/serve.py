@@ -101,9 +101,14 @@ def _upgrade_quietly(settings: Any) -> None:
     from vitnemal.cli.db import upgrade_federation
     from vitnemal.web.pages import upgrade_web_database
 
-    upgraded = upgrade_federation(settings) + upgrade_web_database(settings)
+    broken: dict[str, str] = {}
+    upgraded = upgrade_federation(settings, broken=broken) + upgrade_web_database(settings)
     if upgraded:
         typer.echo(f"Upgraded {upgraded} database(s) to this version's schema.")
+    for code, reason in broken.items():
+        typer.echo(f"Institution {code} is left out: {reason}. Its node answers as unavailable (503) while the "
+                   f"others are served; restore the file from a backup, or make the demo anew with "
+                   f"`vitnemal federation generate --force`.", err=True)
 
 
 def _ensure_federation(settings: Any, seed: int, people: int) -> None:

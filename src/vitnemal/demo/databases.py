@@ -7,7 +7,6 @@ needs the server's maintenance database ``postgres`` and the right to create dat
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from vitnemal.config import Settings
 from vitnemal.db import is_sqlite
+from vitnemal.files import copy_private
 from vitnemal.schema import upgrade
 
 TEMPLATE_CODE = "template"
@@ -66,9 +66,8 @@ def create_databases(settings: Settings, codes: Iterable[str]) -> None:
             upgrade(f"sqlite:///{template}")
             for code in codes:
                 target = _sqlite_path(settings.url_for(code))
-                target.parent.mkdir(parents=True, exist_ok=True)
                 _remove_sqlite(target)
-                shutil.copyfile(template, target)
+                copy_private(template, target)
         return
     template_name = make_url(template_url).database or ""
     engine = _admin(template_url)

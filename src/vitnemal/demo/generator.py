@@ -10,7 +10,6 @@ people per scenario). Every database is a copy of one template migrated with Ale
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -26,9 +25,10 @@ from vitnemal.demo.plan import plan_federation
 from vitnemal.demo.schools import register_demo_schools
 from vitnemal.demo.scripted import scenarios
 from vitnemal.demo.writer import WriteCounts, write_records
+from vitnemal.files import write_private
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import InstitutionEntry, Registry
-from vitnemal.staff.service import create_token
+from vitnemal.staff.service import MAX_LIFETIME, create_token
 
 Progress = Callable[[str, int, int], None]
 CREDENTIALS = "demo-credentials.json"
@@ -66,11 +66,7 @@ def node_url(settings: Settings, code: str) -> str:
 
 def write_private_json(path: Path, data: Any) -> None:
     """Write ``data`` as JSON readable by the owner only (it holds API tokens)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
+    write_private(path, json.dumps(data, ensure_ascii=False, indent=1).encode())
 
 
 def remove_federation(settings: Settings) -> None:
@@ -127,7 +123,7 @@ def generate_federation(
             with db.session() as session:
                 counts = write_records(session, plan.catalogues[inst.code], module_active, reserved,
                                        plan.records_at(inst.code))
-                token = create_token(session, f"saksbehandler@{inst.short_name.lower()}")
+                token = create_token(session, f"saksbehandler@{inst.short_name.lower()}", lifetime=MAX_LIFETIME)
         finally:
             db.dispose()
         key = generate_key()

@@ -5,13 +5,13 @@ The demo generator makes a realistic one; this makes an empty one fast, with eve
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vitnemal.config import Settings
 from vitnemal.db import Database
+from vitnemal.files import copy_private
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import InstitutionEntry, Registry
 from vitnemal.records.models import ExchangeSettings
@@ -61,9 +61,7 @@ def build_federation(
         entries[code] = InstitutionEntry(code, nb, en, short, f"{base_url}/nodes/{code}", public_jwk(key))
         url = settings.url_for(code)
         if template is not None and url.startswith("sqlite"):
-            target = Path(url.removeprefix("sqlite:///"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(template, target)
+            copy_private(template, Path(url.removeprefix("sqlite:///")))
         elif create_db is not None:
             create_db(code)
         else:

@@ -25,7 +25,6 @@ compiler and one loaded key) and step 2 in the calling process, one transaction 
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -41,6 +40,7 @@ from vitnemal.diplomas.keys import SignerSpec, make_signer
 from vitnemal.diplomas.model import DiplomaSet
 from vitnemal.diplomas.models import IssuedDocument
 from vitnemal.diplomas.rules import Signatories
+from vitnemal.files import write_private
 from vitnemal.identity.models import Person
 from vitnemal.records.models import Qualification
 
@@ -107,23 +107,6 @@ class ProducedFile:
     faculty: str = ""
 
 
-def _write_durably(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file that is flushed to disk and renamed into place; the
-    directory is flushed too, so the file outlives a power cut that its record (written after) might survive."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
 class DiplomaIssuer:
     """Makes signed diploma files: one renderer, one loaded signer and one database per instance.
 
@@ -168,7 +151,8 @@ class DiplomaIssuer:
         signed = self.signer.sign(unsigned, contact_info=url)
         done = time.perf_counter()
         relative = Path("documents") / self.context.institution_code / f"{job.document_id}.pdf"
-        _write_durably(self.context.settings.home / relative, signed)
+        # Flushed to disk before its record is written; 0600, as it holds the graduate's results.
+        write_private(self.context.settings.home / relative, signed, durable=True)
         return ProducedFile(
             job=job, lang=diploma.lang, sha256=hashlib.sha256(signed).hexdigest(), size_bytes=len(signed),
             storage_path=relative.as_posix(), signer_subject=self.signer.signer_subject,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -11,6 +12,25 @@ from vitnemal.config import Settings
 from vitnemal.db import Database, Databases
 from vitnemal.institutions.keys import load_private_key
 from vitnemal.institutions.registry import Registry
+
+log = logging.getLogger("vitnemal.host")
+
+
+def database_problem(db: Database) -> str | None:
+    """Why ``db`` cannot be used (unreadable, corrupt, older schema), or None when it can."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from vitnemal.schema import SchemaOutdated
+
+    try:
+        with db.read_session() as session:
+            session.execute(text("SELECT 1"))
+    except SchemaOutdated as exc:
+        return str(exc)
+    except DBAPIError as exc:
+        return f"the database {db.label} cannot be read ({exc.orig}); restore it from a backup"
+    return None
 
 
 @dataclass
@@ -25,10 +45,15 @@ class LocalInstitutions:
     registry: Registry
     codes: list[str]
     databases: Databases
+    # Institutions whose database could not be opened when the host started, with the reason (for the log): their
+    # nodes and API answer "unavailable" (503) while the others are served.
+    unavailable: dict[str, str] = field(default_factory=dict)
     _keys: dict[str, ECKey] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, settings: Settings, codes: Iterable[str] | None = None) -> LocalInstitutions:
+    def open(cls, settings: Settings, codes: Iterable[str] | None = None, *, probe: bool = True) -> LocalInstitutions:
+        """The host for ``codes`` (default: every member whose key is here); with ``probe`` each database is opened
+        once, and one that cannot be read or has an older schema is set aside as unavailable (see :meth:`probe`)."""
         registry = Registry.load(settings.registry_path)
         if codes is None:
             served = [c for c in registry.codes() if (settings.keys_dir / f"{c}.pem").exists()]
@@ -36,7 +61,20 @@ class LocalInstitutions:
             served = list(codes)
             for code in served:
                 registry.get(code)  # raises UnknownInstitution with a helpful message
-        return cls(settings=settings, registry=registry, codes=served, databases=Databases(settings.url_for))
+        host = cls(settings=settings, registry=registry, codes=served, databases=Databases(settings.url_for))
+        if probe:
+            host.probe()
+        return host
+
+    def probe(self) -> dict[str, str]:
+        """Open every served database once; set aside (and log) each one that fails, keep serving the others."""
+        for code in list(self.codes):
+            reason = database_problem(self.db(code))
+            if reason is not None:
+                self.codes.remove(code)
+                self.unavailable[code] = reason
+                log.warning("institution %s is unavailable on this host: %s", code, reason)
+        return self.unavailable
 
     def serves(self, code: str) -> bool:
         return code in self.codes

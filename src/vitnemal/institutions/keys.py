@@ -5,11 +5,12 @@ Private keys are PEM files readable by the owner only (``keys/<code>.pem``); the
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from joserfc.jwk import ECKey
+
+from vitnemal.files import write_private
 
 
 def generate_key() -> ECKey:
@@ -17,10 +18,7 @@ def generate_key() -> ECKey:
 
 
 def save_private_key(key: ECKey, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key.as_pem(private=True))
+    write_private(path, key.as_pem(private=True))
 
 
 def load_private_key(path: Path) -> ECKey:

@@ -25,6 +25,7 @@ from pathlib import Path
 from cryptography import x509
 
 from vitnemal.config import Settings
+from vitnemal.files import private_dir, write_private
 from vitnemal.school.model import Certificate
 from vitnemal.school.records import IssuedCertificate, SchoolRecords, new_document_id, verify_url
 from vitnemal.school.registry import SchoolEntry, SchoolRegistry, UnregisteredSchool
@@ -131,7 +132,7 @@ def issue_certificates(
     that is not registered are returned as rejected; the others are still issued.
     """
     loaded = load_certificates(path, issuable=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir, tighten=False)
     renderer = CertificateRenderer()
     report = IssueReport(rejected=loaded.rejected)
     records = SchoolRecords(settings)
@@ -157,7 +158,7 @@ def issue_certificates(
             pdf = signer.sign(renderer.render(cert, lang, today=today, document_id=document_id, url=url),
                               contact_info=url)
             target = out_dir / pdf_file_name(cert.pupil.id, taken)
-            target.write_bytes(pdf)
+            write_private(target, pdf, tighten_dir=False)  # a pupil's grades: owner-only
             records.add(IssuedCertificate(document_id, school.organisation_number, lang,
                                           hashlib.sha256(pdf).hexdigest(), len(pdf), signer.signer_subject, target))
             report.written.append(target)

@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from vitnemal.files import private_dir, write_private
+
 CA_CERT_FILE = "ca.pem"
 CA_KEY_FILE = "ca-key.pem"
 CA_VALID_DAYS = 3650
@@ -116,16 +118,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a key file readable by its owner only (mode 0600), replacing any file atomically."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
 def _write_public(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
@@ -135,7 +127,7 @@ def _write_public(path: Path, data: bytes) -> None:
 @contextlib.contextmanager
 def _locked(directory: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``directory/.lock`` (POSIX flock; a no-op where flock is missing)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)  # it holds private keys
     with open(directory / ".lock", "a+b") as handle:
         try:
             import fcntl
@@ -208,7 +200,7 @@ class LocalCertificateAuthority:
                 .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
                 .sign(key, hashes.SHA256())
             )
-            _write_private(key_path, _pem_key(key))
+            write_private(key_path, _pem_key(key))
             _write_public(cert_path, certificate.public_bytes(serialization.Encoding.PEM))
             return cls(directory, certificate, key)
 
@@ -281,7 +273,7 @@ class LocalCertificateAuthority:
                 )
                 .sign(self.private_key, hashes.SHA256())
             )
-            _write_private(key_path, _pem_key(key))
+            write_private(key_path, _pem_key(key))
             _write_public(cert_path, certificate.public_bytes(serialization.Encoding.PEM))
         return key_path, cert_path
 

@@ -1,36 +1,91 @@
-"""Issuing and checking case workers' API tokens. Only a SHA-256 hash of each token is stored."""
+"""Issuing, listing, revoking and checking case workers' API tokens. Only a SHA-256 hash of each token is stored.
+
+Every token expires (:data:`DEFAULT_LIFETIME` unless said otherwise); an expired or revoked token is refused.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vitnemal.staff.models import StaffToken
 
+DEFAULT_LIFETIME = timedelta(days=90)
+MAX_LIFETIME = timedelta(days=366)
+
 
 class NotAuthenticated(Exception):
-    """The request carries no usable case worker's token; the message says which."""
+    """The request carries no usable case worker's token; the message says which and what to do."""
+
+
+class TokenNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: int
+    username: str
+    token: str
+    expires_at: datetime
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, username: str) -> str:
-    """Create an API token for ``username`` and return it; only its hash is stored, so show it once."""
+def issue_token(session: Session, username: str, *, now: datetime | None = None,
+                lifetime: timedelta = DEFAULT_LIFETIME) -> IssuedToken:
+    """Create an API token for ``username``; the token itself is in the answer only, so show it once."""
+    if not username.strip() or len(username) > 100:
+        raise ValueError("a token needs the case worker's user name (at most 100 characters)")
+    if not timedelta(0) < lifetime <= MAX_LIFETIME:
+        raise ValueError(f"a token lives more than 0 and at most {MAX_LIFETIME.days} days")
+    now = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
-    session.add(StaffToken(username=username, token_hash=_hash(token), created_at=datetime.now(UTC)))
-    return token
+    row = StaffToken(username=username.strip(), token_hash=_hash(token), created_at=now, expires_at=now + lifetime)
+    session.add(row)
+    session.flush()
+    return IssuedToken(row.id, row.username, token, row.expires_at)
 
 
-def user_for_token(session: Session, token: str) -> str | None:
-    """Return the username the token belongs to, or None for an unknown or revoked token."""
+def create_token(session: Session, username: str, *, now: datetime | None = None,
+                 lifetime: timedelta = DEFAULT_LIFETIME) -> str:
+    """Create an API token for ``username`` and return only the token (demo and test federations)."""
+    return issue_token(session, username, now=now, lifetime=lifetime).token
+
+
+def token_state(row: StaffToken, now: datetime) -> str:
+    """``active``, ``expired`` or ``revoked``."""
+    if row.revoked_at is not None:
+        return "revoked"
+    return "expired" if row.expires_at <= now else "active"
+
+
+def list_tokens(session: Session) -> list[StaffToken]:
+    """Every token of the institution, newest first (hashes only; the tokens themselves are never stored)."""
+    return list(session.scalars(select(StaffToken).order_by(StaffToken.id.desc())))
+
+
+def revoke_token(session: Session, token_id: int, *, now: datetime | None = None) -> StaffToken:
+    """Revoke a token at once (revoking a revoked token keeps its first revocation time)."""
+    row = session.get(StaffToken, token_id)
+    if row is None:
+        raise TokenNotFound(f"no token {token_id} here; `vitnemal tokens list` shows the ids")
+    if row.revoked_at is None:
+        row.revoked_at = now or datetime.now(UTC)
+    return row
+
+
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> str | None:
+    """Return the username the token belongs to, or None for an unknown, expired or revoked token."""
     row = session.scalar(select(StaffToken).where(StaffToken.token_hash == _hash(token)))
-    if row is None or row.revoked_at is not None:
+    if row is None or token_state(row, now or datetime.now(UTC)) != "active":
         return None
     return row.username
 
@@ -43,9 +98,10 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def authenticate(session: Session, authorization: str | None) -> str:
+def authenticate(session: Session, authorization: str | None, now: datetime | None = None) -> str:
     """The case worker behind an ``Authorization`` header, checked against this institution's tokens."""
-    user = user_for_token(session, bearer_token(authorization))
+    user = user_for_token(session, bearer_token(authorization), now)
     if user is None:
-        raise NotAuthenticated("Unknown or revoked token for this institution.")
+        raise NotAuthenticated("Unknown, expired or revoked token for this institution: ask its administrator "
+                               "for a new one (`vitnemal tokens issue`).")
     return user

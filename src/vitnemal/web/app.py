@@ -95,7 +95,8 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, object]:
         host: LocalInstitutions = app.state.host
-        return {"status": "ok", "institutions": len(host.codes), "worker": with_worker}
+        return {"status": "degraded" if host.unavailable else "ok", "institutions": len(host.codes),
+                "unavailable": sorted(host.unavailable), "worker": with_worker}
 
     return app
 

@@ -1,4 +1,9 @@
-"""The door of every per-institution route: the case workers' API is authenticated before the app reads the body.
+"""The door of every per-institution route: institutions set aside answer 503, and the case workers' API is
+authenticated before the app reads the body.
+
+An institution whose database could not be opened when the host started (``LocalInstitutions.unavailable``)
+answers "unavailable" (503, with Retry-After) on its node and its API, so requesters count it as a node that is
+down and retry, while every other institution on the host is served.
 
 FastAPI reads and parses a route's JSON body before it runs the route's dependencies, so a bearer-token check
 written as a dependency comes after the parsing. This ASGI middleware checks the token of every request to
@@ -18,6 +23,8 @@ from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.staff.service import NotAuthenticated, authenticate
 
 API_PATH = re.compile(r"/api/institutions/(?P<code>[^/]+)(?:/.*)?")
+NODE_PATH = re.compile(r"/nodes/(?P<code>[^/]+)(?:/.*)?")
+RETRY_AFTER_S = 3600
 
 
 class InstitutionGate:
@@ -25,12 +32,24 @@ class InstitutionGate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        match = API_PATH.fullmatch(scope["path"]) if scope["type"] == "http" else None
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host: LocalInstitutions = scope["app"].state.host
+        node = NODE_PATH.fullmatch(scope["path"])
+        if node is not None and node["code"] in host.unavailable:
+            await _answer(send, 503, {"error": "unavailable", "message": f"institution {node['code']}'s records are "
+                                      "unavailable on this host just now; ask again later"}, _RETRY)
+            return
+        match = API_PATH.fullmatch(scope["path"])
         if match is None:
             await self.app(scope, receive, send)
             return
         code = match["code"]
-        host: LocalInstitutions = scope["app"].state.host
+        if code in host.unavailable:
+            await _answer(send, 503, f"The database of institution {code} is unavailable on this host; the operator "
+                                     "has been told in the server's log.", _RETRY)
+            return
         if not host.serves(code):
             await _answer(send, 404, f"Institution {code!r} is not served here.")
             return
@@ -56,7 +75,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _answer(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+_RETRY = [(b"retry-after", str(RETRY_AFTER_S).encode())]
+
+
+async def _answer(send: Send, status: int, detail: str | dict[str, str],
+                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

@@ -33,6 +33,7 @@ _API = {
     404: ("Message", "The institution is not served here, or no such order, person or case."),
     413: TOO_LARGE[1:],
     422: ("Message", "The request is understood but refused; the message says why."),
+    503: ("Message", "The institution's database is unavailable on this host; ask again later."),
 }
 _NODE_RESULTS = {
     400: ("Refusal", "Malformed request (not a JWS, bad fields) or addressed to another node."),
@@ -40,11 +41,13 @@ _NODE_RESULTS = {
     404: ("Message", "No node for this institution on this host."),
     409: ("Refusal", "This request id was answered before."),
     413: TOO_LARGE[1:],
+    503: ("Refusal", "The institution's records are unavailable on this host just now; ask again later."),
 }
 # (method, path) -> extra error responses; "/api/institutions/{code}/*" covers every route of the case workers' API.
 ERRORS: dict[tuple[str, str], dict[int, tuple[str, str]]] = {
     ("post", f"/nodes/{{code}}/{PATH}"): _NODE_RESULTS,
-    ("get", "/nodes/{code}"): {404: ("Message", "No node for this institution on this host.")},
+    ("get", "/nodes/{code}"): {404: ("Message", "No node for this institution on this host."),
+                               503: _NODE_RESULTS[503]},
     ("post", "/verify"): {411: ("Message", "The upload has no Content-Length."), 413: TOO_LARGE[1:],
                           422: ("Message", "No file in the multipart field 'file'.")},
     ("get", "/verify/{document_id}"): {404: ("Message", "Not a document id, or no record of it here.")},
