@@ -21,6 +21,7 @@ from vitnemal.diplomas.render import PDF_STANDARD, qr_svg
 from vitnemal.portal import rules
 from vitnemal.portal.elmo import snapshot_to_elmo
 from vitnemal.portal.texts import PDF, credits_text, day_text, moment_text, term_text
+from vitnemal.signing.ca import IssuerKind, RegisteredSigner
 from vitnemal.signing.pdf import KeyFileSigner, PdfSigner
 
 TEMPLATE = Path(__file__).with_name("share.typ")
@@ -108,7 +109,7 @@ class ShareRenderer:
 def portal_signer_files(settings: Settings) -> tuple[Path, Path, Path]:
     """(key, certificate, CA certificate) of the portal's document signer, issued by the federation CA."""
     ca = federation_ca(settings)
-    key, cert = ca.issue_signer(ca.directory / "portal", PORTAL_NAME, PORTAL_NAME, unit=PORTAL_NAME, stem="portal")
+    key, cert = ca.issue_for(ca.directory / "portal", RegisteredSigner(IssuerKind.PORTAL, "portal", PORTAL_NAME))
     return key, cert, ca.cert_path
 
 

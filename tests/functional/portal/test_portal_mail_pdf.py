@@ -77,6 +77,7 @@ def test_the_pdf_is_signed_by_the_portal_carries_elmo_and_no_national_id(tmp_pat
     check = check_pdf(pdf, [portal_signer_files(settings)[2]])
     assert check.genuine, check.message
     assert check.signer is not None and check.signer.organization == "Vitnemålsportalen"
+    assert check.issuer_kind == "portal"
     assert check.document_id == public_id
     changed = bytearray(pdf)
     changed[len(pdf) // 3] ^= 0x01
