@@ -58,6 +58,9 @@ class Settings:
     feide_issuer: str = ""
     feide_client_id: str = ""
     feide_client_secret: str = ""
+    # Where the portal hands recipients' mail (smtp://host:25, smtps://host:465, ...?starttls=1). Empty outside
+    # production: the portal runs its own catching server and the demo's outbox shows the mails.
+    smtp_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -89,6 +92,7 @@ class Settings:
             feide_issuer=get("FEIDE_ISSUER", base.feide_issuer),
             feide_client_id=get("FEIDE_CLIENT_ID", base.feide_client_id),
             feide_client_secret=get("FEIDE_CLIENT_SECRET", base.feide_client_secret),
+            smtp_url=get("SMTP_URL", base.smtp_url),
         )
 
     def with_home(self, home: Path) -> Settings:

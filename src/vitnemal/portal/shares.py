@@ -147,9 +147,10 @@ def _failures(session: Session, now: datetime, **where: Any) -> list[datetime]:
     return list(session.scalars(query))
 
 
-def open_share(session: Session, *, token: str, code: str, client: str, now: datetime, agent: str = "") -> OpenResult:
-    """Check link and code; on success log the view. Wrong codes count per share and per ``client`` (its address);
-    ``agent`` (the browser) goes into the view log beside it."""
+def open_share(session: Session, *, token: str, code: str, client: str, now: datetime, agent: str = "",
+               log_view: bool = True) -> OpenResult:
+    """Check link and code; on success log the view (unless the caller logs it when it shows the results). Wrong
+    codes count per share and per ``client`` (its address); ``agent`` (the browser) goes into the view log."""
     client_key = client[:100]
     share = find_by_token(session, token)
     client_failures = _failures(session, now, client=client_key)
@@ -179,7 +180,8 @@ def open_share(session: Session, *, token: str, code: str, client: str, now: dat
         left = max(rules.SHARE_MAX_FAILURES - len(share_failures) - 1, 0)
         return OpenResult(OpenStatus.WRONG_CODE, attempts_left=left)
     session.add(CodeAttempt(share_id=share.id, client=client_key, at=now, ok=True))
-    record_view(session, share, client=f"{client_key} {agent}".strip(), what="opened", now=now)
+    if log_view:
+        record_view(session, share, client=f"{client_key} {agent}".strip(), what="opened", now=now)
     return OpenResult(OpenStatus.OPENED, share)
 
 

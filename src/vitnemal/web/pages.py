@@ -17,6 +17,9 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     install(app, web)
     app.include_router(shell_router)
     app.include_router(auth_router)
+    from vitnemal.portal.routes import install as install_portal
+
+    install_portal(app)
     if not settings.production:
         from vitnemal.testidp.provider import install as install_test_idp
 

@@ -1,0 +1,162 @@
+"""The recipient's pages: the link (``/s/<token>``) asks for the access code, then shows whose results these are,
+from which institution and when fetched, and offers the signed PDF. No account: the browser's (anonymous) session
+remembers which shares it opened with a code, and only those.
+
+Share pages carry ``Referrer-Policy: no-referrer`` (the link is the secret) and are never cached. Outside
+production the demo's outbox is here too: ``/demo/outbox.json`` and ``/demo/outbox``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from babel.dates import format_date
+from fastapi import Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from vitnemal.portal import shares
+from vitnemal.portal.app import outbox_dir
+from vitnemal.portal.models import Share
+from vitnemal.portal.outbox import read_outbox
+from vitnemal.portal.routes import institutions_view, page_texts, portal_of
+from vitnemal.portal.shares import OpenStatus
+from vitnemal.web.context import ensure_session, language, save_session
+from vitnemal.web.i18n import babel_locale
+from vitnemal.web.routing import page_router
+from vitnemal.web.templating import gettext_for, render
+
+router = page_router()
+SHARE_HEADERS = {"referrer-policy": "no-referrer", "cache-control": "no-store", "x-robots-tag": "noindex"}
+MAX_TOKEN = 100
+MAX_OPENED = 20  # shares one browser session remembers
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _agent(request: Request) -> str:
+    return request.headers.get("user-agent", "")[:150]
+
+
+def _token(token: str) -> str:
+    if len(token) > MAX_TOKEN:
+        raise HTTPException(404, headers=SHARE_HEADERS)
+    return token
+
+
+def _opened(request: Request) -> list[str]:
+    session = ensure_session(request)
+    value = session.data.get("shares")
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _closed_text(request: Request, status: OpenStatus | None, retry_after: datetime | None = None) -> str | None:
+    _ = gettext_for(language(request))
+    if status is OpenStatus.NOT_FOUND:
+        return _("This link does not lead to any shared results. Check that you copied the whole link.")
+    if status is OpenStatus.EXPIRED:
+        return _("This share has expired. Ask the person who shared it for a new link.")
+    if status is OpenStatus.ENDED:
+        return _("The owner has ended this share. Ask them for a new link if you still need it.")
+    if status in (OpenStatus.SHARE_LOCKED, OpenStatus.CLIENT_LOCKED):
+        return _("Too many wrong access codes. Try again after %(time)s.",
+                 time=retry_after.astimezone(UTC).strftime("%H:%M UTC") if retry_after else "")
+    return None
+
+
+def _code_page(request: Request, token: str, *, problem: str | None = None, closed: str | None = None,
+               status_code: int = 200) -> HTMLResponse:
+    return render(request, "portal/share_code.html", {"action": f"/s/{token}", "problem": problem, "closed": closed},
+                  status_code=status_code, headers=SHARE_HEADERS)
+
+
+def _results_page(request: Request, token: str, share: Share) -> HTMLResponse:
+    lang = language(request)
+    born = format_date(share.owner_birth_date, "long", locale=babel_locale(lang)) if share.owner_birth_date else ""
+    return render(request, "portal/share_view.html", {
+        **page_texts(lang), "share": share, "birth_date": born, "pdf_url": f"/s/{token}/pdf", "choose": False,
+        "institutions": institutions_view(list(share.snapshot or []), lang)}, headers=SHARE_HEADERS)
+
+
+@router.get("/s/{token}", response_class=HTMLResponse)
+def open_link(request: Request, token: str) -> HTMLResponse:
+    """The link from the e-mail: the code form, or the results when this browser already gave the code."""
+    portal = portal_of(request)
+    now = datetime.now(UTC)
+    opened = _opened(request)  # before the transaction: the session store is the same database
+    with portal.db.session() as db:
+        share = shares.find_by_token(db, _token(token))
+        closed = shares.link_status(db, token, now)
+        shown = closed is None and share is not None and share.public_id in opened
+        if shown and share is not None:
+            shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="opened", now=now)
+    if closed is not None or share is None:
+        return _code_page(request, token, closed=_closed_text(request, closed or OpenStatus.NOT_FOUND),
+                          status_code=404 if closed in (None, OpenStatus.NOT_FOUND) else 410)
+    if not shown:
+        return _code_page(request, token)
+    return _results_page(request, token, share)
+
+
+@router.post("/s/{token}", response_class=HTMLResponse)
+def enter_code(request: Request, token: str, code: str = Form("", max_length=64)) -> Response:
+    portal = portal_of(request)
+    _ = gettext_for(language(request))
+    opened = _opened(request)
+    with portal.db.session() as db:
+        result = shares.open_share(db, token=_token(token), code=code, client=_client(request), agent=_agent(request),
+                                   now=datetime.now(UTC), log_view=False)  # the page it leads to logs the view
+    if result.opened and result.share is not None:
+        session = ensure_session(request)
+        session.data["shares"] = [*opened, result.share.public_id][-MAX_OPENED:]
+        save_session(request, session)
+        return RedirectResponse(f"/s/{token}", status_code=303, headers=SHARE_HEADERS)
+    if result.status is OpenStatus.WRONG_CODE:
+        problem = _("The access code is not right. Check the second e-mail and try again.")
+        if result.attempts_left is not None and result.attempts_left <= 2:
+            problem += " " + _("%(num)d attempts left before the share is locked for an hour.",
+                               num=result.attempts_left)
+        return _code_page(request, token, problem=problem, status_code=400)
+    status_code = 429 if result.status in (OpenStatus.SHARE_LOCKED, OpenStatus.CLIENT_LOCKED) else 410
+    if result.status is OpenStatus.NOT_FOUND:
+        status_code = 404
+    return _code_page(request, token, closed=_closed_text(request, result.status, result.retry_after),
+                      status_code=status_code)
+
+
+@router.get("/s/{token}/pdf")
+def download_pdf(request: Request, token: str) -> Response:
+    portal = portal_of(request)
+    now = datetime.now(UTC)
+    opened = _opened(request)
+    with portal.db.session() as db:
+        share = shares.find_by_token(db, _token(token))
+        if share is None or share.public_id not in opened or shares.link_status(db, token, now) is not None:
+            raise HTTPException(404, headers=SHARE_HEADERS)
+        shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="pdf", now=now)
+        pdf = share.pdf or b""
+        day = share.created_at.date().isoformat()
+    headers = {**SHARE_HEADERS, "content-disposition": f'attachment; filename="vitnemalsportalen-{day}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+def _demo_only(request: Request) -> None:
+    if portal_of(request).settings.production:
+        raise HTTPException(404)
+
+
+@router.get("/demo/outbox.json")
+def outbox_json(request: Request) -> JSONResponse:
+    """The demo's caught mails: ``[{"to", "subject", "text", "link", "code"}, ...]``, oldest first."""
+    _demo_only(request)
+    mails = read_outbox(outbox_dir(portal_of(request).settings))
+    return JSONResponse([{k: m[k] for k in ("to", "subject", "text", "link", "code")} for m in mails],
+                        headers={"cache-control": "no-store"})
+
+
+@router.get("/demo/outbox", response_class=HTMLResponse)
+def outbox_page(request: Request) -> HTMLResponse:
+    _demo_only(request)
+    return render(request, "portal/outbox.html", {"mails": read_outbox(outbox_dir(portal_of(request).settings))},
+                  headers={"cache-control": "no-store"})

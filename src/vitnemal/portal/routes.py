@@ -1,0 +1,224 @@
+"""The owner's pages: "Mine resultater" (fetch in progress, passed results, the share form), "My shares" (every
+share with every view, ending one). Only the logged-in owner's own fetches and shares are ever read.
+
+Routes parse the form, call the services with one transaction each, and render; the rules live in
+:mod:`vitnemal.portal.rules`. Page routes are plain ``def`` (they run in the thread pool); a fetch is handed to
+the event loop, which asks the institutions while the page is already shown.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import anyio.from_thread
+from babel.dates import format_date
+from fastapi import Depends, Form, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from vitnemal.portal import fetch, rules, shares
+from vitnemal.portal.app import Portal, PortalNotReady
+from vitnemal.portal.fetch import FetchView
+from vitnemal.portal.mail import MailError
+from vitnemal.portal.source import Owner
+from vitnemal.web.context import language, save_session
+from vitnemal.web.i18n import babel_locale
+from vitnemal.web.routing import page_router, require_login
+from vitnemal.web.sessions import BrowserSession
+from vitnemal.web.templating import gettext_for, register_templates, render
+
+register_templates(Path(__file__).parent / "templates")
+router = page_router()
+PROGRESS_JS = Path(__file__).parent / "static" / "progress.js"
+MAX_CHOICES = 500
+MAX_CHOICE_CHARS = 300
+LEVEL_ORDER = {"phd": 0, "master": 1, "bachelor": 2}
+
+
+def portal_of(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+def owner_of(session: BrowserSession) -> Owner:
+    assert session.national_id is not None
+    return Owner(session.national_id, str(session.data.get("name") or ""))
+
+
+def page_texts(lang: str) -> dict[str, Any]:
+    """Words the templates look up by key (term seasons, levels, states, view kinds), in the page's language."""
+    _ = gettext_for(lang)
+    return {
+        "seasons": {"VÅR": _("Spring"), "HØST": _("Autumn")},
+        "levels": {"bachelor": _("Bachelor's degree"), "master": _("Master's degree"), "phd": _("PhD"),
+                   "other": _("Qualification")},
+        "states": {"active": _("Active"), "expired": _("Expired"), "ended": _("Ended by you")},
+        "view_kinds": {"opened": _("Opened the results"), "pdf": _("Downloaded the PDF")},
+        "share_languages": [("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English"), ("se", "Davvisámegiella")],
+    }
+
+
+def institutions_view(items: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Institutions as the templates show them: qualifications (highest level first) with courses, then the rest."""
+    out = []
+    for inst in items:
+        quals, others = rules.split_courses(inst)
+        for q in quals:
+            q["award_date"] = format_date(date.fromisoformat(str(q["award_date"])), "long", locale=babel_locale(lang))
+        quals.sort(key=lambda q: (LEVEL_ORDER.get(str(q.get("level")), 9), str(q["award_date"])))
+        fetched = inst.get("fetched_at")
+        out.append({"code": inst["code"], "name": inst["name"], "quals": quals, "others": others,
+                    "fetched_at": datetime.fromisoformat(fetched) if isinstance(fetched, str) else fetched})
+    return out
+
+
+def _load_view(portal: Portal, owner_id: str, fetch_id: int | None) -> FetchView | None:
+    if fetch_id is None:
+        return None
+    with portal.db.read_session() as db:
+        return fetch.fetch_view(db, owner_id=owner_id, fetch_id=fetch_id)
+
+
+def _start_fetch(request: Request, session: BrowserSession) -> tuple[int | None, str | None]:
+    """Start a fetch for the owner and remember it in the session; (fetch id, or the problem to show)."""
+    portal = portal_of(request)
+    try:
+        source = portal.source
+    except PortalNotReady as exc:
+        return None, str(exc)
+    with portal.db.session() as db:
+        fetch_id = fetch.start_fetch(db, owner_id=owner_of(session).national_id, institutions=source.institutions(),
+                                     now=datetime.now(UTC)).id
+    session.data["fetch_id"] = fetch_id
+    save_session(request, session)
+    anyio.from_thread.run_sync(portal.start_fetch_task, fetch_id)
+    return fetch_id, None
+
+
+@router.get("/my-results", response_class=HTMLResponse)
+def my_results(request: Request, session: BrowserSession = Depends(require_login)) -> HTMLResponse:
+    """The owner's results; the first visit after login fetches them (the owner asked by coming here)."""
+    return _results_page(request, session)
+
+
+def _results_page(request: Request, session: BrowserSession, problem: str | None = None,
+                  status_code: int = 200) -> HTMLResponse:
+    portal = portal_of(request)
+    owner = owner_of(session)
+    fetch_id = session.data.get("fetch_id")
+    view = _load_view(portal, owner.national_id, fetch_id if isinstance(fetch_id, int) else None)
+    if view is None:
+        new_id, not_ready = _start_fetch(request, session)
+        problem = problem or not_ready
+        view = _load_view(portal, owner.national_id, new_id)
+    lang = language(request)
+    today = datetime.now(UTC).astimezone(rules.OSLO).date()
+    return render(request, "portal/my_results.html", {
+        **page_texts(lang), "view": view, "problem": problem, "owner_name": owner.name or owner.national_id[:6],
+        "institutions": institutions_view(view.snapshot(), lang) if view else [], "choose": True,
+        "today": today.isoformat(), "default_until": (today + timedelta(days=rules.DEFAULT_VALIDITY_DAYS)).isoformat(),
+        "last_day": (today + timedelta(days=rules.MAX_VALIDITY_DAYS)).isoformat(),
+    }, status_code=status_code)
+
+
+@router.post("/my-results/fetch")
+def fetch_again(request: Request, session: BrowserSession = Depends(require_login)) -> Response:
+    _start_fetch(request, session)
+    return RedirectResponse("/my-results", status_code=303)
+
+
+@router.get("/my-results/progress.json")
+def progress(request: Request, session: BrowserSession = Depends(require_login)) -> JSONResponse:
+    """How many institutions have not answered yet (the page's script reloads when this changes)."""
+    fetch_id = session.data.get("fetch_id")
+    view = _load_view(portal_of(request), owner_of(session).national_id,
+                      fetch_id if isinstance(fetch_id, int) else None)
+    if view is None:
+        return JSONResponse({"pending": 0, "answered": 0})
+    return JSONResponse({"pending": view.pending, "answered": len(view.institutions) - view.pending},
+                        headers={"cache-control": "no-store"})
+
+
+@router.get("/portal/progress.js", include_in_schema=False)
+def progress_script() -> FileResponse:
+    return FileResponse(PROGRESS_JS, media_type="text/javascript", headers={"cache-control": "no-cache"})
+
+
+def parse_choices(values: list[str]) -> frozenset[tuple[str, str]]:
+    """Form values "<institution>:<key>", bounded in number and length."""
+    if len(values) > MAX_CHOICES:
+        raise rules.ShareRefused(f"At most {MAX_CHOICES} results can be shared at once.")
+    chosen = set()
+    for value in values:
+        code, sep, key = value[:MAX_CHOICE_CHARS].partition(":")
+        if sep and code and key:
+            chosen.add((code, key))
+    return frozenset(chosen)
+
+
+@router.post("/shares")
+def create_share(request: Request, session: BrowserSession = Depends(require_login),
+                 fetch_id: int = Form(...), recipients: str = Form(..., max_length=2600),
+                 valid_until: str = Form("", max_length=20),
+                 share_language: str = Form("nb", alias="language", max_length=5),
+                 message: str = Form("", max_length=1200), q: list[str] = Form([]),
+                 c: list[str] = Form([])) -> Response:
+    portal = portal_of(request)
+    _ = gettext_for(language(request))
+    try:
+        until = date.fromisoformat(valid_until) if valid_until else None
+    except ValueError:
+        until = None
+    try:
+        selection = rules.Selection(parse_choices(q), parse_choices(c))
+        request_ = shares.ShareRequest(selection, [recipients], share_language, until, message)
+        with portal.db.session() as db:
+            created = shares.create_shares(db, owner=owner_of(session), fetch_id=fetch_id, request=request_,
+                                           now=datetime.now(UTC), public_url=portal.settings.public_url,
+                                           pdf_maker=portal.pdf_maker, mailer=portal.mailer)
+    except rules.ShareRefused as exc:
+        return _share_refused(request, session, str(exc))
+    except (MailError, PortalNotReady) as exc:
+        return _share_refused(request, session, _("The e-mail could not be sent, so nothing was shared.")
+                              + f" ({exc})")
+    return RedirectResponse(f"/shares?created={len(created)}", status_code=303)
+
+
+def _share_refused(request: Request, session: BrowserSession, problem: str) -> HTMLResponse:
+    # The same page with the reason on top; 400 so that nobody mistakes it for a share made.
+    return _results_page(request, session, problem, status_code=400)
+
+
+@router.get("/shares", response_class=HTMLResponse)
+def my_shares(request: Request, session: BrowserSession = Depends(require_login),
+              created: int = 0, ended: int = 0) -> HTMLResponse:
+    portal = portal_of(request)
+    with portal.db.read_session() as db:
+        items = shares.list_shares(db, owner_of(session).national_id, datetime.now(UTC))
+    lang = language(request)
+    return render(request, "portal/shares.html", {**page_texts(lang), "shares": items, "created": created,
+                                                   "ended": ended})
+
+
+@router.post("/shares/{public_id}/end")
+def end_share(request: Request, public_id: str, session: BrowserSession = Depends(require_login)) -> Response:
+    if len(public_id) > 36:
+        raise HTTPException(404)
+    with portal_of(request).db.session() as db:
+        found = shares.end_share(db, owner_id=owner_of(session).national_id, public_id=public_id,
+                                 now=datetime.now(UTC))
+    if not found:  # another owner's share looks exactly like one that does not exist
+        raise HTTPException(404)
+    return RedirectResponse("/shares?ended=1", status_code=303)
+
+
+def install(app: Any) -> Portal:
+    """Serve the portal's pages on ``app``, on the web foundation's settings and database (already installed)."""
+    from vitnemal.portal.recipient import router as recipient_router
+
+    portal = Portal(app.state.web.settings, app.state.web.db)
+    app.state.portal = portal
+    app.include_router(router)
+    app.include_router(recipient_router)
+    return portal

@@ -1,0 +1,183 @@
+"""The portal's pages on the web foundation: my results while institutions answer, sharing, the recipient's link
+and code, the PDF, the owner's log, ending; authorization on every route, CSRF, escaping, no-referrer."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from tests.functional.portal.conftest import HINT, HISF, INSTITUTIONS, OTHER, OWNER, result
+
+from vitnemal.config import Settings
+from vitnemal.exchange.outcomes import Outcome
+from vitnemal.portal.mail import CODE_HEADER, LINK_HEADER, MemoryMailer
+from vitnemal.portal.pdf import SharePdfMaker, portal_signer_files
+from vitnemal.portal.source import SourceAnswer, StaticResultsSource
+from vitnemal.signing.verify import check_pdf
+from vitnemal.web.context import Web
+from vitnemal.web.pages import add_pages
+from vitnemal.web.sessions import COOKIE, utcnow
+
+SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def app(tmp_path: Path, db_url: str) -> FastAPI:
+    settings = replace(Settings(), home=tmp_path / "home", secret_key=SECRET, public_url="http://testserver")
+    app = FastAPI()
+    add_pages(app, settings, Web.open(settings, db_url))
+    hisf = SourceAnswer("216", Outcome.IMPORTED.value, "", [*HISF.results, result("XSS-1", name=HOSTILE)],
+                        HISF.qualifications)
+    portal = app.state.portal
+    portal._source = StaticResultsSource(INSTITUTIONS, {"216": hisf, "214": HINT})
+    portal._mailer = MemoryMailer()
+    portal._pdf_maker = SharePdfMaker(settings)
+    return app
+
+
+@pytest.fixture
+def owner(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        log_in(app, client, OWNER.national_id, OWNER.name)
+        yield client
+
+
+def log_in(app: FastAPI, client: TestClient, pid: str, name: str) -> None:
+    w = app.state.web
+    with w.db.session() as db:
+        session = w.sessions.create(db, utcnow(), {"pid": pid, "name": name, "provider": "idporten"})
+    client.cookies.set(COOKIE, session.cookie)
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, html[:500]
+    return match.group(1)
+
+
+def fetched_page(client: TestClient) -> str:
+    page = client.get("/my-results")
+    assert page.status_code == 200
+    deadline = time.monotonic() + 30
+    while client.get("/my-results/progress.json").json()["pending"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return client.get("/my-results").text
+
+
+def share(client: TestClient, page: str, **form: str) -> str:
+    fetch_id = re.search(r'name="fetch_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": csrf(page), "fetch_id": fetch_id, "q": "216:BA", "recipients": "hr@example.no",
+            "valid_until": (datetime.now(UTC) + timedelta(days=10)).date().isoformat(), "language": "en", **form}
+    response = client.post("/shares", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text[:2000]
+    return response.headers["location"]
+
+
+def mails(app: FastAPI) -> tuple[str, str]:
+    sent = app.state.portal._mailer.sent
+    return dict(sent[-2].headers)[LINK_HEADER], dict(sent[-1].headers)[CODE_HEADER]
+
+
+def test_my_results_show_what_arrived_and_name_the_silent_institution(app: FastAPI, owner: TestClient) -> None:
+    page = fetched_page(owner)
+    assert "Høgskulen i Sogn og Fjordane" in page and "RES-100" in page and "Bachelor i realfag" in page
+    assert "Klarte ikke hente data" in page and "Universitetet i Oslo" in page
+    # Institution-supplied text is escaped, never markup.
+    assert HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    english = owner.get("/my-results?lang=en").text
+    for label in ("Recipient's e-mail", "Valid until", "Language"):
+        assert f">{label}</label>" in english
+    assert 'type="date"' in english and all(f'<option value="{v}"' in english for v in ("nb", "nn", "en", "se"))
+    assert owner.get("/portal/progress.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_the_golden_path_share_open_download_log_end(app: FastAPI, owner: TestClient) -> None:
+    page = fetched_page(owner)
+    assert share(owner, page).startswith("/shares?created=1")
+    link, code = mails(app)
+    token_path = link.removeprefix("http://testserver")
+    assert "hr@example.no" in owner.get("/shares").text
+    with TestClient(app) as recipient:
+        ask = recipient.get(token_path + "?lang=en")
+        assert ask.status_code == 200 and ">Access code</label>" in ask.text
+        assert ask.headers["referrer-policy"] == "no-referrer" and ask.headers["cache-control"] == "no-store"
+        assert "RES-100" not in ask.text
+        # Before the code, neither the PDF nor the results.
+        assert recipient.get(token_path + "/pdf").status_code == 404
+        wrong = recipient.post(token_path, data={"csrf_token": csrf(ask.text), "code": "AAAA-AAAA-AAAA"})
+        assert wrong.status_code == 400
+        shown = recipient.post(token_path, data={"csrf_token": csrf(ask.text), "code": code})
+        assert shown.status_code == 200 and shown.headers["referrer-policy"] == "no-referrer"
+        assert "Kari Nordmann" in shown.text and "1995" in shown.text and OWNER.national_id not in shown.text
+        assert "Høgskulen i Sogn og Fjordane" in shown.text and "RES-100" in shown.text
+        assert "ENG-2" not in shown.text  # not part of the shared qualification
+        pdf = recipient.get(token_path + "/pdf")
+        assert pdf.headers["content-type"] == "application/pdf"
+        settings = app.state.portal.settings
+        assert check_pdf(pdf.content, [portal_signer_files(settings)[2]]).genuine
+    log = owner.get("/shares?lang=en").text
+    assert "Opened the results" in log and "Downloaded the PDF" in log and "Opened 2 times" in log
+    public_id = re.search(r'action="/shares/([0-9a-f-]{36})/end"', log).group(1)  # type: ignore[union-attr]
+    ended = owner.post(f"/shares/{public_id}/end", data={"csrf_token": csrf(log)})
+    assert ended.status_code == 200 and "Avslutt deling" not in ended.text
+    with TestClient(app) as late:
+        refused = late.get(token_path)
+        assert refused.status_code == 410 and "avsluttet" in refused.text
+
+
+def test_authorization_on_every_route(app: FastAPI, owner: TestClient) -> None:
+    page = fetched_page(owner)
+    share(owner, page)
+    link, code = mails(app)
+    token_path = link.removeprefix("http://testserver")
+    public_id = re.search(r'/shares/([0-9a-f-]{36})/end', owner.get("/shares").text).group(1)  # type: ignore[union-attr]
+    with TestClient(app) as anonymous:
+        for path in ("/my-results", "/shares", "/my-results/progress.json"):
+            assert anonymous.get(path, follow_redirects=False).headers["location"].startswith("/auth/login")
+        form = anonymous.get(token_path).text
+        assert anonymous.post(f"/shares/{public_id}/end", data={"csrf_token": csrf(form)},
+                              follow_redirects=False).status_code == 303  # to the login page, nothing ended
+        assert anonymous.get(token_path + "/pdf").status_code == 404
+    with TestClient(app) as other:
+        log_in(app, other, OTHER.national_id, OTHER.name)
+        their = other.get("/shares").text
+        assert "hr@example.no" not in their
+        assert other.post(f"/shares/{public_id}/end", data={"csrf_token": csrf(their)}).status_code == 404
+        # Another owner cannot share from my fetch either.
+        fetch_id = re.search(r'name="fetch_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+        their_page = fetched_page(other)
+        refused = other.post("/shares", data={"csrf_token": csrf(their_page), "fetch_id": fetch_id, "q": "216:BA",
+                                              "recipients": "x@example.no", "language": "nb"})
+        assert refused.status_code == 400
+    # A recipient who opened this share sees only this one.
+    with TestClient(app) as recipient:
+        ask = recipient.get(token_path).text
+        assert recipient.post(token_path, data={"csrf_token": csrf(ask), "code": code}).status_code == 200
+        assert recipient.get("/shares", follow_redirects=False).status_code == 303
+    assert "hr@example.no" in owner.get("/shares").text
+
+
+def test_forms_need_their_csrf_token(app: FastAPI, owner: TestClient) -> None:
+    page = fetched_page(owner)
+    fetch_id = re.search(r'name="fetch_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    refused = owner.post("/shares", data={"fetch_id": fetch_id, "q": "216:BA", "recipients": "hr@example.no"})
+    assert refused.status_code == 403
+    assert app.state.portal._mailer.sent == []
+
+
+def test_a_bad_share_says_why_and_sends_nothing(app: FastAPI, owner: TestClient) -> None:
+    page = fetched_page(owner)
+    fetch_id = re.search(r'name="fetch_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    response = owner.post("/shares?lang=en", data={
+        "csrf_token": csrf(page), "fetch_id": fetch_id, "q": "216:BA", "recipients": "hr@example.no",
+        "valid_until": (datetime.now(UTC) + timedelta(days=500)).date().isoformat()})
+    assert response.status_code == 400 and "at most one year" in response.text
+    assert app.state.portal._mailer.sent == []
