@@ -19,6 +19,7 @@ import typer
 
 if TYPE_CHECKING:
     from vitnemal.school.service import Rejected
+    from vitnemal.signing.pdf import PadesSigner
 
 app = typer.Typer(help="Lower-secondary school leaving certificates and admission points.", no_args_is_help=True)
 
@@ -167,6 +168,13 @@ def certificate(
         list[Path] | None,
         typer.Option("--chain", exists=True, dir_okay=False, help="Issuing CA certificate(s) to embed; repeatable."),
     ] = None,
+    pkcs11_lib: Annotated[
+        str | None,
+        typer.Option(help="PKCS#11 module of a token holding the key, e.g. /usr/lib/softhsm/libsofthsm2.so; "
+                     "PIN from VITNEMAL_PKCS11_PIN; needs --pkcs11-key and --cert."),
+    ] = None,
+    pkcs11_key: Annotated[str | None, typer.Option(help="Label of the key on the token.")] = None,
+    pkcs11_token: Annotated[str | None, typer.Option(help="Label of the token.")] = None,
     place: Annotated[str | None, typer.Option(help="Place printed where a pupil has none.")] = None,
     issued: Annotated[
         str | None, typer.Option("--date", help="Date (YYYY-MM-DD) printed where a pupil has none. Default: today.")
@@ -182,9 +190,13 @@ def certificate(
     from vitnemal.school.importer import InputFileError
     from vitnemal.school.issue import SchoolSigners, issue_certificates
     from vitnemal.school.registry import SchoolRegistry, registry_path
-    from vitnemal.signing.pdf import KeyFileSigner, SigningError
+    from vitnemal.signing.pdf import SigningError
 
-    if (key is None) != (cert is None):
+    if pkcs11_lib is not None:
+        if key is not None or cert is None or pkcs11_key is None:
+            raise typer.BadParameter("a key on a token needs --pkcs11-key (its label) and --cert, and no --key",
+                                     param_hint="--pkcs11-lib")
+    elif (key is None) != (cert is None):
         raise typer.BadParameter("give both --key and --cert, or neither", param_hint="--key/--cert")
     issued_on = _parse_date_option(issued)
     settings = Settings.from_env()
@@ -197,9 +209,9 @@ def certificate(
             f"no school is registered in {registry_path(settings.home)}: register the school first with "
             "`vitnemal school register ORGANISATION_NUMBER NAME --municipality M`"
         )
-    if key is not None and cert is not None:
+    if cert is not None:
         try:
-            fixed = KeyFileSigner(key, cert, chain or (), reason="Vitnemål for grunnskolen")
+            fixed = _own_signer(key, cert, chain or [], pkcs11_lib, pkcs11_key, pkcs11_token)
         except SigningError as exc:
             raise _usage_error(str(exc)) from None
         signers = SchoolSigners(registry, fixed=fixed)
@@ -216,6 +228,24 @@ def certificate(
     _report_rejected(report.rejected, len(report.written))
     if report.rejected:
         raise typer.Exit(1)
+
+
+def _own_signer(key: Path | None, cert: Path, chain: list[Path], pkcs11_lib: str | None, pkcs11_key: str | None,
+                pkcs11_token: str | None) -> PadesSigner:
+    """The signer of ``--key``/``--cert``, or of a key on a PKCS#11 token (one session for the whole run)."""
+    import os
+
+    from vitnemal.school.issue import SIGNING_REASON
+    from vitnemal.signing.pdf import KeyFileSigner
+
+    if pkcs11_lib is None:
+        assert key is not None
+        return KeyFileSigner(key, cert, chain, reason=SIGNING_REASON)
+    from vitnemal.signing.pkcs11 import Pkcs11Signer
+
+    assert pkcs11_key is not None
+    return Pkcs11Signer(pkcs11_lib, key_label=pkcs11_key, cert_path=cert, token_label=pkcs11_token,
+                        pin=os.environ.get("VITNEMAL_PKCS11_PIN"), chain=chain, reason=SIGNING_REASON)
 
 
 @app.command("register")
