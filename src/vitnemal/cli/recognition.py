@@ -20,7 +20,8 @@ import typer
 app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide.", no_args_is_help=True)
 
 INSTITUTION = typer.Option(..., "--institution", "-i", help="Your institution's code, e.g. 185.")
-BY = typer.Option(None, "--by", help="Who decides (recorded on the case) [default: your login name].")
+BY = typer.Option(None, "--by", help="Who you are: recorded on the case and in the audit log "
+                  "(default: your login name).")
 JSON = typer.Option(False, "--json", help="Print JSON.")
 CASE = typer.Argument(..., help="The case number.")
 
@@ -146,17 +147,18 @@ def fetch(
         members = Registry.load(settings.registry_path).codes()
         order = service.fetch_external(session, case_id, ordered_by=_by(by), own_code=institution, members=members,
                                        now=datetime.now(UTC))
-        order_id, label = order.id, exchange.order_view(order)["label"]
+        order_id, view = order.id, exchange.order_view(order)  # what the API answers when placing it
+    label = view["label"]
     if not queue_only:
         host = LocalInstitutions.open(settings)
         try:
             run_order_now(host, institution, order_id)
         finally:
             host.close()
-    with _session(institution, read=True) as session:
-        loaded = exchange.load_order(session, order_id)
-        assert loaded is not None
-        view = exchange.order_view(loaded)
+        with _session(institution) as session:  # a write session: the look at the outcome is audited
+            loaded = exchange.view_order(session, order_id, actor=_by(by), now=datetime.now(UTC))
+            assert loaded is not None
+            view = exchange.order_view(loaded)
     if as_json:
         typer.echo(json.dumps(view, ensure_ascii=False))
         return
@@ -246,18 +248,16 @@ def decide(
 
 
 @app.command("show")
-def show(case_id: int = CASE, institution: str = INSTITUTION, as_json: bool = JSON) -> None:
+def show(case_id: int = CASE, institution: str = INSTITUTION, by: str | None = BY, as_json: bool = JSON) -> None:
     """Show the case, its decisions and the person's imported external results (with their ids)."""
     from vitnemal.recognition import service
 
-    with _session(institution, read=True) as session:
-        case = service.get_case(session, case_id)
-        view = service.case_view(case)
-        external = service.external_results(session, case.person_id)
+    with _session(institution) as session:  # a write session: the look is audited
+        view = service.view_case(session, case_id, actor=_by(by), now=datetime.now(UTC))
     if as_json:
-        typer.echo(json.dumps({**view, "external_results": external}, ensure_ascii=False))
+        typer.echo(json.dumps(view, ensure_ascii=False))
     else:
-        _print_case(view, external)
+        _print_case(view, view["external_results"])
 
 
 @app.command("list")
@@ -265,13 +265,15 @@ def list_cases(
     institution: str = INSTITUTION,
     person: str | None = typer.Option(None, "--person", "-p", help="Only this person's cases."),
     status: str | None = typer.Option(None, "--status", help="Only cases with this status."),
+    by: str | None = BY,
     as_json: bool = JSON,
 ) -> None:
     """List the newest cases."""
     from vitnemal.recognition import service
 
-    with _session(institution, read=True) as session:
-        views = [service.case_view(c) for c in service.list_cases(session, national_id=person, status=status)]
+    with _session(institution) as session:  # a write session: the look is audited
+        views = [service.case_view(c) for c in service.list_cases(session, actor=_by(by), now=datetime.now(UTC),
+                                                                  national_id=person, status=status)]
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False))
         return

@@ -12,11 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from vitnemal.audit.service import events_for, record_event
+from vitnemal.audit.service import audit_log as audit_log_of
 from vitnemal.exchange import service
-from vitnemal.exchange.models import ResultsOrder
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.staff.service import NotAuthenticated, authenticate
 
@@ -71,8 +69,6 @@ def create_order(code: str, body: OrderIn, request: Request, user: CaseWorker) -
         with host.db(code).session() as session:
             order = service.place_order(session, national_id=body.national_id, ordered_by=user, own_code=code,
                                         members=host.registry.codes(), now=datetime.now(UTC))
-            record_event(session, actor=user, action="place_order", subject=order.national_id,
-                         detail=f"order {order.id}")
             view = service.order_view(order)
     except service.OrderRefused as exc:
         raise HTTPException(422, str(exc)) from None
@@ -86,10 +82,9 @@ def create_order(code: str, body: OrderIn, request: Request, user: CaseWorker) -
 def get_order(code: str, order_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
     """The order's status (Resultatbestilling), every institution's outcome, and the changes found."""
     with _host(request, code).db(code).session() as session:
-        order = service.load_order(session, order_id)
+        order = service.view_order(session, order_id, actor=user, now=datetime.now(UTC))
         if order is None:
             raise HTTPException(404, f"No order {order_id} at {code}.")
-        record_event(session, actor=user, action="view_order", subject=order.national_id, detail=f"order {order_id}")
         return service.order_view(order)
 
 
@@ -98,37 +93,23 @@ def list_orders(code: str, request: Request, user: CaseWorker, national_id: str 
                 limit: int = 50) -> list[dict[str, Any]]:
     """The newest orders, optionally for one person."""
     with _host(request, code).db(code).session() as session:
-        query = select(ResultsOrder.id).order_by(ResultsOrder.id.desc()).limit(min(max(limit, 1), 500))
-        if national_id:
-            person = service.find_person(session, national_id.replace(" ", ""))  # also by an earlier id
-            query = query.where(ResultsOrder.person_id == (person.id if person else -1))
-        views = []
-        for order_id in session.scalars(query).all():
-            order = service.load_order(session, order_id)
-            if order is not None:
-                views.append(service.order_view(order))
-        for subject in sorted({v["national_id"] for v in views}):
-            record_event(session, actor=user, action="list_orders", subject=subject)
-        return views
+        return [service.order_view(o) for o in service.list_orders(session, actor=user, now=datetime.now(UTC),
+                                                                   national_id=national_id, limit=limit)]
 
 
 @router.get("/people/{national_id}/external-records")
 def external_records(code: str, national_id: str, request: Request, user: CaseWorker) -> list[dict[str, Any]]:
     """Person eksternstudium: the imported results, one entry per source institution."""
     with _host(request, code).db(code).session() as session:
-        person = service.find_person(session, national_id.replace(" ", ""))
-        if person is None:
+        records = service.view_external_records(session, national_id, actor=user, now=datetime.now(UTC))
+        if records is None:
             raise HTTPException(404, f"No person {national_id} at {code}.")
-        record_event(session, actor=user, action="view_external_records", subject=person.national_id)
-        return service.external_records_view(session, person.id)
+        return records
 
 
 @router.get("/people/{national_id}/audit")
 def audit_log(code: str, national_id: str, request: Request, user: CaseWorker) -> list[dict[str, Any]]:
     """Who ordered or looked at this person's results here, newest first (itself an audited look)."""
     with _host(request, code).db(code).session() as session:
-        nid = national_id.replace(" ", "")
-        events = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
-                  for e in events_for(session, nid)]
-        record_event(session, actor=user, action="view_audit_log", subject=nid)
-        return events
+        events = audit_log_of(session, national_id.replace(" ", ""), actor=user, now=datetime.now(UTC))
+        return [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail} for e in events]

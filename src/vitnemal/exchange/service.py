@@ -13,6 +13,8 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from vitnemal.audit.events import AuditAction
+from vitnemal.audit.service import record_event, record_view
 from vitnemal.exchange import lifecycle
 from vitnemal.exchange.importer import ImportReport, SourceAnswer, import_answers
 from vitnemal.exchange.models import (
@@ -77,6 +79,8 @@ def place_order(session: Session, *, national_id: str, ordered_by: str, own_code
                       for code in members if code != own_code]
     session.add(order)
     session.flush()
+    record_event(session, actor=ordered_by, action=AuditAction.PLACE_ORDER, subject=order.national_id,
+                 detail=f"order {order.id}", now=now)
     return order
 
 
@@ -170,8 +174,41 @@ def order_view(order: ResultsOrder) -> dict[str, Any]:
 
 
 def load_order(session: Session, order_id: int) -> ResultsOrder | None:
+    """The order with its outcomes and changes, for internal use (nothing is recorded; see view_order)."""
     return session.scalar(select(ResultsOrder).where(ResultsOrder.id == order_id)
                           .options(selectinload(ResultsOrder.outcomes), selectinload(ResultsOrder.changes)))
+
+
+def view_order(session: Session, order_id: int, *, actor: str, now: datetime) -> ResultsOrder | None:
+    """The order as a case worker looks at it; the look is audited (repeated polls within a minute once)."""
+    order = load_order(session, order_id)
+    if order is not None:
+        record_view(session, actor=actor, action=AuditAction.VIEW_ORDER, subject=order.national_id,
+                    detail=f"order {order_id}", now=now)
+    return order
+
+
+def list_orders(session: Session, *, actor: str, now: datetime, national_id: str | None = None,
+                limit: int = 50) -> list[ResultsOrder]:
+    """The newest orders, optionally for one person (also found by an earlier id); each person shown is audited."""
+    query = select(ResultsOrder.id).order_by(ResultsOrder.id.desc()).limit(min(max(limit, 1), 500))
+    if national_id:
+        person = find_person(session, national_id.replace(" ", ""))
+        query = query.where(ResultsOrder.person_id == (person.id if person else -1))
+    orders = [o for o in (load_order(session, i) for i in session.scalars(query).all()) if o is not None]
+    for subject in sorted({o.national_id for o in orders}):
+        record_view(session, actor=actor, action=AuditAction.LIST_ORDERS, subject=subject, now=now)
+    return orders
+
+
+def view_external_records(session: Session, national_id: str, *, actor: str,
+                          now: datetime) -> list[dict[str, Any]] | None:
+    """Person eksternstudium for a case worker (audited); None when no such person is registered here."""
+    person = find_person(session, national_id.replace(" ", ""))
+    if person is None:
+        return None
+    record_view(session, actor=actor, action=AuditAction.VIEW_EXTERNAL_RECORDS, subject=person.national_id, now=now)
+    return external_records_view(session, person.id)
 
 
 def external_records_view(session: Session, person_id: int) -> list[dict[str, Any]]:

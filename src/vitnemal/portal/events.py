@@ -1,13 +1,16 @@
-"""The names of the portal's audit events, in one place (recorded with :func:`vitnemal.audit.service.record_event`)."""
+"""The portal's audit events (recorded with :func:`vitnemal.audit.service.record_event`); the names themselves are
+members of the one enum of audit events, :class:`vitnemal.audit.events.AuditAction`."""
 
 from __future__ import annotations
 
-FETCH = "portal.fetch"
-SHARE_CREATED = "portal.share.created"
-SHARE_VIEWED = "portal.share.viewed"
-SHARE_PDF = "portal.share.pdf_downloaded"
-SHARE_ENDED = "portal.share.ended"
-SHARE_LOCKED = "portal.share.locked"
-SHARE_WRONG_CODE = "portal.share.wrong_code"
-SHARE_VERIFIED = "portal.share.verified"
-SHARES_PURGED = "portal.share.purged"
+from vitnemal.audit.events import AuditAction
+
+FETCH = AuditAction.PORTAL_FETCH
+SHARE_CREATED = AuditAction.PORTAL_SHARE_CREATED
+SHARE_VIEWED = AuditAction.PORTAL_SHARE_VIEWED
+SHARE_PDF = AuditAction.PORTAL_SHARE_PDF
+SHARE_ENDED = AuditAction.PORTAL_SHARE_ENDED
+SHARE_LOCKED = AuditAction.PORTAL_SHARE_LOCKED
+SHARE_WRONG_CODE = AuditAction.PORTAL_SHARE_WRONG_CODE
+SHARE_VERIFIED = AuditAction.PORTAL_SHARE_VERIFIED
+SHARES_PURGED = AuditAction.PORTAL_SHARES_PURGED

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi import Path as FastApiPath
 from pydantic import BaseModel, Field, model_validator
 
-from vitnemal.audit.service import record_event
 from vitnemal.exchange import service as exchange
 from vitnemal.exchange.routes import case_worker
 from vitnemal.institutions.host import LocalInstitutions
@@ -92,11 +91,9 @@ def list_cases(code: str, request: Request, user: CaseWorker, national_id: str |
     """The newest cases, optionally for one person or with one status."""
     try:
         with _host(request, code).db(code).session() as session:
-            views = [service.case_view(c) for c in service.list_cases(session, national_id=national_id,
-                                                                       status=status, limit=limit)]
-            for subject in sorted({v["national_id"] for v in views}):
-                record_event(session, actor=user, action="list_recognition_cases", subject=subject)
-            return views
+            return [service.case_view(c) for c in service.list_cases(session, actor=user, now=datetime.now(UTC),
+                                                                      national_id=national_id, status=status,
+                                                                      limit=limit)]
     except service.RecognitionError as exc:
         raise _refused(exc) from None
 
@@ -106,11 +103,7 @@ def get_case(code: str, case_id: RowId, request: Request, user: CaseWorker) -> d
     """The case, its decisions, and the person's imported external results (with the ids to recognise them by)."""
     try:
         with _host(request, code).db(code).session() as session:
-            case = service.get_case(session, case_id)
-            view = {**service.case_view(case), "external_results": service.external_results(session, case.person_id)}
-            record_event(session, actor=user, action="view_recognition_case", subject=view["national_id"],
-                         detail=f"case {case_id}")
-            return view
+            return service.view_case(session, case_id, actor=user, now=datetime.now(UTC))
     except service.CaseNotFound as exc:
         raise _refused(exc) from None
 

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from vitnemal.audit.events import AuditAction
+from vitnemal.audit.service import record_view
 from vitnemal.exchange import service as exchange
 from vitnemal.exchange.models import (
     ExternalQualification,
@@ -285,15 +287,28 @@ def result_warnings(session: Session, external_result_id: int) -> list[str]:
             "ordinarily count in another." for code, name, source in rows]
 
 
-def list_cases(session: Session, *, national_id: str | None = None, status: str | None = None,
-               limit: int = 100) -> list[RecognitionCase]:
+def list_cases(session: Session, *, actor: str, now: datetime, national_id: str | None = None,
+               status: str | None = None, limit: int = 100) -> list[RecognitionCase]:
+    """The newest cases, optionally for one person or with one status; each person listed is audited."""
     query = (select(RecognitionCase).options(selectinload(RecognitionCase.items), selectinload(RecognitionCase.person))
              .order_by(RecognitionCase.id.desc()).limit(min(max(limit, 1), 1000)))
     if national_id:
         query = query.where(RecognitionCase.person_id == _person(session, national_id).id)
     if status:
         query = query.where(RecognitionCase.status == status.strip().upper())
-    return list(session.scalars(query))
+    cases = list(session.scalars(query))
+    for subject in sorted({c.person.national_id for c in cases}):
+        record_view(session, actor=actor, action=AuditAction.LIST_RECOGNITION_CASES, subject=subject, now=now)
+    return cases
+
+
+def view_case(session: Session, case_id: int, *, actor: str, now: datetime) -> dict[str, Any]:
+    """The case, its decisions and the person's imported external results, as a case worker looks at them
+    (audited); :class:`CaseNotFound` if there is none."""
+    case = get_case(session, case_id)
+    record_view(session, actor=actor, action=AuditAction.VIEW_RECOGNITION_CASE, subject=case.person.national_id,
+                detail=f"case {case_id}", now=now)
+    return {**case_view(case), "external_results": external_results(session, case.person_id)}
 
 
 def _num(value: Decimal) -> str:

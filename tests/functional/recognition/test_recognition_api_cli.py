@@ -159,3 +159,70 @@ def test_a_person_with_no_qualification_or_admission_is_told_what_to_do(fed: Min
     assert refused.exit_code == 1 and "admitted to no programme" in refused.output
     text = run(fed, "qualifications", "-i", "185", "-p", "19588312510").output
     assert text.count("  none") == 2
+
+
+def _trail(fed: MiniFederation, after_id: int = 0) -> list[tuple[str, str, str | None, str | None]]:
+    """The audit events after ``after_id``, with case and order numbers blanked so two runs can be compared."""
+    import re
+
+    from sqlalchemy import select
+
+    from vitnemal.audit.models import AuditEvent
+
+    with fed.db("185").read_session() as s:
+        rows = s.scalars(select(AuditEvent).where(AuditEvent.id > after_id).order_by(AuditEvent.id)).all()
+        return [(e.action, e.actor, e.subject_national_id, re.sub(r"\d+", "N", e.detail or "")) for e in rows]
+
+
+def _last_event_id(fed: MiniFederation) -> int:
+    from sqlalchemy import func, select
+
+    from vitnemal.audit.models import AuditEvent
+
+    with fed.db("185").read_session() as s:
+        return s.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def _age_events(fed: MiniFederation) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from vitnemal.audit.models import AuditEvent
+
+    with fed.db("185").session() as s:
+        for event in s.scalars(select(AuditEvent)):
+            event.at -= timedelta(minutes=2)
+
+
+def test_the_cli_and_the_api_leave_the_same_audit_trail(client: TestClient, fed: MiniFederation) -> None:
+    actor = "saksbehandler@uio"  # the API token's user
+    case = json.loads(run(fed, "open", "-i", "185", "--person", STUDENT, "--toward", "MA-INF", "--by", actor,
+                          "--json").output)["case_id"]
+    assert run(fed, "fetch", str(case), "-i", "185", "--queue-only", "--by", actor).exit_code == 0
+    assert run(fed, "show", str(case), "-i", "185", "--by", actor).exit_code == 0
+    assert run(fed, "list", "-i", "185", "--person", STUDENT, "--by", actor).exit_code == 0
+    by_cli = _trail(fed)
+    mark = _last_event_id(fed)
+    _age_events(fed)  # the API run comes later: a repeat within a minute would be one look (tested below)
+
+    other = call(client, fed, "POST", "/cases", 201, json={"national_id": STUDENT})["case_id"]
+    call(client, fed, "POST", f"/cases/{other}/fetch", 201)
+    call(client, fed, "GET", f"/cases/{other}")
+    call(client, fed, "GET", "/cases", params={"national_id": STUDENT})
+    by_api = _trail(fed, mark)
+
+    assert by_cli == by_api == [("place_order", actor, STUDENT, "order N"),
+                                ("view_recognition_case", actor, STUDENT, "case N"),
+                                ("list_recognition_cases", actor, STUDENT, "")]
+
+
+def test_polling_an_order_within_a_minute_is_one_look(client: TestClient, fed: MiniFederation) -> None:
+    api = "/api/institutions/185"
+    order = client.post(f"{api}/orders", json={"national_id": STUDENT}, headers=auth(fed, "185")).json()
+    for _ in range(5):  # what `exchange order --wait` does
+        assert client.get(f"{api}/orders/{order['order_id']}", headers=auth(fed, "185")).status_code == 200
+    assert [e[0] for e in _trail(fed)] == ["place_order", "view_order"]
+    _age_events(fed)  # a minute later it is a new look
+    assert client.get(f"{api}/orders/{order['order_id']}", headers=auth(fed, "185")).status_code == 200
+    assert [e[0] for e in _trail(fed)] == ["place_order", "view_order", "view_order"]

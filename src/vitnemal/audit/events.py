@@ -1,0 +1,30 @@
+"""The names of every audit event, in one enum: what the services record with :func:`audit.service.record_event`.
+
+The values are what the audit table holds (and what `GET …/people/{id}/audit` shows), so they never change.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    # Results exchange (the requesting institution's case workers)
+    PLACE_ORDER = "place_order"
+    VIEW_ORDER = "view_order"
+    LIST_ORDERS = "list_orders"
+    VIEW_EXTERNAL_RECORDS = "view_external_records"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    # Recognition cases
+    LIST_RECOGNITION_CASES = "list_recognition_cases"
+    VIEW_RECOGNITION_CASE = "view_recognition_case"
+    # The portal (Vitnemålsportalen)
+    PORTAL_FETCH = "portal.fetch"
+    PORTAL_SHARE_CREATED = "portal.share.created"
+    PORTAL_SHARE_VIEWED = "portal.share.viewed"
+    PORTAL_SHARE_PDF = "portal.share.pdf_downloaded"
+    PORTAL_SHARE_ENDED = "portal.share.ended"
+    PORTAL_SHARE_LOCKED = "portal.share.locked"
+    PORTAL_SHARE_WRONG_CODE = "portal.share.wrong_code"
+    PORTAL_SHARE_VERIFIED = "portal.share.verified"
+    PORTAL_SHARES_PURGED = "portal.share.purged"
