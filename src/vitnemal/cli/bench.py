@@ -78,3 +78,20 @@ def diplomas(
     with Console(stderr=True).status("benchmark: issuing diploma sets"):
         figures = run_benchmark(people=people, processes=processes or None, verify=verify)
     _emit(figures, as_json)
+
+
+@app.command("verify")
+def verify(
+    uploads: int = typer.Option(200, help="Genuine diploma uploads to POST /verify."),
+    clients: int = typer.Option(4, help="Uploads in flight at once."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Verification uploads per second through the worker pool (real HTTP), the in-process check without the pool,
+    and /healthz latency while hostile files are uploaded."""
+    from rich.console import Console
+
+    from vitnemal.devtools.verify_bench import run_benchmark
+
+    with Console(stderr=True).status("benchmark: verifying uploads"):
+        figures = run_benchmark(uploads=uploads, clients=clients)
+    _emit(figures, as_json)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import cyclic_page_tree, flate_bomb
 
+from vitnemal.devtools.hostile_pdfs import cyclic_page_tree, flate_bomb
 from vitnemal.signing import pool as pool_module
 from vitnemal.signing.limits import MiB, VerifyLimits
 from vitnemal.signing.pool import CheckPool, PoolBusy

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hostile import cyclic_page_tree, deep_page_tree, flate_bomb
 
 from vitnemal.devtools.federation import build_federation
+from vitnemal.devtools.hostile_pdfs import cyclic_page_tree, deep_page_tree, flate_bomb
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import wait_until_healthy
 

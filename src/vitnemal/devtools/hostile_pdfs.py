@@ -1,6 +1,7 @@
-"""Hostile PDFs for the verifier's limits, built byte by byte (no PDF library would write them).
+"""Hostile PDFs for the verifier's limits (tests and ``vitnemal bench verify``), built byte by byte: no PDF
+library would write them.
 
-- :func:`cyclic_page_tree`: the 245-byte file of issue 7 #1, whose ``/Pages`` lists itself in ``/Kids``;
+- :func:`cyclic_page_tree`: the ~240-byte file of issue 7 #1, whose ``/Pages`` lists itself in ``/Kids``;
 - :func:`flate_bomb`: a small ``/Metadata`` stream that inflates to ``inflated`` bytes of zeros (issue 7 #2);
 - :func:`deep_page_tree`: a page tree nested ``depth`` levels deep, each node used once.
 """
