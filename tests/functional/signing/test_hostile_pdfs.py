@@ -58,17 +58,27 @@ def server(home: Path) -> Iterator[str]:
     """The app served by uvicorn in its own process (a hung verifier must not hang the test process)."""
     port = free_port()
     env = {**os.environ, "VITNEMAL_HOME": str(home), "VITNEMAL_DATABASE_URL": "", "VITNEMAL_SERVE_WORKER": "0"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "vitnemal.web.app:app_from_env", "--port", str(port),
-         "--log-level", "warning"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
+    log = home.parent / "server.log"
+    with log.open("wb") as out:
+        # The log is a file, not a pipe: the pool's workers inherit it and must not keep a reader waiting.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "vitnemal.web.app:app_from_env", "--port", str(port),
+             "--log-level", "warning"], env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process)
+        try:
+            wait_until_healthy(url, process)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')}") from None
         yield url
     finally:
-        process.kill()
-        process.communicate(timeout=30)
+        process.terminate()  # uvicorn shuts down, and the app's lifespan stops the pool's workers
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
 
 
 def _upload(url: str, pdf: bytes) -> httpx.Response:
