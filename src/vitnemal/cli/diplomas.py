@@ -205,11 +205,11 @@ def sample(
     """Issue and sign the demo master's candidate's diploma set (recognised HiSF courses) from the local demo
     federation (made if missing); print the path of the CA certificate that signed it."""
     from vitnemal.config import Settings
+    from vitnemal.demo.diploma_sample import SIGNATORIES, URL, sample_diploma_set
     from vitnemal.diplomas.build import DiplomaNotPossible
     from vitnemal.diplomas.issue import DiplomaIssuer, issue_diploma
     from vitnemal.diplomas.keys import federation_ca_cert
     from vitnemal.diplomas.rules import LanguageNotAllowed
-    from vitnemal.diplomas.sample import SIGNATORIES, URL, sample_diploma_set
 
     if not out.parent.is_dir():
         raise _fail(f"--out {out}: the directory {out.parent} does not exist", 2)

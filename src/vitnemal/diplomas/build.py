@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from vitnemal.diplomas.diploma_set import Candidate, DiplomaSet, Language, Term
 from vitnemal.diplomas.distribution import GradeCounts
-from vitnemal.diplomas.model import Candidate, DiplomaSet, Language, Term
 from vitnemal.diplomas.rules import (
     CountedResult,
     DiplomaInputs,

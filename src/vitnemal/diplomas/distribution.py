@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vitnemal.diplomas.model import GradeDistribution, Language, Term
+from vitnemal.diplomas.diploma_set import GradeDistribution, Language, Term
 from vitnemal.diplomas.rules import MINIMUM_CANDIDATES, WINDOW_YEARS
 from vitnemal.diplomas.texts import term_label
 from vitnemal.records.models import AssessmentResult

@@ -36,8 +36,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vitnemal.config import Settings
+from vitnemal.diplomas.diploma_set import DiplomaSet
 from vitnemal.diplomas.keys import SignerSpec, make_signer
-from vitnemal.diplomas.model import DiplomaSet
 from vitnemal.diplomas.models import IssuedDocument
 from vitnemal.diplomas.rules import Signatories
 from vitnemal.files import write_private
@@ -121,7 +121,7 @@ class DiplomaIssuer:
         self.context = context
         self.renderer = DiplomaRenderer()
         self.signer = make_signer(context.signer)
-        self._db = Database(context.settings.url_for(context.institution_code))
+        self.database = Database(context.settings.url_for(context.institution_code))
         self._counts = GradeCounts()
 
     def build(self, job: IssueJob) -> DiplomaSet:
@@ -129,7 +129,7 @@ class DiplomaIssuer:
         from vitnemal.diplomas.build import build_diploma_set
 
         ctx = self.context
-        with self._db.read_session() as session:
+        with self.database.read_session() as session:
             return build_diploma_set(
                 session, person_id=job.person_id, qualification_code=job.qualification_code, lang=job.lang,
                 institution_name=ctx.institution_name, institution_name_en=ctx.institution_name_en,
@@ -160,7 +160,7 @@ class DiplomaIssuer:
         )
 
     def close(self) -> None:
-        self._db.dispose()
+        self.database.dispose()
 
 
 def record_issued(session: Session, context: IssueContext, produced: ProducedFile, *,
@@ -258,18 +258,13 @@ def issue_diploma(issuer: DiplomaIssuer, job: IssueJob, *, diploma: DiplomaSet |
 
     The file is removed again when the record cannot be written (e.g. :class:`AlreadyIssued`).
     """
-    from vitnemal.db import Database
-
     produced = issuer.produce(job, diploma)
-    db = Database(issuer.context.settings.url_for(issuer.context.institution_code))
     try:
-        with db.session() as session:
+        with issuer.database.session() as session:  # the issuer's engine: one per issuer, not one per document
             return record_issued(session, issuer.context, produced)
     except BaseException:
         discard(issuer.context, produced)
         raise
-    finally:
-        db.dispose()
 
 
 @dataclass(frozen=True)

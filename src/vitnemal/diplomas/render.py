@@ -23,7 +23,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, Final
 
-from vitnemal.diplomas.model import DiplomaSet, GradeDistribution, TranscriptLine
+from vitnemal.diplomas.diploma_set import DiplomaSet, GradeDistribution, TranscriptLine
 from vitnemal.diplomas.texts import LABELS, credits_text
 
 TEMPLATE = Path(__file__).with_name("diploma.typ")

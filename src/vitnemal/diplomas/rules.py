@@ -1,7 +1,7 @@
 """The seed's rules for the content of a diploma set, as pure functions over plain data (no I/O).
 
 :func:`compose_diploma_set` turns :class:`DiplomaInputs` (what the records and the recognition decisions say) into
-a :class:`~vitnemal.diplomas.model.DiplomaSet`. The rules, each in its own function:
+a :class:`~vitnemal.diplomas.diploma_set.DiplomaSet`. The rules, each in its own function:
 
 * language (:func:`choose_language`): Norwegian programmes get a Norwegian diploma (bokmål or nynorsk, the
   candidate's choice), English programmes an English one; an English version is always available on request;
@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal
 
 from vitnemal.diplomas import texts as t
-from vitnemal.diplomas.model import (
+from vitnemal.diplomas.diploma_set import (
     Candidate,
     DiplomaSet,
     FrontPage,

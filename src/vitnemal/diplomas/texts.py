@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from vitnemal.diplomas.model import Language, Term
-from vitnemal.school.texts import long_date, short_date
+from vitnemal.diplomas.diploma_set import Language, Term
+from vitnemal.i18n import long_date, short_date
 
 __all__ = ["LABELS", "credits_text", "grade_text", "long_date", "short_date", "term_label"]
 

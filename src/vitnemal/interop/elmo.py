@@ -30,7 +30,7 @@ from urllib.parse import urlparse
 
 from lxml import etree
 
-from vitnemal.diplomas.model import DiplomaSet, Language, Term, TranscriptLine
+from vitnemal.diplomas.diploma_set import DiplomaSet, Language, Term, TranscriptLine
 from vitnemal.diplomas.texts import credits_text, term_label
 
 NS = "https://github.com/emrex-eu/elmo-schemas/tree/v1"

@@ -6,13 +6,12 @@ orden and atferd, dates ("19. juni 2026"). Pure data and small functions.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
-
+# The languages and dates live in vitnemal.i18n (shared with the diplomas); re-exported here for the school code.
+from vitnemal.i18n import LANGUAGES as LANGUAGES
+from vitnemal.i18n import Language as Language
+from vitnemal.i18n import long_date as long_date
+from vitnemal.i18n import short_date as short_date
 from vitnemal.school.model import Behaviour, ExamSubject, Grade, GradeKind, Subject
-
-Language = Literal["nb", "nn", "en"]
-LANGUAGES: tuple[Language, ...] = ("nb", "nn", "en")
 
 NUMBER_WORDS: dict[Language, tuple[str, ...]] = {
     "nb": ("", "en", "to", "tre", "fire", "fem", "seks"),
@@ -224,45 +223,9 @@ LABELS: dict[Language, dict[str, str]] = {
     },
 }
 
-# Bokmål and nynorsk name the months alike.
-_NORWEGIAN_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-                     "november", "desember")
-_MONTHS: dict[Language, tuple[str, ...]] = {
-    "nb": _NORWEGIAN_MONTHS,
-    "nn": _NORWEGIAN_MONTHS,
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
-
 
 def grade_text(grade: Grade, lang: Language) -> str:
     """Return a grade as printed: "5 fem" (figure and word), or the mark in words ("Vurdering ikke mulig")."""
     if grade.is_numeric:
         return f"{grade.value} {NUMBER_WORDS[lang][grade.value]}"
     return MARKS[lang][grade.kind]
-
-
-def long_date(day: date, lang: Language) -> str:
-    """Return "19. juni 2026" (nb, nn) or "19 June 2026" (en)."""
-    month = _MONTHS[lang][day.month - 1]
-    return f"{day.day} {month} {day.year}" if lang == "en" else f"{day.day}. {month} {day.year}"
-
-
-def short_date(day: date, lang: Language = "nb") -> str:
-    """Return "14.03.2010", the Norwegian numeric date (nb, nn), or "14 March 2010" (en).
-
-    English readers take 02.08.2010 for 8 February, so the English certificate spells the month out.
-    """
-    return long_date(day, lang) if lang == "en" else f"{day.day:02}.{day.month:02}.{day.year}"

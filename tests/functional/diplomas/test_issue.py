@@ -186,3 +186,26 @@ def test_records_that_cannot_make_a_diploma_are_reported(fed: MiniFederation) ->
     assert report.issued == [] and len(report.failed) == 2
     assert "faculty" in report.failed[0].message
     assert not (fed.settings.home / "documents").exists() or not any((fed.settings.home / "documents").rglob("*.pdf"))
+
+
+def test_one_issuer_uses_one_database_engine_for_every_document(fed: MiniFederation,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import vitnemal.db
+
+    made: list[str] = []
+
+    class Counted(vitnemal.db.Database):
+        def __init__(self, url: str, *args: object, **kwargs: object) -> None:
+            made.append(url)
+            super().__init__(url, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vitnemal.db, "Database", Counted)
+    with fed.db("185").read_session() as s:
+        jobs = pending_jobs(s)[:3]
+    issuer = DiplomaIssuer(context(fed))
+    try:
+        for job in jobs:
+            issue_diploma(issuer, job)
+    finally:
+        issuer.close()
+    assert len(made) == 1  # the issuer's own, for reading and recording all three

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from vitnemal.cli import app
 from vitnemal.cli.diplomas import account_name
 from vitnemal.demo.catalogue import build_catalogue
+from vitnemal.demo.diploma_sample import sample_national_id
 from vitnemal.demo.institutions import INSTITUTIONS
 from vitnemal.demo.programmes import faculty_of
-from vitnemal.diplomas.sample import sample_national_id
 
 runner = CliRunner()
 pytestmark = pytest.mark.slow

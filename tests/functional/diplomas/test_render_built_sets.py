@@ -139,7 +139,7 @@ def test_an_english_programme_gets_an_english_diploma(db_url: str) -> None:
 
 @pytest.mark.slow
 def test_the_demo_sample_renders(tmp_path: Path) -> None:
-    from vitnemal.diplomas.sample import sample_diploma_set
+    from vitnemal.demo.diploma_sample import sample_diploma_set
 
     settings = Settings(home=tmp_path / "demo")
     diploma, who = sample_diploma_set(settings, issued_on=date(2026, 2, 1))

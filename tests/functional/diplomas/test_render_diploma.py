@@ -14,7 +14,7 @@ import pytest
 from tests.functional.school.school_tools import poppler_tool
 from tests.unit.diplomas.diploma_examples import HISF, MASTER_RESULTS, bachelor_set, master_inputs, master_set, r
 
-from vitnemal.diplomas.model import DiplomaSet
+from vitnemal.diplomas.diploma_set import DiplomaSet
 from vitnemal.diplomas.render import ATTACHMENT_NAME, DiplomaRenderer, qr_svg, render_diploma_set
 from vitnemal.diplomas.rules import compose_diploma_set
 from vitnemal.interop.elmo import diploma_to_elmo, validate_elmo

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from vitnemal.diplomas.model import Candidate, DiplomaSet, GradeDistribution, Language, Term
+from vitnemal.diplomas.diploma_set import Candidate, DiplomaSet, GradeDistribution, Language, Term
 from vitnemal.diplomas.rules import (
     CountedResult,
     DiplomaInputs,

@@ -18,7 +18,7 @@ from diploma_examples import (
     r,
 )
 
-from vitnemal.diplomas.model import Term
+from vitnemal.diplomas.diploma_set import Term
 from vitnemal.diplomas.rules import (
     LanguageNotAllowed,
     Recognition,

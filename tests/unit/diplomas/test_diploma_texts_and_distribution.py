@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vitnemal.diplomas import texts
+from vitnemal.diplomas.diploma_set import GradeDistribution, Term
 from vitnemal.diplomas.distribution import MINIMUM_CANDIDATES, WINDOW_YEARS, distribution, ordinal, window
-from vitnemal.diplomas.model import GradeDistribution, Term
 
 
 @pytest.mark.parametrize(("lang", "autumn", "spring"), [("nb", "2023 Høst", "2024 Vår"),

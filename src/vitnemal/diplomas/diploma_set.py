@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from vitnemal.school.texts import Language
+from vitnemal.i18n import Language
 
 __all__ = [
     "Candidate",

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from vitnemal.config import Settings
 from vitnemal.diplomas.build import build_diploma_set
-from vitnemal.diplomas.model import DiplomaSet
+from vitnemal.diplomas.diploma_set import DiplomaSet
 from vitnemal.diplomas.rules import Signatories
 from vitnemal.identity.models import Person
 from vitnemal.identity.national_id import make_national_id

@@ -1,0 +1,34 @@
+"""The languages documents are written in (bokmål, nynorsk, English) and how dates are written in each.
+
+Shared by every kind of document (higher-education diplomas, school certificates) so that a date reads the same
+on all of them. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+Language = Literal["nb", "nn", "en"]
+LANGUAGES: tuple[Language, ...] = ("nb", "nn", "en")
+
+# Bokmål and nynorsk name the months alike.
+_NORWEGIAN_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+                     "november", "desember")
+_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                   "November", "December")
+MONTHS: dict[Language, tuple[str, ...]] = {"nb": _NORWEGIAN_MONTHS, "nn": _NORWEGIAN_MONTHS, "en": _ENGLISH_MONTHS}
+
+
+def long_date(day: date, lang: Language) -> str:
+    """Return "19. juni 2026" (nb, nn) or "19 June 2026" (en)."""
+    month = MONTHS[lang][day.month - 1]
+    return f"{day.day} {month} {day.year}" if lang == "en" else f"{day.day}. {month} {day.year}"
+
+
+def short_date(day: date, lang: Language = "nb") -> str:
+    """Return "14.03.2010", the Norwegian numeric date (nb, nn), or "14 March 2010" (en).
+
+    English readers take 02.08.2010 for 8 February, so English documents spell the month out.
+    """
+    return long_date(day, lang) if lang == "en" else f"{day.day:02}.{day.month:02}.{day.year}"
