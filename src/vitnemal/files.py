@@ -13,6 +13,7 @@ through these helpers, so the rule lives in one place:
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -36,8 +37,13 @@ def private_dir(path: Path, *, tighten: bool = True) -> Path:
         except FileExistsError:  # made meanwhile by another process
             continue
         os.chmod(directory, DIR_MODE)  # mkdir's mode is filtered by the umask
-    if tighten and not missing and path.is_dir() and (path.stat().st_mode & 0o777) != DIR_MODE:
-        os.chmod(path, DIR_MODE)
+    if tighten and not missing and path.is_dir():
+        mode = path.stat().st_mode
+        # A shared directory (sticky bit: /tmp, /var/tmp) or one open to others by design is never ours to close:
+        # closing /tmp to 0700 breaks every other user of the machine (the PostgreSQL server among them).
+        shared = mode & stat.S_ISVTX or mode & 0o002
+        if not shared and (mode & 0o777) != DIR_MODE:
+            os.chmod(path, DIR_MODE)
     return path
 
 

@@ -17,7 +17,7 @@ from vitnemal.cli import app
 from vitnemal.demo.schools import register_demo_schools
 from vitnemal.diplomas.issue import IssueContext, issue_many, pending_jobs
 from vitnemal.diplomas.keys import local_signer_spec
-from vitnemal.files import private_dir, write_private
+from vitnemal.files import private_dir, touch_private, write_private
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "school"
 
@@ -90,3 +90,16 @@ def test_the_helper_replaces_whole_files_and_tightens_only_its_own_directories(t
     assert (chosen / "b.pdf").read_bytes() == b"new" and mode(chosen / "b.pdf") == 0o600
     assert mode(chosen) == 0o700 and list(chosen.glob(".*.tmp")) == []
     assert mode(private_dir(tmp_path / "x" / "y" / "z")) == 0o700 and mode(tmp_path / "x") == 0o700
+
+
+def test_a_shared_directory_such_as_tmp_is_never_closed(tmp_path: Path) -> None:
+    # Writing a private file straight into /tmp once closed /tmp itself to 0700, and with it every other user of
+    # the machine (the tests' PostgreSQL server could no longer make its data directory).
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    write_private(shared / "key.pem", b"secret")
+    touch_private(shared / "db.sqlite")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "key.pem").stat().st_mode) == 0o600
+    assert stat.S_IMODE((shared / "db.sqlite").stat().st_mode) == 0o600
