@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # Paths that answer machines, not people: their errors stay as the API defines them.
 MACHINE_PREFIXES = ("/api", "/nodes", "/healthz", "/docs", "/redoc", "/openapi.json", "/test-idp/token",
                     "/test-idp/jwks", "/test-idp/.well-known")
+# Paths that answer people and machines alike: the Accept header decides.
+NEGOTIATED_PREFIXES = ("/verify", "/.well-known")
 _MAX_NEXT = 500
 
 
@@ -68,7 +70,17 @@ class CachedStatic(StaticFiles):
 
 
 def _is_page(request: Request) -> bool:
-    return not request.url.path.startswith(MACHINE_PREFIXES)
+    """A person's browser asking for a page, not a machine.
+
+    Paths that serve both (``/verify``) negotiate: a browser gets the error page, an API client (``Accept: */*``
+    or JSON) the JSON answer the API defines.
+    """
+    path = request.url.path
+    if path.startswith(MACHINE_PREFIXES):
+        return False
+    if path.startswith(NEGOTIATED_PREFIXES):
+        return "text/html" in request.headers.get("accept", "")
+    return True
 
 
 def install(app: FastAPI, web: Web) -> None:
