@@ -1,99 +1,113 @@
-"""Settings, with every default in one place.
+"""Settings, each declared once: name, type, default and a one-line description.
 
 Each setting is read from the environment (``VITNEMAL_<NAME>``) so that secrets and deployment choices never live
 in code. ``Settings.from_env()`` is called by entry points (CLI, web app, worker), never at import time, so tests
-can build their own ``Settings`` directly.
+can build their own ``Settings`` directly. The declaration below is the only list: ``from_env`` reads it,
+``environ()`` writes it back for child processes, and docs/settings.md is checked against it
+(``vitnemal settings --markdown`` prints that page's table).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 DEFAULT_HOME = Path("var/federation")
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+# Where `vitnemal serve`/`demo` record the address they serve, for the commands run beside them (issuing a
+# diploma prints its verify URL; `exchange` talks to the API) when VITNEMAL_PUBLIC_URL is not set.
+SERVED_URL_FILE = "served-url"
+ENV_PREFIX = "VITNEMAL_"
+
+
+class SettingsError(ValueError):
+    """A VITNEMAL_* variable holds a value of the wrong kind; the message names it and says what it takes."""
+
+
+def setting(default: Any, doc: str, *, secret: bool = False) -> Any:
+    """Declare a setting: its default, a one-line description, and whether it is a secret (never shown)."""
+    # Defaults are immutable values (the dataclass is frozen), so no default_factory is needed.
+    return field(default=default, repr=not secret, metadata={"doc": doc, "secret": secret})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the federation lives and how the exchange behaves.
+    """Where the federation lives and how the exchange, the web pages and the servers behave.
 
     ``home`` holds the registry (``registry.json``), the institutions' keys (``keys/``) and, with the embedded default,
     one SQLite database per institution (``db/<code>.sqlite``). ``database_url`` is a template in which ``{code}`` is
     replaced by the institution code, so a PostgreSQL deployment gives each institution its own database too.
     """
 
-    home: Path = DEFAULT_HOME
-    database_url: str = ""
-    # Seconds a node may take before it is counted as unavailable for this attempt.
-    node_timeout_s: float = 5.0
-    # The seed's rule: a database that is down is retried "ved samme tid neste dag".
-    retry_after_s: float = 86_400.0
-    # After this many failed attempts an unavailable node is left as unavailable for good.
-    max_attempts: int = 3
-    # Signed requests older than this (or dated this far in the future) are refused as stale.
-    request_max_age_s: float = 300.0
-    # How long a worker owns an order before another worker may take it over (crash recovery).
-    lease_s: float = 30.0
-    # How often an idle worker looks for work placed by other processes (its own process wakes it at once).
-    poll_interval_s: float = 1.0
-    # Injected node latency for demos and benchmarks, e.g. "20-200" (milliseconds); empty means none.
-    inject_latency_ms: str = ""
-    # Base URL under which this host's nodes answer; the registry stores each node's full URL.
-    public_url: str = "http://127.0.0.1:8000"
-    # "production" turns off what only a demo or a test may have (the built-in test identity provider) and makes
-    # the secret key and the identity provider mandatory.
-    environment: str = "development"
-    # Signs session cookies and CSRF tokens; every web process behind one address needs the same one. Empty: the
-    # key in <home>/secret.key is used (made, mode 0600, on first start), which production refuses.
-    secret_key: str = ""
-    # A web session ends after this long without a request.
-    session_idle_s: float = 1800.0
-    # The owners' identity provider (ID-porten in production). Empty issuer: the built-in test provider at
-    # <public_url>/test-idp, whose client secret is derived from the secret key.
-    oidc_issuer: str = ""
-    oidc_client_id: str = "vitnemal-portal"
-    oidc_client_secret: str = ""
-    # A second provider offered on the login page (Feide) where its issuer is set.
-    feide_issuer: str = ""
-    feide_client_id: str = ""
-    feide_client_secret: str = ""
-    # Where the portal hands recipients' mail (smtp://host:25, smtps://host:465, ...?starttls=1). Empty outside
-    # production: the portal runs its own catching server and the demo's outbox shows the mails.
-    smtp_url: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    home: Path = setting(DEFAULT_HOME, "The federation's directory: registry, keys, CA and (SQLite) databases.")
+    database_url: str = setting("", "SQLAlchemy URL template with {code}, one database per institution "
+                                    "(empty: SQLite files in <home>/db).")
+    node_timeout_s: float = setting(5.0, "Seconds a node may take before it counts as unavailable for this "
+                                         "attempt.")
+    retry_after_s: float = setting(86_400.0, "Seconds until an unavailable node is asked again (the seed: the "
+                                             "same time the next day).")
+    max_attempts: int = setting(3, "Attempts after which an unavailable node is left as unavailable for good.")
+    request_max_age_s: float = setting(300.0, "Signed requests older than this (or dated this far ahead), in "
+                                              "seconds, are refused as stale.")
+    lease_s: float = setting(30.0, "Seconds a worker owns an order before another worker may take it over.")
+    poll_interval_s: float = setting(1.0, "Seconds between an idle worker's looks for work placed by other "
+                                          "processes.")
+    inject_latency_ms: str = setting("", "Injected node latency for demos and benchmarks, e.g. 20-200 (ms); "
+                                         "empty: none.")
+    public_url: str = setting(DEFAULT_PUBLIC_URL, "Base URL others reach this host at (verify links, QR codes, "
+                                                  "node URLs); default: the address vitnemal serve/demo listens "
+                                                  "on.")
+    environment: str = setting("development", "production turns off the test identity provider and requires "
+                                              "the secret key and a real identity provider.")
+    secret_key: str = setting("", "Signs session cookies and CSRF tokens (empty: <home>/secret.key, which "
+                                  "production refuses).", secret=True)
+    session_idle_s: float = setting(1800.0, "Seconds without a request after which a web session ends.")
+    oidc_issuer: str = setting("", "The owners' identity provider (ID-porten); empty: the built-in test provider "
+                                   "at <public_url>/test-idp.")
+    oidc_client_id: str = setting("vitnemal-portal", "This service's client id at the identity provider.")
+    oidc_client_secret: str = setting("", "This service's client secret at the identity provider.", secret=True)
+    feide_issuer: str = setting("", "A second identity provider offered on the login page (Feide); empty: none.")
+    feide_client_id: str = setting("", "This service's client id at Feide.")
+    feide_client_secret: str = setting("", "This service's client secret at Feide.", secret=True)
+    smtp_url: str = setting("", "Where the portal hands recipients' mail (smtp://host:25, smtps://host:465, "
+                                "...?starttls=1); empty outside production: its own catching server.", secret=True)
+    token: str = setting("", "A case worker's API token for the vitnemal exchange commands (instead of "
+                             "--token).", secret=True)
+    pkcs11_pin: str = setting("", "The user PIN of the PKCS#11 token that holds a signing key "
+                                  "(diplomas issue --pkcs11-lib).", secret=True)
+    serve_institutions: tuple[str, ...] = setting((), "Institutions vitnemal serve serves, comma-separated "
+                                                      "(empty: every one whose key is here).")
+    serve_worker: bool = setting(True, "Whether vitnemal serve runs the background worker in its processes.")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Return settings from ``VITNEMAL_*`` variables, falling back to the defaults above."""
-        env = dict(os.environ if environ is None else environ)
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Return settings from ``VITNEMAL_*`` variables, falling back to the declared defaults.
 
-        def get(name: str, default: str) -> str:
-            return env.get(f"VITNEMAL_{name}", default)
+        ``VITNEMAL_PUBLIC_URL`` unset: the address the last ``vitnemal serve``/``demo`` on this home served at,
+        else the default.
+        """
+        env = os.environ if environ is None else environ
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(env_name(f.name))
+            if raw is not None:
+                values[f.name] = _parse(f.name, hints[f.name], raw)
+        settings = cls(**values)
+        if "public_url" not in values:
+            served = settings.home / SERVED_URL_FILE
+            if served.is_file():
+                settings = replace(settings, public_url=served.read_text(encoding="utf-8").strip() or
+                                   settings.public_url)
+        return settings
 
-        base = cls()
-        return cls(
-            home=Path(get("HOME", str(base.home))),
-            database_url=get("DATABASE_URL", base.database_url),
-            node_timeout_s=float(get("NODE_TIMEOUT_S", str(base.node_timeout_s))),
-            retry_after_s=float(get("RETRY_AFTER_S", str(base.retry_after_s))),
-            max_attempts=int(get("MAX_ATTEMPTS", str(base.max_attempts))),
-            request_max_age_s=float(get("REQUEST_MAX_AGE_S", str(base.request_max_age_s))),
-            lease_s=float(get("LEASE_S", str(base.lease_s))),
-            poll_interval_s=float(get("POLL_INTERVAL_S", str(base.poll_interval_s))),
-            inject_latency_ms=get("INJECT_LATENCY_MS", base.inject_latency_ms),
-            public_url=get("PUBLIC_URL", base.public_url),
-            environment=get("ENVIRONMENT", base.environment),
-            secret_key=get("SECRET_KEY", base.secret_key),
-            session_idle_s=float(get("SESSION_IDLE_S", str(base.session_idle_s))),
-            oidc_issuer=get("OIDC_ISSUER", base.oidc_issuer),
-            oidc_client_id=get("OIDC_CLIENT_ID", base.oidc_client_id),
-            oidc_client_secret=get("OIDC_CLIENT_SECRET", base.oidc_client_secret),
-            feide_issuer=get("FEIDE_ISSUER", base.feide_issuer),
-            feide_client_id=get("FEIDE_CLIENT_ID", base.feide_client_id),
-            feide_client_secret=get("FEIDE_CLIENT_SECRET", base.feide_client_secret),
-            smtp_url=get("SMTP_URL", base.smtp_url),
-        )
+    def environ(self) -> dict[str, str]:
+        """These settings as ``VITNEMAL_*`` variables: what a child process needs to read the same settings."""
+        return {env_name(f.name): _format(getattr(self, f.name)) for f in fields(self)}
 
     def with_home(self, home: Path) -> Settings:
         return replace(self, home=home)
@@ -120,3 +134,72 @@ class Settings:
     @property
     def keys_dir(self) -> Path:
         return self.home / "keys"
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def record_served_url(settings: Settings, url: str) -> None:
+    """Remember where this home is served, for the commands run beside the server (see :data:`SERVED_URL_FILE`)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / SERVED_URL_FILE).write_text(url + "\n", encoding="utf-8")
+
+
+def served_url(host: str, port: int) -> str:
+    """The base URL for a server listening on ``host:port``; a wildcard address is reached as 127.0.0.1 here."""
+    reachable = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{reachable}]:{port}" if ":" in reachable else f"http://{reachable}:{port}"
+
+
+_TYPE_WORDS = {bool: "1/0, true/false, yes/no", int: "a whole number", float: "a number",
+               Path: "a path", str: "text", tuple: "comma-separated values"}
+
+
+def _parse(name: str, kind: Any, raw: str) -> Any:
+    base = typing.get_origin(kind) or kind
+    try:
+        if base is bool:
+            word = raw.strip().lower()
+            if word not in ("1", "0", "true", "false", "yes", "no", "on", "off", ""):
+                raise ValueError(raw)
+            return word in ("1", "true", "yes", "on")
+        if base is tuple:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if base is Path:
+            return Path(raw)
+        return base(raw)
+    except ValueError:
+        raise SettingsError(f"{env_name(name)}={raw!r} is not {_TYPE_WORDS.get(base, str(base))}") from None
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
+
+
+def reference() -> list[dict[str, str]]:
+    """Every setting for the docs: variable, type, default (secrets: none shown) and description."""
+    hints = typing.get_type_hints(Settings)
+    rows = []
+    for f in fields(Settings):
+        default = f.default
+        kind = typing.get_origin(hints[f.name]) or hints[f.name]
+        rows.append({"variable": env_name(f.name), "type": _TYPE_WORDS.get(kind, str(kind)),
+                     "default": _format(default), "doc": f.metadata["doc"],
+                     "secret": "yes" if f.metadata["secret"] else ""})
+    return rows
+
+
+def reference_markdown() -> str:
+    """The table of docs/settings.md."""
+    lines = ["| Variable | Type | Default | What it does |", "| --- | --- | --- | --- |"]
+    for row in reference():
+        default = f"`{row['default']}`" if row["default"] else "(empty)"
+        secret = " Secret: never printed." if row["secret"] else ""
+        doc = row["doc"].replace("<", "&lt;").replace(">", "&gt;")
+        lines.append(f"| `{row['variable']}` | {row['type']} | {default} | {doc}{secret} |")
+    return "\n".join(lines) + "\n"

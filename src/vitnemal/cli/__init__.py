@@ -20,6 +20,7 @@ from vitnemal.cli import (
     records,
     school,
     serve,
+    settings,
     tokens,
     verify,
 )
@@ -43,6 +44,7 @@ app.add_typer(programmes.app, name="programmes")
 app.add_typer(portal.app, name="portal")
 app.add_typer(tokens.app, name="tokens")
 serve.register(app)
+settings.register(app)
 verify.register(app)
 
 

@@ -51,7 +51,7 @@ def _signer_spec(settings: Settings, code: str, name: str, key: Path | None, cer
                                      param_hint="--pkcs11-lib")
         return SignerSpec(code, name, cert_path=cert, chain=tuple(chain or ()), pkcs11_lib=pkcs11_lib,
                           pkcs11_token=pkcs11_token, pkcs11_key_label=pkcs11_key,
-                          pkcs11_pin=os.environ.get("VITNEMAL_PKCS11_PIN"))
+                          pkcs11_pin=settings.pkcs11_pin or None)
     if (key is None) != (cert is None):
         raise typer.BadParameter("give both --key and --cert, or neither", param_hint="--key/--cert")
     if key is not None and cert is not None:

@@ -7,7 +7,6 @@ would. The token comes from ``--token``, ``VITNEMAL_TOKEN``, or the demo's crede
 from __future__ import annotations
 
 import json
-import os
 import time
 from typing import Any
 
@@ -32,7 +31,7 @@ def _client(code: str, api: str | None, token: str | None) -> Any:
     from vitnemal.config import Settings
 
     settings = Settings.from_env()
-    token = token or os.environ.get("VITNEMAL_TOKEN")
+    token = token or settings.token
     if not token:
         creds = settings.home / "demo-credentials.json"
         if creds.exists():

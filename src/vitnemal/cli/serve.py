@@ -14,15 +14,27 @@ INSTITUTIONS = typer.Option(None, "--institution", "-i",
                             help="Serve only these institutions [default: every one whose key is here].")
 
 
-def _settings(port: int | None = None, home: Path | None = None) -> Any:
-    from vitnemal.config import Settings
+def _settings(host: str | None = None, port: int | None = None, home: Path | None = None) -> Any:
+    """The settings from the environment (``--home`` wins over VITNEMAL_HOME); a server listening on ``host:port``
+    is its own public URL unless VITNEMAL_PUBLIC_URL says otherwise."""
+    import os
 
-    settings = Settings.from_env()
+    from vitnemal.config import Settings, env_name, served_url
+
+    environ = dict(os.environ)
     if home is not None:
-        settings = settings.with_home(home)
-    if port is not None:
-        settings = replace(settings, public_url=f"http://127.0.0.1:{port}")
+        environ[env_name("home")] = str(home)
+    settings = Settings.from_env(environ)
+    if port is not None and not environ.get(env_name("public_url")):
+        settings = replace(settings, public_url=served_url(host or "127.0.0.1", port))
     return settings
+
+
+def _announce(settings: Any) -> None:
+    """Tell the commands run beside this server (diplomas issue, exchange) where it is served."""
+    from vitnemal.config import record_served_url
+
+    record_served_url(settings, settings.public_url)
 
 
 def serve(
@@ -39,13 +51,16 @@ def serve(
 
     from vitnemal.web.app import UVICORN_OPTIONS, create_app
 
+    settings = replace(_settings(host, port), serve_institutions=tuple(institution or ()), serve_worker=worker)
+    _announce(settings)
     if processes > 1:
-        os.environ["VITNEMAL_SERVE_INSTITUTIONS"] = ",".join(institution or [])
-        os.environ["VITNEMAL_SERVE_WORKER"] = "1" if worker else "0"
+        # uvicorn starts each server process afresh from the factory; the settings (these options included)
+        # travel to them as their VITNEMAL_* variables.
+        os.environ.update(settings.environ())
         uvicorn.run("vitnemal.web.app:app_from_env", factory=True, host=host, port=port, workers=processes,
                     **UVICORN_OPTIONS)
         return
-    uvicorn.run(create_app(_settings(), with_worker=worker, codes=institution or None), host=host, port=port,
+    uvicorn.run(create_app(settings, with_worker=worker, codes=institution or None), host=host, port=port,
                 **UVICORN_OPTIONS)
 
 
@@ -157,9 +172,10 @@ def demo(
 
     from vitnemal.web.app import UVICORN_OPTIONS, create_app
 
-    settings = _settings(port, home)
+    settings = _settings(host, port, home)
     console = Console(soft_wrap=True)
     _ensure_federation(settings, seed, people)
+    _announce(settings)
     _upgrade_quietly(settings)
     _point_registry_at(settings, settings.public_url)
     creds = json.loads((settings.home / "demo-credentials.json").read_text())

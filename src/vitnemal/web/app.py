@@ -116,8 +116,5 @@ def _with_security_headers(app: FastAPI, pages: dict[str, str]) -> None:
 
 def app_from_env() -> FastAPI:
     """The app for ``uvicorn --factory`` with several worker processes; options come from the environment."""
-    import os
-
-    codes = [c for c in os.environ.get("VITNEMAL_SERVE_INSTITUTIONS", "").split(",") if c]
-    with_worker = os.environ.get("VITNEMAL_SERVE_WORKER", "1") == "1"
-    return create_app(Settings.from_env(), with_worker=with_worker, codes=codes or None)
+    settings = Settings.from_env()
+    return create_app(settings, with_worker=settings.serve_worker, codes=list(settings.serve_institutions) or None)
