@@ -18,16 +18,18 @@ from sqlalchemy.orm import Session, selectinload
 from vitnemal.audit.service import record_event
 from vitnemal.portal import events
 from vitnemal.portal.models import FetchSource, OwnerFetch
-from vitnemal.portal.source import Institution, SourceAnswer
+from vitnemal.portal.source import Institution, Owner, SourceAnswer
 
 RETRY_DELAYS_S = (30.0, 120.0, 600.0)
+MAX_DISCLOSURES = 500  # per institution and fetch
 # A fetch is a short-lived copy of what the nodes said; it is deleted a day later (shares keep their own copy).
 FETCH_KEPT = timedelta(days=1)
 
 
-def start_fetch(session: Session, *, owner_id: str, institutions: list[Institution], now: datetime) -> OwnerFetch:
+def start_fetch(session: Session, *, owner: Owner, institutions: list[Institution], now: datetime) -> OwnerFetch:
     """A new fetch with one pending source per institution (the caller then runs it)."""
-    fetch = OwnerFetch(owner_id=owner_id, started_at=now)
+    owner_id = owner.national_id
+    fetch = OwnerFetch(owner_id=owner_id, started_at=now, login_at=owner.authenticated_at, login_acr=owner.acr or None)
     fetch.sources = [FetchSource(institution_code=i.code, institution_name=i.name_nb, state="pending", attempts=0)
                      for i in institutions]
     session.add(fetch)
@@ -41,7 +43,7 @@ def start_fetch(session: Session, *, owner_id: str, institutions: list[Instituti
 class Claimed:
     source_id: int
     fetch_id: int
-    owner_id: str
+    owner: Owner
     institution: str
 
 
@@ -54,7 +56,8 @@ def _due(now: datetime) -> Any:
 def claim_sources(session: Session, *, now: datetime, lease_s: float, fetch_id: int | None = None,
                   limit: int = 100) -> list[Claimed]:
     """Take the sources due to be asked (of one fetch, or of all), so that no other process asks them too."""
-    query = (select(FetchSource.id, FetchSource.fetch_id, OwnerFetch.owner_id, FetchSource.institution_code)
+    query = (select(FetchSource.id, FetchSource.fetch_id, OwnerFetch.owner_id, OwnerFetch.login_at,
+                    OwnerFetch.login_acr, FetchSource.institution_code)
              .join(OwnerFetch).where(_due(now)).order_by(FetchSource.id).limit(limit))
     if fetch_id is not None:
         query = query.where(FetchSource.fetch_id == fetch_id)
@@ -63,7 +66,8 @@ def claim_sources(session: Session, *, now: datetime, lease_s: float, fetch_id: 
         taken = session.execute(update(FetchSource).where(FetchSource.id == row.id, _due(now))
                                 .values(lease_until=now + timedelta(seconds=lease_s)))
         if taken.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(Claimed(row.id, row.fetch_id, row.owner_id, row.institution_code))
+            owner = Owner(row.owner_id, authenticated_at=row.login_at, acr=row.login_acr or "")
+            claimed.append(Claimed(row.id, row.fetch_id, owner, row.institution_code))
     return claimed
 
 
@@ -88,7 +92,8 @@ def record_answer(session: Session, *, source_id: int, answer: SourceAnswer, now
         source.state = "answered"
         source.fetched_at = now
         source.next_attempt_at = None
-        source.data = {"results": answer.results, "qualifications": answer.qualifications}
+        source.data = {"results": answer.results, "qualifications": answer.qualifications,
+                       "disclosures": answer.disclosures[:MAX_DISCLOSURES]}
     elif answer.retry and source.attempts <= len(RETRY_DELAYS_S):
         source.state = "retry"
         source.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS_S[source.attempts - 1])
@@ -117,6 +122,7 @@ class InstitutionView:
     qualifications: list[dict[str, Any]] = field(default_factory=list)
     next_attempt_at: datetime | None = None
     earlier: bool = False  # the results are from an earlier fetch: the institution did not answer this time
+    disclosures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def waiting(self) -> bool:
@@ -156,6 +162,12 @@ class FetchView:
     def snapshot(self) -> list[dict[str, Any]]:
         return [i.snapshot() for i in self.with_results]
 
+    def disclosures(self) -> list[dict[str, Any]]:
+        """Every disclosure about the owner the institutions reported, newest first, each with its institution."""
+        rows = [{**d, "institution": i.code, "institution_name": i.name}
+                for i in self.institutions for d in i.disclosures if isinstance(d.get("at"), str)]
+        return sorted(rows, key=lambda d: str(d["at"]), reverse=True)
+
 
 def latest_fetch_id(session: Session, owner_id: str) -> int | None:
     return session.scalar(select(OwnerFetch.id).where(OwnerFetch.owner_id == owner_id)
@@ -194,7 +206,8 @@ def fetch_view(session: Session, *, owner_id: str, fetch_id: int) -> FetchView |
         views.append(InstitutionView(
             code=s.institution_code, name=s.institution_name, state=s.state, outcome=s.outcome,
             message=s.message or "", fetched_at=fetched_at, results=list(data.get("results", [])),
-            qualifications=list(data.get("qualifications", [])), next_attempt_at=s.next_attempt_at, earlier=old))
+            qualifications=list(data.get("qualifications", [])), next_attempt_at=s.next_attempt_at, earlier=old,
+            disclosures=list(data.get("disclosures", []))))
     return FetchView(fetch.id, fetch.started_at, fetch.finished_at is not None, views)
 
 

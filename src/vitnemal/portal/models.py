@@ -25,6 +25,9 @@ class OwnerFetch(Base):
     owner_id: Mapped[str] = mapped_column(String(11), index=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The owner's login, the legal basis of every request of this fetch (retries included): when and at which level.
+    login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    login_acr: Mapped[str | None] = mapped_column(String(60))
 
     sources: Mapped[list[FetchSource]] = relationship(
         back_populates="fetch", cascade="all, delete-orphan", order_by="FetchSource.institution_code"

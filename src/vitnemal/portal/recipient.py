@@ -21,7 +21,7 @@ from vitnemal.portal.outbox import read_outbox
 from vitnemal.portal.routes import institutions_view, page_texts, portal_of
 from vitnemal.portal.shares import OpenStatus
 from vitnemal.web.context import ensure_session, language, save_session
-from vitnemal.web.i18n import babel_locale
+from vitnemal.web.i18n import babel_locale, oslo_datetime
 from vitnemal.web.routing import page_router
 from vitnemal.web.templating import gettext_for, render
 
@@ -60,8 +60,8 @@ def _closed_text(request: Request, status: OpenStatus | None, retry_after: datet
     if status is OpenStatus.ENDED:
         return _("The owner has ended this share. Ask them for a new link if you still need it.")
     if status in (OpenStatus.SHARE_LOCKED, OpenStatus.CLIENT_LOCKED):
-        return _("Too many wrong access codes. Try again after %(time)s.",
-                 time=retry_after.astimezone(UTC).strftime("%H:%M UTC") if retry_after else "")
+        when = oslo_datetime(retry_after, language(request), "short") if retry_after else ""
+        return str(_("Too many wrong access codes. Try again after %(time)s.")) % {"time": when}
     return None
 
 
@@ -115,8 +115,8 @@ def enter_code(request: Request, token: str, code: str = Form("", max_length=64)
     if result.status is OpenStatus.WRONG_CODE:
         problem = _("The access code is not right. Check the second e-mail and try again.")
         if result.attempts_left is not None and result.attempts_left <= 2:
-            problem += " " + _("%(num)d attempts left before the share is locked for an hour.",
-                               num=result.attempts_left)
+            problem += " " + str(_("%(num)d attempts left before the share is locked for an hour.")) % {
+                "num": result.attempts_left}
         return _code_page(request, token, problem=problem, status_code=400)
     status_code = 429 if result.status in (OpenStatus.SHARE_LOCKED, OpenStatus.CLIENT_LOCKED) else 410
     if result.status is OpenStatus.NOT_FOUND:

@@ -8,6 +8,9 @@ the event loop, which asks the institutions while the page is already shown.
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from vitnemal.web.routing import page_router, require_login
 from vitnemal.web.sessions import BrowserSession
 from vitnemal.web.templating import gettext_for, register_templates, render
 
+log = logging.getLogger("vitnemal.portal")
 register_templates(Path(__file__).parent / "templates")
 router = page_router()
 PROGRESS_JS = Path(__file__).parent / "static" / "progress.js"
@@ -42,8 +46,26 @@ def portal_of(request: Request) -> Portal:
 
 
 def owner_of(session: BrowserSession) -> Owner:
+    """The logged-in owner, with the login (time and level) the portal asks the institutions on."""
     assert session.national_id is not None
-    return Owner(session.national_id, str(session.data.get("name") or ""))
+    claims = _id_token_claims(session.data.get("id_token"))
+    when = claims.get("auth_time", session.data.get("logged_in_at"))
+    at = datetime.fromtimestamp(when, UTC) if isinstance(when, int) and 0 < when < 2**33 else None
+    acr = claims.get("acr")
+    return Owner(session.national_id, str(session.data.get("name") or ""), at,
+                 acr if isinstance(acr, str) and len(acr) <= 60 else "")
+
+
+def _id_token_claims(token: object) -> dict[str, Any]:
+    """The claims of the ID token the login already verified (signature, issuer, nonce, acr), kept in the session."""
+    if not isinstance(token, str) or len(token) > 8192 or token.count(".") != 2:
+        return {}
+    part = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except ValueError:
+        return {}
+    return claims if isinstance(claims, dict) else {}
 
 
 def page_texts(lang: str) -> dict[str, Any]:
@@ -73,6 +95,28 @@ def institutions_view(items: list[dict[str, Any]], lang: str) -> list[dict[str, 
     return out
 
 
+def disclosures_view(view: FetchView, lang: str) -> list[dict[str, Any]]:
+    """Who has fetched the owner's results, as the page lists them (newest first)."""
+    _ = gettext_for(lang)
+    names = {i.code: i.name for i in view.institutions}
+    rows = []
+    for d in view.disclosures():
+        try:
+            at = datetime.fromisoformat(str(d["at"]))
+        except ValueError:
+            continue
+        own = d.get("basis") == "owner_login"
+        requester = str(d.get("requester") or "")
+        rows.append({
+            "at": at, "institution": d["institution_name"],
+            "who": _("You, through Vitnemålsportalen") if own else names.get(requester, requester),
+            "basis": _("Your login") if own else _("Your consent"),
+            "what": str(_("%(results)s results, %(qualifications)s qualifications")) % {
+                "results": d.get("results_count", 0), "qualifications": d.get("qualifications_count", 0)},
+        })
+    return rows
+
+
 def _load_view(portal: Portal, owner_id: str, fetch_id: int | None) -> FetchView | None:
     if fetch_id is None:
         return None
@@ -86,9 +130,11 @@ def _start_fetch(request: Request, session: BrowserSession) -> tuple[int | None,
     try:
         source = portal.source
     except PortalNotReady as exc:
-        return None, str(exc)
+        log.warning("no fetch for the owner: %s", exc)
+        return None, gettext_for(language(request))("The portal cannot fetch your results just now. "
+                                                   "Please try again later.")
     with portal.db.session() as db:
-        fetch_id = fetch.start_fetch(db, owner_id=owner_of(session).national_id, institutions=source.institutions(),
+        fetch_id = fetch.start_fetch(db, owner=owner_of(session), institutions=source.institutions(),
                                      now=datetime.now(UTC)).id
     session.data["fetch_id"] = fetch_id
     save_session(request, session)
@@ -117,6 +163,7 @@ def _results_page(request: Request, session: BrowserSession, problem: str | None
     return render(request, "portal/my_results.html", {
         **page_texts(lang), "view": view, "problem": problem, "owner_name": owner.name or owner.national_id[:6],
         "institutions": institutions_view(view.snapshot(), lang) if view else [], "choose": True,
+        "disclosures": disclosures_view(view, lang) if view else [],
         "today": today.isoformat(), "default_until": (today + timedelta(days=rules.DEFAULT_VALIDITY_DAYS)).isoformat(),
         "last_day": (today + timedelta(days=rules.MAX_VALIDITY_DAYS)).isoformat(),
     }, status_code=status_code)

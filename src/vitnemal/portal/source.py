@@ -35,6 +35,9 @@ class Owner:
 
     national_id: str
     name: str = ""
+    # The login the portal asks on (the nodes accept a recent one at "substantial" or "high" only).
+    authenticated_at: datetime | None = None
+    acr: str = ""
 
     @property
     def birth_date(self) -> date | None:
@@ -61,6 +64,8 @@ class SourceAnswer:
     results: list[dict[str, Any]] = field(default_factory=list)
     qualifications: list[dict[str, Any]] = field(default_factory=list)
     retry: bool = False
+    # The node's log of disclosures about the owner (who asked, when, on which basis), when it sent one.
+    disclosures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
@@ -132,7 +137,11 @@ class ExchangeResultsSource:
         req = ResultsRequest(requester=self.own, node=institution, request_id=new_request_id(),
                              issued_at=int(now.timestamp()), fetch_date=now.date().isoformat(), subject=subject,
                              consent=None)
-        payload = {**req.payload(), "basis": LEGAL_BASIS}
+        login = None
+        if owner.authenticated_at is not None:
+            login = {"authenticated_at": owner.authenticated_at.isoformat(), "acr": owner.acr}
+        # The owner's login is the legal basis; the node also returns its log of disclosures about the owner.
+        payload = {**req.payload(), "basis": LEGAL_BASIS, "login": login, "disclosures": True}
         return req.request_id, sign(payload, self.own, self.key)
 
     async def fetch(self, owner: Owner, institution: str) -> SourceAnswer:

@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from vitnemal.db import Database
 from vitnemal.exchange.outcomes import Outcome
 from vitnemal.portal import fetch
-from vitnemal.portal.source import Owner, ResultsSource, SourceAnswer
+from vitnemal.portal.source import ResultsSource, SourceAnswer
 
 log = logging.getLogger("vitnemal.portal")
 LEASE_S = 30.0
@@ -25,7 +25,7 @@ LEASE_S = 30.0
 
 async def _ask(db: Database, source: ResultsSource, claimed: fetch.Claimed) -> str:
     try:
-        answer = await source.fetch(Owner(claimed.owner_id), claimed.institution)
+        answer = await source.fetch(claimed.owner, claimed.institution)
     except Exception as exc:  # a broken answer must not lose the others; the institution is asked again
         log.exception("asking %s for fetch %s failed", claimed.institution, claimed.fetch_id)
         answer = SourceAnswer(claimed.institution, Outcome.UNAVAILABLE.value, f"{type(exc).__name__}", retry=True)

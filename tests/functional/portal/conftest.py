@@ -50,7 +50,7 @@ def source() -> StaticResultsSource:
 
 def fetch_now(db: Database, source: StaticResultsSource, owner: Owner = OWNER) -> int:
     with db.session() as s:
-        fetch_id = fetch.start_fetch(s, owner_id=owner.national_id, institutions=source.institutions(),
+        fetch_id = fetch.start_fetch(s, owner=owner, institutions=source.institutions(),
                                      now=datetime.now(UTC)).id
     asyncio.run(tasks.run_fetch(db, source, fetch_id))
     return fetch_id

@@ -4,6 +4,7 @@ with the exchange's own checks; a node that is down is "did not answer" and aske
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.factories import add_course, add_person, add_result, make_federation
@@ -14,6 +15,7 @@ from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.outcomes import Outcome
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import InstitutionEntry, Registry
+from vitnemal.node.protocol import verify
 from vitnemal.portal.source import PORTAL_CODE, ExchangeResultsSource, Owner, SourceAnswer
 from vitnemal.web.app import create_app
 
@@ -28,6 +30,19 @@ def _ask(source: ExchangeResultsSource, code: str) -> SourceAnswer:
             await source.client.aclose()
 
     return asyncio.run(run())
+
+
+def test_the_request_states_the_owners_login_as_its_legal_basis() -> None:
+    key = generate_key()
+    registry = Registry({PORTAL_CODE: InstitutionEntry(PORTAL_CODE, "VP", "VP", "VP", "", public_jwk(key))})
+    source = ExchangeResultsSource(registry, key, HttpNodeClient())
+    login = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    _, token = source.request(Owner(TESTPERSON1, "T", login, "idporten-loa-substantial"), "216", login)
+    signer, payload = verify(token, registry)
+    assert signer == PORTAL_CODE and payload["iss"] == PORTAL_CODE and payload["aud"] == "216"
+    assert payload["basis"] == "owner_login" and payload["consent"] is None and payload["disclosures"] is True
+    assert payload["login"] == {"authenticated_at": login.isoformat(), "acr": "idporten-loa-substantial"}
+    assert payload["subject"]["national_id"] == TESTPERSON1 and payload["subject"]["earlier_ids"] == []
 
 
 def test_the_portal_asks_real_nodes_with_its_own_key(tmp_path: Path, sqlite_template: Path) -> None:

@@ -96,7 +96,7 @@ def test_another_owner_cannot_see_my_fetch(db: Database, source: StaticResultsSo
 
 def test_a_claimed_source_is_not_asked_twice(db: Database, source: StaticResultsSource) -> None:
     with db.session() as s:
-        fetch_id = fetch.start_fetch(s, owner_id=OWNER.national_id, institutions=INSTITUTIONS,
+        fetch_id = fetch.start_fetch(s, owner=OWNER, institutions=INSTITUTIONS,
                                      now=datetime.now(UTC)).id
     now = datetime.now(UTC)
     with db.session() as s:
@@ -118,3 +118,16 @@ def test_day_old_fetches_are_purged(db: Database, source: StaticResultsSource) -
         assert fetch.purge_fetches(s, datetime.now(UTC) + timedelta(days=1, minutes=1)) == 1
     with db.read_session() as s:
         assert fetch.latest_fetch_id(s, OWNER.national_id) is None
+
+
+def test_the_institutions_logs_of_who_fetched_my_results_are_gathered(db: Database) -> None:
+    log_216 = [{"at": "2026-11-02T10:00:00+00:00", "requester": "185", "basis": "consent", "results_count": 1,
+                "qualifications_count": 0}]
+    log_214 = [{"at": "2026-12-01T10:00:00+00:00", "requester": "portal", "basis": "owner_login",
+                "results_count": 0, "qualifications_count": 0}]
+    source = StaticResultsSource(INSTITUTIONS, {
+        "216": SourceAnswer("216", Outcome.IMPORTED.value, "", HISF.results, HISF.qualifications, disclosures=log_216),
+        "214": SourceAnswer("214", Outcome.NO_RESULTS.value, "", disclosures=log_214)})
+    view = _view(db, fetch_now(db, source))
+    assert view is not None
+    assert [(d["institution"], d["requester"]) for d in view.disclosures()] == [("214", "portal"), ("216", "185")]

@@ -34,8 +34,10 @@ def app(tmp_path: Path, db_url: str) -> FastAPI:
     settings = replace(Settings(), home=tmp_path / "home", secret_key=SECRET, public_url="http://testserver")
     app = FastAPI()
     add_pages(app, settings, Web.open(settings, db_url))
+    disclosures = [{"at": "2026-11-02T10:00:00+00:00", "requester": "214", "basis": "consent", "results_count": 3,
+                    "qualifications_count": 1}]
     hisf = SourceAnswer("216", Outcome.IMPORTED.value, "", [*HISF.results, result("XSS-1", name=HOSTILE)],
-                        HISF.qualifications)
+                        HISF.qualifications, disclosures=disclosures)
     portal = app.state.portal
     portal._source = StaticResultsSource(INSTITUTIONS, {"216": hisf, "214": HINT})
     portal._mailer = MemoryMailer()
@@ -90,6 +92,9 @@ def test_my_results_show_what_arrived_and_name_the_silent_institution(app: FastA
     page = fetched_page(owner)
     assert "Høgskulen i Sogn og Fjordane" in page and "RES-100" in page and "Bachelor i realfag" in page
     assert "Klarte ikke hente data" in page and "Universitetet i Oslo" in page
+    # Who has fetched my results: Nord-Trøndelag asked Sogn og Fjordane on my consent.
+    who = page[page.index("Hvem har hentet resultatene mine"):]
+    assert "Høgskolen i Nord-Trøndelag" in who and "Ditt samtykke" in who and "3 resultater" in who
     # Institution-supplied text is escaped, never markup.
     assert HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     english = owner.get("/my-results?lang=en").text
@@ -181,3 +186,17 @@ def test_a_bad_share_says_why_and_sends_nothing(app: FastAPI, owner: TestClient)
         "valid_until": (datetime.now(UTC) + timedelta(days=500)).date().isoformat()})
     assert response.status_code == 400 and "at most one year" in response.text
     assert app.state.portal._mailer.sent == []
+
+
+def test_wrong_codes_on_the_page_warn_then_lock(app: FastAPI, owner: TestClient) -> None:
+    share(owner, fetched_page(owner))
+    link, code = mails(app)
+    token_path = link.removeprefix("http://testserver")
+    with TestClient(app) as guesser:
+        form = guesser.get(token_path + "?lang=en").text
+        answers = [guesser.post(token_path, data={"csrf_token": csrf(form), "code": "WRONG"}) for _ in range(5)]
+        assert [a.status_code for a in answers] == [400] * 5
+        assert "2 attempts left" in answers[2].text and "attempts left" not in answers[0].text
+        locked = guesser.post(token_path, data={"csrf_token": csrf(form), "code": code})
+        assert locked.status_code == 429 and "Too many wrong access codes. Try again after" in locked.text
+    assert "locked for an hour" in owner.get("/shares?lang=en").text
