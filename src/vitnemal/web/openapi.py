@@ -49,7 +49,9 @@ ERRORS: dict[tuple[str, str], dict[int, tuple[str, str]]] = {
     ("get", "/nodes/{code}"): {404: ("Message", "No node for this institution on this host."),
                                503: _NODE_RESULTS[503]},
     ("post", "/verify"): {411: ("Message", "The upload has no Content-Length."), 413: TOO_LARGE[1:],
-                          422: ("Message", "No file in the multipart field 'file'.")},
+                          422: ("Message", "No file in the multipart field 'file'."),
+                          503: ("Message", "The verifier is checking as many files as it admits; see Retry-After.")},
+    ("get", "/.well-known/vitnemal-ca.pem"): {404: ("Message", "No federation CA here yet.")},
     ("get", "/verify/{document_id}"): {404: ("Message", "Not a document id, or no record of it here.")},
 }
 

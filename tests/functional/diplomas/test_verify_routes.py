@@ -96,3 +96,19 @@ def test_unknown_and_malformed_ids(client: TestClient) -> None:
     response = client.get("/verify/<script>alert(1)</script>")
     assert response.status_code == 404 and "<script>" not in response.text
     assert response.headers["content-type"].startswith("application/json")
+
+
+def test_a_full_verifier_answers_503_at_once(client: TestClient, issued: tuple[str, bytes]) -> None:
+    from vitnemal.signing.pool import CheckPool
+
+    pool = CheckPool(1, max_waiting=0)
+    previous = client.app.state.check_pool  # type: ignore[attr-defined]
+    client.app.state.check_pool = pool  # type: ignore[attr-defined]
+    pool._admit()  # one check under way: all this pool admits
+    try:
+        response = client.post("/verify", files={"file": ("x.pdf", issued[1], "application/pdf")})
+    finally:
+        client.app.state.check_pool = previous  # type: ignore[attr-defined]
+        pool.close()
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert "try again" in response.json()["detail"]
