@@ -233,8 +233,7 @@ def certificate(
 def _own_signer(key: Path | None, cert: Path, chain: list[Path], pkcs11_lib: str | None, pkcs11_key: str | None,
                 pkcs11_token: str | None) -> PadesSigner:
     """The signer of ``--key``/``--cert``, or of a key on a PKCS#11 token (one session for the whole run)."""
-    import os
-
+    from vitnemal.config import Settings
     from vitnemal.school.issue import SIGNING_REASON
     from vitnemal.signing.pdf import KeyFileSigner
 
@@ -245,7 +244,7 @@ def _own_signer(key: Path | None, cert: Path, chain: list[Path], pkcs11_lib: str
 
     assert pkcs11_key is not None
     return Pkcs11Signer(pkcs11_lib, key_label=pkcs11_key, cert_path=cert, token_label=pkcs11_token,
-                        pin=os.environ.get("VITNEMAL_PKCS11_PIN"), chain=chain, reason=SIGNING_REASON)
+                        pin=Settings.from_env().pkcs11_pin or None, chain=chain, reason=SIGNING_REASON)
 
 
 @app.command("register")
