@@ -19,7 +19,6 @@ import typer
 
 if TYPE_CHECKING:
     from vitnemal.school.service import Rejected
-    from vitnemal.signing.pdf import PadesSigner
 
 app = typer.Typer(help="Lower-secondary school leaving certificates and admission points.", no_args_is_help=True)
 
@@ -103,6 +102,9 @@ def points(
         Path | None,
         typer.Option("--ranked-out", metavar="FILE.csv|FILE.json", help="Also write the ranked list here."),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No line per pupil: only the ranked list and the rejected rows.")
+    ] = False,
 ) -> None:
     """Compute every pupil's admission points (inntakspoeng) with the working, and optionally the ranked list.
 
@@ -117,8 +119,8 @@ def points(
     with temporary_work() as work:
         try:
             with _progress(file, "inntakspoeng") as progress:
-                run = run_points(file, Path(work), spool=spool_record if as_json else spool_text,
-                                 ranked=ranked_out is not None, progress=progress)
+                spool = spool_record if as_json else None if quiet else spool_text
+                run = run_points(file, Path(work), spool=spool, ranked=ranked_out is not None, progress=progress)
         except InputFileError as exc:
             raise _usage_error(str(exc)) from None
         if as_json:
@@ -175,6 +177,9 @@ def certificate(
     ] = None,
     pkcs11_key: Annotated[str | None, typer.Option(help="Label of the key on the token.")] = None,
     pkcs11_token: Annotated[str | None, typer.Option(help="Label of the token.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, max=16, help="Processes that render and sign; 0: one per core for large files.")
+    ] = 0,
     place: Annotated[str | None, typer.Option(help="Place printed where a pupil has none.")] = None,
     issued: Annotated[
         str | None, typer.Option("--date", help="Date (YYYY-MM-DD) printed where a pupil has none. Default: today.")
@@ -186,9 +191,10 @@ def certificate(
     `vitnemal school register`). Without --key/--cert each school signs with a key from the local CA under the
     settings home ($VITNEMAL_HOME/ca, created on first use).
     """
+
     from vitnemal.config import Settings
     from vitnemal.school.importer import InputFileError
-    from vitnemal.school.issue import SchoolSigners, issue_certificates
+    from vitnemal.school.issue import SignerConfig, issue_certificates
     from vitnemal.school.registry import SchoolRegistry, registry_path
     from vitnemal.signing.pdf import SigningError
 
@@ -209,18 +215,21 @@ def certificate(
             f"no school is registered in {registry_path(settings.home)}: register the school first with "
             "`vitnemal school register ORGANISATION_NUMBER NAME --municipality M`"
         )
+    config = SignerConfig(
+        registry, ca_dir=settings.home / "ca" if cert is None else None, key=key, cert=cert,
+        chain=tuple(chain or ()), pkcs11_lib=pkcs11_lib, pkcs11_key=pkcs11_key, pkcs11_token=pkcs11_token,
+        pkcs11_pin=settings.pkcs11_pin or None,
+    )
     if cert is not None:
-        try:
-            fixed = _own_signer(key, cert, chain or [], pkcs11_lib, pkcs11_key, pkcs11_token)
+        try:  # fail here, with a clear message, rather than in a worker
+            config.signers().close()
         except SigningError as exc:
             raise _usage_error(str(exc)) from None
-        signers = SchoolSigners(registry, fixed=fixed)
-    else:
-        signers = SchoolSigners(registry, ca_dir=settings.home / "ca")
     try:
         with _progress_always("vitnemål") as progress:
             report = issue_certificates(
-                file, out, lang.value, signers, settings, place=place, issued_on=issued_on, progress=progress
+                file, out, lang.value, config, settings, place=place, issued_on=issued_on, progress=progress,
+                workers=workers or _automatic_workers(file),
             )
     except InputFileError as exc:
         raise _usage_error(str(exc)) from None
@@ -230,21 +239,11 @@ def certificate(
         raise typer.Exit(1)
 
 
-def _own_signer(key: Path | None, cert: Path, chain: list[Path], pkcs11_lib: str | None, pkcs11_key: str | None,
-                pkcs11_token: str | None) -> PadesSigner:
-    """The signer of ``--key``/``--cert``, or of a key on a PKCS#11 token (one session for the whole run)."""
-    from vitnemal.config import Settings
-    from vitnemal.school.issue import SIGNING_REASON
-    from vitnemal.signing.pdf import KeyFileSigner
+def _automatic_workers(file: Path) -> int:
+    """One process for a small file (starting workers costs more than they save), else one per core, up to 4."""
+    import os
 
-    if pkcs11_lib is None:
-        assert key is not None
-        return KeyFileSigner(key, cert, chain, reason=SIGNING_REASON)
-    from vitnemal.signing.pkcs11 import Pkcs11Signer
-
-    assert pkcs11_key is not None
-    return Pkcs11Signer(pkcs11_lib, key_label=pkcs11_key, cert_path=cert, token_label=pkcs11_token,
-                        pin=Settings.from_env().pkcs11_pin or None, chain=chain, reason=SIGNING_REASON)
+    return 1 if file.stat().st_size < 32 * 1024 else max(1, min(4, os.cpu_count() or 1))
 
 
 @app.command("register")

@@ -11,10 +11,13 @@ so the rejection path is exercised) into a temporary directory, then times
 
 from __future__ import annotations
 
+import itertools
 import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from vitnemal.school.batch import run_points, temporary_work
 from vitnemal.school.export import write_ranking
 from vitnemal.school.importer import STANDARD_HEADER, pupil_row
 from vitnemal.school.model import Certificate, Subject
+from vitnemal.school.registry import SchoolEntry, organisation_number_problem
 from vitnemal.school.render import CertificateRenderer
 from vitnemal.school.service import load_certificates
 from vitnemal.signing.ca import LocalCertificateAuthority
@@ -119,6 +123,39 @@ def first_certificates(county: Path, count: int) -> list[Certificate]:
     return [item.certificate for item in load_certificates(head).accepted][:count]
 
 
+def _bench_numbers() -> Iterator[str]:
+    """Valid organisation numbers starting with 1 (never a real organisation's), in order."""
+    for base in itertools.count(1):
+        for check in range(10):
+            candidate = f"1{base:07}{check}"
+            if organisation_number_problem(candidate) is None:
+                yield candidate
+
+
+def _issue_rate(work: Path, batch: list[Certificate], workers: int) -> float:
+    """Certificates per second through the whole issuing pipeline (find the school, render, sign, write, record)
+    with ``workers`` processes, timed once the workers are ready."""
+    from vitnemal.config import Settings
+    from vitnemal.school.issue import CertificateIssuer, SignerConfig
+    from vitnemal.school.registry import SchoolRegistry
+    from vitnemal.school.service import Accepted
+
+    home = work / f"home-{workers}"
+    schools = sorted({c.pupil.school for c in batch})
+    registry = SchoolRegistry({})
+    for number, name in zip(_bench_numbers(), schools, strict=False):
+        registry.add(SchoolEntry(number, name))
+    settings = Settings.from_env().with_home(home)
+    settings = replace(settings, database_url="")
+    accepted = [Accepted(f"line {n}", c) for n, c in enumerate(batch, start=2)]
+    with CertificateIssuer(SignerConfig(registry, ca_dir=home / "ca"), settings, workers=workers) as issuer:
+        issuer.issue(accepted[:4], work / f"warm-{workers}", "nb")  # keys issued, schemas made, workers warm
+        started = time.perf_counter()
+        report = issuer.issue(accepted, work / f"out-{workers}", "nb")
+        seconds = time.perf_counter() - started
+    return round(len(report.written) / seconds, 1) if report.written else 0.0
+
+
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
@@ -160,6 +197,7 @@ def run_benchmark(pupils: int = 60_000, certificates: int = 200) -> dict[str, An
             sign_times.append(t2 - t1)
             sizes.append(len(signed))
         certificates_s = time.perf_counter() - started
+        pipeline = {f"issue_per_s_{n}_workers": _issue_rate(work, batch, n) for n in (1, 2)}
 
     issued = len(batch)
     return {
@@ -179,4 +217,5 @@ def run_benchmark(pupils: int = 60_000, certificates: int = 200) -> dict[str, An
         "sign_ms_p95": _ms(sorted(sign_times)[int(0.95 * (issued - 1))]) if issued else None,
         "renderer_and_signer_setup_ms": _ms(setup_s),
         "signed_pdf_kb_median": round(statistics.median(sizes) / 1024, 1) if issued else None,
+        **pipeline,
     }

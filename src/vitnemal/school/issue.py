@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 
@@ -30,7 +31,7 @@ from vitnemal.school.model import Certificate
 from vitnemal.school.records import IssuedCertificate, SchoolRecords, new_document_id, verify_url
 from vitnemal.school.registry import SchoolEntry, SchoolRegistry, UnregisteredSchool
 from vitnemal.school.render import CertificateRenderer
-from vitnemal.school.service import Progress, Rejected, load_certificates
+from vitnemal.school.service import Accepted, Progress, Rejected, load_certificates
 from vitnemal.school.texts import Language
 from vitnemal.signing.ca import ORGANIZATION_IDENTIFIER, IssuerKind, RegisteredSigner
 from vitnemal.signing.pdf import KeyFileSigner, PadesSigner
@@ -61,6 +62,12 @@ class SchoolSigners:
         self._ca_dir = ca_dir
         self._fixed = fixed
         self._by_school: dict[str, PadesSigner] = {}
+
+    def close(self) -> None:
+        """Close a token session of the fixed signer (key files need nothing)."""
+        close = getattr(self._fixed, "close", None)
+        if close is not None:
+            close()
 
     def __call__(self, cert: Certificate) -> tuple[SchoolEntry, PadesSigner]:
         """Return the pupil's registered school and its signer; raises :class:`UnregisteredSchool`."""
@@ -111,38 +118,141 @@ def pdf_file_name(pupil_id: str, taken: set[str]) -> str:
     return name
 
 
-SignerLookup = Callable[[Certificate], tuple[SchoolEntry, PadesSigner]]
+@dataclass(frozen=True)
+class SignerConfig:
+    """How to sign, small and picklable so that each worker process builds its own signers.
 
-
-def issue_certificates(
-    path: Path,
-    out_dir: Path,
-    lang: Language,
-    signers: SignerLookup,
-    settings: Settings,
-    *,
-    place: str | None = None,
-    issued_on: date | None = None,
-    progress: Progress | None = None,
-) -> IssueReport:
-    """Write a signed, recorded PDF per valid pupil of ``path`` into ``out_dir``.
-
-    ``progress`` is called after each certificate. ``place`` and ``issued_on`` fill in certificates that have
-    none. Rows that break the rules, lack what a printed certificate needs (name, orden, atferd) or name a school
-    that is not registered are returned as rejected; the others are still issued.
+    A key of one's own (``key`` + ``cert``), a key on a PKCS#11 token (``pkcs11_lib``, ``pkcs11_key`` + ``cert``),
+    or neither: each school's certificate from the local CA in ``ca_dir``.
     """
-    loaded = load_certificates(path, issuable=True)
-    private_dir(out_dir, tighten=False)
-    renderer = CertificateRenderer()
-    report = IssueReport(rejected=loaded.rejected)
-    records = SchoolRecords(settings)
-    taken: set[str] = set()
-    today = issued_on or date.today()
-    try:
-        for done, item in enumerate(loaded.accepted, start=1):
+
+    registry: SchoolRegistry
+    ca_dir: Path | None = None
+    key: Path | None = None
+    cert: Path | None = None
+    chain: tuple[Path, ...] = ()
+    pkcs11_lib: str | None = None
+    pkcs11_key: str | None = None
+    pkcs11_token: str | None = None
+    pkcs11_pin: str | None = None
+
+    def signers(self) -> SchoolSigners:
+        """Return the signers (keys loaded, token session opened); raises SigningError."""
+        if self.cert is None:
+            return SchoolSigners(self.registry, ca_dir=self.ca_dir)
+        if self.pkcs11_lib is not None:
+            from vitnemal.signing.pkcs11 import Pkcs11Signer
+
+            assert self.pkcs11_key is not None
+            fixed: PadesSigner = Pkcs11Signer(
+                self.pkcs11_lib, key_label=self.pkcs11_key, cert_path=self.cert, token_label=self.pkcs11_token,
+                pin=self.pkcs11_pin, chain=self.chain, reason=SIGNING_REASON,
+            )
+        else:
+            assert self.key is not None
+            fixed = KeyFileSigner(self.key, self.cert, self.chain, reason=SIGNING_REASON)
+        return SchoolSigners(self.registry, fixed=fixed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    cert: Certificate
+    school: SchoolEntry
+    lang: Language
+    today: date
+    document_id: str
+    url: str
+    target: Path
+
+
+class _Maker:
+    """Renders, signs and writes certificates: one typst compiler and one set of loaded signers per process."""
+
+    def __init__(self, config: SignerConfig) -> None:
+        self.renderer = CertificateRenderer()
+        self.signers = config.signers()
+
+    def make(self, job: _Job) -> tuple[str, int, str]:
+        _, signer = self.signers(job.cert)
+        unsigned = self.renderer.render(job.cert, job.lang, today=job.today, document_id=job.document_id, url=job.url)
+        pdf = signer.sign(unsigned, contact_info=job.url)
+        write_private(job.target, pdf, tighten_dir=False)  # a pupil's grades: owner-only
+        return hashlib.sha256(pdf).hexdigest(), len(pdf), signer.signer_subject
+
+
+_worker: _Maker | None = None
+
+
+def _start_worker(config: SignerConfig) -> None:
+    global _worker
+    _worker = _Maker(config)
+
+
+def _make_in_worker(job: _Job) -> tuple[str, int, str]:
+    assert _worker is not None
+    return _worker.make(job)
+
+
+class CertificateIssuer:
+    """Issues certificates with ``workers`` processes (1: in this process); use as a context manager.
+
+    Each worker renders, signs and writes; this process finds the school, allocates ids and file names, and
+    writes the issuing records, so the record of a file is always written after the file.
+    """
+
+    def __init__(self, config: SignerConfig, settings: Settings, *, workers: int = 1) -> None:
+        self.config = config
+        self.settings = settings
+        self.workers = max(1, workers)
+        self._pool: Any = None
+        self._local: _Maker | None = None
+
+    def __enter__(self) -> CertificateIssuer:
+        if self.workers == 1:
+            self._local = _Maker(self.config)
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn: never fork a process that may run threads (the progress bar); workers start ready to sign.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker, initargs=(self.config,))
+            list(self._pool.map(_sleep, [0.05] * self.workers))  # start every worker now
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+        if self._local is not None:
+            self._local.signers.close()
+
+    def make(self, jobs: list[_Job]) -> Iterator[tuple[_Job, tuple[str, int, str]]]:
+        if self._local is not None:
+            for job in jobs:
+                yield job, self._local.make(job)
+            return
+        chunk = max(1, min(16, len(jobs) // (4 * self.workers)))
+        yield from zip(jobs, self._pool.map(_make_in_worker, jobs, chunksize=chunk), strict=True)
+
+    def issue(
+        self, accepted: list[Accepted], out_dir: Path, lang: Language, *, place: str | None = None,
+        issued_on: date | None = None, progress: Progress | None = None,
+    ) -> IssueReport:
+        """Issue a certificate for each accepted pupil; pupils of unregistered schools come back rejected."""
+        private_dir(out_dir, tighten=False)
+        report = IssueReport()
+        taken: set[str] = set()
+        today = issued_on or date.today()
+        jobs: list[_Job] = []
+        own = x509.load_pem_x509_certificate(self.config.cert.read_bytes()) if self.config.cert else None
+        for item in accepted:
             cert = item.certificate
             try:
-                school, signer = signers(cert)
+                if not cert.pupil.school:
+                    raise UnregisteredSchool("school: missing; a certificate is issued by a registered school")
+                school = self.config.registry.find(cert.pupil.school, cert.pupil.municipality)
+                if own is not None:
+                    _check_fixed_names(own, school)
             except UnregisteredSchool as exc:
                 report.rejected.append(Rejected(item.location, cert.pupil.id, (str(exc),)))
                 continue
@@ -154,20 +264,50 @@ def issue_certificates(
             if issued_on and not cert.issued_on:
                 cert = replace(cert, issued_on=issued_on)
             document_id = new_document_id()
-            url = verify_url(settings, document_id)
-            pdf = signer.sign(renderer.render(cert, lang, today=today, document_id=document_id, url=url),
-                              contact_info=url)
-            target = out_dir / pdf_file_name(cert.pupil.id, taken)
-            write_private(target, pdf, tighten_dir=False)  # a pupil's grades: owner-only
-            records.add(IssuedCertificate(document_id, school.organisation_number, lang,
-                                          hashlib.sha256(pdf).hexdigest(), len(pdf), signer.signer_subject, target))
-            report.written.append(target)
-            report.document_ids.append(document_id)
-            if progress is not None:
-                progress(done, len(loaded.accepted))
-    finally:
-        records.close()
-    report.rejected.sort(key=lambda r: _location_order(r.location))
+            jobs.append(_Job(cert, school, lang, today, document_id, verify_url(self.settings, document_id),
+                             out_dir / pdf_file_name(cert.pupil.id, taken)))
+        records = SchoolRecords(self.settings)
+        try:
+            for done, (job, (sha256, size, subject)) in enumerate(self.make(jobs), start=1):
+                records.add(IssuedCertificate(job.document_id, job.school.organisation_number, lang, sha256, size,
+                                              subject, job.target))
+                report.written.append(job.target)
+                report.document_ids.append(job.document_id)
+                if progress is not None:
+                    progress(done, len(jobs))
+        finally:
+            records.close()
+        return report
+
+
+def _sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+def issue_certificates(
+    path: Path,
+    out_dir: Path,
+    lang: Language,
+    config: SignerConfig,
+    settings: Settings,
+    *,
+    place: str | None = None,
+    issued_on: date | None = None,
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> IssueReport:
+    """Write a signed, recorded PDF per valid pupil of ``path`` into ``out_dir``, with ``workers`` processes.
+
+    ``progress`` is called after each certificate. ``place`` and ``issued_on`` fill in certificates that have
+    none. Rows that break the rules, lack what a printed certificate needs (name, orden, atferd) or name a school
+    that is not registered are returned as rejected; the others are still issued.
+    """
+    loaded = load_certificates(path, issuable=True)
+    with CertificateIssuer(config, settings, workers=workers) as issuer:
+        report = issuer.issue(loaded.accepted, out_dir, lang, place=place, issued_on=issued_on, progress=progress)
+    report.rejected = sorted(loaded.rejected + report.rejected, key=lambda r: _location_order(r.location))
     return report
 
 

@@ -71,6 +71,14 @@ _FIELD_ALIASES = {
 _SUBJECT_POSITION = {subject: position for position, subject in enumerate(Subject)}
 
 
+# The field names parse_certificate reads, as the importer writes them.
+_CANONICAL_FIELDS = frozenset({
+    "id", "name", "birth_date", "school", "municipality", "final", "electives", "exams", "order", "conduct",
+    "absence", "iop", "iop_on_certificate", "remarks", "place", "date", "principal", "contact_teacher",
+    "signatures",
+})
+
+
 class InvalidCertificate(ValueError):
     """A pupil's data breaks the rules; ``problems`` lists every one, each saying what to do."""
 
@@ -89,10 +97,13 @@ def parse_certificate(data: Mapping[str, object], *, issuable: bool = False) -> 
         raise InvalidCertificate(
             [Problem("pupil", f"expected an object with the pupil's data, not {type(data).__name__}")]
         )
-    fields = {
-        _FIELD_ALIASES.get(str(key).strip().casefold(), str(key).strip().casefold()): value
-        for key, value in data.items()
-    }
+    if data.keys() <= _CANONICAL_FIELDS:  # a CSV row from the importer: nothing to rename
+        fields = dict(data)
+    else:
+        fields = {
+            _FIELD_ALIASES.get(str(key).strip().casefold(), str(key).strip().casefold()): value
+            for key, value in data.items()
+        }
     problems: list[Problem] = []
     pupil_id = _text(fields.get("id"))
     final, electives, order, conduct = _parse_final(fields.get("final"), problems)
@@ -256,6 +267,8 @@ def _parse_mark(where: str, value: object, problems: list[Problem]) -> Behaviour
 
 
 def _count(where: str, value: object, problems: list[Problem]) -> int:
+    if type(value) is str and value.isascii() and value.isdigit():  # the common case: a number from a CSV cell
+        return int(value)
     if not _present(value):
         return 0
     if isinstance(value, int) and not isinstance(value, bool):
@@ -267,6 +280,11 @@ def _count(where: str, value: object, problems: list[Problem]) -> int:
 
 
 def _year(key: object) -> int | None:
+    return _year_of_text(key) if isinstance(key, str) else _year_of_text(str(key))
+
+
+@lru_cache(maxsize=256)
+def _year_of_text(key: str) -> int | None:
     digits = "".join(ch for ch in str(key) if ch.isdigit())
     return int(digits) if digits else None
 

@@ -37,6 +37,12 @@ TWO_PLACES = 2
 MAX_POINTS = Decimal(60)
 
 
+NO_COUNTABLE_GRADES = (
+    "no grade counts for admission points (every grade is fritatt or without a number); "
+    "such a pupil is admitted on another basis"
+)
+
+
 class NoCountableGrades(ValueError):
     """The certificate has no grade that counts (all fritatt, say), so no admission points can be computed."""
 
@@ -176,10 +182,7 @@ def admission_points(cert: Certificate) -> AdmissionPoints:
             skipped.append(SkippedGrade(label, Source.ORDER_AND_CONDUCT, mark.value, "orden og atferd teller ikke"))
 
     if not counted:
-        raise NoCountableGrades(
-            "no grade counts for admission points (every grade is fritatt or without a number); "
-            "such a pupil is admitted on another basis"
-        )
+        raise NoCountableGrades(NO_COUNTABLE_GRADES)
     total = sum((c.value for c in counted), Decimal(0))
     points = divide_half_up(total * 10, len(counted))
     return AdmissionPoints(
@@ -191,3 +194,47 @@ def admission_points(cert: Certificate) -> AdmissionPoints:
         count=len(counted),
         points=points,
     )
+
+
+# For the fast path: what each grade kind adds, in whole grades (None: does not count).
+def _whole(grade: Grade) -> int | None:
+    kind = grade.kind
+    if kind is _NUMERIC:
+        return int(grade.value)
+    if kind is _NOT_POSSIBLE:
+        return 0
+    return None
+
+
+def points_hundredths(cert: Certificate) -> int:
+    """Return the admission points of a certificate in hundredths (4378 for 43.78), without the working.
+
+    The same rule as :func:`admission_points`, in integers: the valgfag average is rounded half-up to hundredths
+    (``(2·sum·100 + n) // 2n``), then sum × 10 ÷ count half-up to hundredths. Exact, so the result is always
+    ``admission_points(cert).points × 100`` (a property test holds them together). Raises :class:`NoCountableGrades`
+    as it does.
+    """
+    total = 0  # in hundredths
+    count = 0
+    for line in cert.final_grades:
+        value = _whole(line.grade)
+        if value is not None:
+            total += value * 100
+            count += 1
+    elective_sum = elective_count = 0
+    for elective in cert.electives:
+        value = _whole(elective.grade)
+        if value is not None:
+            elective_sum += value
+            elective_count += 1
+    if elective_count:
+        total += (200 * elective_sum + elective_count) // (2 * elective_count)
+        count += 1
+    for exam in cert.exams:
+        value = _whole(exam.grade)
+        if value is not None:
+            total += value * 100
+            count += 1
+    if not count:
+        raise NoCountableGrades(NO_COUNTABLE_GRADES)
+    return (20 * total + count) // (2 * count)

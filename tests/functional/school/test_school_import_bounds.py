@@ -142,3 +142,15 @@ def test_the_ranked_csv_is_never_half_written(tmp_path: Path) -> None:
     ranked = tmp_path / "ranked.csv"
     result = CliRunner().invoke(app, ["school", "points", str(path), "--ranked-out", str(ranked)])
     assert result.exit_code == 2 and not ranked.exists() and list(tmp_path.iterdir()) == [path]
+
+
+def test_the_ranked_list_from_the_fast_path_is_the_explaining_paths(tmp_path: Path) -> None:
+    county = tmp_path / "county.csv"
+    write_county_csv(county, 2_000)
+    (tmp_path / "fast").mkdir()
+    (tmp_path / "explained").mkdir()
+    fast = run_points(county, tmp_path / "fast")
+    explained = run_points(county, tmp_path / "explained", spool=lambda cert, points, location: points.points)
+    assert list(fast.ranking()) == list(explained.ranking())
+    assert fast.rejected == explained.rejected and fast.counts == explained.counts
+    assert all(int(points * 100) == hundredths for hundredths, points in explained.spooled())

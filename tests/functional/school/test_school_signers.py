@@ -133,3 +133,22 @@ def test_register_refuses_a_number_that_is_not_an_organisation_number(home: Path
     assert result.exit_code == 2 and "check digit" in result.stderr
     listed = CliRunner().invoke(app, ["school", "schools", "--json"])
     assert "123456789" not in listed.stdout and "100000008" in listed.stdout
+
+
+def test_two_worker_processes_issue_the_same_certificates(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "pupils.json"
+    path.write_text(json.dumps(pupils_of("Eksempel ungdomsskole")), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["school", "certificate", str(path), "--out", str(out), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["p1.pdf", "p2.pdf", "p3.pdf"]
+    db = school_database(Settings.from_env(), "100000008")
+    try:
+        with db.read_session() as session:
+            recorded = {r.storage_path: r.sha256 for r in session.query(IssuedDocument)}
+    finally:
+        db.dispose()
+    for pdf in out.iterdir():
+        check = check_pdf(pdf.read_bytes(), [home / "ca" / "ca.pem"])
+        assert check.genuine and check.issuer_kind == "school", check.problems
+        assert recorded[str(pdf)] == check.sha256

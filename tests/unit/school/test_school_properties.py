@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from vitnemal.school.model import (
     Pupil,
     Subject,
 )
-from vitnemal.school.points import NoCountableGrades, admission_points
+from vitnemal.school.points import NoCountableGrades, admission_points, points_hundredths
 from vitnemal.school.ranking import rank
 from vitnemal.school.rules import check_certificate
 
@@ -76,6 +77,7 @@ def exact_points(cert: Certificate) -> Fraction:
     return half_up(sum(values) * 10 / len(values))
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # generation speed is the machine's load
 @given(certificates())
 def test_points_are_between_0_and_60_and_match_exact_arithmetic(cert: Certificate) -> None:
     result = admission_points(cert)
@@ -85,6 +87,7 @@ def test_points_are_between_0_and_60_and_match_exact_arithmetic(cert: Certificat
     assert result.points.as_tuple().exponent == -2
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # generation speed is the machine's load
 @given(certificates(), st.data())
 def test_adding_a_6_never_lowers_the_points(cert: Certificate, data: st.DataObject) -> None:
     before = admission_points(cert).points
@@ -115,6 +118,7 @@ def test_the_order_of_rows_does_not_matter(certs: list[Certificate], rnd: random
     assert rank(shuffled) == rank(entries)
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # generation speed is the machine's load
 @given(st.lists(st.integers(0, 600).map(lambda n: Decimal(n) / 10), min_size=1, max_size=40))
 def test_ties_share_a_rank_and_ranks_follow_points(points: list[Decimal]) -> None:
     ranked = rank([(f"p{i:03}", p) for i, p in enumerate(points)])
@@ -138,3 +142,15 @@ def test_a_certificate_where_nothing_counts_has_no_points() -> None:
     except NoCountableGrades:
         return
     raise AssertionError("expected NoCountableGrades")
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])  # generation speed is the machine's load
+@given(certificates())
+def test_the_fast_path_and_the_explaining_path_agree_on_every_pupil(cert: Certificate) -> None:
+    try:
+        explained = admission_points(cert).points
+    except NoCountableGrades:
+        with pytest.raises(NoCountableGrades):
+            points_hundredths(cert)
+        return
+    assert points_hundredths(cert) == int(explained * 100)
