@@ -53,6 +53,10 @@ class Settings:
     max_attempts: int = setting(3, "Attempts after which an unavailable node is left as unavailable for good.")
     request_max_age_s: float = setting(300.0, "Signed requests older than this (or dated this far ahead), in "
                                               "seconds, are refused as stale.")
+    node_requests_per_minute: int = setting(3000, "Requests a node answers per requester per minute; beyond it "
+                                                  "429 with Retry-After.")
+    node_flag_per_day: int = setting(20000, "Requests per requester in a day after which a node flags an unusual "
+                                            "volume (vitnemal records volume-flags).")
     lease_s: float = setting(30.0, "Seconds a worker owns an order before another worker may take it over.")
     poll_interval_s: float = setting(1.0, "Seconds between an idle worker's looks for work placed by other "
                                           "processes.")

@@ -272,3 +272,40 @@ def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = J
         return
     console = Console()
     _show_tables(data, console.print)
+
+
+@app.command()
+def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = JSON) -> None:
+    """Every disclosure this institution's node logged about the person (what the person may see: who asked,
+    when, on which legal basis). Opens the database directly."""
+    from vitnemal.node.service import disclosures_about
+    from vitnemal.records.services import normalise_id
+
+    with _session(institution) as session:
+        rows = disclosures_about(session, normalise_id(person))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        basis = (f"samtykke {r['consent_given_at'][:10]} ({r['consent_reference'] or 'uten referanse'})"
+                 if r["basis"] == "consent" else f"eierens innlogging {r['login_at']} ({r['login_acr']})")
+        typer.echo(f"{r['at'][:19]}  {r['requester']:>8}  {r['answer']:<20} {r['results_count']:>3} resultater  "
+                   f"{basis}")
+    if not rows:
+        typer.echo("Ingen utleveringer logget for denne personen.")
+
+
+@app.command("volume-flags")
+def volume_flags(institution: str = INSTITUTION, as_json: bool = JSON) -> None:
+    """Requesters the node flagged for unusual volumes (VITNEMAL_NODE_FLAG_PER_DAY requests in a day)."""
+    from vitnemal.node.service import volume_flags as flags
+
+    with _session(institution) as session:
+        rows = flags(session)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r['at'][:19]}  {r['detail']}")
+    if not rows:
+        typer.echo("Ingen uvanlige volumer flagget.")

@@ -27,7 +27,8 @@ from vitnemal.demo.scripted import scenarios
 from vitnemal.demo.writer import WriteCounts, write_records
 from vitnemal.files import write_private
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
-from vitnemal.institutions.registry import InstitutionEntry, Registry
+from vitnemal.institutions.registry import PORTAL_CODE as PORTAL
+from vitnemal.institutions.registry import InstitutionEntry, Registry, new_portal_member
 from vitnemal.staff.service import MAX_LIFETIME, create_token
 
 Progress = Callable[[str, int, int], None]
@@ -73,7 +74,8 @@ def remove_federation(settings: Settings) -> None:
     """Remove the federation's files and databases (only what the generator makes, never the home itself)."""
     codes = {i.code for i in INSTITUTIONS}
     if settings.registry_path.exists():
-        codes |= set(Registry.load(settings.registry_path).codes())
+        codes |= set(Registry.load(settings.registry_path).all_codes())
+    codes.add(PORTAL)
     drop_databases(settings, sorted(codes))
     for code in codes:
         (settings.keys_dir / f"{code}.pem").unlink(missing_ok=True)
@@ -110,7 +112,7 @@ def generate_federation(
     plan = plan_federation(seed, people, institutions)
     codes = [i.code for i in plan.institutions]
     report("Lager databaser", 0, len(codes))
-    create_databases(settings, codes)
+    create_databases(settings, [*codes, PORTAL])
 
     entries: dict[str, InstitutionEntry] = {}
     credentials: dict[str, str] = {}
@@ -152,6 +154,7 @@ def generate_federation(
     write_private_json(settings.home / CREDENTIALS, credentials)
     (settings.home / SCENARIOS).write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     register_demo_schools(settings.home)
+    entries[PORTAL] = new_portal_member(settings.keys_dir)
     Registry(entries).save(settings.registry_path)
     report("Ferdig", len(codes), len(codes))
     return FederationSummary(

@@ -13,7 +13,7 @@ from vitnemal.config import Settings
 from vitnemal.db import Database
 from vitnemal.files import copy_private
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
-from vitnemal.institutions.registry import InstitutionEntry, Registry
+from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, Registry, new_portal_member
 from vitnemal.records.models import ExchangeSettings
 from vitnemal.schema import upgrade
 from vitnemal.staff.service import create_token
@@ -45,11 +45,13 @@ def build_federation(
     template: Path | None = None,
     database_url: str = "",
     create_db: Callable[[str], object] | None = None,
+    portal: bool = False,
 ) -> BareFederation:
     """Keys, registry and a migrated database for each code; returns the federation with case-worker tokens.
 
     Databases come from ``template`` (a migrated SQLite file, copied), from ``create_db`` (e.g. a PostgreSQL
-    ``CREATE DATABASE ... TEMPLATE``), or else from running the migrations.
+    ``CREATE DATABASE ... TEMPLATE``), or else from running the migrations. With ``portal`` the registry also has
+    the portal member (code ``portal``, kind portal, its key in ``keys/portal.pem``, no node and no database).
     """
     settings = Settings(home=home, database_url=database_url, public_url=base_url)
     entries = {}
@@ -71,6 +73,8 @@ def build_federation(
             s.add(ExchangeSettings(institution_code=code, institution_name=nb, module_active=True, reserved=False))
             tokens[code] = create_token(s, f"saksbehandler@{short.lower()}")
         db.dispose()
+    if portal:
+        entries[PORTAL_CODE] = new_portal_member(settings.keys_dir)
     registry = Registry(entries)
     registry.save(settings.registry_path)
     return BareFederation(settings, registry, tokens)

@@ -124,6 +124,10 @@ class Verdict:
     results: tuple[ImportedResult, ...] = ()
     qualifications: tuple[ImportedQualification, ...] = ()
     retry: bool = False
+    # A node that said "slow down" (429) names when to ask again; otherwise the retry policy decides.
+    retry_after_s: int | None = None
+    # An owner_login answer that was asked for them: the node's log of disclosures about the owner.
+    disclosures: tuple[dict[str, Any], ...] = ()
 
 
 def _opt(item: dict[str, Any], name: str) -> str | None:
@@ -226,7 +230,7 @@ def _classify(
         # at once), not the requester: the next attempt is signed afresh, so it is asked again like a node that
         # was down.
         return Verdict(Outcome.REFUSED, f"{node} refused the request (HTTP {reply.status_code}: {refusal.reason}: "
-                       f"{refusal.message})", retry=refusal.passing)
+                       f"{refusal.message})", retry=refusal.passing, retry_after_s=refusal.retry_after_s)
     try:
         _check_jws_bounds(reply.body)
         _, payload = verify(reply.body, registry, expected_signer=node)
@@ -240,8 +244,9 @@ def _classify(
     if answer.subject not in subject_ids or (answer.matched_id and answer.matched_id not in subject_ids):
         return Verdict(Outcome.IDENTITY_MISMATCH,
                        f"{node} answered about another person ({answer.subject}); nothing was imported")
+    disclosures = tuple(d for d in answer.disclosures if isinstance(d, dict))
     if answer.status != "ok":
-        return Verdict(_STATUS_OUTCOMES[answer.status], answer.message)
+        return Verdict(_STATUS_OUTCOMES[answer.status], answer.message, disclosures=disclosures)
     try:
         results, qualifications = _parse_contents(answer)
     except (KeyError, TypeError, ValueError) as exc:
@@ -255,5 +260,5 @@ def _classify(
         names = ", ".join(str(w.get("name_nb") or w.get("code")) for w in answer.withheld)
         notes.append(f"Not released (diploma not issued before the fetch date): {names}")
     if not results and not qualifications:
-        return Verdict(Outcome.NO_RESULTS, " ".join(notes) or "no passed results")
-    return Verdict(Outcome.IMPORTED, " ".join(notes), results, qualifications)
+        return Verdict(Outcome.NO_RESULTS, " ".join(notes) or "no passed results", disclosures=disclosures)
+    return Verdict(Outcome.IMPORTED, " ".join(notes), results, qualifications, disclosures=disclosures)

@@ -63,7 +63,10 @@ def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, n
         if consent is None or consent.answer != ConsentAnswer.YES:
             # Consent withdrawn after ordering: nobody may be asked any more.
             return RoundPlan(subject.all_ids(), now.date(), (), tuple(due))
-        claim = ConsentClaim(CONSENT_RESULTS_EXCHANGE, consent.answer, consent.answered_at.isoformat(), own)
+        # The consent's date and our reference to it (its row here) travel with the request and go into every
+        # node's disclosure log, so a disclosure can be traced back to the consent it relied on.
+        claim = ConsentClaim(CONSENT_RESULTS_EXCHANGE, consent.answer, consent.answered_at.isoformat(), own,
+                             reference=f"{own}/consent/{consent.id}")
     calls = []
     gone = []
     for code in due:

@@ -97,7 +97,7 @@ class Answered:
 def outcome_update(attempts: int, item: Answered, now: datetime, policy: RetryPolicy) -> dict[str, Any]:
     """The outcome row's new values after this attempt: final, or to be asked again at the same time tomorrow."""
     verdict = item.verdict
-    state, again = after_attempt(attempts, verdict.retry, now, policy)
+    state, again = after_attempt(attempts, verdict.retry, now, policy, verdict.retry_after_s)
     message = verdict.message
     if again is not None:
         message = f"{message}; asked again at {again.isoformat(timespec='minutes')}"

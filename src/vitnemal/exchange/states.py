@@ -49,12 +49,21 @@ def lease_end(now: datetime, lease_s: float) -> datetime:
     return now + timedelta(seconds=lease_s)
 
 
-def after_attempt(attempts_before: int, retry: bool, now: datetime,
-                  policy: RetryPolicy) -> tuple[OutcomeState, datetime | None]:
+SLOW_DOWN_ATTEMPTS = 50
+
+
+def after_attempt(attempts_before: int, retry: bool, now: datetime, policy: RetryPolicy,
+                  slow_down_s: float | None = None) -> tuple[OutcomeState, datetime | None]:
     """An outcome's state after one more attempt: asked again "at the same time the next day" (retry_after_s)
-    while the answer calls for it and attempts remain, otherwise final."""
-    if retry and attempts_before + 1 < policy.max_attempts:
-        return OutcomeState.RETRY, now + timedelta(seconds=policy.retry_after_s)
+    while the answer calls for it and attempts remain, otherwise final.
+
+    A node that said "slow down" (429 with Retry-After, ``slow_down_s``) is not failing: it is asked again after
+    that many seconds, up to SLOW_DOWN_ATTEMPTS times rather than the policy's few attempts for a node that is down.
+    """
+    allowed = policy.max_attempts if slow_down_s is None else max(policy.max_attempts, SLOW_DOWN_ATTEMPTS)
+    if retry and attempts_before + 1 < allowed:
+        wait = policy.retry_after_s if slow_down_s is None else slow_down_s
+        return OutcomeState.RETRY, now + timedelta(seconds=wait)
     return OutcomeState.FINAL, None
 
 

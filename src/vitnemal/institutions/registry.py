@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,25 @@ class UnknownInstitution(LookupError):
         self.code = code
 
 
+class MemberKind(StrEnum):
+    """What a member is. Institutions run a node and ask others under the student's consent; the portal asks on
+    the owner's login and runs no node; admission bodies (Samordna opptak) and the language-test register come
+    next."""
+
+    INSTITUTION = "institution"
+    PORTAL = "portal"
+    ADMISSION = "admission"
+    LANGUAGE_TESTS = "language_tests"
+
+
+# The kinds that answer requests: every order asks each of them.
+ANSWERING_KINDS = frozenset({MemberKind.INSTITUTION, MemberKind.LANGUAGE_TESTS})
+
+
 @dataclass(frozen=True)
 class InstitutionEntry:
-    """One member: its institusjonsnummer, names, node URL and public signing key (JWK)."""
+    """One member: its code (institusjonsnummer, or a name such as ``portal``), names, node URL (empty for a member
+    without a node), public signing key (JWK) and kind."""
 
     code: str
     name_nb: str
@@ -37,6 +54,15 @@ class InstitutionEntry:
     short_name: str
     node_url: str
     public_jwk: dict[str, Any] = field(default_factory=dict)
+    kind: MemberKind = MemberKind.INSTITUTION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", MemberKind(self.kind))  # registry.json holds the plain string
+
+    @property
+    def answers(self) -> bool:
+        """True for a member that runs a node (and so is asked by every order)."""
+        return self.kind in ANSWERING_KINDS
 
     @property
     def name(self) -> str:
@@ -63,6 +89,11 @@ class Registry:
             raise UnknownInstitution(code, sorted(self.institutions)) from None
 
     def codes(self) -> list[str]:
+        """The members that answer requests (run a node): the ones an order asks."""
+        return [e.code for e in self if e.answers]
+
+    def all_codes(self) -> list[str]:
+        """Every member, the portal and other requesters included."""
         return [e.code for e in self]
 
     @classmethod
@@ -83,3 +114,17 @@ class Registry:
             json.dumps({"institutions": [asdict(e) for e in self]}, ensure_ascii=False, indent=1), encoding="utf-8"
         )
         os.replace(tmp, path)
+
+
+PORTAL_CODE = "portal"
+
+
+def new_portal_member(keys_dir: Path) -> InstitutionEntry:
+    """Make the portal's signing key (``<keys_dir>/portal.pem``, mode 0600) and return its registry entry: kind
+    portal, no node. Its database, like every member's, is ``settings.url_for("portal")``."""
+    from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
+
+    key = generate_key()
+    save_private_key(key, keys_dir / f"{PORTAL_CODE}.pem")
+    return InstitutionEntry(PORTAL_CODE, "Vitnemålsportalen", "The Diploma Registry", "Vitnemålsportalen", "",
+                            public_jwk(key), MemberKind.PORTAL)

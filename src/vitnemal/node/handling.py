@@ -13,14 +13,19 @@ from datetime import datetime
 
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node import rules
-from vitnemal.node.protocol import Answer, ProtocolError, Refusal, parse_request, sign, verify
-from vitnemal.node.service import ReplayedRequest, answer_request
+from vitnemal.node.protocol import Answer, LegalBasis, ProtocolError, Refusal, parse_request, sign, verify
+from vitnemal.node.service import RateLimited, ReplayedRequest, RequestLimiter, answer_request
 
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetime) -> Answer | Refusal:
+def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetime,
+                   limiter: RequestLimiter | None = None) -> Answer | Refusal:
     """Check ``body`` (a signed request to node ``code``), answer it and log the disclosure, or refuse it.
+
+    In order: size, signature (a registered member's key), who signed and to whom, freshness, whether that member
+    may use the request's legal basis (the owner's login only from the portal, with a recent login of sufficient
+    level), the requester's rate limit (``limiter``), replay; then the three questions.
 
     Blocking (database and signing): async callers run it in a thread.
     """
@@ -38,8 +43,18 @@ def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetim
     stale = rules.freshness_refusal(request.issued_at, now.timestamp(), host.settings.request_max_age_s)
     if stale:
         return Refusal(401, "stale", stale)
+    basis = rules.basis_refusal(request, host.registry.get(signer).kind)
+    if basis:
+        return Refusal(403, "basis_not_allowed", basis)
+    if request.basis is LegalBasis.OWNER_LOGIN:
+        login = rules.login_refusal(request.login, now)
+        if login:
+            return Refusal(403, "login_refused", login)
     try:
-        answer = answer_request(host.db(code), request, code, now)
+        answer = answer_request(host.db(code), request, code, now, limiter)
     except ReplayedRequest:
         return Refusal(409, "replayed", "this request id was answered before; make a new request")
+    except RateLimited as exc:
+        return Refusal(429, "rate_limited", f"too many requests from {signer} just now; slow down and ask again in "
+                       f"{exc.retry_after_s} s", retry_after_s=exc.retry_after_s)
     return Answer(sign(answer.payload(), code, host.key(code)), answer)

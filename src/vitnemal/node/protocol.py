@@ -15,6 +15,7 @@ import uuid
 from base64 import urlsafe_b64decode
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from joserfc import jws
@@ -61,18 +62,43 @@ class Subject:
         return (self.national_id, *self.earlier_ids)
 
 
+class LegalBasis(StrEnum):
+    """Why the requester may have the results: the student's consent (an institution, an admission body), or the
+    owner themself, logged in at the portal (accepted only from a registry member of kind ``portal``)."""
+
+    CONSENT = "consent"
+    OWNER_LOGIN = "owner_login"
+
+
 @dataclass(frozen=True)
 class ConsentClaim:
-    """The student's consent as recorded where it was given (the requester's akseptanse)."""
+    """The student's consent as recorded where it was given (the requester's akseptanse).
+
+    ``answered_at`` is the consent's date (ISO 8601 with time zone); ``reference`` is the requester's own reference
+    to that consent (e.g. its row id), so a disclosure in a node's log can be traced back to it.
+    """
 
     type: str
     answer: str
     answered_at: str
     recorded_by: str
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class OwnerLogin:
+    """The owner's login at the portal: when they authenticated (ISO 8601 with time zone) and at which level
+    (the ID token's ``acr``, e.g. ``idporten-loa-substantial``)."""
+
+    authenticated_at: str
+    acr: str
 
 
 @dataclass(frozen=True)
 class ResultsRequest:
+    """A request to one node. ``basis`` says which of ``consent`` / ``login`` carries its legal basis;
+    ``disclosures`` (owner_login only) asks for the node's log of disclosures about the person as well."""
+
     requester: str
     node: str
     request_id: str
@@ -80,6 +106,9 @@ class ResultsRequest:
     fetch_date: str
     subject: Subject
     consent: ConsentClaim | None
+    basis: LegalBasis = LegalBasis.CONSENT
+    login: OwnerLogin | None = None
+    disclosures: bool = False
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -98,6 +127,9 @@ class ResultsRequest:
                 "birth_date": self.subject.birth_date,
             },
             "consent": None if self.consent is None else self.consent.__dict__,
+            "basis": self.basis.value,
+            "login": None if self.login is None else self.login.__dict__,
+            "disclosures": self.disclosures,
         }
 
 
@@ -116,6 +148,8 @@ class NodeAnswer:
     results: list[dict[str, Any]] = field(default_factory=list)
     qualifications: list[dict[str, Any]] = field(default_factory=list)
     withheld: list[dict[str, Any]] = field(default_factory=list)
+    # Only for an owner_login request that asked for them: the node's log of disclosures about the person.
+    disclosures: list[dict[str, Any]] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -131,6 +165,7 @@ class NodeAnswer:
             "results": self.results,
             "qualifications": self.qualifications,
             "withheld": self.withheld,
+            "disclosures": self.disclosures,
         }
 
 
@@ -194,6 +229,19 @@ class Refusal:
 ANSWER_STATUSES = frozenset(
     {"ok", "not_sharing", "reserved", "no_consent", "no_results", "identity_mismatch", "degree_not_released"}
 )
+
+
+def owner_login_request(*, portal: str, node: str, national_id: str, authenticated_at: datetime, acr: str,
+                        now: datetime, disclosures: bool = False) -> ResultsRequest:
+    """The portal's request on behalf of the logged-in owner (legal basis ``owner_login``): sign its
+    ``payload()`` with :func:`sign` as ``portal``. ``authenticated_at`` is the login's time (the ID token's
+    ``auth_time``, or when the portal received it) and ``acr`` its level; with ``disclosures`` the node also returns
+    its log of disclosures about the owner."""
+    return ResultsRequest(
+        requester=portal, node=node, request_id=new_request_id(), issued_at=int(now.timestamp()),
+        fetch_date=now.date().isoformat(), subject=Subject(national_id), consent=None,
+        basis=LegalBasis.OWNER_LOGIN, login=OwnerLogin(authenticated_at.isoformat(), acr), disclosures=disclosures,
+    )
 
 
 def new_request_id() -> str:
@@ -270,11 +318,19 @@ def _timestamp(value: Any) -> int:
     return value
 
 
+def _short(value: Any, limit: int) -> str:
+    text = str(value)
+    if len(text) > limit:
+        raise ValueError(f"{text[:20]!r}... is longer than {limit} characters")
+    return text
+
+
 def parse_request(payload: dict[str, Any]) -> ResultsRequest:
     """Turn a verified request payload into a ResultsRequest, or raise ProtocolError("malformed")."""
     try:
         subj = payload["subject"]
         consent = payload.get("consent")
+        login = payload.get("login")
         date.fromisoformat(str(payload["fetch_date"]))
         parse_national_id(str(subj["national_id"]))
         for number in subj.get("earlier_ids") or ():
@@ -297,9 +353,14 @@ def parse_request(payload: dict[str, Any]) -> ResultsRequest:
                 birth_date=None if subj.get("birth_date") is None else str(subj["birth_date"]),
             ),
             consent=None if not consent else ConsentClaim(
-                type=str(consent["type"]), answer=str(consent["answer"]),
-                answered_at=str(consent["answered_at"]), recorded_by=str(consent["recorded_by"]),
+                type=_short(consent["type"], 20), answer=_short(consent["answer"], 1),
+                answered_at=_short(consent["answered_at"], 40), recorded_by=_short(consent["recorded_by"], 20),
+                reference=_short(consent.get("reference") or "", 100),
             ),
+            basis=LegalBasis(payload.get("basis") or LegalBasis.CONSENT),
+            login=None if not login else OwnerLogin(authenticated_at=_short(login["authenticated_at"], 40),
+                                                    acr=_short(login["acr"], 100)),
+            disclosures=payload.get("disclosures") is True,
         )
     except InvalidNationalId as exc:
         raise ProtocolError("malformed", f"request names an invalid national id: {exc.message}") from None
@@ -316,8 +377,9 @@ def parse_answer(payload: dict[str, Any]) -> NodeAnswer:
         results = payload.get("results") or []
         qualifications = payload.get("qualifications") or []
         withheld = payload.get("withheld") or []
-        if not all(isinstance(x, list) for x in (results, qualifications, withheld)):
-            raise ValueError("results, qualifications and withheld must be lists")
+        disclosures = payload.get("disclosures") or []
+        if not all(isinstance(x, list) for x in (results, qualifications, withheld, disclosures)):
+            raise ValueError("results, qualifications, withheld and disclosures must be lists")
         return NodeAnswer(
             node=str(payload["iss"]),
             requester=str(payload["aud"]),
@@ -330,6 +392,7 @@ def parse_answer(payload: dict[str, Any]) -> NodeAnswer:
             results=results,
             qualifications=qualifications,
             withheld=withheld,
+            disclosures=disclosures,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError("malformed", f"answer is missing or has a bad field: {exc}") from None

@@ -11,10 +11,14 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
+from vitnemal.config import Settings
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.handling import MAX_REQUEST_BYTES, Refusal, handle_request
 from vitnemal.node.protocol import MEDIA_TYPE, PATH
+from vitnemal.node.service import RequestLimiter, Throttle
+from vitnemal.web import ratelimit
 
 __all__ = ["MAX_REQUEST_BYTES", "injected_delay_s", "router"]
 
@@ -38,6 +42,32 @@ def _host(request: Request, code: str) -> LocalInstitutions:
     return host
 
 
+def database_limiter(settings: Settings) -> RequestLimiter:
+    """The node's per-requester limits, counted in each node's database (``rate_counters``), so every process
+    serving a node counts against one limit: ``node_requests_per_minute`` refused beyond, ``node_flag_per_day``
+    flagged once when passed."""
+    per_minute = ratelimit.Limit(settings.node_requests_per_minute, 60)
+    per_day = ratelimit.Limit(settings.node_flag_per_day, 86_400)
+
+    def check(session: Session, requester: str, now: datetime) -> Throttle:
+        minute = ratelimit.hit(session, f"node:{requester}", per_minute, now)
+        if minute.used == 1:
+            ratelimit.purge(session, now)  # at most once a minute per requester: ended windows are dropped
+        if not minute.allowed:
+            return Throttle(retry_after_s=minute.retry_after_s)
+        day = ratelimit.hit(session, f"node-day:{requester}", per_day, now)
+        return Throttle(flag=per_day.count if day.used == per_day.count + 1 else 0)
+
+    return check
+
+
+def _limiter(request: Request, host: LocalInstitutions) -> RequestLimiter:
+    limiter: RequestLimiter | None = getattr(request.app.state, "node_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.node_limiter = database_limiter(host.settings)
+    return limiter
+
+
 @router.get("/nodes/{code}")
 def describe_node(code: str, request: Request) -> dict[str, Any]:
     """Public facts about the node: who it is and where it takes requests."""
@@ -53,7 +83,7 @@ async def results(code: str, request: Request) -> Response:
     host = _host(request, code)
     received = time.perf_counter()
     body = await request.body()
-    outcome = await run_in_threadpool(handle_request, host, code, body, datetime.now(UTC))
+    outcome = await run_in_threadpool(handle_request, host, code, body, datetime.now(UTC), _limiter(request, host))
     if isinstance(outcome, Refusal):
         return Response(outcome.body(), status_code=outcome.status, media_type="application/json",
                         headers=outcome.headers())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from vitnemal.node.protocol import ConsentClaim
+from vitnemal.institutions.registry import MemberKind
+from vitnemal.node.protocol import ConsentClaim, LegalBasis, OwnerLogin, ResultsRequest
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE
 
 
@@ -62,3 +63,42 @@ def freshness_refusal(issued_at: int, now_ts: float, max_age_s: float) -> str | 
 def result_key(course_code: str, year: int, season: str) -> str:
     """Identifies one result across fetches: the course and the term."""
     return f"{course_code}|{year}|{season}"
+
+
+# ID-porten's levels that suffice for one's own results (issue 9: at least "substantial").
+ACCEPTED_ACR = frozenset({"idporten-loa-substantial", "idporten-loa-high"})
+LOGIN_MAX_AGE = timedelta(hours=12)
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def basis_refusal(request: ResultsRequest, requester_kind: MemberKind) -> str | None:
+    """Whether this requester may use the request's legal basis: the owner's login only from a registered portal,
+    a consent never from the portal, and the log of disclosures only for the owner. None when it may."""
+    if request.basis is LegalBasis.OWNER_LOGIN:
+        if requester_kind is not MemberKind.PORTAL:
+            return f"only a registered portal may ask on the owner's login; {request.requester} is {requester_kind}"
+        if request.subject.earlier_ids:
+            return "a request on the owner's login names the logged-in person only, without earlier ids"
+        return None
+    if requester_kind is MemberKind.PORTAL:
+        return "the portal asks on the owner's login (basis owner_login), never on a consent"
+    if request.disclosures:
+        return "the log of disclosures is given only to the owner, on their login"
+    return None
+
+
+def login_refusal(login: OwnerLogin | None, now: datetime) -> str | None:
+    """The owner's login is the legal basis only when it is recent and at least ID-porten's "substantial"."""
+    if login is None:
+        return "the request carries no login"
+    if login.acr not in ACCEPTED_ACR:
+        return f"login level {login.acr!r} is too low; {' or '.join(sorted(ACCEPTED_ACR))} is required"
+    try:
+        at = datetime.fromisoformat(login.authenticated_at)
+    except ValueError:
+        return f"login time {login.authenticated_at!r} is not a time"
+    if at.tzinfo is None or at > now + CLOCK_SKEW:
+        return "the login is dated in the future or has no time zone"
+    if now - at > LOGIN_MAX_AGE:
+        return f"the login is older than {LOGIN_MAX_AGE.seconds // 3600} hours; the owner must log in again"
+    return None

@@ -7,18 +7,21 @@ the answer needs: a node answers every order in the federation, so this is the h
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vitnemal.audit.models import AuditEvent
+from vitnemal.audit.service import record_event
 from vitnemal.db import Database
-from vitnemal.identity.models import Person
+from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.node import matching, rules
-from vitnemal.node.protocol import NodeAnswer, ResultsRequest
+from vitnemal.node.protocol import LegalBasis, NodeAnswer, ResultsRequest
 from vitnemal.records.models import (
     AssessmentResult,
     Course,
@@ -29,9 +32,36 @@ from vitnemal.records.models import (
     QualificationGroup,
 )
 
+MAX_DISCLOSURES = 500  # newest first: enough for a person's page, bounded for the answer's size
+UNUSUAL_VOLUME = "node_unusual_request_volume"
+
 
 class ReplayedRequest(Exception):
     """The request id was answered before: a replay is refused."""
+
+
+class RateLimited(Exception):
+    """The requester is over its rate limit; it may ask again after ``retry_after_s`` seconds."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"retry after {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """What a limiter says about one request: over the limit (``retry_after_s``), or, when ``flag`` is a count,
+    that the requester just passed the day's unusual volume."""
+
+    retry_after_s: int | None = None
+    flag: int = 0
+
+
+class RequestLimiter(Protocol):
+    """Counts one request of ``requester`` in the caller's transaction (the counters are in the database, so every
+    process of a node shares them); entry points provide one (``node.routes.database_limiter``)."""
+
+    def __call__(self, session: Session, requester: str, now: datetime) -> Throttle: ...
 
 
 def _credits(value: Decimal | None) -> str | None:
@@ -162,16 +192,27 @@ def build_answer(session: Session, request: ResultsRequest, node_code: str,
     if refusal == "reserved":
         return NodeAnswer(**base, status=refusal,
                           message="This institution has reserved itself against exchange."), None
-    consent_problem = rules.consent_refusal(request.consent, request.requester, now)
+    # Question 2 under a consent; under the owner's login the login is the basis (checked with the request).
+    consent_problem = (rules.consent_refusal(request.consent, request.requester, now)
+                       if request.basis is LegalBasis.CONSENT else None)
     if consent_problem:
         return NodeAnswer(**base, status="no_consent", message=consent_problem), None
     return _records_answer(session, request, base, now)
 
 
-def answer_request(db: Database, request: ResultsRequest, node_code: str, now: datetime) -> NodeAnswer:
-    """Build the answer and log its disclosure in one transaction; raise ReplayedRequest for a reused request id."""
+def answer_request(db: Database, request: ResultsRequest, node_code: str, now: datetime,
+                   limiter: RequestLimiter | None = None) -> NodeAnswer:
+    """Build the answer and log its disclosure in one transaction; raise ReplayedRequest for a reused request id,
+    RateLimited when ``limiter`` says the requester must slow down (then nothing is counted, logged or disclosed)."""
     try:
         with db.session() as session:
+            if limiter is not None:
+                throttle = limiter(session, request.requester, now)
+                if throttle.retry_after_s is not None:
+                    raise RateLimited(throttle.retry_after_s)
+                if throttle.flag:
+                    record_event(session, actor=f"node:{node_code}", action=UNUSUAL_VOLUME,
+                                 detail=f"{request.requester} has passed {throttle.flag} requests today")
             answer, match = build_answer(session, request, node_code, now)
             # The log files the disclosure under the id actually disclosed (an earlier id, when that matched).
             session.execute(insert(Disclosure).values(
@@ -179,7 +220,62 @@ def answer_request(db: Database, request: ResultsRequest, node_code: str, now: d
                 national_id=match.matched_id if match else request.subject.national_id,
                 person_id=match.person_id if match else None, answer=answer.status,
                 results_count=len(answer.results), qualifications_count=len(answer.qualifications),
+                **_basis_columns(request),
             ))
+            if request.disclosures and request.basis is LegalBasis.OWNER_LOGIN:
+                answer = replace(answer, disclosures=disclosures_about(session, request.subject.national_id))
     except IntegrityError:
         raise ReplayedRequest(request.request_id) from None
     return answer
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _basis_columns(request: ResultsRequest) -> dict[str, Any]:
+    consent, login = request.consent, request.login
+    return {
+        "basis": request.basis.value,
+        "consent_given_at": _when(consent.answered_at) if consent else None,
+        "consent_reference": (consent.reference or None) if consent else None,
+        "login_at": _when(login.authenticated_at) if login else None,
+        "login_acr": login.acr if login else None,
+    }
+
+
+def disclosures_about(session: Session, national_id: str, limit: int = MAX_DISCLOSURES) -> list[dict[str, Any]]:
+    """Every request this node logged about the person with ``national_id`` (their earlier ids here included),
+    newest first: who asked, when, on which legal basis (the consent's date and the requester's reference, or
+    the owner's own login), what was answered and how much was disclosed."""
+    person_id = session.scalar(select(Person.id).where(Person.national_id == national_id))
+    ids = [national_id]
+    about: ColumnElement[bool] = Disclosure.national_id.in_(ids)
+    if person_id is not None:
+        ids += session.scalars(select(PersonIdentity.national_id).where(PersonIdentity.person_id == person_id)).all()
+        about = or_(Disclosure.person_id == person_id, Disclosure.national_id.in_(ids))
+    rows = session.scalars(select(Disclosure).where(about).order_by(Disclosure.at.desc(), Disclosure.id.desc())
+                           .limit(limit)).all()
+    return [{
+        "at": r.at.isoformat(), "requester": r.requester_code, "basis": r.basis,
+        "recipient": "owner_via_portal" if r.basis == LegalBasis.OWNER_LOGIN else "requester",
+        "disclosed_to": ("the owner via the portal" if r.basis == LegalBasis.OWNER_LOGIN
+                         else f"institution {r.requester_code}"),
+        "national_id": r.national_id, "answer": r.answer, "results_count": r.results_count,
+        "qualifications_count": r.qualifications_count,
+        "consent_given_at": r.consent_given_at.isoformat() if r.consent_given_at else None,
+        "consent_reference": r.consent_reference,
+        "login_at": r.login_at.isoformat() if r.login_at else None, "login_acr": r.login_acr,
+    } for r in rows]
+
+
+def volume_flags(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+    """The node's flags of unusual request volumes (newest first), for operators."""
+    rows = session.execute(select(AuditEvent.at, AuditEvent.actor, AuditEvent.detail)
+                           .where(AuditEvent.action == UNUSUAL_VOLUME)
+                           .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).all()
+    return [{"at": r.at.isoformat(), "node": r.actor, "detail": r.detail} for r in rows]

@@ -25,19 +25,21 @@ from vitnemal.exchange.processing import run_round
 from vitnemal.exchange.states import OrderStatus
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.handling import Refusal, handle_request
+from vitnemal.node.service import RequestLimiter
 
 
 class LocalNodeClient:
     """Answers in-process for the institutions ``host`` serves, over HTTP for the others."""
 
-    def __init__(self, host: LocalInstitutions) -> None:
+    def __init__(self, host: LocalInstitutions, limiter: RequestLimiter | None = None) -> None:
         self.host = host
-        self._by_url = {entry.node_url.rstrip("/"): code for code, entry in host.registry.institutions.items()}
+        self.limiter = limiter  # entry points pass the nodes' rate limits (node.routes.database_limiter)
+        self._by_url = {entry.node_url.rstrip("/"): entry.code for entry in host.registry if entry.answers}
         self._http = HttpNodeClient()
 
     def _answer(self, code: str, token: str) -> Reply:
         started = time.perf_counter()
-        outcome = handle_request(self.host, code, token.encode(), datetime.now(UTC))
+        outcome = handle_request(self.host, code, token.encode(), datetime.now(UTC), self.limiter)
         elapsed_ms = int((time.perf_counter() - started) * 1000)
         if isinstance(outcome, Refusal):
             return Reply(outcome.status, outcome.body(), None, elapsed_ms)

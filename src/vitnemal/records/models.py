@@ -174,3 +174,10 @@ class Disclosure(Base):
     answer: Mapped[str] = mapped_column(String(30))
     results_count: Mapped[int] = mapped_column(Integer, default=0)
     qualifications_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The request's legal basis: "consent" (to the requester) or "owner_login" (to the owner via the portal),
+    # with the consent's date and the requester's reference to it, or the owner's login time and level.
+    basis: Mapped[str] = mapped_column(String(20), default="consent", server_default="consent")
+    consent_given_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    consent_reference: Mapped[str | None] = mapped_column(String(100))
+    login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    login_acr: Mapped[str | None] = mapped_column(String(100))

@@ -2,74 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
-from tests.factories import MiniFederation, add_course, add_person, add_result, make_federation
+from tests.factories import MiniFederation, add_course, add_person, add_result
+from tests.functional.node.conftest import PERSON, NodePath, Reply
 
-from vitnemal.devtools.server import BackgroundServer
-from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.institutions.keys import generate_key, load_private_key
 from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign, verify
-from vitnemal.recognition.local_exchange import LocalNodeClient
 from vitnemal.records.models import Disclosure
-from vitnemal.web.app import create_app
-
-PERSON = "01039510010"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What a requester got back, from either path."""
-
-    status_code: int
-    text: str
-    headers: dict[str, str]
-
-    def json(self) -> Any:
-        return json.loads(self.text)
-
-
-class NodePath:
-    """One way of asking node 216: over HTTP, or in-process through recognition's LocalNodeClient (issue 12 #1:
-    the same handle_request serves both, and every test here runs against each)."""
-
-    def __init__(self, kind: str, fed: MiniFederation, server: BackgroundServer) -> None:
-        self.kind, self.fed, self.server = kind, fed, server
-        self.url = server.url
-
-    def post(self, body: str) -> Reply:
-        if self.kind == "http":
-            r = httpx.post(f"{self.url}/nodes/216/exchange/v1/results", content=body.encode(), timeout=10)
-            return Reply(r.status_code, r.text, dict(r.headers))
-        host = LocalInstitutions.open(self.fed.settings, codes=["216"])
-        client = LocalNodeClient(host)
-        try:
-            got = asyncio.run(client.send(self.fed.registry.get("216").node_url, body, 10))
-        finally:
-            asyncio.run(client.aclose())
-            host.close()
-        assert got.status_code is not None, got.error
-        return Reply(got.status_code, got.body.decode(), {})
-
-
-@pytest.fixture(params=["http", "in_process"])
-def node(request, tmp_path, sqlite_template):
-    from vitnemal.devtools.postgres import free_port
-
-    port = free_port()
-    fed = make_federation(tmp_path / "fed", ["185", "216"], f"http://127.0.0.1:{port}", template=sqlite_template)
-    with fed.db("216").session() as s:
-        add_result(s, add_person(s, PERSON), add_course(s, "RES-100"), 2014, "VÅR", "B")
-    with BackgroundServer(create_app(fed.settings, codes=["216"]), port=port) as server:
-        yield fed, NodePath(request.param, fed, server)
 
 
 def _request(**changes) -> ResultsRequest:
@@ -139,7 +85,7 @@ def test_a_replayed_request_is_refused(node) -> None:
     assert _disclosures(fed) == 1
 
 
-@pytest.mark.parametrize("node", ["http"], indirect=True)  # the case workers' API exists over HTTP only
+@pytest.mark.parametrize("make_node", ["http"], indirect=True)  # the case workers' API exists over HTTP only
 def test_case_worker_api_needs_the_institutions_own_token(node) -> None:
     fed, server = node
     url = f"{server.url}/api/institutions/216/orders"
