@@ -71,6 +71,8 @@ def _status(settings: Any) -> list[dict[str, Any]]:
 
     rows = []
     for entry in Registry.load(settings.registry_path):
+        if not entry.answers:  # the portal (and other requesters) have no node and no records of their own
+            continue
         row: dict[str, Any] = {"code": entry.code, "short_name": entry.short_name, "name": entry.name_nb,
                                "shares": None, "reserved": None, "people": None, "node_url": entry.node_url}
         db = Database(settings.url_for(entry.code))
