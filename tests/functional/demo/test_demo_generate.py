@@ -64,12 +64,19 @@ def test_layout_registry_keys_and_credentials(federation: tuple[Settings, Federa
     settings, summary = federation
     assert summary.institutions == 6 and summary.people == 40
     registry = Registry.load(settings.registry_path)
-    assert {"185", "216", "214"} <= set(registry.codes()) and len(registry) == 6
+    assert {"185", "216", "214"} <= set(registry.codes()) and len(registry.codes()) == 6
+    # the portal is a member too, with its own key and database but no node (issue 9)
+    portal = registry.get("portal")
+    assert portal.kind == "portal" and not portal.answers and len(registry) == 7
+    assert stat.S_IMODE((settings.keys_dir / "portal.pem").stat().st_mode) == 0o600
+    assert (settings.home / "db" / "portal.sqlite").exists()
     assert registry.get("216").short_name == "HiSF"
     creds = json.loads(summary.credentials_path.read_text())
     assert set(creds) == set(registry.codes())
     assert stat.S_IMODE(summary.credentials_path.stat().st_mode) == 0o600
     for entry in registry:
+        if not entry.answers:
+            continue
         assert entry.node_url == f"http://127.0.0.1:8000/nodes/{entry.code}"
         assert (settings.home / "db" / f"{entry.code}.sqlite").exists()
         key = load_private_key(settings.keys_dir / f"{entry.code}.pem")
