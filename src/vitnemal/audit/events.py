@@ -28,3 +28,5 @@ class AuditAction(StrEnum):
     PORTAL_SHARE_WRONG_CODE = "portal.share.wrong_code"
     PORTAL_SHARE_VERIFIED = "portal.share.verified"
     PORTAL_SHARES_PURGED = "portal.share.purged"
+    # Exchange nodes
+    NODE_UNUSUAL_VOLUME = "node_unusual_request_volume"  # a requester passed the day's unusual volume

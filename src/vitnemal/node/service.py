@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vitnemal.audit.events import AuditAction
 from vitnemal.audit.models import AuditEvent
 from vitnemal.audit.service import record_event
 from vitnemal.db import Database
@@ -33,7 +34,7 @@ from vitnemal.records.models import (
 )
 
 MAX_DISCLOSURES = 500  # newest first: enough for a person's page, bounded for the answer's size
-UNUSUAL_VOLUME = "node_unusual_request_volume"
+UNUSUAL_VOLUME = AuditAction.NODE_UNUSUAL_VOLUME
 
 
 class ReplayedRequest(Exception):
