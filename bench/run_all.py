@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-BENCHMARKS = [["exchange"], ["exchange", "--engine", "postgresql"], ["school"], ["diplomas"], ["verify"]]
+BENCHMARKS = [["startup"], ["exchange"], ["exchange", "--engine", "postgresql"], ["school"], ["diplomas"], ["verify"]]
 
 
 def main() -> None:

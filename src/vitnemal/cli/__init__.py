@@ -45,6 +45,19 @@ app.add_typer(portal.app, name="portal")
 app.add_typer(tokens.app, name="tokens")
 serve.register(app)
 settings.register(app)
+
+
+def _plain_help(typer_app: typer.Typer) -> None:
+    # Help as click prints it, not through Rich: importing Rich's renderer took more than half of `vitnemal --help`,
+    # and Rich read "[default: …]" in help texts as markup and dropped it. Defaults and environment variables are
+    # declared on the options (show_default=, envvar=) and printed by click.
+    typer_app.rich_markup_mode = None
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _plain_help(group.typer_instance)
+
+
+_plain_help(app)
 verify.register(app)
 
 

@@ -37,6 +37,17 @@ def school(
     _emit(run_benchmark(pupils=pupils, certificates=certificates), as_json)
 
 
+@app.command("startup")
+def startup(
+    runs: int = typer.Option(7, min=1, help="Timed runs of each command line (after one warm-up)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Start-up time of `vitnemal --help` and `vitnemal id check` as whole processes (wall and CPU seconds)."""
+    from vitnemal.cli.startup_bench import run_benchmark
+
+    _emit(run_benchmark(runs=runs), as_json)
+
+
 @app.command("exchange")
 def exchange(
     nodes: int = typer.Option(50, help="Nodes in the federation (besides the requester)."),

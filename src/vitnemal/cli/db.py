@@ -52,7 +52,8 @@ def upgrade_federation(settings: Settings, institutions: list[str] | None = None
 @app.command("upgrade")
 def upgrade_command(
     institution: list[str] | None = typer.Option(None, "--institution", "-i",
-                                                 help="Only these institutions [default: every one in the registry]."),
+                                                 help="Only these institutions.",
+                                                 show_default="every one in the registry"),
 ) -> None:
     """Upgrade the databases to this version's schema with the Alembic migrations; all data is kept."""
     from vitnemal.config import Settings

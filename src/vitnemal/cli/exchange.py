@@ -15,8 +15,10 @@ import typer
 app = typer.Typer(help="Fetch a consenting student's results from every institution.", no_args_is_help=True)
 
 FOR = typer.Option(..., "--for", help="Your institution's code (the one that fetches), e.g. 185.")
-API = typer.Option(None, "--api", help="Server URL [default: VITNEMAL_PUBLIC_URL or http://127.0.0.1:8000].")
-TOKEN = typer.Option(None, "--token", help="Case worker's API token [default: VITNEMAL_TOKEN or the demo's].")
+API = typer.Option(None, "--api", envvar="VITNEMAL_PUBLIC_URL", help="Server URL.",
+                   show_default="where vitnemal serve/demo last served this home, else http://127.0.0.1:8000")
+TOKEN = typer.Option(None, "--token", envvar="VITNEMAL_TOKEN", help="Case worker's API token.",
+                     show_default="the demo's token of the --for institution")
 JSON = typer.Option(False, "--json", help="Print JSON.")
 
 

@@ -110,7 +110,8 @@ def add(
     name_en: Annotated[str | None, typer.Option(help="Name in English.")] = None,
     qualification: Annotated[str | None, typer.Option(
         help="The qualification (degree) code the programme leads to, e.g. MA-INF.")] = None,
-    language: Annotated[str | None, typer.Option(help="The diploma's language: nb, nn or en. [default: nb]")] = None,
+    language: Annotated[str | None, typer.Option(help="The diploma's language: nb, nn or en.",
+                                                  show_default="nb")] = None,
     faculty_nb: Annotated[str | None, typer.Option(help="Faculty awarding the degree, bokmål.")] = None,
     faculty_nn: Annotated[str | None, typer.Option(help="Faculty, nynorsk.")] = None,
     faculty_en: Annotated[str | None, typer.Option(help="Faculty, English.")] = None,

@@ -188,7 +188,8 @@ def add_person(
     person: str = PERSON,
     first_name: str = typer.Option(..., help="First name."),
     last_name: str = typer.Option(..., help="Last name."),
-    birth_date: str | None = typer.Option(None, help="Birth date [default: from the national id]."),
+    birth_date: str | None = typer.Option(None, help="Birth date (YYYY-MM-DD).",
+                                          show_default="from the national id"),
     as_json: bool = JSON,
 ) -> None:
     """Register a person in the institution's records."""

@@ -10,8 +10,8 @@ from typing import Any
 import typer
 
 HOST = typer.Option("127.0.0.1", help="Interface to listen on.")
-INSTITUTIONS = typer.Option(None, "--institution", "-i",
-                            help="Serve only these institutions [default: every one whose key is here].")
+INSTITUTIONS = typer.Option(None, "--institution", "-i", help="Serve only these institutions.",
+                            show_default="every one whose key is here")
 
 
 def _settings(host: str | None = None, port: int | None = None, home: Path | None = None) -> Any:
@@ -162,7 +162,8 @@ def demo(
     host: str = HOST,
     seed: int = typer.Option(2014, help="Seed of the generated federation."),
     people: int = typer.Option(3000, help="People in the generated federation."),
-    home: Path | None = typer.Option(None, help="Federation directory [default: VITNEMAL_HOME or var/federation]."),
+    home: Path | None = typer.Option(None, envvar="VITNEMAL_HOME", help="Federation directory.",
+                                     show_default="var/federation"),
 ) -> None:
     """Make the demo federation if there is none, then run every node, the worker and the API on one port."""
     import os
