@@ -185,6 +185,8 @@ def demo(
     api = "" if port == 8000 else f" --api {settings.public_url}"
     console.print(f"[bold]vitnemal demo[/] — {len(creds)} institutions at {settings.public_url} "
                   f"(federation in {settings.home})")
+    console.print(f"The portal: {settings.public_url}/ (log in through the test provider at "
+                  f"{settings.public_url}/test-idp as Testperson1, 01536112185)")
     console.print("Ready when GET /healthz answers 200. Then, in another terminal in this directory:")
     console.print(f"  {home_hint}{prog} exchange order 01536112185 --for 185{api} --wait   # Testperson1: 216 RES-100")
     console.print(f"  {home_hint}{prog} exchange order 19588312510 --for 185{api} --wait   # Testperson2: 214 RES-OAL")
