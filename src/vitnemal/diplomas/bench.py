@@ -10,7 +10,10 @@ worker process per core, and finally verifies issued files (:func:`vitnemal.sign
 process.
 
 Rates are measured from the first document out to the last, so the workers' start (a fresh interpreter each,
-loading typst and the key once) is reported apart as ``pool_start_s``.
+loading typst and the key once) is reported apart as ``pool_start_s``. ``stages_cpu_ms`` splits each set's CPU
+time by stage (reading the records, ELMO, QR, typst, signing, writing the file, recording it), measured with the
+process's CPU clock so that the split holds while others load the machine; ``load_average_1m`` (before, after)
+says how loaded it was.
 """
 
 from __future__ import annotations
@@ -120,11 +123,12 @@ def _pages(pdf: bytes) -> int:
 def run_benchmark(people: int = 600, processes: int | None = None, verify: int = 200) -> dict[str, Any]:
     """Return the figures (see the module docstring); ``people`` diplomas are issued in all."""
     from vitnemal.devtools.federation import build_federation
-    from vitnemal.diplomas.issue import IssueContext, issue_many, pending_jobs
+    from vitnemal.diplomas.issue import BATCH, IssueContext, issue_many, pending_jobs
     from vitnemal.diplomas.keys import federation_ca_cert, local_signer_spec
     from vitnemal.signing.verify import check_pdf
 
     processes = processes or os.cpu_count() or 1
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="vitnemal-bench-") as tmp:
         started = time.perf_counter()
         fed = build_federation(Path(tmp) / "fed", ["185"], "http://127.0.0.1:9")
@@ -162,6 +166,8 @@ def run_benchmark(people: int = 600, processes: int | None = None, verify: int =
             verify_times.append(time.perf_counter() - t0)
 
     one, pool = runs["one_process"], runs["all_cores"]
+    stages = _stage_split([*one[0].files, *pool[0].files], [*one[0].record_ms, *pool[0].record_ms])
+    cpu_per_set = sum(stages.values())
     render_ms = one[0].render_ms + pool[0].render_ms
     sign_ms = one[0].sign_ms + pool[0].sign_ms
     return {
@@ -185,4 +191,22 @@ def run_benchmark(people: int = 600, processes: int | None = None, verify: int =
         "wall_s_one_process": round(one[3], 2),
         "wall_s_all_cores": round(pool[3], 2),
         "setup_s": round(setup_s, 2),
+        # where the CPU goes, per set (mean ms; read: the set's share of its batch's read of the records)
+        "stages_cpu_ms": {k: round(v, 2) for k, v in stages.items()},
+        "stages_share_pct": {k: round(100 * v / cpu_per_set, 1) for k, v in stages.items()},
+        "cpu_ms_per_set": round(cpu_per_set, 2),
+        # the rate the cores would give if all their time went to these stages: steadier than signed_per_s when
+        # others share the machine (it does not count waiting for a core), but it is an estimate, not a rate
+        "cpu_bound_signed_per_s": round(processes * 1000 / cpu_per_set, 1),
+        "batch": BATCH,
+        "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
+
+
+def _stage_split(files: list[Any], record_ms: list[float]) -> dict[str, float]:
+    """Mean CPU milliseconds per set of each stage: the workers' (read, elmo, qr, typst, sign, write) and
+    recording in the calling process."""
+    names = ("read", "elmo", "qr", "typst", "sign", "write")
+    out = {name: statistics.fmean(f.stages.get(name, 0.0) for f in files) for name in names}
+    out["record"] = statistics.fmean(record_ms) if record_ms else 0.0
+    return out

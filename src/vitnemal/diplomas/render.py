@@ -133,13 +133,14 @@ class DiplomaRenderer:
         self._compiler = typst.Compiler(str(template), ignore_system_fonts=True)
 
     def render(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *,
-               elmo_xml: bytes | None = None) -> bytes:
-        """Return the set as PDF bytes (unsigned), with its ELMO XML (made here unless given) attached."""
+               elmo_xml: bytes | None = None, qr: str | None = None) -> bytes:
+        """Return the set as PDF bytes (unsigned), with its ELMO XML attached; the ELMO XML and the QR code of
+        ``verify_url`` are made here unless given."""
         from vitnemal.interop.elmo import diploma_to_elmo
 
         view = diploma_view(diploma_set, document_id=document_id, verify_url=verify_url)
         elmo = elmo_xml if elmo_xml is not None else diploma_to_elmo(diploma_set)
-        inputs = {"data": json.dumps(view, ensure_ascii=False), "qr": qr_svg(verify_url),
+        inputs = {"data": json.dumps(view, ensure_ascii=False), "qr": qr if qr is not None else qr_svg(verify_url),
                   "elmo": elmo.decode("utf-8")}
         created = datetime.combine(diploma_set.issued_on, time(12), UTC)
         pdf = self._compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=PDF_STANDARD, timestamp=created)

@@ -269,11 +269,21 @@ def decide(session: Session, case_id: int, *, status: str, by: str, now: datetim
 
 def recognitions_for(session: Session, person_id: int, qualification_code: str) -> list[RecognitionItem]:
     """What counts toward the qualification on the diploma: the items of decided (FERDIG) cases, not withdrawn."""
-    return list(session.scalars(
-        select(RecognitionItem).join(RecognitionCase)
-        .where(RecognitionCase.person_id == person_id, RecognitionCase.status == DONE,
-               RecognitionItem.qualification_code == qualification_code, RecognitionItem.withdrawn_at.is_(None))
-        .order_by(RecognitionItem.id)))
+    return recognitions_for_many(session, [person_id]).get((person_id, qualification_code), [])
+
+
+def recognitions_for_many(session: Session,
+                          person_ids: Sequence[int]) -> dict[tuple[int, str], list[RecognitionItem]]:
+    """:func:`recognitions_for` of many people in one query, by (person id, qualification code)."""
+    out: dict[tuple[int, str], list[RecognitionItem]] = {}
+    rows = session.execute(
+        select(RecognitionCase.person_id, RecognitionItem).join(RecognitionCase)
+        .where(RecognitionCase.person_id.in_(set(person_ids)), RecognitionCase.status == DONE,
+               RecognitionItem.withdrawn_at.is_(None))
+        .order_by(RecognitionItem.id))
+    for person_id, item in rows:
+        out.setdefault((person_id, item.qualification_code), []).append(item)
+    return out
 
 
 def result_warnings(session: Session, external_result_id: int) -> list[str]:

@@ -209,3 +209,40 @@ def test_one_issuer_uses_one_database_engine_for_every_document(fed: MiniFederat
     finally:
         issuer.close()
     assert len(made) == 1  # the issuer's own, for reading and recording all three
+
+
+def test_a_batch_of_sets_is_read_with_as_many_queries_as_one_set(fed: MiniFederation) -> None:
+    from sqlalchemy import event
+
+    from vitnemal.diplomas.build import SetRequest, build_diploma_set, build_diploma_sets
+
+    with fed.db("185").read_session() as s:
+        requests = [SetRequest(j.person_id, j.qualification_code) for j in pending_jobs(s)]
+    assert len(requests) == len(PEOPLE)
+    common = {"institution_name": "Universitetet i Oslo", "faculty": FACULTY, "issued_on": date(2026, 6, 20)}
+
+    db = fed.db("185")
+    with db.read_session() as s:  # the schema check on first use is not part of the count
+        build_diploma_sets(s, requests[:1], **common)  # type: ignore[arg-type]
+
+    def counted(reqs: list[SetRequest]) -> tuple[int, list[object]]:
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731  (conn, cursor, statement, ...)
+        event.listen(db.read_engine, "before_cursor_execute", listener)
+        try:
+            with db.read_session() as s:
+                built = build_diploma_sets(s, reqs, **common)  # type: ignore[arg-type]
+        finally:
+            event.remove(db.read_engine, "before_cursor_execute", listener)
+        return len(statements), list(built)
+
+    one, _ = counted(requests[:1])
+    many, sets = counted(requests)
+    assert many == one  # a handful of queries for the whole batch, not a handful per set
+    with fed.db("185").read_session() as s:  # and each set is what building it alone gives
+        alone = [build_diploma_set(s, person_id=r.person_id, qualification_code=r.qualification_code, **common)
+                 for r in requests]  # type: ignore[arg-type]
+    assert sets == alone
+    with fed.db("185").read_session() as s:
+        missing = build_diploma_sets(s, [SetRequest(requests[0].person_id, "MA-XYZ")], **common)  # type: ignore
+    assert isinstance(missing[0], Exception) and "has no qualification 'MA-XYZ' (has: BA-HIS)" in str(missing[0])
