@@ -225,3 +225,38 @@ def test_logout_at_a_provider_on_another_host_goes_through_a_plain_navigation(po
         target = f"http://localhost:{other_port}/test-idp/endsession?"
         assert f'<meta http-equiv="refresh" content="0;url={target}' in answer.text
         assert client.get("/my-results").status_code == 303
+
+
+def test_a_code_works_once_and_only_with_its_verifier(portal) -> None:
+    """The test provider as any client would use it: authorize with PKCE, exchange the code, try it again."""
+    import base64
+    import hashlib
+    import secrets
+
+    app, server = portal
+    idp = app.state.test_idp
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    redirect_uri = next(iter(idp.redirect_uris))
+    with httpx.Client(base_url=server.url) as client:
+        form = client.get("/test-idp/authorize", params={
+            "client_id": idp.client_id, "redirect_uri": redirect_uri, "response_type": "code", "scope": "openid",
+            "state": "s-1", "nonce": "n-1", "code_challenge": challenge, "code_challenge_method": "S256"})
+        assert form.status_code == 200
+        sent = client.post("/test-idp/authorize", data={
+            "csrf_token": _field(form.text, "csrf_token"), "request": _field(form.text, "request"),
+            "pid": TESTPERSON1, "acr": "idporten-loa-high", "action": "login"})
+        back = httpx.URL(sent.headers["location"])
+        assert back.params["state"] == "s-1"
+        exchange = {"grant_type": "authorization_code", "code": back.params["code"], "redirect_uri": redirect_uri,
+                    "code_verifier": verifier, "client_id": idp.client_id, "client_secret": idp.client_secret}
+        first = client.post("/test-idp/token", data=exchange)  # client_secret_post this time
+        again = client.post("/test-idp/token", data=exchange)
+        without_pkce = client.get("/test-idp/authorize", params={
+            "client_id": idp.client_id, "redirect_uri": redirect_uri, "response_type": "code", "scope": "openid",
+            "state": "s-2", "nonce": "n-2"})
+    assert first.status_code == 200 and first.json()["token_type"] == "Bearer"
+    assert again.status_code == 400 and again.json() == {"error": "invalid_grant"}
+    assert without_pkce.status_code == 303 and "error=invalid_request" in without_pkce.headers["location"]
+    claims = jwt.decode(first.json()["id_token"], idp.signing_key).claims
+    assert claims["pid"] == TESTPERSON1 and claims["acr"] == "idporten-loa-high" and claims["nonce"] == "n-1"
