@@ -19,14 +19,9 @@ from joserfc.jwk import ECKey
 from vitnemal.exchange.client import NodeClient
 from vitnemal.exchange.outcomes import ImportedQualification, ImportedResult, Outcome, classify
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
-from vitnemal.institutions.registry import Registry
-from vitnemal.node.protocol import ResultsRequest, Subject, new_request_id, sign
+from vitnemal.institutions.registry import PORTAL_CODE, Registry
+from vitnemal.node.protocol import owner_login_request, sign
 from vitnemal.portal import rules
-
-PORTAL_CODE = "portal"
-# The legal basis the portal claims: the owner logged in and asked for their own results (no consent is needed:
-# the portal's basis is in law, uhl. § 4-14).
-LEGAL_BASIS = "owner_login"
 
 
 @dataclass(frozen=True)
@@ -116,7 +111,9 @@ def answer_contents(institution: Institution, history: Sequence[rules.NameSpan],
 
 
 class ExchangeResultsSource:
-    """Asks the nodes over the exchange protocol, signed as the portal (``kid`` = ``portal``)."""
+    """Asks the nodes over the exchange protocol, signed as the portal (``kid`` = ``portal``), on the owner's login
+    (no consent is needed: the portal's basis is in law, uhl. § 4-14); nodes accept that basis from a registry
+    member of kind portal only."""
 
     def __init__(self, registry: Registry, key: ECKey, client: NodeClient, *, timeout_s: float = 5.0,
                  names: Mapping[str, Sequence[rules.NameSpan]] | None = None, own: str = PORTAL_CODE) -> None:
@@ -128,21 +125,16 @@ class ExchangeResultsSource:
         self.own = own
 
     def institutions(self) -> list[Institution]:
-        return [Institution(e.code, e.name_nb, e.name_en) for e in self.registry if e.code != self.own]
+        """Every member that runs a node (institutions, the language-test register), not the portal itself."""
+        return [Institution(e.code, e.name_nb, e.name_en) for e in self.registry if e.answers]
 
     def request(self, owner: Owner, institution: str, now: datetime) -> tuple[str, str]:
-        """(request id, signed request) for one institution."""
-        born = owner.birth_date
-        subject = Subject(owner.national_id, (), "", "", born.isoformat() if born else None)
-        req = ResultsRequest(requester=self.own, node=institution, request_id=new_request_id(),
-                             issued_at=int(now.timestamp()), fetch_date=now.date().isoformat(), subject=subject,
-                             consent=None)
-        login = None
-        if owner.authenticated_at is not None:
-            login = {"authenticated_at": owner.authenticated_at.isoformat(), "acr": owner.acr}
-        # The owner's login is the legal basis; the node also returns its log of disclosures about the owner.
-        payload = {**req.payload(), "basis": LEGAL_BASIS, "login": login, "disclosures": True}
-        return req.request_id, sign(payload, self.own, self.key)
+        """(request id, signed request) for one institution: the owner's login as legal basis, and the node's log
+        of disclosures about the owner asked for too ("who has fetched my results")."""
+        req = owner_login_request(portal=self.own, node=institution, national_id=owner.national_id,
+                                  authenticated_at=owner.authenticated_at or now, acr=owner.acr, now=now,
+                                  disclosures=True)
+        return req.request_id, sign(req.payload(), self.own, self.key)
 
     async def fetch(self, owner: Owner, institution: str) -> SourceAnswer:
         now = datetime.now(UTC)
@@ -155,7 +147,7 @@ class ExchangeResultsSource:
                                                   self.names.get(institution, ()), verdict.results,
                                                   verdict.qualifications)
         return SourceAnswer(institution, verdict.outcome.value, verdict.message, results, qualifications,
-                            retry=verdict.retry)
+                            retry=verdict.retry, disclosures=list(verdict.disclosures))
 
 
 Answerer = SourceAnswer | Callable[[Owner], SourceAnswer]
