@@ -75,10 +75,16 @@ def read_outbox(maildir: Path) -> list[dict[str, Any]]:
             "to": str(msg.get("To") or ""),
             "subject": str(msg.get("Subject") or ""),
             "text": text,
-            "link": msg.get(LINK_HEADER),
-            "code": msg.get(CODE_HEADER),
-            "share": msg.get(SHARE_HEADER),
+            "link": _header(msg, LINK_HEADER),
+            "code": _header(msg, CODE_HEADER),
+            "share": _header(msg, SHARE_HEADER),
             "at": str(msg.get("Date") or ""),
         }))
     found.sort(key=lambda item: (item[0], item[1]))
     return [entry for _, _, entry in found[-MAX_OUTBOX:]]
+
+
+def _header(msg: Any, name: str) -> str | None:
+    # A long header is folded onto a new line when sent; unfolded it keeps the fold's leading space.
+    value = msg.get(name)
+    return None if value is None else "".join(str(value).split())

@@ -25,6 +25,7 @@ from vitnemal.portal.app import Portal, PortalNotReady
 from vitnemal.portal.fetch import FetchView
 from vitnemal.portal.mail import MailError
 from vitnemal.portal.source import Owner
+from vitnemal.portal.texts import credits_text
 from vitnemal.web.context import language, save_session
 from vitnemal.web.i18n import babel_locale
 from vitnemal.web.routing import page_router, require_login
@@ -88,6 +89,9 @@ def institutions_view(items: list[dict[str, Any]], lang: str) -> list[dict[str, 
         quals, others = rules.split_courses(inst)
         for q in quals:
             q["award_date"] = format_date(date.fromisoformat(str(q["award_date"])), "long", locale=babel_locale(lang))
+            q["credits"] = credits_text(str(q["credits"]), lang)
+            q["course_rows"] = [_row(r, lang) for r in q["course_rows"]]
+        others = [_row(r, lang) for r in others]
         quals.sort(key=lambda q: (LEVEL_ORDER.get(str(q.get("level")), 9), str(q["award_date"])))
         fetched = inst.get("fetched_at")
         out.append({"code": inst["code"], "name": inst["name"], "quals": quals, "others": others,
@@ -115,6 +119,11 @@ def disclosures_view(view: FetchView, lang: str) -> list[dict[str, Any]]:
                 "results": d.get("results_count", 0), "qualifications": d.get("qualifications_count", 0)},
         })
     return rows
+
+
+def _row(result: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A course row as shown: credits as people write them ("10", "7,5"), the rest as the institution sent it."""
+    return {**result, "credits": credits_text(str(result["credits"]), lang)}
 
 
 def _load_view(portal: Portal, owner_id: str, fetch_id: int | None) -> FetchView | None:
