@@ -18,8 +18,8 @@ from vitnemal.devtools.hostile_pdfs import cyclic_page_tree, deep_page_tree, fla
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import wait_until_healthy
 
-# Far above what any check takes; a hang is what these tests catch, so a timeout here is a failure.
-pytestmark = pytest.mark.timeout(60)
+# A hang is what these tests catch: the suite's per-test timeout (300 s, far above what any check takes on a
+# loaded machine, where one CLI run took 20 s) turns it into a failure.
 
 BOMB_INFLATED = 300 * 2**20  # ~300 KiB in the file; pyHanko's own default would inflate all of it
 
@@ -97,8 +97,8 @@ def test_the_server_stays_alive_while_hostile_uploads_are_in_flight(server: str,
     files = [cyclic_page_tree(), bomb] * 4
     with ThreadPoolExecutor(len(files)) as uploads:
         answers = [uploads.submit(_upload, server, pdf) for pdf in files]
-        # Liveness, not speed: 10 s is generous on a loaded 2-core machine, and without the fix it never answers.
-        health = httpx.get(f"{server}/healthz", timeout=10)
+        # Liveness, not speed: 30 s is generous on a loaded 2-core machine; it answered in tens of ms in the bench.
+        health = httpx.get(f"{server}/healthz", timeout=30)
         assert health.status_code == 200
         reports = [answer.result().json() for answer in answers]
     assert {r["reason"] for r in reports} == {"unreadable"}, reports
