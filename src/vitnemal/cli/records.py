@@ -283,7 +283,7 @@ def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: b
     from vitnemal.records.services import normalise_id
 
     with _session(institution) as session:
-        rows = disclosures_about(session, normalise_id(person))
+        rows = [d.model_dump(mode="json") for d in disclosures_about(session, normalise_id(person))]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from vitnemal.bounded_json import JsonRefused, check_nesting
 from vitnemal.institutions.registry import Registry
 from vitnemal.node.protocol import NodeAnswer, ProtocolError, Refusal, parse_answer, verify
+from vitnemal.node.rules import is_released
+from vitnemal.node.wire import DisclosureItem, QualificationItem, ResultItem
 
 
 class Outcome(StrEnum):
@@ -127,55 +128,22 @@ class Verdict:
     # A node that said "slow down" (429) names when to ask again; otherwise the retry policy decides.
     retry_after_s: int | None = None
     # An owner_login answer that was asked for them: the node's log of disclosures about the owner.
-    disclosures: tuple[dict[str, Any], ...] = ()
+    disclosures: tuple[DisclosureItem, ...] = ()
 
 
-def _opt(item: dict[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return None if value is None else str(value)
+def _result(item: ResultItem) -> ImportedResult:
+    # The wire model was validated on receipt (node.protocol.parse_answer): bounds, types, VÅR/HØST, credits.
+    return ImportedResult(**{f.name: getattr(item, f.name) for f in fields(ImportedResult)})
 
 
-def _decimal(value: Any) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
-    if not number.is_finite() or number < 0 or number > 999:
-        raise ValueError(f"{value!r} is not a credit value")
-    return number
-
-
-def _result(item: dict[str, Any]) -> ImportedResult:
-    season = str(item["season"])
-    if season not in SEASONS:
-        raise ValueError(f"term season {season!r} is not VÅR or HØST")
-    return ImportedResult(
-        key=str(item["key"]), course_code=str(item["course_code"]), name_nb=str(item["name_nb"]),
-        name_en=str(item["name_en"]), kind=str(item.get("kind") or "course"), thesis_title=_opt(item, "thesis_title"),
-        year=int(item["year"]), season=season, credits=_decimal(item["credits"]), grade=str(item["grade"]),
-        grading_scale=str(item.get("grading_scale") or "letter"), description_nb=_opt(item, "description_nb"),
-        description_en=_opt(item, "description_en"),
-    )
-
-
-def _qualification(item: dict[str, Any], result_keys: set[str]) -> ImportedQualification:
-    links = []
-    for link in item.get("courses") or []:
-        key = str(link["result_key"])
-        if key not in result_keys:
-            raise ValueError(f"qualification {item.get('code')} links to {key}, which is not among the results")
-        counted = link.get("credits_counted")
-        links.append(ImportedLink(key, _opt(link, "group_nb"), _opt(link, "group_en"),
-                                  None if counted is None else _decimal(counted)))
-    issued = item.get("diploma_issued_on")
-    return ImportedQualification(
-        key=str(item["key"]), code=str(item["code"]), name_nb=str(item["name_nb"]), name_en=str(item["name_en"]),
-        level=str(item.get("level") or "other"), programme_name_nb=_opt(item, "programme_name_nb"),
-        programme_name_en=_opt(item, "programme_name_en"), specialisation_nb=_opt(item, "specialisation_nb"),
-        specialisation_en=_opt(item, "specialisation_en"), credits=_decimal(item["credits"]),
-        award_date=date.fromisoformat(str(item["award_date"])),
-        diploma_issued_on=None if not issued else date.fromisoformat(str(issued)), links=tuple(links),
-    )
+def _qualification(item: QualificationItem, result_keys: set[str]) -> ImportedQualification:
+    for link in item.courses:
+        if link.result_key not in result_keys:
+            raise ValueError(f"qualification {item.code} links to {link.result_key}, which is not among the results")
+    links = tuple(ImportedLink(link.result_key, link.group_nb, link.group_en, link.credits_counted)
+                  for link in item.courses)
+    return ImportedQualification(**{f.name: getattr(item, f.name) for f in fields(ImportedQualification)
+                                    if f.name != "links"}, links=links)
 
 
 def _parse_contents(answer: NodeAnswer) -> tuple[tuple[ImportedResult, ...], tuple[ImportedQualification, ...]]:
@@ -244,20 +212,20 @@ def _classify(
     if answer.subject not in subject_ids or (answer.matched_id and answer.matched_id not in subject_ids):
         return Verdict(Outcome.IDENTITY_MISMATCH,
                        f"{node} answered about another person ({answer.subject}); nothing was imported")
-    disclosures = tuple(d for d in answer.disclosures if isinstance(d, dict))
+    disclosures = tuple(answer.disclosures)
     if answer.status != "ok":
         return Verdict(_STATUS_OUTCOMES[answer.status], answer.message, disclosures=disclosures)
     try:
         results, qualifications = _parse_contents(answer)
     except (KeyError, TypeError, ValueError) as exc:
         return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer has a malformed result: {exc}")
-    unreleased = [q.code for q in qualifications if q.diploma_issued_on is None or q.diploma_issued_on >= fetch_date]
+    unreleased = [q.code for q in qualifications if not is_released(q.diploma_issued_on, fetch_date)]
     if unreleased:
         return Verdict(Outcome.INVALID_ANSWER,
                        f"{node} sent degrees whose diploma is not issued before the fetch date: {unreleased}")
     notes = [answer.message] if answer.message else []
     if answer.withheld:
-        names = ", ".join(str(w.get("name_nb") or w.get("code")) for w in answer.withheld)
+        names = ", ".join(w.name_nb or w.code for w in answer.withheld)
         notes.append(f"Not released (diploma not issued before the fetch date): {names}")
     if not results and not qualifications:
         return Verdict(Outcome.NO_RESULTS, " ".join(notes) or "no passed results", disclosures=disclosures)

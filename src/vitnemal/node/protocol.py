@@ -13,6 +13,7 @@ import binascii
 import json
 import uuid
 from base64 import urlsafe_b64decode
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -21,12 +22,14 @@ from typing import Any
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
+from pydantic import BaseModel, ValidationError
 
 from vitnemal.bounded_json import JsonRefused
 from vitnemal.bounded_json import loads as bounded_loads
 from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
 from vitnemal.institutions.keys import import_public
 from vitnemal.institutions.registry import Registry, UnknownInstitution
+from vitnemal.node.wire import AnswerContents, DisclosureItem, QualificationItem, ResultItem, WithheldItem
 
 PROTOCOL_VERSION = 1
 ALGORITHM = "ES256"
@@ -135,7 +138,8 @@ class ResultsRequest:
 
 @dataclass(frozen=True)
 class NodeAnswer:
-    """What a node says. ``status`` is one of ANSWER_STATUSES; results and qualifications are plain dicts."""
+    """What a node says. ``status`` is one of ANSWER_STATUSES; its contents are the typed models of
+    :mod:`vitnemal.node.wire`, validated on receipt by :func:`parse_answer`."""
 
     node: str
     requester: str
@@ -145,11 +149,11 @@ class NodeAnswer:
     status: str
     message: str = ""
     matched_id: str | None = None
-    results: list[dict[str, Any]] = field(default_factory=list)
-    qualifications: list[dict[str, Any]] = field(default_factory=list)
-    withheld: list[dict[str, Any]] = field(default_factory=list)
+    results: list[ResultItem] = field(default_factory=list)
+    qualifications: list[QualificationItem] = field(default_factory=list)
+    withheld: list[WithheldItem] = field(default_factory=list)
     # Only for an owner_login request that asked for them: the node's log of disclosures about the person.
-    disclosures: list[dict[str, Any]] = field(default_factory=list)
+    disclosures: list[DisclosureItem] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -162,11 +166,16 @@ class NodeAnswer:
             "status": self.status,
             "message": self.message,
             "matched_id": self.matched_id,
-            "results": self.results,
-            "qualifications": self.qualifications,
-            "withheld": self.withheld,
-            "disclosures": self.disclosures,
+            "results": _dump(self.results),
+            "qualifications": _dump(self.qualifications),
+            "withheld": _dump(self.withheld),
+            "disclosures": _dump(self.disclosures),
         }
+
+
+def _dump(items: Sequence[Any]) -> list[Any]:
+    # Anything not a model goes out as it is: tests play hostile nodes that send what no model would allow.
+    return [i.model_dump(mode="json") if isinstance(i, BaseModel) else i for i in items]
 
 
 # Refusals that concern this attempt only (a clock off, a retried request id, too many requests just now): the
@@ -328,6 +337,7 @@ def _short(value: Any, limit: int) -> str:
 def parse_request(payload: dict[str, Any]) -> ResultsRequest:
     """Turn a verified request payload into a ResultsRequest, or raise ProtocolError("malformed")."""
     try:
+        _check_version(payload)
         subj = payload["subject"]
         consent = payload.get("consent")
         login = payload.get("login")
@@ -368,18 +378,26 @@ def parse_request(payload: dict[str, Any]) -> ResultsRequest:
         raise ProtocolError("malformed", f"request is missing or has a bad field: {exc}") from None
 
 
+def _check_version(payload: dict[str, Any]) -> None:
+    if payload.get("v") != PROTOCOL_VERSION:
+        raise ValueError(f"protocol version {str(payload.get('v'))[:10]!r} is not spoken here ({PROTOCOL_VERSION} is)")
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']} ({exc.error_count()} problem{'s' if exc.error_count() > 1 else ''})"
+
+
 def parse_answer(payload: dict[str, Any]) -> NodeAnswer:
     """Turn a verified answer payload into a NodeAnswer, or raise ProtocolError("malformed")."""
     try:
         status = str(payload["status"])
         if status not in ANSWER_STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        results = payload.get("results") or []
-        qualifications = payload.get("qualifications") or []
-        withheld = payload.get("withheld") or []
-        disclosures = payload.get("disclosures") or []
-        if not all(isinstance(x, list) for x in (results, qualifications, withheld, disclosures)):
-            raise ValueError("results, qualifications, withheld and disclosures must be lists")
+        _check_version(payload)
+        contents = AnswerContents.model_validate(
+            {name: payload.get(name) or [] for name in ("results", "qualifications", "withheld", "disclosures")})
         return NodeAnswer(
             node=str(payload["iss"]),
             requester=str(payload["aud"]),
@@ -389,10 +407,12 @@ def parse_answer(payload: dict[str, Any]) -> NodeAnswer:
             status=status,
             message=str(payload.get("message") or ""),
             matched_id=payload.get("matched_id"),
-            results=results,
-            qualifications=qualifications,
-            withheld=withheld,
-            disclosures=disclosures,
+            results=contents.results,
+            qualifications=contents.qualifications,
+            withheld=contents.withheld,
+            disclosures=contents.disclosures,
         )
+    except ValidationError as exc:
+        raise ProtocolError("malformed", f"answer has a malformed field: {_first_error(exc)}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError("malformed", f"answer is missing or has a bad field: {exc}") from None

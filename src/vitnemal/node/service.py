@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, insert, or_, select
@@ -23,6 +22,7 @@ from vitnemal.db import Database
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.node import matching, rules
 from vitnemal.node.protocol import LegalBasis, NodeAnswer, ResultsRequest
+from vitnemal.node.wire import CourseLink, DisclosureItem, QualificationItem, ResultItem, WithheldItem
 from vitnemal.records.models import (
     AssessmentResult,
     Course,
@@ -65,10 +65,6 @@ class RequestLimiter(Protocol):
     def __call__(self, session: Session, requester: str, now: datetime) -> Throttle: ...
 
 
-def _credits(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
-
-
 def _same_name_and_birth_date(session: Session, request: ResultsRequest) -> bool:
     subj = request.subject
     born = matching.stated_birth_date(subj)
@@ -84,7 +80,7 @@ def _same_name_and_birth_date(session: Session, request: ResultsRequest) -> bool
     return bool(found)
 
 
-def _passed_results(session: Session, person_id: int) -> tuple[list[dict[str, Any]], dict[int, str]]:
+def _passed_results(session: Session, person_id: int) -> tuple[list[ResultItem], dict[int, str]]:
     rows = session.execute(
         select(AssessmentResult.id, Course.code, Course.name_nb, Course.name_en, Course.kind,
                AssessmentResult.thesis_title, AssessmentResult.year, AssessmentResult.season,
@@ -95,18 +91,19 @@ def _passed_results(session: Session, person_id: int) -> tuple[list[dict[str, An
         .order_by(AssessmentResult.year, AssessmentResult.season, AssessmentResult.id)
     ).all()
     keys = {r.id: rules.result_key(r.code, r.year, r.season) for r in rows}
+    # model_construct: the node's own records are not re-validated on this hot path; the requester validates.
     results = [
-        {"key": keys[r.id], "course_code": r.code, "name_nb": r.name_nb, "name_en": r.name_en, "kind": r.kind,
-         "thesis_title": r.thesis_title, "year": r.year, "season": r.season, "credits": _credits(r.credits),
-         "grade": r.grade, "grading_scale": r.grading_scale, "description_nb": r.description_nb,
-         "description_en": r.description_en}
+        ResultItem.model_construct(
+            key=keys[r.id], course_code=r.code, name_nb=r.name_nb, name_en=r.name_en, kind=r.kind,
+            thesis_title=r.thesis_title, year=r.year, season=r.season, credits=r.credits, grade=r.grade,
+            grading_scale=r.grading_scale, description_nb=r.description_nb, description_en=r.description_en)
         for r in rows
     ]
     return results, keys
 
 
 def _qualifications(session: Session, person_id: int, fetch_date: date,
-                    result_keys: dict[int, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                    result_keys: dict[int, str]) -> tuple[list[QualificationItem], list[WithheldItem]]:
     """Released qualifications with their (passed) courses, and the withheld ones (diploma not yet issued)."""
     quals = session.scalars(
         select(Qualification).where(Qualification.person_id == person_id).order_by(Qualification.award_date)
@@ -114,9 +111,10 @@ def _qualifications(session: Session, person_id: int, fetch_date: date,
     if not quals:
         return [], []
     released = [q for q in quals if rules.is_released(q.diploma_issued_on, fetch_date)]
-    withheld = [{"code": q.code, "name_nb": q.name_nb, "name_en": q.name_en, "level": q.level,
-                 "reason": "diploma_not_issued_before_fetch_date"} for q in quals if q not in released]
-    links: dict[int, list[dict[str, Any]]] = {q.id: [] for q in released}
+    withheld = [WithheldItem.model_construct(code=q.code, name_nb=q.name_nb, name_en=q.name_en, level=q.level,
+                                             reason="diploma_not_issued_before_fetch_date")
+                for q in quals if q not in released]
+    links: dict[int, list[CourseLink]] = {q.id: [] for q in released}
     if released:
         for link in session.execute(
             select(QualificationCourse.qualification_id, QualificationCourse.result_id,
@@ -126,16 +124,15 @@ def _qualifications(session: Session, person_id: int, fetch_date: date,
             .order_by(QualificationCourse.id)
         ):
             if link.result_id in result_keys:  # only passed results are shared, so only they can be linked
-                links[link.qualification_id].append({
-                    "result_key": result_keys[link.result_id], "group_nb": link.heading_nb,
-                    "group_en": link.heading_en, "credits_counted": _credits(link.credits_counted)})
+                links[link.qualification_id].append(CourseLink.model_construct(
+                    result_key=result_keys[link.result_id], group_nb=link.heading_nb, group_en=link.heading_en,
+                    credits_counted=link.credits_counted))
     shared = [
-        {"key": q.code, "code": q.code, "name_nb": q.name_nb, "name_en": q.name_en, "level": q.level,
-         "programme_name_nb": q.programme_name_nb, "programme_name_en": q.programme_name_en,
-         "specialisation_nb": q.specialisation_nb, "specialisation_en": q.specialisation_en,
-         "credits": _credits(q.credits), "award_date": q.award_date.isoformat(),
-         "diploma_issued_on": q.diploma_issued_on.isoformat() if q.diploma_issued_on else None,
-         "courses": links[q.id]}
+        QualificationItem.model_construct(
+            key=q.code, code=q.code, name_nb=q.name_nb, name_en=q.name_en, level=q.level,
+            programme_name_nb=q.programme_name_nb, programme_name_en=q.programme_name_en,
+            specialisation_nb=q.specialisation_nb, specialisation_en=q.specialisation_en, credits=q.credits,
+            award_date=q.award_date, diploma_issued_on=q.diploma_issued_on, courses=links[q.id])
         for q in released
     ]
     return shared, withheld
@@ -249,7 +246,7 @@ def _basis_columns(request: ResultsRequest) -> dict[str, Any]:
     }
 
 
-def disclosures_about(session: Session, national_id: str, limit: int = MAX_DISCLOSURES) -> list[dict[str, Any]]:
+def disclosures_about(session: Session, national_id: str, limit: int = MAX_DISCLOSURES) -> list[DisclosureItem]:
     """Every request this node logged about the person with ``national_id`` (their earlier ids here included),
     newest first: who asked, when, on which legal basis (the consent's date and the requester's reference, or
     the owner's own login), what was answered and how much was disclosed."""
@@ -261,17 +258,15 @@ def disclosures_about(session: Session, national_id: str, limit: int = MAX_DISCL
         about = or_(Disclosure.person_id == person_id, Disclosure.national_id.in_(ids))
     rows = session.scalars(select(Disclosure).where(about).order_by(Disclosure.at.desc(), Disclosure.id.desc())
                            .limit(limit)).all()
-    return [{
-        "at": r.at.isoformat(), "requester": r.requester_code, "basis": r.basis,
-        "recipient": "owner_via_portal" if r.basis == LegalBasis.OWNER_LOGIN else "requester",
-        "disclosed_to": ("the owner via the portal" if r.basis == LegalBasis.OWNER_LOGIN
-                         else f"institution {r.requester_code}"),
-        "national_id": r.national_id, "answer": r.answer, "results_count": r.results_count,
-        "qualifications_count": r.qualifications_count,
-        "consent_given_at": r.consent_given_at.isoformat() if r.consent_given_at else None,
-        "consent_reference": r.consent_reference,
-        "login_at": r.login_at.isoformat() if r.login_at else None, "login_acr": r.login_acr,
-    } for r in rows]
+    return [DisclosureItem.model_construct(
+        at=r.at, requester=r.requester_code, basis=r.basis,
+        recipient="owner_via_portal" if r.basis == LegalBasis.OWNER_LOGIN else "requester",
+        disclosed_to=("the owner via the portal" if r.basis == LegalBasis.OWNER_LOGIN
+                      else f"institution {r.requester_code}"),
+        national_id=r.national_id, answer=r.answer, results_count=r.results_count,
+        qualifications_count=r.qualifications_count, consent_given_at=r.consent_given_at,
+        consent_reference=r.consent_reference, login_at=r.login_at, login_acr=r.login_acr,
+    ) for r in rows]
 
 
 def volume_flags(session: Session, limit: int = 200) -> list[dict[str, Any]]:
