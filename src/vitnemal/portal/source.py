@@ -147,7 +147,8 @@ class ExchangeResultsSource:
                                                   self.names.get(institution, ()), verdict.results,
                                                   verdict.qualifications)
         return SourceAnswer(institution, verdict.outcome.value, verdict.message, results, qualifications,
-                            retry=verdict.retry, disclosures=list(verdict.disclosures))
+                            retry=verdict.retry,
+                            disclosures=[d.model_dump(mode="json") for d in verdict.disclosures])
 
 
 Answerer = SourceAnswer | Callable[[Owner], SourceAnswer]
