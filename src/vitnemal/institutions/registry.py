@@ -74,7 +74,9 @@ class Registry:
     institutions: dict[str, InstitutionEntry]
 
     def __iter__(self) -> Iterator[InstitutionEntry]:
-        return iter(sorted(self.institutions.values(), key=lambda e: int(e.code) if e.code.isdigit() else 0))
+        # Institutions by number, then members named by a word (the portal) after them.
+        return iter(sorted(self.institutions.values(),
+                           key=lambda e: (not e.code.isdigit(), int(e.code) if e.code.isdigit() else 0, e.code)))
 
     def __len__(self) -> int:
         return len(self.institutions)
