@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from vitnemal import csv_cells
+from vitnemal.files import FILE_MODE, private_dir
 from vitnemal.school.batch import PointsRun, json_list
 from vitnemal.school.model import Certificate
 from vitnemal.school.points import AdmissionPoints
@@ -70,11 +71,14 @@ def write_ranking(path: Path, records: Iterable[dict[str, object]]) -> int:
     The list is written to a temporary file beside ``path`` and renamed into place, so a failure never leaves a
     half-written list.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Pupils' ids, names and points: owner-only like the certificates (a directory made for it is 0700).
+    private_dir(path.parent, tighten=False)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     written = 0
     try:
-        with tmp.open("w", encoding="utf-8", newline="") as handle:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)  # an older temporary file of the same name keeps its mode under O_CREAT
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
             if path.suffix.casefold() == ".json":
                 counted = _counting(records)
                 for chunk in json_list(counted):
