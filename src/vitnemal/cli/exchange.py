@@ -8,18 +8,68 @@ from __future__ import annotations
 
 import json
 import time
+from enum import StrEnum
 from typing import Any
 
 import typer
 
+from vitnemal.exchange.states import OrderStatus
+
 app = typer.Typer(help="Fetch a consenting student's results from every institution.", no_args_is_help=True)
+
+# Exit codes (docs/exchange.md): 0 done, 1 refused or failed, 3 the order waits for a retry of a node that was down.
+EXIT_WAITING = 3
+
+
+class LangChoice(StrEnum):
+    nb = "nb"
+    nn = "nn"
+    en = "en"
+
 
 FOR = typer.Option(..., "--for", help="Your institution's code (the one that fetches), e.g. 185.")
 API = typer.Option(None, "--api", envvar="VITNEMAL_PUBLIC_URL", help="Server URL.",
                    show_default="where vitnemal serve/demo last served this home, else http://127.0.0.1:8000")
 TOKEN = typer.Option(None, "--token", envvar="VITNEMAL_TOKEN", help="Case worker's API token.",
                      show_default="the demo's token of the --for institution")
-JSON = typer.Option(False, "--json", help="Print JSON.")
+JSON = typer.Option(False, "--json", help="Print JSON (with the internal codes and technical detail).")
+LANG = typer.Option(LangChoice.nb, "--lang", help="Language of what is printed: nb, nn or en.")
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "unknown": {"nb": "Ukjent institusjon {code}: den finnes ikke i føderasjonsregisteret ({path}).",
+                "nn": "Ukjend institusjon {code}: han finst ikkje i føderasjonsregisteret ({path}).",
+                "en": "Unknown institution {code}: it is not in the federation registry ({path})."},
+    "no_token": {"nb": "Ingen API-nøkkel for institusjon {code}: bruk --token eller sett VITNEMAL_TOKEN.",
+                 "nn": "Ingen API-nøkkel for institusjon {code}: bruk --token eller set VITNEMAL_TOKEN.",
+                 "en": "No API token for institution {code}: pass --token or set VITNEMAL_TOKEN."},
+    "no_server": {"nb": "Ingen server svarer på {url}. Start en med `vitnemal demo` eller `vitnemal serve`, "
+                        "eller bruk --api.",
+                  "nn": "Ingen server svarer på {url}. Start ein med `vitnemal demo` eller `vitnemal serve`, "
+                        "eller bruk --api.",
+                  "en": "No server answers at {url}. Start one with `vitnemal demo` or `vitnemal serve`, "
+                        "or pass --api."},
+    "refused": {"nb": "Avvist ({status}): {detail}", "nn": "Avvist ({status}): {detail}",
+                "en": "Refused ({status}): {detail}"},
+    "still": {"nb": "Bestilling {order} er fortsatt ikke ferdig etter {timeout} s.",
+              "nn": "Bestilling {order} er framleis ikkje ferdig etter {timeout} s.",
+              "en": "Order {order} has still not finished after {timeout} s."},
+    "placed": {"nb": "{label} (bestilling {order})", "nn": "{label} (bestilling {order})",
+               "en": "{label} (order {order})"},
+    "heading": {"nb": "Resultatbestilling {order}", "nn": "Resultatbestilling {order}", "en": "Results order {order}"},
+    "quiet": {"nb": "Ingen resultater for personen ved {names}.",
+              "nn": "Ingen resultat for personen ved {names}.",
+              "en": "No results for this person at {names}."},
+    "changes": {"nb": "Endringer siden forrige henting:", "nn": "Endringar sidan førre henting:",
+                "en": "Changes since the last fetch:"},
+    "none": {"nb": "Ingen bestillinger.", "nn": "Ingen bestillingar.", "en": "No orders."},
+    "no_records": {"nb": "Ingen eksterne resultater er hentet for denne personen.",
+                   "nn": "Ingen eksterne resultat er henta for denne personen.",
+                   "en": "No external results have been fetched for this person."},
+}
+
+
+def _t(key: str, lang: str, **values: Any) -> str:
+    return _TEXTS[key][lang].format(**values)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -27,89 +77,94 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _client(code: str, api: str | None, token: str | None) -> Any:
+def _client(code: str, api: str | None, token: str | None, lang: str = "nb") -> Any:
     import httpx
 
     from vitnemal.config import Settings
+    from vitnemal.institutions.registry import Registry
 
     settings = Settings.from_env()
+    if settings.registry_path.exists() and code not in Registry.load(settings.registry_path).institutions:
+        raise _fail(_t("unknown", lang, code=code, path=settings.registry_path))
     token = token or settings.token
     if not token:
         creds = settings.home / "demo-credentials.json"
         if creds.exists():
             token = json.loads(creds.read_text()).get(code)
     if not token:
-        raise _fail(f"No API token for institution {code}: pass --token or set VITNEMAL_TOKEN.")
+        raise _fail(_t("no_token", lang, code=code))
     base = (api or settings.public_url).rstrip("/")
-    return httpx.Client(base_url=f"{base}/api/institutions/{code}", timeout=30,
+    return httpx.Client(base_url=f"{base}/api/institutions/{code}", timeout=30, params={"lang": lang},
                         headers={"authorization": f"Bearer {token}"})
 
 
-def _call(client: Any, method: str, path: str, **kwargs: Any) -> Any:
+def _call(client: Any, method: str, path: str, lang: str = "nb", **kwargs: Any) -> Any:
     import httpx
 
     try:
         response = client.request(method, path, **kwargs)
     except httpx.TransportError:
-        raise _fail(f"No server answers at {client.base_url}. Start one with `vitnemal demo` or "
-                    "`vitnemal serve`, or pass --api.") from None
+        raise _fail(_t("no_server", lang, url=client.base_url)) from None
     if response.status_code >= 400:
         try:
             detail = response.json().get("detail", response.text)
         except ValueError:
             detail = response.text
-        raise _fail(f"Refused ({response.status_code}): {detail}")
+        raise _fail(_t("refused", lang, status=response.status_code, detail=detail))
     return response.json()
 
 
-def _print_order(order: dict[str, Any]) -> None:
+def _print_order(order: dict[str, Any], lang: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]Resultatbestilling {order['order_id']}[/]  {order['label']}  status: [bold]{order['status']}")
+    console.print(f"[bold]{escape(_t('heading', lang, order=order['order_id']))}[/]  {escape(order['status_text'])}")
     # The many institutions with nothing for this person are counted, not listed, so the answers that matter show.
     quiet = [o for o in order["outcomes"] if o["outcome"] == "no_results"]
-    table = Table("Institusjon", "Utfall", "Resultater", "Grader", "Merknad")
+    table = Table("", "", show_header=False, box=None)
     for o in order["outcomes"]:
         if o not in quiet:
-            # The label already says it all for these; other messages carry what to do next.
-            note = "" if o["outcome"] in ("not_sharing", "reserved") else o["message"]
-            table.add_row(o["institution"], o["label"], str(o["results"]), str(o["qualifications"]), note)
+            table.add_row(escape(o["institution"]), escape(o["text"]))
     console.print(table)
     if quiet:
-        console.print(f"Ingen resultater: {len(quiet)} institusjoner ({', '.join(o['institution'] for o in quiet)})")
+        console.print(escape(_t("quiet", lang, names=", ".join(o["institution_name"] for o in quiet))))
     if order["changes"]:
-        console.print("[bold]Endrede resultater siden forrige henting:[/]")
+        console.print(f"[bold]{_t('changes', lang)}[/]")
         for c in order["changes"]:
-            console.print(f"  {c['institution']}: {c['kind']} — {c['detail']}")
+            console.print(f"  {escape(c['text'])}")
 
 
 @app.command("order")
 def order(
     national_id: list[str] = typer.Argument(..., help="The student's national id (spaces allowed)."),
     code: str = FOR,
-    wait: bool = typer.Option(False, "--wait", help="Wait until every institution has answered."),
+    wait: bool = typer.Option(False, "--wait", help="Wait until every institution has answered; exit code 3 when "
+                              "the order then waits for a retry of an institution that did not answer."),
     timeout: float = typer.Option(120.0, help="Seconds to wait with --wait."),
     as_json: bool = JSON,
+    lang: LangChoice = LANG,
     api: str | None = API,
     token: str | None = TOKEN,
 ) -> None:
     """Order the student's passed results from every institution ("Hent ekstern norsk utdanning")."""
-    with _client(code, api, token) as client:
-        result = _call(client, "POST", "/orders", json={"national_id": "".join(national_id)})
+    with _client(code, api, token, lang) as client:
+        result = _call(client, "POST", "/orders", lang, json={"national_id": "".join(national_id)})
         if not as_json:
-            typer.echo(f"{result['label']} (order {result['order_id']})")
+            typer.echo(_t("placed", lang, label=result["label"], order=result["order_id"]))
         deadline = time.monotonic() + timeout
-        while wait and result["status"] in ("queued", "running"):
+        while wait and result["status"] in (OrderStatus.QUEUED, OrderStatus.RUNNING):
             if time.monotonic() > deadline:
-                raise _fail(f"Order {result['order_id']} is still {result['status']} after {timeout:g} s.")
-            time.sleep(0.05)
-            result = _call(client, "GET", f"/orders/{result['order_id']}")
+                raise _fail(_t("still", lang, order=result["order_id"], timeout=f"{timeout:g}"))
+            time.sleep(0.1)
+            result = _call(client, "GET", f"/orders/{result['order_id']}", lang)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
     elif wait:
-        _print_order(result)
+        _print_order(result, lang)
+    if wait and result["status"] == OrderStatus.WAITING:
+        raise typer.Exit(EXIT_WAITING)
 
 
 @app.command("status")
@@ -118,21 +173,24 @@ def status(
     code: str = FOR,
     national_id: str | None = typer.Option(None, "--person", help="Only this person's orders."),
     as_json: bool = JSON,
+    lang: LangChoice = LANG,
     api: str | None = API,
     token: str | None = TOKEN,
 ) -> None:
     """Show orders (Resultatbestilling) with every institution's outcome."""
-    with _client(code, api, token) as client:
+    with _client(code, api, token, lang) as client:
         if order_id is not None:
-            orders = [_call(client, "GET", f"/orders/{order_id}")]
+            orders = [_call(client, "GET", f"/orders/{order_id}", lang)]
         else:
             params = {"national_id": national_id} if national_id else {}
-            orders = _call(client, "GET", "/orders", params=params)
+            orders = _call(client, "GET", "/orders", lang, params=params)
     if as_json:
         typer.echo(json.dumps(orders[0] if order_id is not None else orders, ensure_ascii=False))
         return
+    if not orders:
+        typer.echo(_t("none", lang))
     for o in orders:
-        _print_order(o)
+        _print_order(o, lang)
 
 
 @app.command("records")
@@ -140,12 +198,13 @@ def records(
     national_id: list[str] = typer.Argument(..., help="The student's national id."),
     code: str = FOR,
     as_json: bool = JSON,
+    lang: LangChoice = LANG,
     api: str | None = API,
     token: str | None = TOKEN,
 ) -> None:
     """Show the imported external results (Person eksternstudium), one entry per source institution."""
-    with _client(code, api, token) as client:
-        data = _call(client, "GET", f"/people/{''.join(national_id)}/external-records")
+    with _client(code, api, token, lang) as client:
+        data = _call(client, "GET", f"/people/{''.join(national_id)}/external-records", lang)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
@@ -154,7 +213,7 @@ def records(
 
     console = Console()
     if not data:
-        console.print("Ingen eksterne resultater er hentet for denne personen.")
+        console.print(_t("no_records", lang))
     for rec in data:
         table = Table("Kategori", "Kode", "Navn", "Tittel", "Termin", "Omfang", "Resultat",
                       title=f"{rec['institution']} {rec['institution_name']}")

@@ -17,6 +17,8 @@ from typing import Any
 
 import typer
 
+from vitnemal.cli.exchange import LangChoice
+
 app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide.", no_args_is_help=True)
 
 INSTITUTION = typer.Option(..., "--institution", "-i", help="Your institution's code, e.g. 185.")
@@ -24,6 +26,7 @@ BY = typer.Option(None, "--by", help="Who you are: recorded on the case and in t
                   "(default: your login name).")
 JSON = typer.Option(False, "--json", help="Print JSON.")
 CASE = typer.Argument(..., help="The case number.")
+LANG = typer.Option(LangChoice.nb, "--lang", help="Language of the outcomes printed: nb, nn or en.")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -128,6 +131,7 @@ def fetch(
     queue_only: bool = typer.Option(False, "--queue-only", help="Only place the order; a server's worker runs it."),
     by: str | None = BY,
     as_json: bool = JSON,
+    lang: LangChoice = LANG,
 ) -> None:
     """Fetch the person's external Norwegian results into the case ("Hent ekstern norsk utdanning").
 
@@ -137,6 +141,7 @@ def fetch(
     from vitnemal.config import Settings
     from vitnemal.exchange import service as exchange
     from vitnemal.institutions.host import LocalInstitutions
+    from vitnemal.localtime import as_lang
     from vitnemal.recognition import service
     from vitnemal.recognition.local_exchange import run_order_now
 
@@ -144,11 +149,13 @@ def fetch(
     with _session(institution) as session:
         from vitnemal.institutions.registry import Registry
 
-        members = Registry.load(settings.registry_path).codes()
+        registry = Registry.load(settings.registry_path)
+        members = registry.codes()
         order = service.fetch_external(session, case_id, ordered_by=_by(by), own_code=institution, members=members,
                                        now=datetime.now(UTC))
-        order_id, view = order.id, exchange.order_view(order)  # what the API answers when placing it
-    label = view["label"]
+        order_id = order.id
+        names = {c: e.name_en if lang == "en" else e.name_nb for c, e in registry.institutions.items()}
+        view = exchange.order_view(order, names=names, lang=as_lang(lang))  # what the API answers when placing it
     if not queue_only:
         host = LocalInstitutions.open(settings)
         try:
@@ -158,14 +165,14 @@ def fetch(
         with _session(institution) as session:  # a write session: the look at the outcome is audited
             loaded = exchange.view_order(session, order_id, actor=_by(by), now=datetime.now(UTC))
             assert loaded is not None
-            view = exchange.order_view(loaded)
+            view = exchange.order_view(loaded, names=names, lang=as_lang(lang))
     if as_json:
         typer.echo(json.dumps(view, ensure_ascii=False))
         return
-    typer.echo(f"{label} (order {order_id}, status {view['status']})")
+    typer.echo(f"{view['label']} ({'order' if lang == 'en' else 'bestilling'} {order_id}): {view['status_text']}")
     for o in view["outcomes"]:
         if o["results"] or o["outcome"] not in ("no_results", "pending"):
-            typer.echo(f"  {o['institution']}: {o['label']} ({o['results']} resultater) {o['message']}".rstrip())
+            typer.echo(f"  {o['text']}")
 
 
 @app.command("recognise")

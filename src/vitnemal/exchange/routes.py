@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from vitnemal.audit.service import audit_log as audit_log_of
 from vitnemal.exchange import service
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.localtime import Lang
 from vitnemal.staff.service import NotAuthenticated, authenticate
 
 # Path ids beyond SQL's 64-bit integers are a 422, not a database error.
@@ -59,17 +60,26 @@ def case_worker(request: Request, code: str,
 
 
 CaseWorker = Annotated[str, Depends(case_worker)]
+# The language of the sentences in an answer (``text``, ``status_text``, ``label``); codes stay as they are.
+LangQuery = Annotated[Lang, Query(description="nb (default), nn or en")]
+
+
+def names(host: LocalInstitutions, lang: Lang) -> dict[str, str]:
+    """Every member institution's name in ``lang`` (the registry has bokmål and English names)."""
+    return {code: entry.name_en if lang == "en" else entry.name_nb
+            for code, entry in host.registry.institutions.items()}
 
 
 @router.post("/orders", status_code=201)
-def create_order(code: str, body: OrderIn, request: Request, user: CaseWorker) -> dict[str, Any]:
+def create_order(code: str, body: OrderIn, request: Request, user: CaseWorker,
+                 lang: LangQuery = "nb") -> dict[str, Any]:
     """Order the person's results from every institution ("Hent ekstern norsk utdanning")."""
     host = _host(request, code)
     try:
         with host.db(code).session() as session:
             order = service.place_order(session, national_id=body.national_id, ordered_by=user, own_code=code,
                                         members=host.registry.codes(), now=datetime.now(UTC))
-            view = service.order_view(order)
+            view = service.order_view(order, names=names(host, lang), lang=lang)
     except service.OrderRefused as exc:
         raise HTTPException(422, str(exc)) from None
     worker = getattr(request.app.state, "worker", None)
@@ -79,22 +89,25 @@ def create_order(code: str, body: OrderIn, request: Request, user: CaseWorker) -
 
 
 @router.get("/orders/{order_id}")
-def get_order(code: str, order_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
+def get_order(code: str, order_id: RowId, request: Request, user: CaseWorker,
+              lang: LangQuery = "nb") -> dict[str, Any]:
     """The order's status (Resultatbestilling), every institution's outcome, and the changes found."""
-    with _host(request, code).db(code).session() as session:
+    host = _host(request, code)
+    with host.db(code).session() as session:
         order = service.view_order(session, order_id, actor=user, now=datetime.now(UTC))
         if order is None:
             raise HTTPException(404, f"No order {order_id} at {code}.")
-        return service.order_view(order)
+        return service.order_view(order, names=names(host, lang), lang=lang)
 
 
 @router.get("/orders")
 def list_orders(code: str, request: Request, user: CaseWorker, national_id: str | None = None,
-                limit: int = 50) -> list[dict[str, Any]]:
+                limit: int = 50, lang: LangQuery = "nb") -> list[dict[str, Any]]:
     """The newest orders, optionally for one person."""
-    with _host(request, code).db(code).session() as session:
-        return [service.order_view(o) for o in service.list_orders(session, actor=user, now=datetime.now(UTC),
-                                                                   national_id=national_id, limit=limit)]
+    host = _host(request, code)
+    with host.db(code).session() as session:
+        orders = service.list_orders(session, actor=user, now=datetime.now(UTC), national_id=national_id, limit=limit)
+        return [service.order_view(o, names=names(host, lang), lang=lang) for o in orders]
 
 
 @router.get("/people/{national_id}/external-records")

@@ -6,6 +6,7 @@ Entry points (API route, CLI, worker) call these with a session they own; the fu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -17,6 +18,7 @@ from vitnemal.audit.events import AuditAction
 from vitnemal.audit.service import record_event, record_view
 from vitnemal.exchange import lifecycle
 from vitnemal.exchange.importer import ImportReport, SourceAnswer, import_answers
+from vitnemal.exchange.messages import change_text, order_label, outcome_text, status_text
 from vitnemal.exchange.models import (
     ExternalQualification,
     ExternalStudyRecord,
@@ -28,6 +30,7 @@ from vitnemal.exchange.outcomes import OUTCOME_LABELS_NB, Outcome, Verdict
 from vitnemal.exchange.states import OrderStatus, OutcomeState, RetryPolicy, after_attempt
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+from vitnemal.localtime import Lang
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
 
 
@@ -143,21 +146,40 @@ def record_outcomes(session: Session, *, order_id: int, owner: str, answered: li
     return reports
 
 
-def order_view(order: ResultsOrder) -> dict[str, Any]:
-    """The order as the API and CLI show it: status, every institution's outcome, and the changes found."""
+def order_view(order: ResultsOrder, *, names: Mapping[str, str] | None = None, lang: Lang = "nb") -> dict[str, Any]:
+    """The order as the API and CLI show it: status, every institution's outcome, and the changes found.
+
+    ``text``, ``status_text`` and ``label`` are what a person reads (in ``lang``, naming institutions by
+    ``names``, times in Norwegian time); ``outcome``, ``state`` and ``message`` are the codes and technical
+    detail for programs and operators.
+    """
+    names = names or {}
+
+    def name(code: str) -> str:
+        return names.get(code) or code
+
+    retrying = [o for o in order.outcomes if o.state is OutcomeState.RETRY]
     return {
         "order_id": order.id,
         "status": order.status,
+        "status_text": status_text(status=order.status, ordered_at=order.ordered_at, next_run_at=order.next_run_at,
+                                   finished_at=order.finished_at,
+                                   waiting_for=[name(o.institution_code) for o in retrying], lang=lang),
         "national_id": order.national_id,
         "ordered_at": order.ordered_at.isoformat(),
         "ordered_by": order.ordered_by,
-        "label": f"Bestilt {order.ordered_at.strftime('%d.%m.%Y %H:%M')}",
+        "label": order_label(order.ordered_at, lang),
+        "next_run_at": order.next_run_at.isoformat() if order.next_run_at else None,
         "finished_at": order.finished_at.isoformat() if order.finished_at else None,
         "outcomes": [
             {
                 "institution": o.institution_code,
+                "institution_name": name(o.institution_code),
                 "outcome": o.outcome or OutcomeState.PENDING,
                 "label": OUTCOME_LABELS_NB.get(Outcome(o.outcome), o.outcome) if o.outcome else "Venter",
+                "text": outcome_text(name=name(o.institution_code), outcome=o.outcome, state=o.state,
+                                     results=o.results_count, degrees=o.qualifications_count, attempts=o.attempts,
+                                     next_attempt_at=o.next_attempt_at, order_id=order.id, lang=lang),
                 "results": o.results_count,
                 "qualifications": o.qualifications_count,
                 "state": o.state,
@@ -168,7 +190,9 @@ def order_view(order: ResultsOrder) -> dict[str, Any]:
             }
             for o in order.outcomes
         ],
-        "changes": [{"institution": c.institution_code, "kind": c.kind, "code": c.code, "detail": c.detail}
+        "changes": [{"institution": c.institution_code, "institution_name": name(c.institution_code),
+                     "kind": c.kind, "code": c.code, "detail": c.detail,
+                     "text": change_text(name=name(c.institution_code), kind=c.kind, code=c.code, lang=lang)}
                     for c in order.changes],
     }
 

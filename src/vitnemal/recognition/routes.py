@@ -14,7 +14,7 @@ from fastapi import Path as FastApiPath
 from pydantic import BaseModel, Field, model_validator
 
 from vitnemal.exchange import service as exchange
-from vitnemal.exchange.routes import case_worker
+from vitnemal.exchange.routes import case_worker, names
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.recognition import service
 
@@ -116,7 +116,7 @@ def fetch(code: str, case_id: RowId, request: Request, user: CaseWorker) -> dict
         with host.db(code).session() as session:
             order = service.fetch_external(session, case_id, ordered_by=user, own_code=code,
                                            members=host.registry.codes(), now=datetime.now(UTC))
-            view = exchange.order_view(order)
+            view = exchange.order_view(order, names=names(host, "nb"))
     except (service.RecognitionError, service.CaseNotFound) as exc:
         raise _refused(exc) from None
     worker = getattr(request.app.state, "worker", None)

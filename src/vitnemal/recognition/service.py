@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from vitnemal.audit.events import AuditAction
 from vitnemal.audit.service import record_view
 from vitnemal.exchange import service as exchange
+from vitnemal.exchange.messages import order_label
 from vitnemal.exchange.models import (
     ExternalQualification,
     ExternalQualificationCourse,
@@ -347,7 +348,7 @@ def case_view(case: RecognitionCase) -> dict[str, Any]:
         "name": case.person.name, "qualification_code": case.qualification_code,
         "opened_at": case.opened_at.isoformat(), "opened_by": case.opened_by,
         "order": None if order is None else {"order_id": order.id, "status": order.status,
-                                             "label": f"Bestilt {order.ordered_at.strftime('%d.%m.%Y %H:%M')}"},
+                                             "label": order_label(order.ordered_at)},
         "decided_at": case.decided_at.isoformat() if case.decided_at else None, "decided_by": case.decided_by,
         "decision_note": case.decision_note, "items": [item_view(i) for i in case.items],
     }

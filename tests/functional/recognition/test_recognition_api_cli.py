@@ -102,7 +102,7 @@ def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -
     case = json.loads(opened.output)["case_id"]
     fetched = run(fed, "fetch", str(case), "-i", "185", "--by", "kari@uio")
     assert fetched.exit_code == 0, fetched.output
-    assert "Bestilt" in fetched.output and "216: Importert (4 resultater)" in fetched.output
+    assert "Bestilt" in fetched.output and "Høgskulen i Sogn og Fjordane: 4 resultater" in fetched.output
     shown = json.loads(run(fed, "show", str(case), "-i", "185", "--json").output)
     ids = {r["code"]: r["id"] for r in shown["external_results"]}
     done = run(fed, "recognise", str(case), "-i", "185", "--result", str(ids["DAT310"]), "--toward", "MA-INF")
