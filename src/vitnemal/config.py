@@ -45,7 +45,7 @@ class Settings:
 
     home: Path = setting(DEFAULT_HOME, "The federation's directory: registry, keys, CA and (SQLite) databases.")
     database_url: str = setting("", "SQLAlchemy URL template with {code}, one database per institution "
-                                    "(empty: SQLite files in <home>/db).")
+                                    "(empty: SQLite files in <home>/db).", secret=True)  # it may hold a password
     node_timeout_s: float = setting(5.0, "Seconds a node may take before it counts as unavailable for this "
                                          "attempt.")
     retry_after_s: float = setting(86_400.0, "Seconds until an unavailable node is asked again (the seed: the "
