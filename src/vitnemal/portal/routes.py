@@ -9,6 +9,7 @@ the event loop, which asks the institutions while the page is already shown.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +20,7 @@ import anyio.from_thread
 from babel.dates import format_date
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from vitnemal.portal import fetch, rules, shares
 from vitnemal.portal.app import Portal, PortalNotReady
@@ -26,6 +28,7 @@ from vitnemal.portal.fetch import FetchView
 from vitnemal.portal.mail import MailError
 from vitnemal.portal.source import Owner
 from vitnemal.portal.texts import credits_text
+from vitnemal.web import ratelimit
 from vitnemal.web.context import language, save_session
 from vitnemal.web.i18n import babel_locale
 from vitnemal.web.routing import page_router, require_login
@@ -133,6 +136,16 @@ def _load_view(portal: Portal, owner_id: str, fetch_id: int | None) -> FetchView
         return fetch.fetch_view(db, owner_id=owner_id, fetch_id=fetch_id)
 
 
+FETCH_LIMIT = ratelimit.Limit(count=12, window_s=3600)
+SHARE_LIMIT = ratelimit.Limit(count=30, window_s=86_400)
+
+
+def _within(db: Session, action: str, national_id: str, limit: ratelimit.Limit) -> bool:
+    """Count one ``action`` by this owner (keyed by a hash: the counters need not hold national ids)."""
+    owner_key = hashlib.sha256(national_id.encode()).hexdigest()[:32]
+    return ratelimit.hit(db, f"portal:{action}:{owner_key}", limit, datetime.now(UTC)).allowed
+
+
 def _start_fetch(request: Request, session: BrowserSession) -> tuple[int | None, str | None]:
     """Start a fetch for the owner and remember it in the session; (fetch id, or the problem to show)."""
     portal = portal_of(request)
@@ -142,8 +155,15 @@ def _start_fetch(request: Request, session: BrowserSession) -> tuple[int | None,
         log.warning("no fetch for the owner: %s", exc)
         return None, gettext_for(language(request))("The portal cannot fetch your results just now. "
                                                    "Please try again later.")
+    _ = gettext_for(language(request))
+    owner = owner_of(session)
     with portal.db.session() as db:
-        fetch_id = fetch.start_fetch(db, owner=owner_of(session), institutions=source.institutions(),
+        # Every fetch asks every node on the owner's behalf, and the nodes count the portal as one requester:
+        # one owner must not be able to spend the portal's quota at every node.
+        if not _within(db, "fetch", owner.national_id, FETCH_LIMIT):
+            return None, _("You have fetched your results many times in a short while. Please try again in an "
+                           "hour.")
+        fetch_id = fetch.start_fetch(db, owner=owner, institutions=source.institutions(),
                                      now=datetime.now(UTC)).id
     session.data["fetch_id"] = fetch_id
     save_session(request, session)
@@ -180,7 +200,9 @@ def _results_page(request: Request, session: BrowserSession, problem: str | None
 
 @router.post("/my-results/fetch")
 def fetch_again(request: Request, session: BrowserSession = Depends(require_login)) -> Response:
-    _start_fetch(request, session)
+    _, problem = _start_fetch(request, session)
+    if problem:
+        return _results_page(request, session, problem, status_code=429)
     return RedirectResponse("/my-results", status_code=303)
 
 
@@ -230,6 +252,9 @@ def create_share(request: Request, session: BrowserSession = Depends(require_log
         selection = rules.Selection(parse_choices(q), parse_choices(c))
         request_ = shares.ShareRequest(selection, [recipients], share_language, until, message)
         with portal.db.session() as db:
+            # Each share sends mail to addresses the owner types: bounded per owner, or the portal sends spam.
+            if not _within(db, "share", owner_of(session).national_id, SHARE_LIMIT):
+                raise rules.ShareRefused(_("You have made many shares today. Please try again tomorrow."))
             created = shares.create_shares(db, owner=owner_of(session), fetch_id=fetch_id, request=request_,
                                            now=datetime.now(UTC), public_url=portal.settings.public_url,
                                            pdf_maker=portal.pdf_maker, mailer=portal.mailer)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from tests.functional.portal.conftest import HINT, HISF, INSTITUTIONS, OTHER, OWNER, result
 
 from vitnemal.config import Settings
@@ -200,3 +201,31 @@ def test_wrong_codes_on_the_page_warn_then_lock(app: FastAPI, owner: TestClient)
         locked = guesser.post(token_path, data={"csrf_token": csrf(form), "code": code})
         assert locked.status_code == 429 and "Too many wrong access codes. Try again after" in locked.text
     assert "locked for an hour" in owner.get("/shares?lang=en").text
+
+
+def test_an_owner_cannot_spend_the_portals_quota_or_send_mail_without_bound(
+        app: FastAPI, owner: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vitnemal.portal import routes
+    from vitnemal.web import ratelimit
+
+    # Every fetch asks every node as the portal (one requester to the nodes), every share sends mail.
+    monkeypatch.setattr(routes, "FETCH_LIMIT", ratelimit.Limit(count=3, window_s=3600))
+    monkeypatch.setattr(routes, "SHARE_LIMIT", ratelimit.Limit(count=2, window_s=86_400))
+    page = fetched_page(owner)  # the first fetch
+    for _ in range(2):
+        again = owner.post("/my-results/fetch", data={"csrf_token": csrf(page)}, follow_redirects=False)
+        assert again.status_code == 303
+    refused = owner.post("/my-results/fetch?lang=en", data={"csrf_token": csrf(page)}, follow_redirects=False)
+    assert refused.status_code == 429 and "many times in a short while" in refused.text
+    with app.state.portal.db.read_session() as db:
+        assert db.scalar(text("select count(*) from portal_fetches")) == 3
+    page = fetched_page(owner)
+    assert share(owner, page).startswith("/shares?created=1")
+    assert share(owner, page).startswith("/shares?created=1")
+    sent = len(app.state.portal._mailer.sent)
+    fetch_id = re.search(r'name="fetch_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    third = owner.post("/shares?lang=en", data={
+        "csrf_token": csrf(page), "fetch_id": fetch_id, "q": "216:BA", "recipients": "hr@example.no",
+        "valid_until": (datetime.now(UTC) + timedelta(days=10)).date().isoformat()})
+    assert third.status_code == 400 and "many shares today" in third.text
+    assert len(app.state.portal._mailer.sent) == sent
