@@ -76,8 +76,13 @@ def write_private(path: Path, data: bytes, *, durable: bool = False, tighten_dir
 
 
 def touch_private(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 (and its directory 0700) unless it exists."""
-    private_dir(path.parent)
+    """Create ``path`` empty with mode 0600 unless it exists; a missing directory is made 0700.
+
+    An existing directory is left as it is: a database URL may point anywhere (``sqlite:///vitnemal.db`` in a
+    checkout or a home directory), and closing the directory a user chose is not ours to do; the file itself is
+    0600 either way.
+    """
+    private_dir(path.parent, tighten=False)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:

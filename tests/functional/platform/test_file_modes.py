@@ -103,3 +103,18 @@ def test_a_shared_directory_such_as_tmp_is_never_closed(tmp_path: Path) -> None:
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
     assert stat.S_IMODE((shared / "key.pem").stat().st_mode) == 0o600
     assert stat.S_IMODE((shared / "db.sqlite").stat().st_mode) == 0o600
+
+
+def test_a_database_in_a_directory_the_user_chose_leaves_that_directory_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vitnemal.db import make_engine
+
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    os.chmod(checkout, 0o755)
+    monkeypatch.chdir(checkout)
+    engine = make_engine("sqlite:///vitnemal.db")
+    with engine.connect() as connection:
+        connection.execute(text("create table t (x integer)"))
+    engine.dispose()
+    assert mode(checkout) == 0o755 and mode(checkout / "vitnemal.db") == 0o600
