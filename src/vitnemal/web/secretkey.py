@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from vitnemal.config import Settings
+from vitnemal.files import private_dir, write_private
 
 _MIN_LENGTH = 32
 
@@ -37,15 +38,17 @@ def load_secret_key(settings: Settings) -> bytes:
 def _key_file(path: Path) -> bytes:
     """Read the key at ``path``, making it first (0600 in a 0700 directory) if no process has yet."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path.parent)
+        # Written whole under a name of its own, then linked into place: of several processes starting at once one
+        # link wins and the others read its key, never a half-written or empty file.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        write_private(tmp, secrets.token_urlsafe(48).encode())
         try:
-            # O_EXCL: of several processes starting at once, one writes the key and the others read it.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(tmp, path)
         except FileExistsError:
             pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(48))
+        finally:
+            tmp.unlink(missing_ok=True)
     key = path.read_text().strip()
     if len(key) < _MIN_LENGTH:
         raise SecretKeyMissing(f"{path} holds no usable key; delete it and start again to make a new one")
