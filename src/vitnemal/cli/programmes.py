@@ -7,16 +7,16 @@ not talk to a server.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vitnemal.cli.common import institution_session
+
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 
 app = typer.Typer(help="Study programmes as diplomas describe them: list, show, add (opens the database directly).",
                   no_args_is_help=True)
@@ -28,30 +28,6 @@ MAX_JSON_BYTES = 1_000_000  # a programme's texts are a few pages at most
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"Error: {message}", err=True)
     return typer.Exit(1)
-
-
-@contextmanager
-def _session(code: str, *, write: bool = False) -> Iterator[Session]:
-    """A session on the institution's database; service errors become a clear message and exit code 1."""
-    from vitnemal.config import Settings
-    from vitnemal.db import Database
-    from vitnemal.institutions.registry import Registry
-
-    settings = Settings.from_env()
-    if not settings.registry_path.exists():
-        raise _fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
-    try:
-        Registry.load(settings.registry_path).get(code)
-    except LookupError as exc:
-        raise _fail(str(exc)) from None
-    db = Database(settings.url_for(code))
-    try:
-        with db.session() if write else db.read_session() as session:
-            yield session
-    except (LookupError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        db.dispose()
 
 
 def _years(value: Decimal | None) -> str:
@@ -66,7 +42,7 @@ def list_programmes(
     """List the institution's registered programmes: code, name, faculty, diploma language, length, NQF cycle."""
     from vitnemal.programmes.service import list_programmes, spec_of
 
-    with _session(institution) as session:
+    with institution_session(institution) as session:
         specs = [spec_of(row) for row in list_programmes(session)]
     if as_json:
         typer.echo(json.dumps([s.as_dict() for s in specs], ensure_ascii=False))
@@ -91,7 +67,7 @@ def show(
     """Show everything registered about one programme, texts included."""
     from vitnemal.programmes.service import get_programme, spec_of
 
-    with _session(institution) as session:
+    with institution_session(institution) as session:
         data = spec_of(get_programme(session, code)).as_dict()
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
@@ -153,7 +129,7 @@ def add(
         spec = ProgrammeSpec.from_mapping(data)
     except InvalidProgramme as exc:
         raise _fail(f"{exc} (give --code, --name-nb, --name-en and --faculty-nb, or --from FILE)") from None
-    with _session(institution, write=True) as session:
+    with institution_session(institution, write=True) as session:
         try:
             registered = spec_of(add_programme(session, spec, replace=replace)).as_dict()
         except ProgrammeExists as exc:

@@ -8,12 +8,13 @@ arrive. Each command opens the institution's database from the federation at VIT
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import typer
+
+from vitnemal.cli.common import institution_session
 
 app = typer.Typer(help="An institution's own records: people, results, degrees, consents, settings.",
                   no_args_is_help=True)
@@ -34,28 +35,6 @@ def _date(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise _fail(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2026-06-15") from None
-
-
-@contextmanager
-def _session(code: str) -> Iterator[Any]:
-    """A write session on the institution's database; service errors become a clear message and exit code 1."""
-    from vitnemal.config import Settings
-    from vitnemal.db import Database
-    from vitnemal.institutions.registry import Registry
-
-    settings = Settings.from_env()
-    try:
-        Registry.load(settings.registry_path).get(code)
-    except (FileNotFoundError, LookupError) as exc:
-        raise _fail(str(exc)) from None
-    db = Database(settings.url_for(code))
-    try:
-        with db.session() as session:
-            yield session
-    except (LookupError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        db.dispose()
 
 
 def _echo(done: str, as_json: bool, data: dict[str, Any]) -> None:
@@ -84,7 +63,7 @@ def add_result(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     on = _date(assessed_on, "--assessed-on")
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         result = services.record_result(session, person, course, year, season, grade, thesis_title=thesis_title,
                                         assessed_on=on)
         data = {"institution": institution, "national_id": result.person.national_id, "course": result.course.code,
@@ -104,7 +83,7 @@ def consent(
     """Record the person's answer to an akseptanse question (RESUTVEKSL by default)."""
     from vitnemal.records import services
 
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         row = services.record_consent(session, person, type_, answer)
         data = {"institution": institution, "type": row.type, "answer": row.answer,
                 "answered_at": row.answered_at.isoformat()}
@@ -121,7 +100,7 @@ def settings(
     """Show the institution's exchange settings, or change them with the flags."""
     from vitnemal.records import services
 
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         if share is None and reserve is None:
             row = services.get_exchange_settings(session)
         else:
@@ -147,7 +126,7 @@ def issue_diploma(
     if (on is None) == (not unset):
         raise _fail("give either --on DATE or --unset")
     when = _date(on, "--on")
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         qual = services.set_diploma_issued(session, person, qualification, when)
         data = {"institution": institution, "qualification": qual.code, "diploma_issued_on": qual.diploma_issued_on}
     _echo(f"{institution}: {data['qualification']} diploma issued on {data['diploma_issued_on'] or '(not issued)'}",
@@ -173,7 +152,7 @@ def award(
     awarded, issued = _date(award_date, "--award-date"), _date(diploma_issued_on, "--diploma-issued-on")
     assert awarded is not None
     codes = [c.strip() for c in courses.split(",") if c.strip()]
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         qual = services.award_qualification(session, person, qualification, name_nb=name_nb, name_en=name_en,
                                             level=level, award_date=awarded, courses=codes,
                                             diploma_issued_on=issued)
@@ -196,7 +175,7 @@ def add_person(
     from vitnemal.records import services
 
     born = _date(birth_date, "--birth-date")
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         row = services.add_person(session, person, first_name, last_name, birth_date=born)
         data = {"institution": institution, "national_id": row.national_id, "name": row.name}
     _echo(f"{institution}: added {data['name']} ({data['national_id']})", as_json, data)
@@ -214,7 +193,7 @@ def add_earlier_id(
     """Record an earlier id (an old D-number) so that requests with it find the person."""
     from vitnemal.records import services
 
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         row = services.add_earlier_id(session, person, earlier_id, kind)
         data = {"institution": institution, "national_id": row.person.national_id, "earlier_id": row.national_id}
     _echo(f"{institution}: {data['national_id']} also known as {data['earlier_id']}", as_json, data)
@@ -250,7 +229,7 @@ def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = J
 
     from vitnemal.records import services
 
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         p = services.get_person(session, person)
         data: dict[str, Any] = {
             "institution": institution, "national_id": p.national_id, "name": p.name,
@@ -282,7 +261,7 @@ def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: b
     from vitnemal.node.service import disclosures_about
     from vitnemal.records.services import normalise_id
 
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         rows = [d.model_dump(mode="json") for d in disclosures_about(session, normalise_id(person))]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
@@ -301,7 +280,7 @@ def volume_flags(institution: str = INSTITUTION, as_json: bool = JSON) -> None:
     """Requesters the node flagged for unusual volumes (VITNEMAL_NODE_FLAG_PER_DAY requests in a day)."""
     from vitnemal.node.service import volume_flags as flags
 
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         rows = flags(session)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))

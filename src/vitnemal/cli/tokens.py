@@ -7,12 +7,11 @@ token is shown once, when it is issued; only its hash is stored. Every token exp
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 
 import typer
+
+from vitnemal.cli.common import institution_session
 
 app = typer.Typer(help="Case workers' API tokens: issue (with an expiry), list, revoke. Opens the database "
                        "directly.", no_args_is_help=True)
@@ -24,27 +23,6 @@ JSON = typer.Option(False, "--json", help="Print JSON.")
 def _fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(1)
-
-
-@contextmanager
-def _session(code: str) -> Iterator[Any]:
-    from vitnemal.config import Settings
-    from vitnemal.db import Database
-    from vitnemal.institutions.registry import Registry
-
-    settings = Settings.from_env()
-    try:
-        Registry.load(settings.registry_path).get(code)
-    except (FileNotFoundError, LookupError) as exc:
-        raise _fail(str(exc)) from None
-    db = Database(settings.url_for(code))
-    try:
-        with db.session() as session:
-            yield session
-    except (LookupError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    finally:
-        db.dispose()
 
 
 def _oslo(moment: datetime | None) -> str:
@@ -65,7 +43,7 @@ def issue(
 
     from vitnemal.staff.service import issue_token
 
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         issued = issue_token(session, user, lifetime=timedelta(days=days))
     if as_json:
         typer.echo(json.dumps({"id": issued.id, "user": issued.username, "token": issued.token,
@@ -87,7 +65,7 @@ def list_command(institution: str = INSTITUTION, as_json: bool = JSON) -> None:
     from vitnemal.staff.service import list_tokens, token_state
 
     now = datetime.now(UTC)
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         tokens = [(t, token_state(t, now)) for t in list_tokens(session)]
     if as_json:
         typer.echo(json.dumps([{"id": t.id, "user": t.username, "created_at": t.created_at.isoformat(),
@@ -111,6 +89,6 @@ def revoke(institution: str = INSTITUTION,
     """Revoke a token at once: every request with it is refused from now on."""
     from vitnemal.staff.service import revoke_token
 
-    with _session(institution) as session:
+    with institution_session(institution, write=True) as session:
         row = revoke_token(session, token_id)
         typer.echo(f"Token {row.id} of {row.username} at {institution} is revoked.")
