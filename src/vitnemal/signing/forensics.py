@@ -204,7 +204,9 @@ def raw_digest_check(pdf: bytes) -> RawDigestCheck:
         return RawDigestCheck(found=True, digest_matches=False, covers_entire_file=covers)
     hex_contents = pdf[start1 + len1 : start2].strip(b"<> \r\n")
     try:
-        signed_data = cms.ContentInfo.load(bytes.fromhex(hex_contents.decode("ascii")).rstrip(b"\0"))["content"]
+        # The DER length says where the signature ends: stripping the zero padding would also eat a signature whose
+        # last byte is 0 (one in 256).
+        signed_data = cms.ContentInfo.load(bytes.fromhex(hex_contents.decode("ascii")))["content"]
         signer_info = signed_data["signer_infos"][0]
         algorithm = signer_info["digest_algorithm"]["algorithm"].native
         expected = next(

@@ -29,7 +29,7 @@ def contents_span(pdf: bytes) -> tuple[int, int, int]:
     match = _CONTENTS.search(pdf)
     assert match is not None
     raw = bytes.fromhex(match.group(1).decode())
-    der_length = len(cms.ContentInfo.load(raw.rstrip(b"\0")).dump())
+    der_length = len(cms.ContentInfo.load(raw).dump())
     return match.start(1), match.start(1) + 2 * der_length, match.end(1)
 
 
@@ -64,7 +64,7 @@ def swap_signer_certificate(pdf: bytes, other: x509.Certificate) -> bytes:
     identifier pointed at it), keeping the signature value and the signed bytes as they were."""
     match = _CONTENTS.search(pdf)
     assert match is not None
-    content_info = cms.ContentInfo.load(bytes.fromhex(match.group(1).decode()).rstrip(b"\0"))
+    content_info = cms.ContentInfo.load(bytes.fromhex(match.group(1).decode()))
     signed_data = content_info["content"]
     signer_info = signed_data["signer_infos"][0]
     sid = signer_info["sid"].chosen

@@ -91,7 +91,9 @@ def _signer_info(pdf: bytes) -> Any:
 
     match = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", pdf)
     assert match is not None
-    raw = bytes.fromhex(match.group(1).decode()).rstrip(b"\0")
+    # The /Contents hex is zero-padded; the DER length says where the signature ends (a strip of zeros would also
+    # eat a signature whose last byte is 0, one in 256).
+    raw = bytes.fromhex(match.group(1).decode())
     return cms.ContentInfo.load(raw)["content"]["signer_infos"][0]
 
 
