@@ -1,6 +1,6 @@
 """``vitnemal bench``: benchmarks that print their figures as JSON.
 
-Each command delegates to the ``bench`` module of its domain package, which returns a dict of figures.
+Each command delegates to a module of :mod:`vitnemal.bench`, which returns a dict of figures.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def school(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Admission points for a county from CSV, and certificates rendered and signed per second."""
-    from vitnemal.school.bench import run_benchmark
+    from vitnemal.bench.school import run_benchmark
 
     _emit(run_benchmark(pupils=pupils, certificates=certificates), as_json)
 
@@ -43,7 +43,7 @@ def startup(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Start-up time of `vitnemal --help` and `vitnemal id check` as whole processes (wall and CPU seconds)."""
-    from vitnemal.cli.startup_bench import run_benchmark
+    from vitnemal.bench.startup import run_benchmark
 
     _emit(run_benchmark(runs=runs), as_json)
 
@@ -62,7 +62,7 @@ def exchange(
     """Order latency across the nodes, a sequential baseline, orders per second and import throughput."""
     from rich.console import Console
 
-    from vitnemal.exchange.bench import ExchangeBenchConfig, run_benchmark
+    from vitnemal.bench.exchange import ExchangeBenchConfig, run_benchmark
 
     if engine not in ("sqlite", "postgresql"):
         raise typer.BadParameter("engine must be sqlite or postgresql")
@@ -84,7 +84,7 @@ def diplomas(
     """Signed PDF/A-3b diploma sets per second (one process, all cores), render and sign ms, verifications per s."""
     from rich.console import Console
 
-    from vitnemal.diplomas.bench import run_benchmark
+    from vitnemal.bench.diplomas import run_benchmark
 
     with Console(stderr=True).status("benchmark: issuing diploma sets"):
         figures = run_benchmark(people=people, processes=processes or None, verify=verify)
@@ -101,7 +101,7 @@ def verify(
     and /healthz latency while hostile files are uploaded."""
     from rich.console import Console
 
-    from vitnemal.devtools.verify_bench import run_benchmark
+    from vitnemal.bench.verify import run_benchmark
 
     with Console(stderr=True).status("benchmark: verifying uploads"):
         figures = run_benchmark(uploads=uploads, clients=clients)

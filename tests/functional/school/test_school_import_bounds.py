@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from vitnemal.bench.school import write_county_csv
 from vitnemal.cli import app
 from vitnemal.school import batch
 from vitnemal.school.batch import run_points
-from vitnemal.school.bench import write_county_csv
 from vitnemal.school.points import admission_points
 from vitnemal.school.ranking import rank
 from vitnemal.school.service import load_certificates

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from vitnemal.school.bench import run_benchmark, write_county_csv
+from vitnemal.bench.school import run_benchmark, write_county_csv
 
 
 def test_a_small_benchmark_reports_its_figures() -> None:
