@@ -20,7 +20,7 @@ from typing import Any
 from vitnemal.config import Settings
 from vitnemal.db import Database, is_sqlite
 from vitnemal.demo.databases import create_databases, drop_databases
-from vitnemal.demo.institutions import INSTITUTIONS, DemoInstitution
+from vitnemal.demo.institutions import INSTITUTIONS, DemoInstitution, registry_names
 from vitnemal.demo.plan import plan_federation
 from vitnemal.demo.schools import register_demo_schools
 from vitnemal.demo.scripted import scenarios
@@ -130,8 +130,9 @@ def generate_federation(
             db.dispose()
         key = generate_key()
         save_private_key(key, settings.keys_dir / f"{inst.code}.pem")
-        entry = InstitutionEntry(inst.code, inst.name_nb, inst.name_en, inst.short_name,
-                                 node_url(settings, inst.code), public_jwk(key))
+        name_nb, name_en, former = registry_names(inst)
+        entry = InstitutionEntry(inst.code, name_nb, name_en, inst.short_name, node_url(settings, inst.code),
+                                 public_jwk(key), former_names=former)
         return counts, token, entry
 
     # Each institution has its own database. On PostgreSQL they are written side by side, so the server's work

@@ -23,6 +23,9 @@ How sure each number is, recorded per entry in ``code_source``:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+from vitnemal.institutions.registry import FormerName
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,30 @@ BY_CODE: dict[str, DemoInstitution] = {i.code: i for i in INSTITUTIONS}
 # The seed's demo base (the fetching institution) and the two sources of its test persons: always present,
 # always sharing, never reserved.
 PROTECTED = ("185", "216", "214")
+
+
+# Mergers (Strukturreformen): the FS numbers of the merged institutions live on, their nodes now answer under the
+# new institution's name, and results obtained before the merger are shown with the name of their day. Dates are the
+# mergers' legal dates: Nord universitet 1 January 2016; Høgskulen på Vestlandet 1 January 2017; Høgskolen i Oslo og
+# Akershus 1 August 2011, a university (OsloMet) from 1 January 2018.
+NORD = ("Nord universitet", "Nord University", date(2016, 1, 1))
+HVL = ("Høgskulen på Vestlandet", "Western Norway University of Applied Sciences", date(2017, 1, 1))
+HIOA = ("Høgskolen i Oslo og Akershus", "Oslo and Akershus University College of Applied Sciences",
+        date(2011, 8, 1))
+OSLOMET = ("OsloMet – storbyuniversitetet", "OsloMet – Oslo Metropolitan University", date(2018, 1, 1))
+MERGERS: dict[str, tuple[tuple[str, str, date], ...]] = {
+    "204": (NORD,), "213": (NORD,), "214": (NORD,),
+    "203": (HVL,), "216": (HVL,), "218": (HVL,),
+    "202": (HIOA, OSLOMET), "215": (HIOA, OSLOMET),
+}
+
+
+def registry_names(inst: DemoInstitution) -> tuple[str, str, tuple[FormerName, ...]]:
+    """(current nb name, current en name, former names oldest first) as the federation's registry holds them."""
+    names = [(inst.name_nb, inst.name_en, None)] + [(nb, en, since) for nb, en, since in MERGERS.get(inst.code, ())]
+    former = tuple(FormerName(nb, en, valid_to=names[n + 1][2], valid_from=since)  # type: ignore[arg-type]
+                   for n, (nb, en, since) in enumerate(names[:-1]))
+    return names[-1][0], names[-1][1], former
 
 
 def get(code: str) -> DemoInstitution:

@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,34 @@ ANSWERING_KINDS = frozenset({MemberKind.INSTITUTION, MemberKind.LANGUAGE_TESTS})
 
 
 @dataclass(frozen=True)
+class FormerName:
+    """A name a member had before a merger or a renaming: valid from ``valid_from`` (inclusive; None: since it was
+    founded) until ``valid_to`` (exclusive, the day the next name took over). Results obtained then are shown with
+    it (Vitnemålsportalen marks results of institutions merged after 2010 with their original name)."""
+
+    name_nb: str
+    name_en: str
+    valid_to: date
+    valid_from: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and day < self.valid_to
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"name_nb": self.name_nb, "name_en": self.name_en, "valid_to": self.valid_to.isoformat(),
+                "valid_from": self.valid_from.isoformat() if self.valid_from else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FormerName:
+        since = data.get("valid_from")
+        return cls(str(data["name_nb"]), str(data["name_en"]), date.fromisoformat(str(data["valid_to"])),
+                   date.fromisoformat(str(since)) if since else None)
+
+
+@dataclass(frozen=True)
 class InstitutionEntry:
-    """One member: its code (institusjonsnummer, or a name such as ``portal``), names, node URL (empty for a member
-    without a node), public signing key (JWK) and kind."""
+    """One member: its code (institusjonsnummer, or a name such as ``portal``), current names, node URL (empty for a
+    member without a node), public signing key (JWK), kind, and the names it had before (oldest first)."""
 
     code: str
     name_nb: str
@@ -55,9 +81,27 @@ class InstitutionEntry:
     node_url: str
     public_jwk: dict[str, Any] = field(default_factory=dict)
     kind: MemberKind = MemberKind.INSTITUTION
+    former_names: tuple[FormerName, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", MemberKind(self.kind))  # registry.json holds the plain string
+        object.__setattr__(self, "former_names", tuple(
+            n if isinstance(n, FormerName) else FormerName.from_json(n) for n in self.former_names))
+
+    def name_on(self, day: date | None) -> tuple[str, str]:
+        """(nb, en) name on ``day``: a former name whose span covers it, else (and with no day) the current one."""
+        if day is not None:
+            for former in self.former_names:
+                if former.covers(day):
+                    return former.name_nb, former.name_en
+        return self.name_nb, self.name_en
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["former_names"] = [n.to_json() for n in self.former_names]
+        if not out["former_names"]:
+            del out["former_names"]  # registries without history stay as they were
+        return out
 
     @property
     def answers(self) -> bool:
@@ -113,7 +157,7 @@ class Registry:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(
-            json.dumps({"institutions": [asdict(e) for e in self]}, ensure_ascii=False, indent=1), encoding="utf-8"
+            json.dumps({"institutions": [e.to_json() for e in self]}, ensure_ascii=False, indent=1), encoding="utf-8"
         )
         os.replace(tmp, path)
 

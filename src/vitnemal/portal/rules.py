@@ -1,7 +1,7 @@
 """The portal's rules as plain functions and dataclasses, with no I/O.
 
 Share expiry, what a selection of results shares, the access code, attempt limits, the share's state, the purge
-rule, and the name an institution had when a result was obtained. Services and routes call these; nothing here
+rule, and the day a term's result counts as obtained. Services and routes call these; nothing here
 touches a database, a clock or the network (times are passed in).
 """
 
@@ -298,30 +298,7 @@ def locks_share(share_failures_before: int) -> bool:
     return share_failures_before + 1 == SHARE_MAX_FAILURES
 
 
-# ---------------------------------------------------------------------------------------------------- institution names
-
-
-@dataclass(frozen=True)
-class NameSpan:
-    """A name an institution had, from ``since`` (inclusive) until ``until`` (exclusive); None is open-ended."""
-
-    name_nb: str
-    name_en: str
-    since: date | None = None
-    until: date | None = None
-
-    def covers(self, day: date) -> bool:
-        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
-
-
-def name_at(current: tuple[str, str], history: Sequence[NameSpan], day: date | None) -> tuple[str, str]:
-    """(nb, en) name of an institution on ``day``: institutions that merged are shown with the name they had when
-    the result was obtained; with no day, or no span covering it, the current name."""
-    if day is not None:
-        for span in history:
-            if span.covers(day):
-                return span.name_nb, span.name_en
-    return current
+# ---------------------------------------------------------------------------------------------------- terms
 
 
 def term_day(year: int, season: str) -> date:

@@ -19,7 +19,7 @@ from joserfc.jwk import ECKey
 from vitnemal.exchange.client import NodeClient
 from vitnemal.exchange.outcomes import ImportedQualification, ImportedResult, Outcome, classify
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
-from vitnemal.institutions.registry import PORTAL_CODE, Registry
+from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, Registry
 from vitnemal.node.protocol import owner_login_request, sign
 from vitnemal.portal import rules
 
@@ -94,15 +94,15 @@ def _qualification_dict(q: ImportedQualification, name: tuple[str, str] | None) 
     return out
 
 
-def answer_contents(institution: Institution, history: Sequence[rules.NameSpan],
-                    results: Sequence[ImportedResult], qualifications: Sequence[ImportedQualification],
+def answer_contents(entry: InstitutionEntry, results: Sequence[ImportedResult],
+                    qualifications: Sequence[ImportedQualification],
                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Passed results and qualifications as stored; each carries the institution's name of its day when that
-    differs from today's (a merged institution)."""
-    current = (institution.name_nb, institution.name_en)
+    differs from today's (a merged institution: the registry's name history says which name held when)."""
+    current = (entry.name_nb, entry.name_en)
 
     def then(day: date) -> tuple[str, str] | None:
-        name = rules.name_at(current, history, day)
+        name = entry.name_on(day)
         return None if name == current else name
 
     kept = [r for r in results if rules.is_passed(r.grade)]
@@ -116,12 +116,11 @@ class ExchangeResultsSource:
     member of kind portal only."""
 
     def __init__(self, registry: Registry, key: ECKey, client: NodeClient, *, timeout_s: float = 5.0,
-                 names: Mapping[str, Sequence[rules.NameSpan]] | None = None, own: str = PORTAL_CODE) -> None:
+                 own: str = PORTAL_CODE) -> None:
         self.registry = registry
         self.key = key
         self.client = client
         self.timeout_s = timeout_s
-        self.names = dict(names or {})
         self.own = own
 
     def institutions(self) -> list[Institution]:
@@ -143,9 +142,7 @@ class ExchangeResultsSource:
         reply = await self.client.send(entry.node_url, token, self.timeout_s)
         verdict = classify(reply, node=institution, requester=self.own, request_id=request_id,
                            subject_ids=(owner.national_id,), registry=self.registry, fetch_date=now.date())
-        results, qualifications = answer_contents(Institution(entry.code, entry.name_nb, entry.name_en),
-                                                  self.names.get(institution, ()), verdict.results,
-                                                  verdict.qualifications)
+        results, qualifications = answer_contents(entry, verdict.results, verdict.qualifications)
         return SourceAnswer(institution, verdict.outcome.value, verdict.message, results, qualifications,
                             retry=verdict.retry,
                             disclosures=[d.model_dump(mode="json") for d in verdict.disclosures])

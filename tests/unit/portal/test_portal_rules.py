@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from vitnemal.portal import rules
-from vitnemal.portal.rules import AttemptVerdict, NameSpan, Selection, ShareRefused, ShareState
+from vitnemal.portal.rules import AttemptVerdict, Selection, ShareRefused, ShareState
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 16:00 in Oslo
 
@@ -139,15 +139,6 @@ def test_language_and_message() -> None:
     assert rules.check_message("  ") is None
     with pytest.raises(ShareRefused):
         rules.check_message("x" * 1001)
-
-
-def test_merged_institution_shown_with_the_name_it_had() -> None:
-    history = [NameSpan("Høgskulen i Sogn og Fjordane", "Sogn og Fjordane University College",
-                        until=date(2017, 1, 1))]
-    current = ("Høgskulen på Vestlandet", "Western Norway University of Applied Sciences")
-    assert rules.name_at(current, history, rules.term_day(2016, "HØST"))[0] == "Høgskulen i Sogn og Fjordane"
-    assert rules.name_at(current, history, rules.term_day(2017, "VÅR")) == current
-    assert rules.name_at(current, history, None) == current
 
 
 def test_passed() -> None:
