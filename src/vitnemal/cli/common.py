@@ -1,9 +1,22 @@
-"""What the CLI's commands share: a clear failure, and a session on one institution's database."""
+"""What the CLI's commands share: options, a clear failure, dates, the settings and a session on one institution.
+
+Two kinds of command exist. Some open an institution's database directly (``records``, ``recognition``,
+``programmes``, ``tokens``, ``diplomas``): they need the federation's directory (``--home``). Others talk HTTP to a
+running server (``exchange``): they need its address (``--api``) and read the registry and the demo's tokens from
+``--home`` too. Both take the same :data:`HOME` and :data:`API` options, declared here once, and say in their help
+which kind they are (:data:`OPENS_DATABASE`, :data:`TALKS_HTTP`).
+
+Only typer is imported at module level: this module is imported by ``vitnemal --help``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import getpass
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,32 +24,97 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-
-def fail(message: str) -> typer.Exit:
-    """Print ``message`` as an error and return the exit (code 1) to raise."""
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(1)
-
-
-@contextmanager
-def institution_session(code: str, *, write: bool = False) -> Iterator[Session]:
-    """A session on the institution's database; service errors become a clear message and exit code 1."""
     from vitnemal.config import Settings
-    from vitnemal.db import Database
-    from vitnemal.institutions.registry import Registry
+
+
+class Language(StrEnum):
+    """The languages the CLI prints and documents are written in (--lang)."""
+
+    nb = "nb"
+    nn = "nn"
+    en = "en"
+
+
+# Sentences for the commands' help texts, so every command says the same thing about what it touches.
+OPENS_DATABASE = "Opens the institution's database in the federation at --home directly; no server is needed."
+TALKS_HTTP = "Talks HTTP to a running server (vitnemal demo or vitnemal serve) at --api."
+
+HOME = typer.Option(None, "--home", envvar="VITNEMAL_HOME", help="The federation's directory.",
+                    show_default="var/federation")
+API = typer.Option(None, "--api", envvar="VITNEMAL_PUBLIC_URL", help="Server URL.",
+                   show_default="where vitnemal serve/demo last served this home, else http://127.0.0.1:8000")
+JSON = typer.Option(False, "--json", help="Print JSON.")
+LANG = typer.Option(Language.nb, "--lang", help="Language of what is printed: nb, nn or en.")
+BY = typer.Option(None, "--by", help="Who you are: recorded on the case and in the audit log.",
+                  show_default="your login name")
+
+_ERROR = {"nb": "Feil", "nn": "Feil", "en": "Error"}
+
+
+def fail(message: str, code: int = 1, *, lang: str = "en") -> typer.Exit:
+    """Print ``message`` as an error ("Error: …", "Feil: …" in nb/nn) and return the exit to raise."""
+    typer.echo(f"{_ERROR.get(lang, 'Error')}: {message}", err=True)
+    return typer.Exit(code)
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    """``value`` (YYYY-MM-DD) as a date, None for None; anything else is a usage error (exit 2) naming ``option``."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2026-06-15",
+                                 param_hint=option) from None
+
+
+def actor(by: str | None) -> str:
+    """Who runs the command, for the records and the audit log: ``--by``, else the login name."""
+    return by or getpass.getuser()
+
+
+def settings_for(home: Path | None = None) -> Settings:
+    """The settings from the environment; ``--home`` (when given) wins over VITNEMAL_HOME."""
+    from vitnemal.config import Settings
 
     settings = Settings.from_env()
+    if home is None or home == settings.home:
+        return settings
+    # Read again with the other home, so that what lives in it (the served URL) comes from there.
+    import os
+
+    from vitnemal.config import env_name
+
+    return Settings.from_env({**os.environ, env_name("home"): str(home)})
+
+
+def check_institution(settings: Settings, code: str) -> None:
+    """Fail clearly when there is no federation at the home or ``code`` is not one of its institutions."""
+    from vitnemal.institutions.registry import Registry
+
     if not settings.registry_path.exists():
-        raise fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
+        raise fail(f"no federation at {settings.home}: give --home, set VITNEMAL_HOME or run "
+                   "`vitnemal federation generate`")
     try:
         Registry.load(settings.registry_path).get(code)
     except LookupError as exc:
         raise fail(str(exc)) from None
+
+
+@contextmanager
+def institution_session(code: str, *, write: bool = False, home: Path | None = None,
+                        hint: Callable[[Exception], str] | None = None) -> Iterator[Session]:
+    """A session on the institution's database; service errors (LookupError, ValueError) become a clear message
+    (followed by ``hint(error)``, the next step to take) and exit code 1."""
+    from vitnemal.db import Database
+
+    settings = settings_for(home)
+    check_institution(settings, code)
     db = Database(settings.url_for(code))
     try:
         with db.session() if write else db.read_session() as session:
             yield session
     except (LookupError, ValueError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc) + (hint(exc) if hint else "")) from None
     finally:
         db.dispose()

@@ -13,11 +13,21 @@ import shutil
 from collections import Counter
 from dataclasses import replace
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from vitnemal.cli.common import (
+    HOME,
+    JSON,
+    OPENS_DATABASE,
+    Language,
+    check_institution,
+    fail,
+    parse_date,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     from vitnemal.config import Settings
@@ -26,18 +36,8 @@ if TYPE_CHECKING:
     from vitnemal.diplomas.rules import Signatories
 
 MAX_NAME = 120  # characters of a signer's name: one line under the signature
-app = typer.Typer(help="Higher-education diplomas: issue, reissue, sample, list.", no_args_is_help=True)
-
-
-class Language(StrEnum):
-    nb = "nb"
-    nn = "nn"
-    en = "en"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code)
+app = typer.Typer(help="Higher-education diplomas: issue, reissue, sample, list. " + OPENS_DATABASE,
+                  no_args_is_help=True)
 
 
 def _signer_spec(settings: Settings, code: str, name: str, key: Path | None, cert: Path | None,
@@ -76,12 +76,8 @@ def _context(settings: Settings, code: str, spec_args: dict[str, Any], issued_on
     from vitnemal.diplomas.issue import IssueContext
     from vitnemal.institutions.registry import Registry
 
-    if not settings.registry_path.exists():
-        raise _fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
-    try:
-        entry = Registry.load(settings.registry_path).get(code)
-    except LookupError as exc:
-        raise _fail(str(exc)) from None
+    check_institution(settings, code)
+    entry = Registry.load(settings.registry_path).get(code)
     spec = _signer_spec(settings, code, entry.name_nb, **spec_args)
     return IssueContext(settings=settings, institution_code=code, institution_name=entry.name_nb,
                         institution_name_en=entry.name_en, signer=spec, issued_on=issued_on or date.today(),
@@ -145,21 +141,18 @@ def issue(
     dean: Annotated[str, typer.Option(help="Name on the front page's dean signature line.")] = "",
     director: Annotated[str, typer.Option(help="Name on the front page's faculty director line.")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print what was issued as JSON.")] = False,
+    home: Path | None = HOME,
 ) -> None:
     """Issue every completed qualification not yet issued (or, with --reissue, those named), in parallel."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from vitnemal.config import Settings
     from vitnemal.db import Database
     from vitnemal.diplomas.issue import issue_many, pending_jobs, reissue_job
     from vitnemal.diplomas.rules import LanguageNotAllowed, Signatories
 
-    try:
-        issued_on = date.fromisoformat(issued) if issued else None
-    except ValueError:
-        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {issued!r}", param_hint="--date") from None
-    settings = Settings.from_env()
+    issued_on = parse_date(issued, "--date")
+    settings = settings_for(home)
     spec_args = {"key": key, "cert": cert, "chain": chain, "pkcs11_lib": pkcs11_lib, "pkcs11_key": pkcs11_key,
                  "pkcs11_token": pkcs11_token}
     for option, name in (("--officer", officer or ""), ("--dean", dean), ("--director", director)):
@@ -183,7 +176,7 @@ def issue(
             else:
                 jobs = pending_jobs(session, lang=language)
     except (LookupError, LanguageNotAllowed) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         db.dispose()
     workers = min(processes or os.cpu_count() or 1, max(1, len(jobs)))
@@ -201,10 +194,10 @@ def issue(
 def sample(
     out: Annotated[Path, typer.Option("--out", dir_okay=False, help="Where to write the signed PDF.")],
     lang: Annotated[Language | None, typer.Option(help="Language; default: the programme's (bokmål).")] = None,
+    home: Path | None = HOME,
 ) -> None:
     """Issue and sign the demo master's candidate's diploma set (recognised HiSF courses) from the local demo
     federation (made if missing); print the path of the CA certificate that signed it."""
-    from vitnemal.config import Settings
     from vitnemal.demo.diploma_sample import SIGNATORIES, URL, sample_diploma_set
     from vitnemal.diplomas.build import DiplomaNotPossible
     from vitnemal.diplomas.issue import DiplomaIssuer, issue_diploma
@@ -212,12 +205,12 @@ def sample(
     from vitnemal.diplomas.rules import LanguageNotAllowed
 
     if not out.parent.is_dir():
-        raise _fail(f"--out {out}: the directory {out.parent} does not exist", 2)
-    settings = Settings.from_env()
+        raise fail(f"--out {out}: the directory {out.parent} does not exist", 2)
+    settings = settings_for(home)
     try:
         diploma, candidate = sample_diploma_set(settings, lang=lang.value if lang else None)
     except (DiplomaNotPossible, LanguageNotAllowed, LookupError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     context = _context(settings, candidate.institution_code, dict.fromkeys(
         ("key", "cert", "chain", "pkcs11_lib", "pkcs11_key", "pkcs11_token")), diploma.issued_on, None)
     context = replace(context, url=URL, signatories=SIGNATORIES, issued_by="vitnemal diplomas sample")
@@ -263,27 +256,22 @@ def _sample_job(settings: Settings, code: str, person_id: int, qualification_cod
 @app.command("list")
 def list_documents(
     institution: Annotated[str, typer.Option("--institution", "-i", help="Institution code, e.g. 185.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """List the documents the institution issued, newest first, with what replaced what."""
     from sqlalchemy import select
 
-    from vitnemal.config import Settings
-    from vitnemal.db import Database
+    from vitnemal.cli.common import institution_session
     from vitnemal.diplomas.models import IssuedDocument
 
-    settings = Settings.from_env()
-    db = Database(settings.url_for(institution))
-    try:
-        with db.read_session() as session:
-            rows = session.scalars(select(IssuedDocument).order_by(IssuedDocument.id.desc())).all()
-            ids = {r.id: r.document_id for r in rows}
-            data = [{"document_id": r.document_id, "kind": r.kind, "lang": r.lang, "person_id": r.person_id,
-                     "qualification_id": r.qualification_id, "issued_at": r.issued_at.isoformat(),
-                     "sha256": r.sha256, "storage_path": r.storage_path,
-                     "replaced_by": ids.get(r.replaced_by_id) if r.replaced_by_id else None} for r in rows]
-    finally:
-        db.dispose()
+    with institution_session(institution, home=home) as session:
+        rows = session.scalars(select(IssuedDocument).order_by(IssuedDocument.id.desc())).all()
+        ids = {r.id: r.document_id for r in rows}
+        data = [{"document_id": r.document_id, "kind": r.kind, "lang": r.lang, "person_id": r.person_id,
+                 "qualification_id": r.qualification_id, "issued_at": r.issued_at.isoformat(),
+                 "sha256": r.sha256, "storage_path": r.storage_path,
+                 "replaced_by": ids.get(r.replaced_by_id) if r.replaced_by_id else None} for r in rows]
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
         return

@@ -8,32 +8,25 @@ from __future__ import annotations
 
 import json
 import time
-from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import typer
 
+from vitnemal.cli.common import API, HOME, LANG, TALKS_HTTP, Language, fail, settings_for
 from vitnemal.exchange.states import OrderStatus
 
-app = typer.Typer(help="Fetch a consenting student's results from every institution.", no_args_is_help=True)
+app = typer.Typer(help="Fetch a consenting student's results from every institution. " + TALKS_HTTP,
+                  no_args_is_help=True)
 
 # Exit codes (docs/exchange.md): 0 done, 1 refused or failed, 3 the order waits for a retry of a node that was down.
 EXIT_WAITING = 3
 
 
-class LangChoice(StrEnum):
-    nb = "nb"
-    nn = "nn"
-    en = "en"
-
-
 FOR = typer.Option(..., "--for", help="Your institution's code (the one that fetches), e.g. 185.")
-API = typer.Option(None, "--api", envvar="VITNEMAL_PUBLIC_URL", help="Server URL.",
-                   show_default="where vitnemal serve/demo last served this home, else http://127.0.0.1:8000")
 TOKEN = typer.Option(None, "--token", envvar="VITNEMAL_TOKEN", help="Case worker's API token.",
                      show_default="the demo's token of the --for institution")
 JSON = typer.Option(False, "--json", help="Print JSON (with the internal codes and technical detail).")
-LANG = typer.Option(LangChoice.nb, "--lang", help="Language of what is printed: nb, nn or en.")
 
 _TEXTS: dict[str, dict[str, str]] = {
     "unknown": {"nb": "Ukjent institusjon {code}: den finnes ikke i føderasjonsregisteret ({path}).",
@@ -72,27 +65,21 @@ def _t(key: str, lang: str, **values: Any) -> str:
     return _TEXTS[key][lang].format(**values)
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(1)
-
-
-def _client(code: str, api: str | None, token: str | None, lang: str = "nb") -> Any:
+def _client(code: str, api: str | None, token: str | None, lang: str, home: Path | None) -> Any:
     import httpx
 
-    from vitnemal.config import Settings
     from vitnemal.institutions.registry import Registry
 
-    settings = Settings.from_env()
+    settings = settings_for(home)
     if settings.registry_path.exists() and code not in Registry.load(settings.registry_path).institutions:
-        raise _fail(_t("unknown", lang, code=code, path=settings.registry_path))
+        raise fail(_t("unknown", lang, code=code, path=settings.registry_path), lang=lang)
     token = token or settings.token
     if not token:
         creds = settings.home / "demo-credentials.json"
         if creds.exists():
             token = json.loads(creds.read_text()).get(code)
     if not token:
-        raise _fail(_t("no_token", lang, code=code))
+        raise fail(_t("no_token", lang, code=code), lang=lang)
     base = (api or settings.public_url).rstrip("/")
     return httpx.Client(base_url=f"{base}/api/institutions/{code}", timeout=30, params={"lang": lang},
                         headers={"authorization": f"Bearer {token}"})
@@ -104,13 +91,13 @@ def _call(client: Any, method: str, path: str, lang: str = "nb", **kwargs: Any) 
     try:
         response = client.request(method, path, **kwargs)
     except httpx.TransportError:
-        raise _fail(_t("no_server", lang, url=client.base_url)) from None
+        raise fail(_t("no_server", lang, url=client.base_url), lang=lang) from None
     if response.status_code >= 400:
         try:
             detail = response.json().get("detail", response.text)
         except ValueError:
             detail = response.text
-        raise _fail(_t("refused", lang, status=response.status_code, detail=detail))
+        raise fail(_t("refused", lang, status=response.status_code, detail=detail), lang=lang)
     return response.json()
 
 
@@ -144,19 +131,20 @@ def order(
                               "the order then waits for a retry of an institution that did not answer."),
     timeout: float = typer.Option(120.0, help="Seconds to wait with --wait."),
     as_json: bool = JSON,
-    lang: LangChoice = LANG,
+    lang: Language = LANG,
     api: str | None = API,
     token: str | None = TOKEN,
+    home: Path | None = HOME,
 ) -> None:
     """Order the student's passed results from every institution ("Hent ekstern norsk utdanning")."""
-    with _client(code, api, token, lang) as client:
+    with _client(code, api, token, lang, home) as client:
         result = _call(client, "POST", "/orders", lang, json={"national_id": "".join(national_id)})
         if not as_json:
             typer.echo(_t("placed", lang, label=result["label"], order=result["order_id"]))
         deadline = time.monotonic() + timeout
         while wait and result["status"] in (OrderStatus.QUEUED, OrderStatus.RUNNING):
             if time.monotonic() > deadline:
-                raise _fail(_t("still", lang, order=result["order_id"], timeout=f"{timeout:g}"))
+                raise fail(_t("still", lang, order=result["order_id"], timeout=f"{timeout:g}"), lang=lang)
             time.sleep(0.1)
             result = _call(client, "GET", f"/orders/{result['order_id']}", lang)
     if as_json:
@@ -173,12 +161,13 @@ def status(
     code: str = FOR,
     national_id: str | None = typer.Option(None, "--person", help="Only this person's orders."),
     as_json: bool = JSON,
-    lang: LangChoice = LANG,
+    lang: Language = LANG,
     api: str | None = API,
     token: str | None = TOKEN,
+    home: Path | None = HOME,
 ) -> None:
     """Show orders (Resultatbestilling) with every institution's outcome."""
-    with _client(code, api, token, lang) as client:
+    with _client(code, api, token, lang, home) as client:
         if order_id is not None:
             orders = [_call(client, "GET", f"/orders/{order_id}", lang)]
         else:
@@ -198,12 +187,13 @@ def records(
     national_id: list[str] = typer.Argument(..., help="The student's national id."),
     code: str = FOR,
     as_json: bool = JSON,
-    lang: LangChoice = LANG,
+    lang: Language = LANG,
     api: str | None = API,
     token: str | None = TOKEN,
+    home: Path | None = HOME,
 ) -> None:
     """Show the imported external results (Person eksternstudium), one entry per source institution."""
-    with _client(code, api, token, lang) as client:
+    with _client(code, api, token, lang, home) as client:
         data = _call(client, "GET", f"/people/{''.join(national_id)}/external-records", lang)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))

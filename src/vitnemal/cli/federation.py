@@ -7,12 +7,9 @@ from typing import Any
 
 import typer
 
+from vitnemal.cli.common import fail
+
 app = typer.Typer(help="The federation: institutions, their nodes and the demo data.", no_args_is_help=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(1)
 
 
 @app.command()
@@ -43,9 +40,9 @@ def generate(
             summary = generate_federation(settings, seed=seed, people=people, institutions=institutions,
                                           progress=report, force=force)
     except FederationExists as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except ValueError as exc:
-        raise _fail(f"Cannot generate: {exc}") from None
+        raise fail(f"Cannot generate: {exc}") from None
     console.print(f"[bold green]Federation generated[/] in {summary.seconds:.1f} s at {summary.home}")
     console.print(f"  {summary.institutions} institutions ({len(summary.reserved)} reserved: "
                   f"{', '.join(summary.reserved)}; {len(summary.not_sharing)} not sharing: "
@@ -102,7 +99,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     try:
         rows = _status(settings)
     except FileNotFoundError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return

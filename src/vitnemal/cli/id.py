@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from vitnemal.cli.common import parse_date
+
 app = typer.Typer(
     help="National identity numbers (fødselsnummer, D-, H- and test numbers).", no_args_is_help=True
 )
@@ -37,17 +39,13 @@ def check(
 ) -> None:
     """Check a national identity number: exit 0 if valid (prints kind, series, birth date), 1 if not."""
     import json
-    from datetime import date
 
     from rich.console import Console
     from rich.markup import escape
 
     from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 
-    try:
-        on_date = date.fromisoformat(on) if on is not None else None
-    except ValueError:
-        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {on!r}", param_hint="--on") from None
+    on_date = parse_date(on, "--on")
     text = " ".join(number)
     try:
         nid = parse_national_id(text, on=on_date)

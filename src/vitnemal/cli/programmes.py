@@ -13,21 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vitnemal.cli.common import institution_session
+from vitnemal.cli.common import HOME, OPENS_DATABASE, fail, institution_session
 
 if TYPE_CHECKING:
     pass
 
-app = typer.Typer(help="Study programmes as diplomas describe them: list, show, add (opens the database directly).",
+app = typer.Typer(help="Study programmes as diplomas describe them: list, show, add. " + OPENS_DATABASE,
                   no_args_is_help=True)
 
 INSTITUTION = typer.Option("--institution", "-i", help="Institution code, e.g. 185.")
 MAX_JSON_BYTES = 1_000_000  # a programme's texts are a few pages at most
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(1)
 
 
 def _years(value: Decimal | None) -> str:
@@ -38,11 +33,12 @@ def _years(value: Decimal | None) -> str:
 def list_programmes(
     institution: Annotated[str, INSTITUTION],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    home: Path | None = HOME,
 ) -> None:
     """List the institution's registered programmes: code, name, faculty, diploma language, length, NQF cycle."""
     from vitnemal.programmes.service import list_programmes, spec_of
 
-    with institution_session(institution) as session:
+    with institution_session(institution, home=home) as session:
         specs = [spec_of(row) for row in list_programmes(session)]
     if as_json:
         typer.echo(json.dumps([s.as_dict() for s in specs], ensure_ascii=False))
@@ -63,11 +59,12 @@ def show(
     code: Annotated[str, typer.Argument(help="Programme code, e.g. MAINF.")],
     institution: Annotated[str, INSTITUTION],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    home: Path | None = HOME,
 ) -> None:
     """Show everything registered about one programme, texts included."""
     from vitnemal.programmes.service import get_programme, spec_of
 
-    with institution_session(institution) as session:
+    with institution_session(institution, home=home) as session:
         data = spec_of(get_programme(session, code)).as_dict()
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
@@ -100,6 +97,7 @@ def add(
              "outcomes_en, oath_nb); options given here win.")] = None,
     replace: Annotated[bool, typer.Option(help="Overwrite a programme registered with the same code.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the registered programme as JSON.")] = False,
+    home: Path | None = HOME,
 ) -> None:
     """Register a programme, so its degrees get the right faculty, language and information page."""
     from vitnemal.programmes.service import (
@@ -113,13 +111,13 @@ def add(
     data: dict[str, Any] = {}
     if from_file is not None:
         if from_file.stat().st_size > MAX_JSON_BYTES:
-            raise _fail(f"--from {from_file}: larger than {MAX_JSON_BYTES} bytes")
+            raise fail(f"--from {from_file}: larger than {MAX_JSON_BYTES} bytes")
         try:
             data = json.loads(from_file.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise _fail(f"--from {from_file}: not JSON ({exc})") from None
+            raise fail(f"--from {from_file}: not JSON ({exc})") from None
         if not isinstance(data, dict):
-            raise _fail(f"--from {from_file}: expected one JSON object with the programme's fields")
+            raise fail(f"--from {from_file}: expected one JSON object with the programme's fields")
     given = {"code": code, "name_nb": name_nb, "name_nn": name_nn, "name_en": name_en,
              "qualification_code": qualification, "language": language,
              "faculty_nb": faculty_nb, "faculty_nn": faculty_nn, "faculty_en": faculty_en, "nominal_years": years,
@@ -128,12 +126,12 @@ def add(
     try:
         spec = ProgrammeSpec.from_mapping(data)
     except InvalidProgramme as exc:
-        raise _fail(f"{exc} (give --code, --name-nb, --name-en and --faculty-nb, or --from FILE)") from None
-    with institution_session(institution, write=True) as session:
+        raise fail(f"{exc} (give --code, --name-nb, --name-en and --faculty-nb, or --from FILE)") from None
+    with institution_session(institution, write=True, home=home) as session:
         try:
             registered = spec_of(add_programme(session, spec, replace=replace)).as_dict()
         except ProgrammeExists as exc:
-            raise _fail(f"{exc}; give --replace to overwrite it") from None
+            raise fail(f"{exc}; give --replace to overwrite it") from None
     if as_json:
         typer.echo(json.dumps(registered, ensure_ascii=False))
         return

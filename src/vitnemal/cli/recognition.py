@@ -8,57 +8,40 @@ are recorded under ``--by`` (default: the login name).
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from vitnemal.cli.exchange import LangChoice
+from vitnemal.cli.common import (
+    BY,
+    HOME,
+    JSON,
+    LANG,
+    OPENS_DATABASE,
+    Language,
+    actor,
+    fail,
+    institution_session,
+    settings_for,
+)
 
-app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide. " + OPENS_DATABASE,
+                  no_args_is_help=True)
 
 INSTITUTION = typer.Option(..., "--institution", "-i", help="Your institution's code, e.g. 185.")
-BY = typer.Option(None, "--by", help="Who you are: recorded on the case and in the audit log "
-                  "(default: your login name).")
-JSON = typer.Option(False, "--json", help="Print JSON.")
 CASE = typer.Argument(..., help="The case number.")
-LANG = typer.Option(LangChoice.nb, "--lang", help="Language of the outcomes printed: nb, nn or en.")
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(1)
-
-
-def _by(by: str | None) -> str:
-    return by or getpass.getuser()
-
-
-@contextmanager
-def _session(code: str, *, read: bool = False) -> Iterator[Any]:
-    """A session on the institution's database; refusals become a clear message and exit code 1."""
-    from vitnemal.config import Settings
-    from vitnemal.db import Database
-    from vitnemal.institutions.registry import Registry
-    from vitnemal.recognition.service import CaseNotFound, RecognitionError
-
-    settings = Settings.from_env()
-    try:
-        Registry.load(settings.registry_path).get(code)
-    except (FileNotFoundError, LookupError) as exc:
-        raise _fail(f"{exc} (VITNEMAL_HOME is {settings.home})") from None
-    db = Database(settings.url_for(code))
-    try:
-        with (db.read_session() if read else db.session()) as session:
-            yield session
-    except (RecognitionError, CaseNotFound) as exc:
-        raise _fail(str(exc) + _hint(exc, code)) from None
-    finally:
-        db.dispose()
+def _session(code: str, home: Path | None, *, read: bool = False) -> AbstractContextManager[Session]:
+    """A session on the institution's database; a refusal names the next command to run."""
+    return institution_session(code, write=not read, home=home, hint=lambda exc: _hint(exc, code))
 
 
 def _hint(exc: Any, code: str) -> str:
@@ -112,12 +95,13 @@ def open_case(
     toward: str | None = typer.Option(None, "--toward", help="The qualification the case is about, e.g. MA-INF."),
     by: str | None = BY,
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Open a recognition case (status BEHANDLES) for a person."""
     from vitnemal.recognition import service
 
-    with _session(institution) as session:
-        case = service.open_case(session, national_id=person, opened_by=_by(by), now=datetime.now(UTC),
+    with _session(institution, home) as session:
+        case = service.open_case(session, national_id=person, opened_by=actor(by), now=datetime.now(UTC),
                                  qualification_code=toward)
         view = service.case_view(service.get_case(session, case.id))
     typer.echo(json.dumps(view, ensure_ascii=False) if as_json else f"Opened case {view['case_id']} for "
@@ -131,27 +115,27 @@ def fetch(
     queue_only: bool = typer.Option(False, "--queue-only", help="Only place the order; a server's worker runs it."),
     by: str | None = BY,
     as_json: bool = JSON,
-    lang: LangChoice = LANG,
+    lang: Language = LANG,
+    home: Path | None = HOME,
 ) -> None:
     """Fetch the person's external Norwegian results into the case ("Hent ekstern norsk utdanning").
 
     The order is run here and now: institutions whose databases this host holds answer in-process (signed and
     logged as over HTTP), any other over HTTP. With --queue-only a running server's worker takes it.
     """
-    from vitnemal.config import Settings
     from vitnemal.exchange import service as exchange
     from vitnemal.institutions.host import LocalInstitutions
     from vitnemal.localtime import as_lang
     from vitnemal.recognition import service
     from vitnemal.recognition.local_exchange import run_order_now
 
-    settings = Settings.from_env()
-    with _session(institution) as session:
+    settings = settings_for(home)
+    with _session(institution, home) as session:
         from vitnemal.institutions.registry import Registry
 
         registry = Registry.load(settings.registry_path)
         members = registry.codes()
-        order = service.fetch_external(session, case_id, ordered_by=_by(by), own_code=institution, members=members,
+        order = service.fetch_external(session, case_id, ordered_by=actor(by), own_code=institution, members=members,
                                        now=datetime.now(UTC))
         order_id = order.id
         names = {c: e.name_en if lang == "en" else e.name_nb for c, e in registry.institutions.items()}
@@ -162,8 +146,8 @@ def fetch(
             run_order_now(host, institution, order_id)
         finally:
             host.close()
-        with _session(institution) as session:  # a write session: the look at the outcome is audited
-            loaded = exchange.view_order(session, order_id, actor=_by(by), now=datetime.now(UTC))
+        with _session(institution, home) as session:  # a write session: the look at the outcome is audited
+            loaded = exchange.view_order(session, order_id, actor=actor(by), now=datetime.now(UTC))
             assert loaded is not None
             view = exchange.order_view(loaded, names=names, lang=as_lang(lang))
     if as_json:
@@ -194,16 +178,17 @@ def recognise(
     note: str | None = typer.Option(None, "--note", help="The case worker's note on the decision."),
     by: str | None = BY,
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Recognise a whole external course (--result) or a block (--block, --from-institution, --credits)."""
     from vitnemal.recognition import service
 
     if (result is None) == (block is None):
-        raise _fail("Give either --result ID (an imported external course) or --block TITLE (a block).")
+        raise fail("Give either --result ID (an imported external course) or --block TITLE (a block).")
     if block is not None and (not from_institution or not credits):
-        raise _fail("A block needs --from-institution NAME and --credits N.")
-    now, who = datetime.now(UTC), _by(by)
-    with _session(institution) as session:
+        raise fail("A block needs --from-institution NAME and --credits N.")
+    now, who = datetime.now(UTC), actor(by)
+    with _session(institution, home) as session:
         warnings: list[str] = []
         if result is not None:
             item = service.recognise_result(session, case_id, external_result_id=result, toward=toward, by=who,
@@ -227,12 +212,12 @@ def recognise(
 
 @app.command("withdraw")
 def withdraw(case_id: int = CASE, item: int = typer.Argument(..., help="The item number."),
-             institution: str = INSTITUTION, by: str | None = BY) -> None:
+             institution: str = INSTITUTION, by: str | None = BY, home: Path | None = HOME) -> None:
     """Withdraw a recognition while the case is open (the row stays, marked withdrawn)."""
     from vitnemal.recognition import service
 
-    with _session(institution) as session:
-        service.withdraw(session, case_id, item, by=_by(by), now=datetime.now(UTC))
+    with _session(institution, home) as session:
+        service.withdraw(session, case_id, item, by=actor(by), now=datetime.now(UTC))
     typer.echo(f"Withdrew item {item} of case {case_id}")
 
 
@@ -244,23 +229,25 @@ def decide(
     note: str | None = typer.Option(None, "--note", help="The decision's note; required for AVSLÅTT."),
     by: str | None = BY,
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Decide the case: FERDIG (what is recognised counts on the diploma) or AVSLÅTT (with the reason)."""
     from vitnemal.recognition import service
 
-    with _session(institution) as session:
-        view = service.case_view(service.decide(session, case_id, status=status, by=_by(by), now=datetime.now(UTC),
+    with _session(institution, home) as session:
+        view = service.case_view(service.decide(session, case_id, status=status, by=actor(by), now=datetime.now(UTC),
                                                 note=note))
     typer.echo(json.dumps(view, ensure_ascii=False) if as_json else f"Case {case_id} is {view['status']}")
 
 
 @app.command("show")
-def show(case_id: int = CASE, institution: str = INSTITUTION, by: str | None = BY, as_json: bool = JSON) -> None:
+def show(case_id: int = CASE, institution: str = INSTITUTION, by: str | None = BY, as_json: bool = JSON,
+         home: Path | None = HOME) -> None:
     """Show the case, its decisions and the person's imported external results (with their ids)."""
     from vitnemal.recognition import service
 
-    with _session(institution) as session:  # a write session: the look is audited
-        view = service.view_case(session, case_id, actor=_by(by), now=datetime.now(UTC))
+    with _session(institution, home) as session:  # a write session: the look is audited
+        view = service.view_case(session, case_id, actor=actor(by), now=datetime.now(UTC))
     if as_json:
         typer.echo(json.dumps(view, ensure_ascii=False))
     else:
@@ -274,12 +261,13 @@ def list_cases(
     status: str | None = typer.Option(None, "--status", help="Only cases with this status."),
     by: str | None = BY,
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """List the newest cases."""
     from vitnemal.recognition import service
 
-    with _session(institution) as session:  # a write session: the look is audited
-        views = [service.case_view(c) for c in service.list_cases(session, actor=_by(by), now=datetime.now(UTC),
+    with _session(institution, home) as session:  # a write session: the look is audited
+        views = [service.case_view(c) for c in service.list_cases(session, actor=actor(by), now=datetime.now(UTC),
                                                                   national_id=person, status=status)]
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False))
@@ -297,13 +285,14 @@ def qualifications(
     institution: str = INSTITUTION,
     person: str = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"010395 12374\"."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """List what a person can have results recognised toward: their qualifications and the programmes they were
     admitted to (with the qualification each leads to)."""
     from vitnemal.programmes.service import admissions_of, qualifications_open_to
     from vitnemal.recognition import service
 
-    with _session(institution, read=True) as session:
+    with _session(institution, home, read=True) as session:
         found = service.find_person(session, person)
         data: dict[str, Any] = {
             "national_id": found.national_id, "name": found.name,

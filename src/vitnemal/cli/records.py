@@ -9,39 +9,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from vitnemal.cli.common import institution_session
+from vitnemal.cli.common import HOME, JSON, OPENS_DATABASE, fail, institution_session, parse_date
 
-app = typer.Typer(help="An institution's own records: people, results, degrees, consents, settings.",
-                  no_args_is_help=True)
+app = typer.Typer(help="An institution's own records: people, results, degrees, consents, settings. "
+                       + OPENS_DATABASE, no_args_is_help=True)
 
 INSTITUTION = typer.Option(..., "--institution", "-i", help="Institution code, e.g. 216.")
 PERSON = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"015361 12185\".")
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(1)
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _fail(f"{option} {value!r} is not a date: write YYYY-MM-DD, e.g. 2026-06-15") from None
-
-
 def _echo(done: str, as_json: bool, data: dict[str, Any]) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, default=str) if as_json else done)
-
-
-JSON = typer.Option(False, "--json", help="Print JSON.")
 
 
 @app.command("add-result")
@@ -54,6 +37,7 @@ def add_result(
     thesis_title: str | None = typer.Option(None, help="Title of a thesis."),
     assessed_on: str | None = typer.Option(None, help="Date of assessment (YYYY-MM-DD)."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Add a result, or change the grade of the result in that course and term (e.g. after an appeal)."""
     from vitnemal.records import services
@@ -61,9 +45,9 @@ def add_result(
     try:
         year, season = services.parse_term(term)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
-    on = _date(assessed_on, "--assessed-on")
-    with institution_session(institution, write=True) as session:
+        raise fail(str(exc)) from None
+    on = parse_date(assessed_on, "--assessed-on")
+    with institution_session(institution, write=True, home=home) as session:
         result = services.record_result(session, person, course, year, season, grade, thesis_title=thesis_title,
                                         assessed_on=on)
         data = {"institution": institution, "national_id": result.person.national_id, "course": result.course.code,
@@ -79,11 +63,12 @@ def consent(
     answer: str = typer.Option("J", "--answer", "-a", help="J (yes) or N (no)."),
     type_: str = typer.Option("RESUTVEKSL", "--type", help="Akseptanse type."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Record the person's answer to an akseptanse question (RESUTVEKSL by default)."""
     from vitnemal.records import services
 
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         row = services.record_consent(session, person, type_, answer)
         data = {"institution": institution, "type": row.type, "answer": row.answer,
                 "answered_at": row.answered_at.isoformat()}
@@ -96,11 +81,12 @@ def settings(
     share: bool | None = typer.Option(None, "--share/--no-share", help="RESUTVEKSL module active (J/N)."),
     reserve: bool | None = typer.Option(None, "--reserve/--no-reserve", help="RESERVER: reserve against exchange."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Show the institution's exchange settings, or change them with the flags."""
     from vitnemal.records import services
 
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         if share is None and reserve is None:
             row = services.get_exchange_settings(session)
         else:
@@ -119,14 +105,15 @@ def issue_diploma(
     on: str | None = typer.Option(None, "--on", help="Date the diploma was issued (YYYY-MM-DD)."),
     unset: bool = typer.Option(False, "--unset", help="Mark the diploma as not issued."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Set the date the diploma was issued (Dato_Utlev_Vitn): a degree is shared only after it."""
     from vitnemal.records import services
 
     if (on is None) == (not unset):
-        raise _fail("give either --on DATE or --unset")
-    when = _date(on, "--on")
-    with institution_session(institution, write=True) as session:
+        raise fail("give either --on DATE or --unset")
+    when = parse_date(on, "--on")
+    with institution_session(institution, write=True, home=home) as session:
         qual = services.set_diploma_issued(session, person, qualification, when)
         data = {"institution": institution, "qualification": qual.code, "diploma_issued_on": qual.diploma_issued_on}
     _echo(f"{institution}: {data['qualification']} diploma issued on {data['diploma_issued_on'] or '(not issued)'}",
@@ -145,14 +132,15 @@ def award(
     award_date: str = typer.Option(..., help="Date awarded (YYYY-MM-DD)."),
     diploma_issued_on: str | None = typer.Option(None, help="Date the diploma was issued (YYYY-MM-DD)."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Award a qualification (a new degree) linked to the person's passed results in the given courses."""
     from vitnemal.records import services
 
-    awarded, issued = _date(award_date, "--award-date"), _date(diploma_issued_on, "--diploma-issued-on")
+    awarded, issued = parse_date(award_date, "--award-date"), parse_date(diploma_issued_on, "--diploma-issued-on")
     assert awarded is not None
     codes = [c.strip() for c in courses.split(",") if c.strip()]
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         qual = services.award_qualification(session, person, qualification, name_nb=name_nb, name_en=name_en,
                                             level=level, award_date=awarded, courses=codes,
                                             diploma_issued_on=issued)
@@ -170,12 +158,13 @@ def add_person(
     birth_date: str | None = typer.Option(None, help="Birth date (YYYY-MM-DD).",
                                           show_default="from the national id"),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Register a person in the institution's records."""
     from vitnemal.records import services
 
-    born = _date(birth_date, "--birth-date")
-    with institution_session(institution, write=True) as session:
+    born = parse_date(birth_date, "--birth-date")
+    with institution_session(institution, write=True, home=home) as session:
         row = services.add_person(session, person, first_name, last_name, birth_date=born)
         data = {"institution": institution, "national_id": row.national_id, "name": row.name}
     _echo(f"{institution}: added {data['name']} ({data['national_id']})", as_json, data)
@@ -189,11 +178,12 @@ def add_earlier_id(
                                    "(FS series). An ordinary fødselsnummer is refused."),
     kind: str = typer.Option("d_number", help="d_number or temporary."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Record an earlier id (an old D-number) so that requests with it find the person."""
     from vitnemal.records import services
 
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         row = services.add_earlier_id(session, person, earlier_id, kind)
         data = {"institution": institution, "national_id": row.person.national_id, "earlier_id": row.national_id}
     _echo(f"{institution}: {data['national_id']} also known as {data['earlier_id']}", as_json, data)
@@ -223,13 +213,14 @@ def _show_tables(data: dict[str, Any], out: Callable[[Any], None]) -> None:
 
 
 @app.command()
-def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = JSON) -> None:
+def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = JSON,
+         home: Path | None = HOME) -> None:
     """Show the person's results, qualifications and consents at the institution."""
     from rich.console import Console
 
     from vitnemal.records import services
 
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         p = services.get_person(session, person)
         data: dict[str, Any] = {
             "institution": institution, "national_id": p.national_id, "name": p.name,
@@ -255,13 +246,14 @@ def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = J
 
 
 @app.command()
-def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = JSON) -> None:
+def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = JSON,
+                home: Path | None = HOME) -> None:
     """Every disclosure this institution's node logged about the person (what the person may see: who asked,
     when, on which legal basis). Opens the database directly."""
     from vitnemal.node.service import disclosures_about
     from vitnemal.records.services import normalise_id
 
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         rows = [d.model_dump(mode="json") for d in disclosures_about(session, normalise_id(person))]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
@@ -276,11 +268,12 @@ def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: b
 
 
 @app.command("volume-flags")
-def volume_flags(institution: str = INSTITUTION, as_json: bool = JSON) -> None:
+def volume_flags(institution: str = INSTITUTION, as_json: bool = JSON,
+                 home: Path | None = HOME) -> None:
     """Requesters the node flagged for unusual volumes (VITNEMAL_NODE_FLAG_PER_DAY requests in a day)."""
     from vitnemal.node.service import volume_flags as flags
 
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         rows = flags(session)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from vitnemal.cli.common import Language, parse_date
 
 if TYPE_CHECKING:
     from vitnemal.school.service import Rejected
@@ -138,21 +138,6 @@ def points(
         raise typer.Exit(1)
 
 
-class Language(StrEnum):
-    nb = "nb"
-    nn = "nn"
-    en = "en"
-
-
-def _parse_date_option(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint="--date") from None
-
-
 @app.command("certificate")
 def certificate(
     file: PupilFileArgument,
@@ -204,7 +189,7 @@ def certificate(
                                      param_hint="--pkcs11-lib")
     elif (key is None) != (cert is None):
         raise typer.BadParameter("give both --key and --cert, or neither", param_hint="--key/--cert")
-    issued_on = _parse_date_option(issued)
+    issued_on = parse_date(issued, "--date")
     settings = Settings.from_env()
     try:
         registry = SchoolRegistry.load(registry_path(settings.home))

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import typer
 
-from vitnemal.cli.common import institution_session
+from vitnemal.cli.common import HOME, JSON, OPENS_DATABASE, institution_session
 
-app = typer.Typer(help="Case workers' API tokens: issue (with an expiry), list, revoke. Opens the database "
-                       "directly.", no_args_is_help=True)
+app = typer.Typer(help="Case workers' API tokens: issue (with an expiry), list, revoke. " + OPENS_DATABASE,
+                  no_args_is_help=True)
 
 INSTITUTION = typer.Option(..., "--institution", "-i", help="The institution's code, e.g. 185.")
-JSON = typer.Option(False, "--json", help="Print JSON.")
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(1)
 
 
 def _oslo(moment: datetime | None) -> str:
@@ -37,13 +32,14 @@ def issue(
     user: str = typer.Option(..., "--user", "-u", help="The case worker the token is for, e.g. kari@uio.no."),
     days: int = typer.Option(90, "--days", min=1, max=366, help="Days until the token expires."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """Issue a token; it is printed once and cannot be shown again."""
     from datetime import timedelta
 
     from vitnemal.staff.service import issue_token
 
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         issued = issue_token(session, user, lifetime=timedelta(days=days))
     if as_json:
         typer.echo(json.dumps({"id": issued.id, "user": issued.username, "token": issued.token,
@@ -55,7 +51,7 @@ def issue(
 
 
 @app.command("list")
-def list_command(institution: str = INSTITUTION, as_json: bool = JSON) -> None:
+def list_command(institution: str = INSTITUTION, as_json: bool = JSON, home: Path | None = HOME) -> None:
     """The institution's tokens, newest first: who, issued, expires, and whether active, expired or revoked."""
     from datetime import UTC
 
@@ -65,7 +61,7 @@ def list_command(institution: str = INSTITUTION, as_json: bool = JSON) -> None:
     from vitnemal.staff.service import list_tokens, token_state
 
     now = datetime.now(UTC)
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         tokens = [(t, token_state(t, now)) for t in list_tokens(session)]
     if as_json:
         typer.echo(json.dumps([{"id": t.id, "user": t.username, "created_at": t.created_at.isoformat(),
@@ -85,10 +81,11 @@ def list_command(institution: str = INSTITUTION, as_json: bool = JSON) -> None:
 
 @app.command("revoke")
 def revoke(institution: str = INSTITUTION,
-           token_id: int = typer.Argument(..., min=1, help="The token's id (see `vitnemal tokens list`).")) -> None:
+           token_id: int = typer.Argument(..., min=1, help="The token's id (see `vitnemal tokens list`)."),
+           home: Path | None = HOME) -> None:
     """Revoke a token at once: every request with it is refused from now on."""
     from vitnemal.staff.service import revoke_token
 
-    with institution_session(institution, write=True) as session:
+    with institution_session(institution, write=True, home=home) as session:
         row = revoke_token(session, token_id)
         typer.echo(f"Token {row.id} of {row.username} at {institution} is revoked.")

@@ -1,0 +1,80 @@
+"""The CLI's shared plumbing (cli/common.py): every command that reads a federation takes --home, those that talk
+HTTP take --api, and each says in its help which it does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from vitnemal.cli import app
+from vitnemal.cli.common import OPENS_DATABASE, TALKS_HTTP, fail, parse_date
+from vitnemal.config import Settings
+from vitnemal.demo import generate_federation
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("common-cli") / "fed"
+    generate_federation(Settings(home=home), people=30, institutions=5)
+    return home
+
+
+def _group_help(name: str) -> str:
+    # Click wraps the group's help text; the sentence is read with the lines joined.
+    return " ".join(runner.invoke(app, [name, "--help"], terminal_width=300).output.split())
+
+
+@pytest.mark.parametrize("group", ["records", "recognition", "programmes", "tokens", "diplomas"])
+def test_database_commands_say_so_and_take_home(group: str) -> None:
+    assert OPENS_DATABASE in _group_help(group)
+    commands = typer.main.get_group(app).commands[group].commands  # type: ignore[attr-defined]
+    without = [name for name, command in commands.items()
+               if "--home" not in {o for p in command.params for o in p.opts}]
+    assert without == []
+
+
+def test_exchange_commands_say_they_talk_http_and_take_home_and_api() -> None:
+    assert TALKS_HTTP in _group_help("exchange")
+    for command in ("order", "status", "records"):
+        out = runner.invoke(app, ["exchange", command, "--help"], terminal_width=300).output
+        assert "--home" in out and "--api" in out and "VITNEMAL_HOME" in out and "VITNEMAL_PUBLIC_URL" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["records", "show", "-i", "216", "-p", "01536112185", "--json"],
+    ["recognition", "list", "-i", "185", "--json"],
+    ["programmes", "list", "-i", "185", "--json"],
+    ["tokens", "list", "-i", "185", "--json"],
+    ["diplomas", "list", "-i", "185", "--json"],
+])
+def test_home_option_finds_the_federation_without_the_environment(home: Path, tmp_path: Path, args: list[str]
+                                                                  ) -> None:
+    elsewhere = {"VITNEMAL_HOME": str(tmp_path / "nothing-here"), "VITNEMAL_DATABASE_URL": ""}
+    refused = runner.invoke(app, args, env=elsewhere)
+    assert refused.exit_code == 1 and "no federation at" in refused.output and "--home" in refused.output
+    result = runner.invoke(app, [*args, "--home", str(home)], env=elsewhere)
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)
+
+
+def test_exchange_reads_the_registry_from_home(home: Path, tmp_path: Path) -> None:
+    env = {"VITNEMAL_HOME": str(tmp_path / "nothing-here"), "VITNEMAL_TOKEN": ""}
+    result = runner.invoke(app, ["exchange", "status", "--for", "999", "--home", str(home), "--lang", "en",
+                                 "--api", "http://127.0.0.1:9"], env=env)
+    assert result.exit_code == 1 and "Unknown institution 999" in result.output
+
+
+def test_fail_speaks_the_language_and_parse_date_names_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert fail("Ukjent", lang="nb").exit_code == 1
+    assert fail("gone", 2).exit_code == 2
+    assert capsys.readouterr().err == "Feil: Ukjent\nError: gone\n"
+    assert parse_date(None, "--on") is None
+    assert str(parse_date("2026-03-29", "--on")) == "2026-03-29"
+    with pytest.raises(typer.BadParameter, match="not a date"):
+        parse_date("29.03.2026", "--on")
