@@ -57,6 +57,8 @@ class Settings:
                                                   "429 with Retry-After.")
     node_flag_per_day: int = setting(20000, "Requests per requester in a day after which a node flags an unusual "
                                             "volume (vitnemal records volume-flags).")
+    verify_uploads_per_hour: int = setting(120, "Uploads one client (address) may verify per hour on POST /verify, "
+                                                "counted in the web database; beyond it 429 with Retry-After.")
     lease_s: float = setting(30.0, "Seconds a worker owns an order before another worker may take it over.")
     poll_interval_s: float = setting(1.0, "Seconds between an idle worker's looks for work placed by other "
                                           "processes.")

@@ -1,16 +1,15 @@
-"""Web routes for diplomas: the public verification API.
+"""Web routes and helpers for verifying documents on this host.
 
-- ``POST /verify`` (multipart, field ``file``): the full verification report of an uploaded PDF as JSON, the same
-  as ``vitnemal verify --json``. Uploads larger than :data:`MAX_UPLOAD_BYTES` are refused (413) without reading
-  further; a diploma set is a few hundred kilobytes.
-  The file is checked in a worker process (the app's :class:`~vitnemal.signing.pool.CheckPool`) with a time limit
-  and a memory cap; a hostile file is answered ``unreadable: <the limit>`` and never stalls other requests.
-- ``GET /verify/{document_id}``: what the issuing institution's record says about a document id (the URL in each
-  document's QR code): see :func:`vitnemal.diplomas.verify.public_record` for what is shown and why.
 - ``GET /.well-known/vitnemal-ca.pem``: the federation CA certificate this host trusts, for verifiers elsewhere.
+- :func:`verify_here`, :func:`uploaded_pdf` and :func:`lookup_record`: what ``POST /verify`` and
+  ``GET /verify/{id}`` (in :mod:`vitnemal.verification.routes`, which answers browsers with pages and API
+  clients with JSON) and any other page that verifies an upload stand on.
 
-Trust is the federation CA of this host (``<home>/ca/ca.pem``); records are those of the institutions served here.
-Both answers are JSON (no HTML yet), so nothing from a document is ever placed in markup.
+Uploads larger than :data:`MAX_UPLOAD_BYTES` are refused (413) without reading further; a diploma set is a few
+hundred kilobytes. The file is checked in a worker process (the app's :class:`~vitnemal.signing.pool.CheckPool`)
+with a time limit and a memory cap; a hostile file is answered ``unreadable: <the limit>`` and never stalls other
+requests. Trust is the federation CA of this host (``<home>/ca/ca.pem``); records are those of the institutions
+served here and of the schools registered in its home (their certificates' records).
 """
 
 from __future__ import annotations
@@ -18,23 +17,25 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from vitnemal.db import is_sqlite
 from vitnemal.diplomas.keys import federation_ca_cert
 from vitnemal.diplomas.verify import (
     VerificationReport,
-    is_document_id,
     locate_document,
     public_record,
     verify_document_async,
 )
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.school.registry import SchoolRegistry
+from vitnemal.school.registry import registry_path as school_registry_path
 from vitnemal.signing.pool import CheckPool, PoolBusy
-from vitnemal.signing.verify import Reason
 
 router = APIRouter(tags=["diplomas"])
 
@@ -71,7 +72,7 @@ def _host(request: Request) -> LocalInstitutions:
 
 
 _TOO_LARGE = f"the upload is larger than {MAX_UPLOAD_BYTES // 2**20} MiB; a diploma set is far smaller"
-_UPLOAD_SCHEMA = {
+UPLOAD_SCHEMA = {
     "requestBody": {
         "required": True,
         "content": {
@@ -87,7 +88,7 @@ _UPLOAD_SCHEMA = {
 }
 
 
-async def _uploaded_pdf(request: Request) -> bytes:
+async def uploaded_pdf(request: Request) -> bytes:
     """Return the bytes of the multipart field ``file``, refusing large uploads before they are read.
 
     The declared Content-Length is checked first (the form parser would otherwise spool any size to disk), and the
@@ -113,16 +114,10 @@ async def _uploaded_pdf(request: Request) -> bytes:
     return b"".join(parts)
 
 
-@router.post("/verify", openapi_extra=_UPLOAD_SCHEMA)
-async def verify_upload(request: Request) -> dict[str, Any]:
-    """Verify an uploaded PDF; the JSON report says ``genuine`` and, if not, the ``reason``."""
-    pdf = await _uploaded_pdf(request)
-    report = await verify_here(request, pdf)
-    data = report.to_dict()
-    if report.document.reason == Reason.UNTRUSTED_CA:
-        data["hint"] = (f"this service trusts only its federation's CA, published at {_ca_url(request)}; a document "
-                        "signed under another CA cannot be confirmed here")
-    return data
+def untrusted_hint(request: Request) -> str:
+    """What an ``untrusted_ca`` report adds: which CA this service trusts, and where it is published."""
+    return (f"this service trusts only its federation's CA, published at {_ca_url(request)}; a document "
+            "signed under another CA cannot be confirmed here")
 
 
 async def verify_here(request: Request, pdf: bytes) -> VerificationReport:
@@ -136,7 +131,7 @@ async def verify_here(request: Request, pdf: bytes) -> VerificationReport:
     pool: CheckPool = request.app.state.check_pool
 
     def open_session(code: str) -> AbstractContextManager[Session] | None:
-        return host.db(code).read_session() if host.serves(code) else None
+        return host.db(code).read_session() if code in _record_holders(host) else None
 
     ca_cert = federation_ca_cert(host.settings)
     roots = [ca_cert] if ca_cert else []
@@ -164,12 +159,28 @@ def federation_ca_certificate(request: Request) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="vitnemal-ca.pem"'})
 
 
-def _issuer_of(host: LocalInstitutions, document_id: str) -> str | None:
-    """Return the code of the served institution whose record holds ``document_id``, asking each at most once."""
-    remembered = _where.get(document_id)
-    if remembered and host.serves(remembered):
-        return remembered
+def _record_holders(host: LocalInstitutions) -> dict[str, str]:
+    """The issuing records this host can read, code → name: the institutions it serves, then the schools registered
+    in its home whose record exists (a school's record is under its organisation number; it is never created here).
+    """
+    holders = {}
     for code in host.codes:
+        entry = host.registry.institutions.get(code)
+        holders[code] = entry.name_nb if entry else code
+    for school in SchoolRegistry.load(school_registry_path(host.settings.home)):
+        url = host.settings.url_for(school.organisation_number)
+        if not is_sqlite(url) or Path(url.removeprefix("sqlite:///")).exists():
+            holders.setdefault(school.organisation_number, school.name)
+    return holders
+
+
+def _issuer_of(host: LocalInstitutions, document_id: str) -> str | None:
+    """Return the code of the institution or school whose record holds ``document_id``, asking each at most once."""
+    holders = _record_holders(host)
+    remembered = _where.get(document_id)
+    if remembered and remembered in holders:
+        return remembered
+    for code in holders:
         with host.db(code).read_session() as session:
             if locate_document(session, document_id):
                 _where.put(document_id, code)
@@ -177,25 +188,15 @@ def _issuer_of(host: LocalInstitutions, document_id: str) -> str | None:
     return None
 
 
-def _lookup(host: LocalInstitutions, document_id: str) -> dict[str, Any] | None:
+def lookup_record(request: Request, document_id: str) -> dict[str, Any] | None:
+    """What the issuing record says about ``document_id`` (a lower-case UUID; see :func:`public_record`), with the
+    issuer's name, or None when no record here holds it. Blocking: call from a thread."""
+    host = _host(request)
     code = _issuer_of(host, document_id)
     if code is None:
         return None
     with host.db(code).read_session() as session:
         found = public_record(session, document_id)
     if found is not None:
-        registry_entry = host.registry.institutions.get(code)
-        found["institution_name"] = registry_entry.name_nb if registry_entry else None
-    return found
-
-
-@router.get("/verify/{document_id}")
-def verify_by_id(request: Request, document_id: str) -> dict[str, Any]:
-    """What the issuing record says about a document id: issuer, time, kind, SHA-256, replaced or revoked."""
-    document_id = document_id.strip().lower()
-    if not is_document_id(document_id):
-        raise HTTPException(404, "not a document id: it is the UUID printed under the QR code of a document")
-    found = _lookup(_host(request), document_id)
-    if found is None:
-        raise HTTPException(404, "no institution served here has issued a document with this id")
+        found["institution_name"] = _record_holders(host).get(code)
     return found

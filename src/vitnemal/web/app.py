@@ -23,6 +23,7 @@ from vitnemal.node.routes import router as node_router
 from vitnemal.recognition.routes import router as recognition_router
 from vitnemal.runtime import tune_gc
 from vitnemal.signing.pool import CheckPool
+from vitnemal.verification.routes import router as verification_router
 from vitnemal.web.apidocs import DOCS_PATH, install_docs
 from vitnemal.web.gate import InstitutionGate
 from vitnemal.web.headers import SELF_ONLY_PAGE, SecurityHeaders
@@ -87,6 +88,7 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     app.include_router(exchange_router)
     app.include_router(recognition_router)
     app.include_router(diplomas_router)
+    app.include_router(verification_router)
     if pages:
         from vitnemal.web.pages import add_pages
 

@@ -20,6 +20,9 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     from vitnemal.portal.routes import install as install_portal
 
     install_portal(app)
+    from vitnemal.verification.routes import pages as verification_pages
+
+    app.include_router(verification_pages)
     if not settings.production:
         from vitnemal.testidp.provider import install as install_test_idp
 
