@@ -18,6 +18,7 @@ class AuditAction(StrEnum):
     # Recognition cases
     LIST_RECOGNITION_CASES = "list_recognition_cases"
     VIEW_RECOGNITION_CASE = "view_recognition_case"
+    SEARCH_PEOPLE = "search_people"  # a case worker's person search: every person shown
     # The portal (Vitnemålsportalen)
     PORTAL_FETCH = "portal.fetch"
     PORTAL_SHARE_CREATED = "portal.share.created"

@@ -19,6 +19,13 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from vitnemal.exchange.changes import (
+    CHANGED_QUALIFICATION,
+    NEW_QUALIFICATION,
+    REMOVED_AT_SOURCE,
+    ResultFacts,
+    result_changes,
+)
 from vitnemal.exchange.models import (
     ExternalQualification,
     ExternalQualificationCourse,
@@ -30,9 +37,10 @@ from vitnemal.exchange.outcomes import ImportedQualification, ImportedResult
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # new_result, changed_grade, changed_result, removed_at_source, new_qualification, changed_qualification
+    kind: str  # one of vitnemal.exchange.changes.KINDS
     code: str
     detail: str
+    key: str | None = None  # the result's or qualification's source key, so a page can highlight its row
 
 
 @dataclass(frozen=True)
@@ -86,39 +94,37 @@ def _bulk_update(session: Session, model: Any, updates: list[dict[str, Any]]) ->
         session.connection().execute(stmt, rows)
 
 
+def _facts(source: Any) -> ResultFacts:
+    return ResultFacts(key=source.key if hasattr(source, "key") else source.source_key,
+                       course_code=source.course_code, term=f"{source.year} {source.season}", grade=source.grade,
+                       fields={f: getattr(source, f) for f in _RESULT_FIELDS},
+                       removed_at_source=bool(getattr(source, "removed_at_source", False)))
+
+
 def _merge_results(session: Session, record_id: int, incoming: tuple[ImportedResult, ...],
                    created: bool) -> tuple[dict[str, int], list[Change]]:
-    """Insert new results, update changed ones, mark vanished ones; return {source key: row id} and the changes."""
+    """Insert new results, update changed ones, mark vanished ones; return {source key: row id} and the changes
+    (classified by :func:`vitnemal.exchange.changes.result_changes`)."""
     existing = {} if created else {r.source_key: r for r in session.execute(
         select(ExternalResult.id, ExternalResult.source_key, ExternalResult.removed_at_source,
                *(getattr(ExternalResult, f) for f in _RESULT_FIELDS))
         .where(ExternalResult.record_id == record_id))}
-    changes: list[Change] = []
+    found = result_changes([_facts(r) for r in existing.values()], [_facts(i) for i in incoming])
+    changes = [Change(c.kind, c.code, c.detail, c.key) for c in found]
+    by_key = {c.key: c for c in found}
     new_rows: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for item in incoming:
         row = existing.get(item.key)
-        term = f"{item.year} {item.season}"
         if row is None:
             new_rows.append({"record_id": record_id, "source_key": item.key, "removed_at_source": False,
                              **{f: getattr(item, f) for f in _RESULT_FIELDS}})
-            changes.append(Change("new_result", item.course_code, f"{item.course_code} {term}: {item.grade}"))
-            continue
-        diff = _differences(row, item, _RESULT_FIELDS)
-        if "grade" in diff:
-            changes.append(Change("changed_grade", item.course_code,
-                                  f"{item.course_code} {term}: {row.grade} → {item.grade}"))
-        elif diff or row.removed_at_source:
-            changes.append(Change("changed_result", item.course_code,
-                                  f"{item.course_code} {term}: {', '.join(diff) or 'back among the passed results'}"))
-        if diff or row.removed_at_source:
-            updates.append({"row_id": row.id, "removed_at_source": False, **{f: getattr(item, f) for f in diff}})
-    seen = {item.key for item in incoming}
-    for key, row in existing.items():
-        if key not in seen and not row.removed_at_source:
-            updates.append({"row_id": row.id, "removed_at_source": True})
-            changes.append(Change("removed_at_source", row.course_code,
-                                  f"{row.course_code} {row.year} {row.season} is no longer among the passed results"))
+        elif item.key in by_key:
+            updates.append({"row_id": row.id, "removed_at_source": False,
+                            **{f: getattr(item, f) for f in by_key[item.key].changed_fields}})
+    for c in found:
+        if c.kind == REMOVED_AT_SOURCE:
+            updates.append({"row_id": existing[c.key].id, "removed_at_source": True})
     ids = {key: row.id for key, row in existing.items()}
     if new_rows:
         table = cast(Table, ExternalResult.__table__)  # Core, not the ORM's bulk path: the import's hot loop
@@ -160,15 +166,16 @@ def _merge_qualifications(session: Session, record_id: int, incoming: tuple[Impo
             qid = session.execute(insert(ExternalQualification).values(
                 record_id=record_id, source_key=item.key, **{f: getattr(item, f) for f in _QUALIFICATION_FIELDS}
             ).returning(ExternalQualification.id)).scalar_one()
-            changes.append(Change("new_qualification", item.code, f"{item.name_nb} ({item.award_date.isoformat()})"))
+            changes.append(Change(NEW_QUALIFICATION, item.code, f"{item.name_nb} ({item.award_date.isoformat()})",
+                                  item.key))
             relink[qid] = wanted
             continue
         diff = _differences(row, item, _QUALIFICATION_FIELDS)
         if diff:
             _bulk_update(session, ExternalQualification, [{"row_id": row.id, **{f: getattr(item, f) for f in diff}}])
         if diff or current_links.get(row.id, set()) != wanted:
-            changes.append(Change("changed_qualification", item.code,
-                                  f"{item.name_nb}: {', '.join(diff) or 'courses'} changed"))
+            changes.append(Change(CHANGED_QUALIFICATION, item.code,
+                                  f"{item.name_nb}: {', '.join(diff) or 'courses'} changed", item.key))
             relink[row.id] = wanted
     if relink:
         session.execute(delete(ExternalQualificationCourse)

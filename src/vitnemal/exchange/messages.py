@@ -66,10 +66,12 @@ _OUTCOMES: dict[str, dict[Lang, str]] = {
               "the national id updated at {name}.",
     },
     Outcome.DEGREE_NOT_RELEASED: {
-        "nb": "{name} har en grad der vitnemålet ennå ikke er utstedt. Bestill på nytt når vitnemålet er utstedt.",
-        "nn": "{name} har ein grad der vitnemålet enno ikkje er skrive ut. Bestill på nytt når vitnemålet er "
-              "skrive ut.",
-        "en": "{name} holds a degree whose diploma has not been issued yet. Order again once it is issued.",
+        "nb": "{name} har en grad som ikke er frigitt fordi vitnemålet ikke var utstedt før hentedatoen "
+              "(Dato_Utlev_Vitn). Bestill på nytt når vitnemålet er utstedt.",
+        "nn": "{name} har ein grad som ikkje er frigitt fordi vitnemålet ikkje var skrive ut før hentedatoen "
+              "(Dato_Utlev_Vitn). Bestill på nytt når vitnemålet er skrive ut.",
+        "en": "{name} holds a degree that is not released because its diploma was not issued before the fetch date "
+              "(Dato_Utlev_Vitn). Order again once the diploma is issued.",
     },
     Outcome.REFUSED: {
         "nb": "{name} avviste forespørselen. Be driftsansvarlig sjekke føderasjonsregisteret og klokkene.",
@@ -92,6 +94,8 @@ _PENDING: dict[Lang, str] = {
 _CHANGES: dict[str, dict[Lang, str]] = {
     "new_result": {"nb": "{name}: nytt resultat {code}.", "nn": "{name}: nytt resultat {code}.",
                    "en": "{name}: new result {code}."},
+    "improved_grade": {"nb": "{name}: forbedret karakter i {code}.", "nn": "{name}: betra karakter i {code}.",
+                       "en": "{name}: improved grade in {code}."},
     "changed_grade": {"nb": "{name}: endret karakter i {code}.", "nn": "{name}: endra karakter i {code}.",
                       "en": "{name}: changed grade in {code}."},
     "changed_result": {"nb": "{name}: endret resultat {code}.", "nn": "{name}: endra resultat {code}.",
@@ -157,6 +161,22 @@ def outcome_text(*, name: str, outcome: str | None, state: OutcomeState, results
     template = _OUTCOMES.get(outcome, _OUTCOMES[Outcome.INVALID_ANSWER])
     return template[lang].format(name=name, what=_imported(results, degrees, lang), attempts=attempts,
                                  order=order_id)
+
+
+# How a page shows each outcome (Designsystemet's colours): done, nothing to do, wait, or act.
+_TONES: dict[str, str] = {
+    Outcome.IMPORTED: "success", Outcome.NO_RESULTS: "neutral", Outcome.NOT_SHARING: "neutral",
+    Outcome.RESERVED: "warning", Outcome.NO_CONSENT: "danger", Outcome.UNAVAILABLE: "danger",
+    Outcome.INVALID_ANSWER: "danger", Outcome.IDENTITY_MISMATCH: "danger", Outcome.DEGREE_NOT_RELEASED: "warning",
+    Outcome.REFUSED: "danger",
+}
+
+
+def outcome_tone(outcome: str | None, state: OutcomeState) -> str:
+    """``success``, ``neutral``, ``info`` (waiting: nothing to do yet), ``warning`` or ``danger`` (act on it)."""
+    if outcome is None or state in (OutcomeState.PENDING, OutcomeState.RETRY):
+        return "info"
+    return _TONES.get(outcome, "danger")
 
 
 def change_text(*, name: str, kind: str, code: str, lang: Lang = "nb") -> str:

@@ -99,8 +99,10 @@ class OrderOutcome(Base):
 
 
 class OrderChange(Base):
-    """A change found when results were fetched again: "new_result", "changed_grade", "new_qualification",
-    "changed_qualification" or "removed_at_source"."""
+    """A change found when results were fetched again: one of :data:`vitnemal.exchange.changes.KINDS`.
+
+    ``source_key`` is the changed result's or qualification's key at the source (None on rows older than it), so
+    Person eksternstudium can highlight the row."""
 
     __tablename__ = "order_changes"
 
@@ -110,6 +112,7 @@ class OrderChange(Base):
     kind: Mapped[str] = mapped_column(String(30))
     code: Mapped[str] = mapped_column(String(60))
     detail: Mapped[str] = mapped_column(Text)
+    source_key: Mapped[str | None] = mapped_column(String(80))
 
 
 class ExternalStudyRecord(Base):

@@ -33,6 +33,8 @@ from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.localtime import Lang
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
 
+SEASONS = ("VÅR", "HØST")
+
 
 class OrderRefused(ValueError):
     """An order that cannot be placed; the message says why and what to do."""
@@ -132,7 +134,8 @@ def record_outcomes(session: Session, *, order_id: int, owner: str, answered: li
     reports = import_answers(session, person_id=person_id, order_id=order_id, now=now, answers=[
         SourceAnswer(i.institution, i.source_name, i.verdict.results, i.verdict.qualifications) for i in imported])
     changes = [{"order_id": order_id, "institution_code": item.institution, "kind": c.kind, "code": c.code,
-                "detail": c.detail} for item, report in zip(imported, reports, strict=True) for c in report.changes]
+                "detail": c.detail, "source_key": c.key}
+               for item, report in zip(imported, reports, strict=True) for c in report.changes]
     updates = [{"row_id": row.id, **outcome_update(row.attempts, item, now, policy)} for item, row in due]
     connection = session.connection()
     if updates:
@@ -235,31 +238,57 @@ def view_external_records(session: Session, national_id: str, *, actor: str,
     return external_records_view(session, person.id)
 
 
+def _last_changes(session: Session, records: list[ExternalStudyRecord]) -> dict[tuple[str, str], str]:
+    """{(institution, source key): change kind} of each record's last fetch: what a page highlights."""
+    wanted = {(r.last_order_id, r.source_code) for r in records if r.last_order_id is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(OrderChange.order_id, OrderChange.institution_code, OrderChange.source_key,
+                                  OrderChange.kind)
+                           .where(OrderChange.order_id.in_({order for order, _ in wanted}),
+                                  OrderChange.source_key.is_not(None)))
+    return {(code, key): kind for order, code, key, kind in rows if (order, code) in wanted and key is not None}
+
+
 def external_records_view(session: Session, person_id: int) -> list[dict[str, Any]]:
-    """Person eksternstudium: one entry per source institution with its results and qualifications."""
-    records = session.scalars(
+    """Person eksternstudium: one entry per source institution with its results and qualifications.
+
+    Each result and qualification carries ``change``: what its last fetch found new or different about it (a kind
+    of :mod:`vitnemal.exchange.changes`, or None), and the links between courses and qualifications both ways.
+    """
+    records = list(session.scalars(
         select(ExternalStudyRecord).where(ExternalStudyRecord.person_id == person_id)
         .options(selectinload(ExternalStudyRecord.results),
                  selectinload(ExternalStudyRecord.qualifications).selectinload(ExternalQualification.links))
         .order_by(ExternalStudyRecord.source_code)
-    ).all()
+    ).all())
+    changed = _last_changes(session, records)
     out = []
     for rec in records:
         by_id = {r.id: r for r in rec.results}
+        part_of: dict[int, list[str]] = {}
+        for q in rec.qualifications:
+            for link in q.links:
+                part_of.setdefault(link.result_id, []).append(q.code)
+        results = sorted(rec.results, key=lambda r: (r.year, SEASONS.index(r.season) if r.season in SEASONS else 9,
+                                                     r.course_code, r.id))
         out.append({
             "institution": rec.source_code,
             "institution_name": rec.source_name,
+            "first_fetched_at": rec.first_fetched_at.isoformat(),
             "last_fetched_at": rec.last_fetched_at.isoformat(),
             "results": [
-                {"category": "Emne", "code": r.course_code, "name_nb": r.name_nb, "name_en": r.name_en,
-                 "thesis_title": r.thesis_title, "term": f"{r.year} {r.season}", "credits": str(r.credits),
-                 "grade": r.grade, "removed_at_source": r.removed_at_source}
-                for r in rec.results
+                {"id": r.id, "category": "Emne", "kind": r.kind, "code": r.course_code, "name_nb": r.name_nb,
+                 "name_en": r.name_en, "thesis_title": r.thesis_title, "term": f"{r.year} {r.season}",
+                 "credits": str(r.credits), "grade": r.grade, "removed_at_source": r.removed_at_source,
+                 "part_of": part_of.get(r.id, []), "change": changed.get((rec.source_code, r.source_key))}
+                for r in results
             ],
             "qualifications": [
                 {"category": "Kvalifikasjon", "code": q.code, "name_nb": q.name_nb, "name_en": q.name_en,
                  "credits": str(q.credits), "award_date": q.award_date.isoformat(),
-                 "courses": [by_id[link.result_id].course_code for link in q.links if link.result_id in by_id]}
+                 "courses": [by_id[link.result_id].course_code for link in q.links if link.result_id in by_id],
+                 "change": changed.get((rec.source_code, q.source_key))}
                 for q in rec.qualifications
             ],
         })

@@ -5,14 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from tests.factories import MiniFederation, add_course, add_degree, add_person, add_result, consent
 from tests.functional.exchange.conftest import outcomes
 
 from vitnemal.exchange.models import ExternalQualification, ExternalResult
+from vitnemal.exchange.service import external_records_view
+from vitnemal.identity.models import Person
 from vitnemal.records.models import AssessmentResult, Disclosure
 
 PERSON = "01039510010"
 OLD_D_NUMBER = "41039510004"  # the same birth date, day + 40
+
+
+def person_at_185(s: Session) -> int:
+    person_id = s.scalar(select(Person.id).where(Person.national_id == PERSON))
+    assert person_id is not None
+    return person_id
 
 
 def test_fetching_again_imports_new_and_changed_results_and_reports_them(live_federation) -> None:
@@ -33,8 +42,6 @@ def test_fetching_again_imports_new_and_changed_results_and_reports_them(live_fe
     with live.fed.db("216").session() as s:
         p_id = s.scalar(select(AssessmentResult.person_id).limit(1))
         s.scalars(select(AssessmentResult).where(AssessmentResult.grade == "C")).one().grade = "B"  # appeal
-        from vitnemal.identity.models import Person
-
         p = s.get(Person, p_id)
         assert p is not None
         new = add_result(s, p, add_course(s, "RES-300"), 2015, "VÅR", "A")
@@ -43,14 +50,24 @@ def test_fetching_again_imports_new_and_changed_results_and_reports_them(live_fe
     second = live.order("185", PERSON)
     assert outcomes(second) == {"216": ("imported", 3)}
     kinds = sorted((c["kind"], c["code"]) for c in second["changes"])
-    assert kinds == [("changed_grade", "RES-100"), ("new_qualification", "BA-RES"), ("new_result", "RES-300")]
+    assert kinds == [("improved_grade", "RES-100"), ("new_qualification", "BA-RES"), ("new_result", "RES-300")]
     assert any("C → B" in c["detail"] for c in second["changes"])
     with live.fed.db("185").read_session() as s:
         assert s.scalar(select(func.count(ExternalResult.id))) == 3  # updated in place, never duplicated
         assert s.scalar(select(func.count(ExternalQualification.id))) == 1
+        # Person eksternstudium marks the rows the last fetch found new or improved, and only those
+        (record,) = external_records_view(s, person_at_185(s))
+        assert {r["code"]: r["change"] for r in record["results"]} == {
+            "RES-100": "improved_grade", "RES-200": None, "RES-300": "new_result"}
+        assert [(q["code"], q["change"], q["courses"]) for q in record["qualifications"]] == [
+            ("BA-RES", "new_qualification", ["RES-300"])]
+        assert {r["code"]: r["part_of"] for r in record["results"]}["RES-300"] == ["BA-RES"]
 
     third = live.order("185", PERSON)
     assert third["changes"] == []  # nothing changed since the last fetch
+    with live.fed.db("185").read_session() as s:
+        (record,) = external_records_view(s, person_at_185(s))
+        assert {r["change"] for r in record["results"]} == {None}  # and nothing is highlighted any more
 
 
 def _seed_old_d_number(known: bool):

@@ -60,3 +60,20 @@ def test_counts_changes_and_status() -> None:
                           next_run_at=datetime(2026, 12, 2, 14, 0, tzinfo=UTC), finished_at=None,
                           waiting_for=["Høgskolen i Nord-Trøndelag"], lang="nb")
     assert waiting == "Venter på nytt forsøk 02.12.2026 15:00: alle har svart unntatt Høgskolen i Nord-Trøndelag."
+
+
+def test_every_outcome_has_a_tone_and_waiting_is_never_an_alarm() -> None:
+    from vitnemal.exchange.messages import outcome_tone
+
+    assert outcome_tone(Outcome.IMPORTED, OutcomeState.FINAL) == "success"
+    assert outcome_tone(Outcome.UNAVAILABLE, OutcomeState.RETRY) == "info"  # retried by itself: nothing to do yet
+    assert outcome_tone(Outcome.UNAVAILABLE, OutcomeState.FINAL) == "danger"
+    assert outcome_tone(None, OutcomeState.PENDING) == "info"
+    assert {outcome_tone(o, OutcomeState.FINAL) for o in Outcome} <= {"success", "neutral", "warning", "danger"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_degree_not_released_says_why_with_the_field_a_case_worker_knows(lang: str) -> None:
+    text = outcome_text(name=NAME, outcome=Outcome.DEGREE_NOT_RELEASED, state=OutcomeState.FINAL, results=0,
+                        degrees=0, attempts=1, next_attempt_at=None, order_id=7, lang=lang)  # type: ignore[arg-type]
+    assert "Dato_Utlev_Vitn" in text and NAME in text
