@@ -1,0 +1,73 @@
+"""In a real browser, the verification page: drop a signed diploma and read the verdict, then a copy with one
+changed byte; follow the QR code's address of a recorded diploma and of an unknown id; axe-core on every page."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from vitnemal.diplomas.keys import local_signer_spec, make_signer
+from vitnemal.diplomas.models import IssuedDocument
+
+pytestmark = pytest.mark.xdist_group("browser")
+TEXTS = {
+    "nb": {"file": "PDF-fil som skal kontrolleres", "check": "Kontroller dokumentet", "genuine": "Ekte",
+           "modified": "Endret eller ikke intakt", "valid": "Gyldig", "unknown": "Ingen dokumenter med denne ID-en"},
+    "en": {"file": "PDF file to check", "check": "Check the document", "genuine": "Genuine",
+           "modified": "Modified or not intact", "valid": "Valid", "unknown": "No document with this id"},
+}
+
+
+def _recorded_diploma(app, tmp_path: Path) -> tuple[str, Path, Path]:  # type: ignore[no-untyped-def]
+    import typst
+
+    settings = app.state.host.settings
+    document_id = str(uuid.uuid4())
+    unsigned = typst.compile(b"= Vitnem\xc3\xa5l", format="pdf", pdf_standards="a-3b")
+    signer = make_signer(local_signer_spec(settings, "216"))
+    # pyHanko signs with asyncio.run, and Playwright's event loop runs in this thread: sign in another one.
+    with ThreadPoolExecutor(1) as thread:
+        pdf = thread.submit(signer.sign, unsigned,
+                            contact_info=f"{settings.public_url}/verify/{document_id}").result()
+    with app.state.host.db("216").session() as s:
+        s.add(IssuedDocument(
+            document_id=document_id, institution_code="216", kind="diploma_set", lang="nb",
+            sha256=hashlib.sha256(pdf).hexdigest(), size_bytes=len(pdf), signer_subject=signer.signer_subject,
+            storage_path=f"documents/216/{document_id}.pdf", issued_at=datetime(2026, 6, 20, tzinfo=UTC),
+            issued_by="test"))
+    genuine, changed = tmp_path / "vitnemal.pdf", tmp_path / "endret.pdf"
+    genuine.write_bytes(pdf)
+    altered = bytearray(pdf)
+    altered[len(altered) // 2] ^= 1
+    changed.write_bytes(bytes(altered))
+    return document_id, genuine, changed
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_verify_a_diploma_and_a_changed_copy(site, page, check, tmp_path: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
+    app, _server = site
+    t = TEXTS[lang]
+    document_id, genuine, changed = _recorded_diploma(app, tmp_path)
+    page.goto(f"/verify?lang={lang}")
+    check(f"verify-empty-{lang}")
+    page.get_by_label(t["file"]).set_input_files(str(genuine))
+    page.get_by_role("button", name=t["check"]).click()
+    page.get_by_role("heading", name=t["genuine"]).wait_for()
+    shown = page.inner_text("main")
+    assert "Høgskulen i Sogn og Fjordane" in shown and document_id in shown
+    check(f"verify-genuine-{lang}")
+    page.get_by_label(t["file"]).set_input_files(str(changed))
+    page.get_by_role("button", name=t["check"]).click()
+    page.get_by_role("heading", name=t["modified"]).wait_for()
+    check(f"verify-modified-{lang}")
+    page.goto(f"/verify/{document_id}?lang={lang}")
+    assert t["valid"] in page.inner_text("main")
+    check(f"verify-record-{lang}")
+    page.goto(f"/verify/{uuid.uuid4()}?lang={lang}")
+    assert t["unknown"] in page.inner_text("main")
+    check(f"verify-unknown-{lang}")
