@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from vitnemal.diplomas.routes import UPLOAD_SCHEMA, lookup_record, untrusted_hint, uploaded_pdf, verify_here
 from vitnemal.diplomas.verify import VerificationReport, is_document_id
+from vitnemal.schema import SchemaOutdated
 from vitnemal.signing.verify import Reason
 from vitnemal.verification.service import ShareEvidence, is_portal_document, share_evidence, with_share
 from vitnemal.verification.verdict import prefers_html, tone, verdict
@@ -59,8 +60,11 @@ def _count_upload(request: Request) -> ratelimit.Decision | None:
     if web is None:
         return None
     limit = ratelimit.Limit(web.settings.verify_uploads_per_hour, UPLOAD_WINDOW_S)
-    with web.db.session() as db:
-        return ratelimit.hit(db, f"verify:{_client(request)}", limit, utcnow())
+    try:
+        with web.db.session() as db:
+            return ratelimit.hit(db, f"verify:{_client(request)}", limit, utcnow())
+    except SchemaOutdated as exc:  # uploads are refused uncounted, with what the operator must do
+        raise HTTPException(503, f"the web database cannot count uploads yet: {exc}") from None
 
 
 def _portal_share(request: Request, public_id: str, sha256: str | None = None) -> ShareEvidence | None:
@@ -103,7 +107,12 @@ def verify_page(request: Request) -> HTMLResponse:
 async def verify_upload(request: Request) -> Response:
     """Verify an uploaded PDF; the JSON report says ``genuine`` and, if not, the ``reason``."""
     page = _page_wanted(request)
-    decision = await run_in_threadpool(_count_upload, request)
+    try:
+        decision = await run_in_threadpool(_count_upload, request)
+    except HTTPException as exc:
+        if not page:
+            raise
+        return _upload_page(request, problem="busy", status_code=exc.status_code)
     if decision is not None and not decision.allowed:
         retry = {"retry-after": str(decision.retry_after_s)}
         if page:
