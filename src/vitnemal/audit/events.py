@@ -29,5 +29,11 @@ class AuditAction(StrEnum):
     PORTAL_SHARE_WRONG_CODE = "portal.share.wrong_code"
     PORTAL_SHARE_VERIFIED = "portal.share.verified"
     PORTAL_SHARES_PURGED = "portal.share.purged"
+    # The federation's operator (registry changes and connection tests; detail holds the institution and what changed)
+    FEDERATION_REGISTERED = "federation.registered"
+    FEDERATION_KEY_ROTATED = "federation.key_rotated"
+    FEDERATION_KEY_RETIRED = "federation.key_retired"
+    FEDERATION_TAKEN_OUT = "federation.taken_out"
+    FEDERATION_CONNECTION_TESTED = "federation.connection_tested"
     # Exchange nodes
     NODE_UNUSUAL_VOLUME = "node_unusual_request_volume"  # a requester passed the day's unusual volume

@@ -7,9 +7,11 @@ from typing import Any
 
 import typer
 
+from vitnemal.cli import federation_members
 from vitnemal.cli.common import fail
 
-app = typer.Typer(help="The federation: institutions, their nodes and the demo data.", no_args_is_help=True)
+app = typer.Typer(help="The federation: institutions, their nodes and keys, the operator's changes and the demo data.",
+                  no_args_is_help=True)
 
 
 @app.command()
@@ -114,3 +116,6 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         table.add_row(row["code"], row["short_name"], row["name"], yes_no(row["shares"]), yes_no(row["reserved"]),
                       "?" if row["people"] is None else str(row["people"]))
     Console().print(table)
+
+
+federation_members.add_commands(app)

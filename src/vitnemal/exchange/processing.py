@@ -26,7 +26,7 @@ from vitnemal.exchange.states import OrderStatus, RetryPolicy
 from vitnemal.identity.models import Person
 from vitnemal.institutions.registry import Registry
 from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign
-from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, ConsentAnswer
+from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
 
 log = logging.getLogger("vitnemal.exchange")
 
@@ -49,6 +49,12 @@ class RoundPlan:
     gone: tuple[str, ...] = ()  # institutions that left the registry since the order was placed
 
 
+def consent_claim(consent: Consent, own: str) -> ConsentClaim:
+    """The claim a request carries for the student's recorded consent at ``own`` (its date and our reference)."""
+    return ConsentClaim(CONSENT_RESULTS_EXCHANGE, consent.answer, consent.answered_at.isoformat(), own,
+                        reference=f"{own}/consent/{consent.id}")
+
+
 def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, now: datetime) -> RoundPlan | None:
     """Build the signed requests for every institution due in this round (or note that consent is gone)."""
     with db.read_session() as session:
@@ -65,13 +71,12 @@ def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, n
             return RoundPlan(subject.all_ids(), now.date(), (), tuple(due))
         # The consent's date and our reference to it (its row here) travel with the request and go into every
         # node's disclosure log, so a disclosure can be traced back to the consent it relied on.
-        claim = ConsentClaim(CONSENT_RESULTS_EXCHANGE, consent.answer, consent.answered_at.isoformat(), own,
-                             reference=f"{own}/consent/{consent.id}")
+        claim = consent_claim(consent, own)
     calls = []
     gone = []
     for code in due:
         entry = registry.institutions.get(code)
-        if entry is None:
+        if entry is None or entry.withdrawn:  # taken out by the operator after the order was placed
             gone.append(code)
             continue
         req = ResultsRequest(requester=own, node=code, request_id=new_request_id(), issued_at=int(now.timestamp()),

@@ -11,7 +11,7 @@ from joserfc.jwk import ECKey
 from vitnemal.config import Settings
 from vitnemal.db import Database, Databases
 from vitnemal.institutions.keys import load_private_key
-from vitnemal.institutions.registry import Registry
+from vitnemal.institutions.registry import LiveRegistry, Registry
 
 log = logging.getLogger("vitnemal.host")
 
@@ -38,7 +38,9 @@ class LocalInstitutions:
     """Everything a host needs to act for the institutions whose private keys it holds.
 
     One host can serve a single institution (a real deployment) or a whole demo federation. ``codes`` are the
-    institutions served here: by default every registry member whose key file is present.
+    institutions served here: by default every registry member whose key file is present. The registry is a
+    :class:`LiveRegistry` and a key file is read again when it changes, so a key rotation or a member taken out
+    by the operator takes effect without a restart.
     """
 
     settings: Settings
@@ -48,13 +50,14 @@ class LocalInstitutions:
     # Institutions whose database could not be opened when the host started, with the reason (for the log): their
     # nodes and API answer "unavailable" (503) while the others are served.
     unavailable: dict[str, str] = field(default_factory=dict)
-    _keys: dict[str, ECKey] = field(default_factory=dict)
+    # The signing keys read so far, with the key file's (inode, mtime, size) when read: a rotated key is read anew.
+    _keys: dict[str, tuple[tuple[int, int, int], ECKey]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, codes: Iterable[str] | None = None, *, probe: bool = True) -> LocalInstitutions:
         """The host for ``codes`` (default: every member whose key is here); with ``probe`` each database is opened
         once, and one that cannot be read or has an older schema is set aside as unavailable (see :meth:`probe`)."""
-        registry = Registry.load(settings.registry_path)
+        registry = LiveRegistry(settings.registry_path)
         if codes is None:
             served = [c for c in registry.codes() if (settings.keys_dir / f"{c}.pem").exists()]
         else:
@@ -77,16 +80,24 @@ class LocalInstitutions:
         return self.unavailable
 
     def serves(self, code: str) -> bool:
-        return code in self.codes
+        """True when this host answers for ``code``: a member taken out of the federation is served no more."""
+        entry = self.registry.institutions.get(code)
+        return code in self.codes and entry is not None and not entry.withdrawn
 
     def db(self, code: str) -> Database:
         return self.databases(code)
 
     def key(self, code: str) -> ECKey:
-        key = self._keys.get(code)
-        if key is None:
-            key = self._keys[code] = load_private_key(self.settings.keys_dir / f"{code}.pem")
-        return key
+        path = self.settings.keys_dir / f"{code}.pem"
+        try:
+            st = path.stat()
+            seen = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            seen = (0, 0, 0)  # load_private_key says what is missing
+        cached = self._keys.get(code)
+        if cached is None or cached[0] != seen:
+            cached = self._keys[code] = (seen, load_private_key(path))
+        return cached[1]
 
     def close(self) -> None:
         self.databases.dispose()

@@ -7,14 +7,20 @@ node answers for them, exactly as the seed's routine asks each institution "does
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import os
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger("vitnemal.registry")
 
 
 class UnknownInstitution(LookupError):
@@ -72,7 +78,13 @@ class FormerName:
 @dataclass(frozen=True)
 class InstitutionEntry:
     """One member: its code (institusjonsnummer, or a name such as ``portal``), current names, node URL (empty for a
-    member without a node), public signing key (JWK), kind, and the names it had before (oldest first)."""
+    member without a node), public signing key (JWK), kind, and the names it had before (oldest first).
+
+    ``previous_keys`` are the keys it signed with before a key rotation, each ``{"jwk": …, "until": ISO 8601}``:
+    still accepted until then, so requests and answers signed before the switch keep verifying (the overlap).
+    ``withdrawn_at`` (ISO 8601) is set when the operator took the member out: it is asked no more and its signed
+    messages are refused, but its entry stays so its name is still shown on earlier orders and results.
+    """
 
     code: str
     name_nb: str
@@ -82,6 +94,8 @@ class InstitutionEntry:
     public_jwk: dict[str, Any] = field(default_factory=dict)
     kind: MemberKind = MemberKind.INSTITUTION
     former_names: tuple[FormerName, ...] = ()
+    previous_keys: list[dict[str, Any]] = field(default_factory=list)
+    withdrawn_at: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", MemberKind(self.kind))  # registry.json holds the plain string
@@ -99,14 +113,25 @@ class InstitutionEntry:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["former_names"] = [n.to_json() for n in self.former_names]
-        if not out["former_names"]:
-            del out["former_names"]  # registries without history stay as they were
+        for name in ("former_names", "previous_keys", "withdrawn_at"):
+            if not out[name]:
+                del out[name]  # registries without history (or rotations, or members taken out) stay as they were
         return out
 
     @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
     def answers(self) -> bool:
-        """True for a member that runs a node (and so is asked by every order)."""
-        return self.kind in ANSWERING_KINDS
+        """True for a member that runs a node (and so is asked by every order); a withdrawn member does not."""
+        return self.kind in ANSWERING_KINDS and not self.withdrawn
+
+    def accepted_jwks(self, now: datetime) -> list[dict[str, Any]]:
+        """The keys a signature by this member may verify with at ``now``: the current one, then any previous key
+        whose overlap has not ended."""
+        return [self.public_jwk] + [p["jwk"] for p in self.previous_keys
+                                    if datetime.fromisoformat(p["until"]) > now]
 
     @property
     def name(self) -> str:
@@ -155,11 +180,68 @@ class Registry:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(
             json.dumps({"institutions": [e.to_json() for e in self]}, ensure_ascii=False, indent=1), encoding="utf-8"
         )
         os.replace(tmp, path)
+
+
+@contextmanager
+def editing(path: Path) -> Iterator[Registry]:
+    """Read, change and write ``registry.json`` under an exclusive lock (``registry.json.lock``), so two operators
+    changing it at once cannot lose each other's change; the registry is written (atomically) only when the block
+    ends without an exception."""
+    if not path.exists():
+        Registry.load(path)  # raises FileNotFoundError saying how to make one
+    lock = path.with_name(path.name + ".lock")
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            registry = Registry.load(path)
+            yield registry
+            registry.save(path)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class LiveRegistry(Registry):
+    """``registry.json`` as a long-running process sees it: read again whenever the file has changed (it is
+    replaced whole, so a new inode, time or size), so an operator's change (a new member, a rotated key, a member
+    taken out) takes effect in every running node and requester without a restart. A file that cannot be read
+    keeps the last good registry in use, with a warning."""
+
+    def __init__(self, path: Path) -> None:  # not the dataclass's __init__: the file is read instead
+        self.path = path
+        self._lock = threading.Lock()
+        self._seen: tuple[int, int, int] | None = None
+        self._current: dict[str, InstitutionEntry] = Registry.load(path).institutions
+        self._seen = self._signature()
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    @property
+    def institutions(self) -> dict[str, InstitutionEntry]:
+        seen = self._signature()
+        if seen is not None and seen != self._seen:
+            with self._lock:
+                if seen != self._seen:
+                    try:
+                        self._current = Registry.load(self.path).institutions
+                    except (OSError, ValueError, KeyError, TypeError) as exc:
+                        log.warning("the registry %s could not be read again (%s); the last one read stays in use",
+                                    self.path, exc)
+                    self._seen = seen
+        return self._current
+
+    @institutions.setter
+    def institutions(self, value: dict[str, InstitutionEntry]) -> None:
+        self._current = value
 
 
 PORTAL_CODE = "portal"

@@ -267,26 +267,34 @@ def sign(payload: dict[str, Any], signer_code: str, key: ECKey) -> str:
     return jws.serialize_compact({"alg": ALGORITHM, "kid": signer_code, "typ": "vitnemal+jws"}, body, key)
 
 
-_key_cache: dict[tuple[str, str], ECKey] = {}
+_key_cache: dict[str, ECKey] = {}
 
 
-def _public_key(registry: Registry, code: str) -> ECKey:
+def _accepted_keys(registry: Registry, code: str, now: datetime) -> list[ECKey]:
+    """The keys ``code`` may sign with now: its current key and, during a rotation's overlap, the previous one."""
     entry = registry.get(code)
-    cache_key = (code, json.dumps(entry.public_jwk, sort_keys=True))
-    key = _key_cache.get(cache_key)
-    if key is None:
-        key = _key_cache[cache_key] = import_public(entry.public_jwk)
-    return key
+    if entry.withdrawn:
+        raise ProtocolError("withdrawn", f"{code} was taken out of the federation ({entry.withdrawn_at}); its "
+                            "messages are refused")
+    keys = []
+    for jwk in entry.accepted_jwks(now):
+        cache_key = json.dumps(jwk, sort_keys=True)
+        key = _key_cache.get(cache_key)
+        if key is None:
+            key = _key_cache[cache_key] = import_public(jwk)
+        keys.append(key)
+    return keys
 
 
 def verify(token: str | bytes, registry: Registry, expected_signer: str | None = None, *,
-           max_bytes: int = MAX_PAYLOAD_BYTES) -> tuple[str, dict[str, Any]]:
+           max_bytes: int = MAX_PAYLOAD_BYTES, now: datetime | None = None) -> tuple[str, dict[str, Any]]:
     """Check a compact JWS against the registry and return (signer code, payload).
 
     Raises ProtocolError: "malformed" for anything that is not a JWS with a JSON object payload (within
     ``max_bytes`` and :data:`MAX_DEPTH` levels, numbers finite), "unknown_signer"
-    for a signer not in the registry, "wrong_signer" when ``expected_signer`` is given and someone else signed,
-    "bad_signature" when the signature does not verify with the signer's registered key.
+    for a signer not in the registry, "withdrawn" for a member the operator took out, "wrong_signer" when
+    ``expected_signer`` is given and someone else signed, "bad_signature" when the signature verifies with none of
+    the signer's registered keys (its current key, and its previous key while a rotation's overlap lasts).
     """
     text = token.decode("ascii", "replace") if isinstance(token, bytes) else token
     text = text.strip()
@@ -304,12 +312,16 @@ def verify(token: str | bytes, registry: Registry, expected_signer: str | None =
     if expected_signer is not None and signer != expected_signer:
         raise ProtocolError("wrong_signer", f"signed as {signer!r}, expected {expected_signer!r}")
     try:
-        key = _public_key(registry, signer)
+        keys = _accepted_keys(registry, signer, now or datetime.now(UTC))
     except UnknownInstitution:
         raise ProtocolError("unknown_signer", f"signer {signer!r} is not in the federation's registry") from None
-    try:
-        obj = jws.deserialize_compact(text, key, algorithms=[ALGORITHM])
-    except JoseError:
+    for key in keys:
+        try:
+            obj = jws.deserialize_compact(text, key, algorithms=[ALGORITHM])
+            break
+        except JoseError:
+            continue
+    else:
         raise ProtocolError("bad_signature", f"the signature does not verify with {signer}'s registered key") from None
     try:
         payload = bounded_loads(obj.payload, max_bytes=max_bytes, max_depth=MAX_DEPTH)

@@ -59,12 +59,13 @@ class Portal:
     def _exchange_source(self) -> ResultsSource:
         from vitnemal.exchange.client import HttpNodeClient
         from vitnemal.institutions.keys import load_private_key
-        from vitnemal.institutions.registry import Registry
+        from vitnemal.institutions.registry import LiveRegistry
         from vitnemal.portal.source import ExchangeResultsSource
 
         key_path = self.settings.keys_dir / f"{PORTAL_CODE}.pem"
         try:
-            registry = Registry.load(self.settings.registry_path)
+            # Live: a member the operator adds, a rotated key or a member taken out counts without a restart.
+            registry = LiveRegistry(self.settings.registry_path)
             key = load_private_key(key_path)
         except FileNotFoundError as exc:
             raise PortalNotReady(f"The portal cannot ask the institutions: {exc}") from None
