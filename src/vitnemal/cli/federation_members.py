@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from vitnemal.cli.common import fail
-from vitnemal.cli.exchange import JSON
+from vitnemal.cli.common import BY, HOME, JSON, actor, fail, settings_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,15 +29,6 @@ KEY = typer.Option(None, "--key", help="The institution's public key (PEM or JWK
 GENERATE = typer.Option(False, "--generate-key",
                         help="Make the key pair here instead (its private key goes to <home>/keys/<code>.pem, for a "
                              "node this host serves, as in the demo).")
-
-
-def _actor() -> str:
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"[:100]
-    except (KeyError, OSError):  # no user name for this uid (a container)
-        return "cli:unknown"
 
 
 @contextmanager
@@ -117,10 +107,9 @@ def _print_entry(entry: InstitutionEntry, now: datetime, as_json: bool) -> None:
                    "historikken; forespørsler avvises)")
 
 
-def _change(do: Callable[[Session, Settings, datetime], InstitutionEntry], after: str, as_json: bool) -> None:
-    from vitnemal.config import Settings
-
-    settings = Settings.from_env()
+def _change(do: Callable[[Session, Settings, datetime], InstitutionEntry], after: str, as_json: bool,
+            home: Path | None) -> None:
+    settings = settings_for(home)
     now = datetime.now(UTC)
     with _operator(settings) as session:
         entry = do(session, settings, now)
@@ -139,6 +128,8 @@ def register(
     key: Path | None = KEY,
     generate_key: bool = GENERATE,
     as_json: bool = JSON,
+    home: Path | None = HOME,
+    by: str | None = BY,
 ) -> None:
     """Register an institution in the federation: every order asks its node from now on."""
     from vitnemal.federation import membership
@@ -147,20 +138,20 @@ def register(
 
     def do(session: Session, settings: Settings, now: datetime) -> InstitutionEntry:
         entry = membership.register(session, settings.registry_path, code=code, name_nb=name, name_en=name_en,
-                                    short_name=short_name, endpoint=endpoint, public_jwk=public, actor=_actor(),
+                                    short_name=short_name, endpoint=endpoint, public_jwk=public, actor=actor(by),
                                     now=now, require_https=settings.production)
         _install(settings, entry.code, private)
         return entry
 
-    _change(do, "Registrert. Test forbindelsen: vitnemal federation test {code}", as_json)
+    _change(do, "Registrert. Test forbindelsen: vitnemal federation test {code}", as_json, home)
 
 
-def show(code: str = typer.Argument(..., help="The member's code."), as_json: bool = JSON) -> None:
+def show(code: str = typer.Argument(..., help="The member's code."), as_json: bool = JSON,
+         home: Path | None = HOME) -> None:
     """Show one member: endpoint, key (thumbprint), a previous key still accepted, taken out or not."""
-    from vitnemal.config import Settings
     from vitnemal.institutions.registry import Registry
 
-    settings = Settings.from_env()
+    settings = settings_for(home)
     try:
         entry = Registry.load(settings.registry_path).get(code)
     except (LookupError, FileNotFoundError) as exc:
@@ -175,6 +166,8 @@ def rotate_key(
     overlap: str = typer.Option("1d", "--overlap", help="How long the old key stays accepted: 90m, 12h, 7d (1 "
                                 "minute to 30 days)."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
+    by: str | None = BY,
 ) -> None:
     """Give a member a new key without downtime: the old key stays accepted during the overlap, then is retired."""
     from vitnemal.federation import membership
@@ -188,23 +181,24 @@ def rotate_key(
 
     def do(session: Session, settings: Settings, now: datetime) -> InstitutionEntry:
         entry = membership.rotate_key(session, settings.registry_path, code=code, public_jwk=public, overlap=span,
-                                      actor=_actor(), now=now)
+                                      actor=actor(by), now=now)
         # Only now, with both keys accepted everywhere, does this host start signing with the new one.
         _install(settings, entry.code, private)
         return entry
 
     _change(do, "Begge nøklene godtas i overlappen. Trekk den gamle tilbake når alle bruker den nye: "
-                "vitnemal federation retire-key {code}", as_json)
+                "vitnemal federation retire-key {code}", as_json, home)
 
 
-def retire_key(code: str = typer.Argument(..., help="The member's code."), as_json: bool = JSON) -> None:
+def retire_key(code: str = typer.Argument(..., help="The member's code."), as_json: bool = JSON,
+               home: Path | None = HOME, by: str | None = BY) -> None:
     """End a key rotation's overlap now: only the member's new key is accepted."""
     from vitnemal.federation import membership
 
     def do(session: Session, settings: Settings, now: datetime) -> InstitutionEntry:
-        return membership.retire_previous_key(session, settings.registry_path, code=code, actor=_actor(), now=now)
+        return membership.retire_previous_key(session, settings.registry_path, code=code, actor=actor(by), now=now)
 
-    _change(do, "Den forrige nøkkelen er trukket tilbake; bare den nye godtas.", as_json)
+    _change(do, "Den forrige nøkkelen er trukket tilbake; bare den nye godtas.", as_json, home)
 
 
 def take_out(
@@ -212,6 +206,8 @@ def take_out(
     reason: str = typer.Option(..., "--reason", help="Why (kept in the operator's log; at most 500 characters)."),
     yes: bool = typer.Option(False, "--yes", help="Do it without asking."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
+    by: str | None = BY,
 ) -> None:
     """Take a member out: it is asked no more and its requests are refused; its name stays for the history."""
     from vitnemal.federation import membership
@@ -220,10 +216,10 @@ def take_out(
         raise typer.Exit(1)
 
     def do(session: Session, settings: Settings, now: datetime) -> InstitutionEntry:
-        return membership.take_out(session, settings.registry_path, code=code, reason=reason, actor=_actor(),
+        return membership.take_out(session, settings.registry_path, code=code, reason=reason, actor=actor(by),
                                    now=now)
 
-    _change(do, "Tatt ut. Tidligere bestillinger og resultater viser fortsatt navnet.", as_json)
+    _change(do, "Tatt ut. Tidligere bestillinger og resultater viser fortsatt navnet.", as_json, home)
 
 
 def add_commands(app: typer.Typer) -> None:

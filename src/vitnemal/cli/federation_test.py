@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from vitnemal.cli.common import fail
-from vitnemal.cli.exchange import JSON, LANG, LangChoice
+from vitnemal.cli.common import BY, HOME, JSON, LANG, Language, actor, fail, settings_for
 
 DEMO_TEST_PERSON = "01536112185"  # the seed's Testperson1, consenting at the demo's 185
 
@@ -78,21 +78,21 @@ def test(
                                "person: the node logs the request as a disclosure)."),
     requester: str | None = typer.Option(None, "--as", help="Ask as this institution (its key must be here).",
                                          show_default="185, else the first institution whose key is here"),
-    lang: LangChoice = LANG,
+    lang: Language = LANG,
     as_json: bool = JSON,
+    home: Path | None = HOME,
+    by: str | None = BY,
 ) -> None:
     """Test the connection: ask the node the seed's three questions for a test person and show each answer."""
-    from vitnemal.cli.federation_members import _actor
-    from vitnemal.config import Settings
     from vitnemal.federation import texts
     from vitnemal.web.pages import upgrade_web_database
 
-    settings = Settings.from_env()
+    settings = settings_for(home)
     if not settings.registry_path.exists():
         raise fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
     upgrade_web_database(settings)
     try:
-        result, name = run_test(settings, code, person, requester, _actor())
+        result, name = run_test(settings, code, person, requester, actor(by))
     except (LookupError, ValueError, FileNotFoundError) as exc:
         raise fail(str(exc).strip("'\"")) from None
     if as_json:
@@ -112,15 +112,17 @@ def test(
 def log(
     institution: str | None = typer.Option(None, "--institution", "-i", help="Only this member's events."),
     as_json: bool = JSON,
+    home: Path | None = HOME,
 ) -> None:
     """The operator's log: every registration, key rotation, retirement, taking out and connection test."""
-    from vitnemal.config import Settings
     from vitnemal.db import Database
     from vitnemal.federation.membership import operator_log
     from vitnemal.localtime import show_time
     from vitnemal.web.pages import upgrade_web_database
 
-    settings = Settings.from_env()
+    settings = settings_for(home)
+    if not settings.registry_path.exists():
+        raise fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
     upgrade_web_database(settings)
     db = Database(settings.url_for("portal"))
     try:
@@ -130,11 +132,11 @@ def log(
     finally:
         db.dispose()
     if as_json:
-        typer.echo(json.dumps([{"at": at.isoformat(), "actor": actor, "action": action, **detail}
-                               for at, actor, action, detail in events], ensure_ascii=False, indent=1))
+        typer.echo(json.dumps([{"at": at.isoformat(), "actor": who, "action": action, **detail}
+                               for at, who, action, detail in events], ensure_ascii=False, indent=1))
         return
     if not events:
         typer.echo("Ingen hendelser i operatørloggen.")
-    for at, actor, action, detail in events:
+    for at, who, action, detail in events:
         rest = ", ".join(f"{k}={v}" for k, v in detail.items() if k != "institution")
-        typer.echo(f"{show_time(at)}  {actor}  {action}  {detail.get('institution', '')}  {rest}")
+        typer.echo(f"{show_time(at)}  {who}  {action}  {detail.get('institution', '')}  {rest}")
