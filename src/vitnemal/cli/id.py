@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from vitnemal.cli.common import parse_date
-
 app = typer.Typer(
     help="National identity numbers (fødselsnummer, D-, H- and test numbers).", no_args_is_help=True
 )
@@ -18,7 +16,7 @@ _SERIES_LABELS = {
     "synthetic": "synthetic test series, Skatteetaten/Tenor (month + 80)",
     "fs_test": "FS/Samordna opptak series (month + 50)",
 }
-_GENDER_LABELS = {"female": "female", "male": "male", None: "gender not encoded (2032 rule)"}
+_GENDER_LABELS = {"female": "female", "male": "male", None: "gender not encoded"}
 
 
 @app.command("check")
@@ -32,12 +30,13 @@ def check(
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
-    on: Annotated[
-        str | None,
-        typer.Option(help="Check as of this date (YYYY-MM-DD), e.g. to apply the 2032 rule. Default: today."),
-    ] = None,
 ) -> None:
-    """Check a national identity number: exit 0 if valid (prints kind, series, birth date), 1 if not."""
+    """Check a national identity number: exit 0 if valid (prints kind, series, birth date), 1 if not.
+
+    The first check digit may follow Skatteetaten's 2032 rule (computed with remainder 0, 1, 2 or 3), whatever the
+    date: such numbers can be issued before 2032. The second is always strict. --json says which rule (k1_rule,
+    k1_remainder).
+    """
     import json
 
     from rich.console import Console
@@ -45,10 +44,9 @@ def check(
 
     from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 
-    on_date = parse_date(on, "--on")
     text = " ".join(number)
     try:
-        nid = parse_national_id(text, on=on_date)
+        nid = parse_national_id(text)
     except InvalidNationalId as exc:
         if as_json:
             error = {"valid": False, "error": exc.code, "message": exc.message}
@@ -67,6 +65,8 @@ def check(
             "series": nid.series.value,
             "birth_date": nid.birth_date.isoformat(),
             "gender": nid.gender,
+            "k1_rule": nid.k1_rule,
+            "k1_remainder": nid.k1_remainder,
         }
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
@@ -78,3 +78,6 @@ def check(
         soft_wrap=True,
     )
     console.print(f"  born {nid.birth_date.isoformat()}, {_GENDER_LABELS[nid.gender]}", soft_wrap=True)
+    if nid.k1_remainder:
+        console.print(f"  first check digit by Skatteetaten's 2032 rule (remainder {nid.k1_remainder})",
+                      soft_wrap=True)

@@ -65,7 +65,7 @@ def test_people(ctx: Context) -> list[PersonPlan]:
     """The seed's Testperson1 (216 RES-100) and Testperson2 (214 RES-OAL), consenting at the demo base 185."""
     people = []
     for national_id, first, last, source, grade in TEST_PERSONS:
-        born = parse_national_id(national_id, on=REFERENCE_DATE).birth_date
+        born = parse_national_id(national_id).birth_date
         person = PersonPlan(national_id, first, last, born, current=DEMO_BASE, story="test_person")
         course = ctx.catalogues[source].courses[TEST_COURSES[source][0]]
         person.record(source).results.append(

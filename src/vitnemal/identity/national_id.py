@@ -27,15 +27,16 @@ Century, from the individual number ``III`` and the year ``YY`` (Skatteetaten's 
 500–749 with ``YY`` 54–99 → 1854–1899; 500–999 with ``YY`` 00–39 → 2000–2039; 900–999 with ``YY`` 40–99 →
 1940–1999. Other combinations are not allocated and the number is invalid (code ``"date"``).
 
-The 2032 rule, precisely: Skatteetaten runs out of individual numbers, so numbers *issued* from 1 January
-2032 may have any ``K1`` (it is no longer a check digit, and digit 9 no longer encodes gender); ``K2`` stays
-mod-11 over the first ten digits. The issue date is not in the number, and the birth date does not tell it:
-a D-number issued in 2033 to someone born in 1970 carries a 1970 date. Hence the rule here depends on the
-date of *checking*, the keyword ``on`` (default: today): before 2032-01-01 a ``K1`` mismatch is an error (no
-such number can exist yet); on or after 2032-01-01 it is accepted, whatever the birth date. Such numbers get
-``k1_exempt=True`` and ``gender=None``, because their digit 9 certainly carries no gender. (For numbers with
-a matching ``K1`` the gender is the traditional reading of digit 9, odd = male, which says nothing for
-numbers issued from 2032 on.)
+The 2032 rule (Skatteetaten, "nytt fødselsnummer fra 2032"): individual numbers run out, so ``K1`` may be
+computed with remainder 0, 1, 2 or 3: the weighted sum of the first nine digits plus ``K1`` (weight 1), taken
+mod 11, is one of those four. Remainder 0 is the traditional mod-11 digit; up to four values of ``K1`` are valid
+(a computed 10 is discarded). ``K2`` stays strict: mod-11 over the first ten digits as they stand, the ``K1``
+actually present included. The issue date is not in the number (a D-number issued in 2033 to someone born in
+1970 carries a 1970 date), and such numbers may be issued before 2032 and are already accepted by public
+services (NAV's fnrvalidator), so the rule is the same whatever the date of checking. ``k1_remainder`` says
+which rule a number satisfies; a number with remainder 1–3 has ``gender=None``: its digit 9 carries no gender
+(new numbers are gender-neutral). For remainder 0 the gender is the traditional reading of digit 9 (odd =
+male).
 
 Input may contain whitespace anywhere ("015361 12185"); nothing else is stripped.
 """
@@ -49,8 +50,8 @@ from typing import Literal
 
 K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-NEW_RULE_FROM = date(2032, 1, 1)
-"""From this checking date on, a first check digit that is not mod-11 is accepted (module docstring)."""
+K1_REMAINDERS = (0, 1, 2, 3)
+"""The remainders a first check digit may be computed with (module docstring: the 2032 rule)."""
 
 _DIGITS = frozenset("0123456789")
 
@@ -92,8 +93,9 @@ class InvalidNationalId(ValueError):
 class NationalId:
     """A valid, parsed number.
 
-    ``number`` is the normalised 11 digits; ``birth_date`` has all offsets removed; ``gender`` is None when
-    the number was accepted only under the 2032 rule (``k1_exempt``).
+    ``number`` is the normalised 11 digits; ``birth_date`` has all offsets removed; ``k1_remainder`` is the
+    remainder its ``K1`` was computed with (0: traditional; 1–3: the 2032 rule), and ``gender`` is None for
+    remainders 1–3.
     """
 
     number: str
@@ -101,12 +103,17 @@ class NationalId:
     series: Series
     birth_date: date
     gender: Gender | None
-    k1_exempt: bool = False
+    k1_remainder: int = 0
 
     @property
     def formatted(self) -> str:
         """The number as ``"DDMMYY IIIKK"``, the way it is printed on Norwegian documents."""
         return f"{self.number[:6]} {self.number[6:]}"
+
+    @property
+    def k1_rule(self) -> str:
+        """``"mod11"`` for the traditional first check digit, ``"2032"`` for one computed with remainder 1–3."""
+        return "mod11" if self.k1_remainder == 0 else "2032"
 
     @property
     def is_test(self) -> bool:
@@ -189,18 +196,29 @@ def _normalise(text: str) -> str:
     return number
 
 
-def _check_digits(number: str, on: date) -> bool:
-    """Verify K1 and K2; return True when K1 is accepted only by the 2032 rule."""
-    k1 = _mod11(number[:9], K1_WEIGHTS)
-    k1_exempt = False
-    if k1 != int(number[9]):
-        if on < NEW_RULE_FROM:
-            if k1 is None:
-                message = "first check digit is wrong: no valid number starts with these nine digits"
-            else:
-                message = f"first check digit is {number[9]}, expected {k1}"
-            raise InvalidNationalId("check_digit_1", message)
-        k1_exempt = True
+def k1_candidates(first_nine: str) -> dict[int, int]:
+    """The valid first check digits for nine digits under the 2032 rule, each with its remainder (0–3).
+
+    A remainder whose digit would be 10 has none; the traditional digit is the one with remainder 0.
+    """
+    total = sum(int(d) * w for d, w in zip(first_nine, K1_WEIGHTS, strict=True))
+    candidates = {}
+    for remainder in K1_REMAINDERS:
+        k1 = (remainder - total) % 11  # total + k1 ≡ remainder (mod 11)
+        if k1 != 10:
+            candidates[k1] = remainder
+    return candidates
+
+
+def _check_digits(number: str) -> int:
+    """Verify K1 (any of the 2032 rule's remainders) and K2 (strict, over the K1 present); return K1's remainder."""
+    candidates = k1_candidates(number[:9])
+    remainder = candidates.get(int(number[9]))
+    if remainder is None:
+        expected = ", ".join(str(k) for k, _ in sorted(candidates.items(), key=lambda kv: kv[1]))
+        message = (f"first check digit is {number[9]}, expected one of {expected} (remainder 0–3, Skatteetaten's "
+                   "2032 rule)")
+        raise InvalidNationalId("check_digit_1", message)
     k2 = _mod11(number[:10], K2_WEIGHTS)
     if k2 != int(number[10]):
         if k2 is None:
@@ -208,7 +226,7 @@ def _check_digits(number: str, on: date) -> bool:
         else:
             message = f"second check digit is {number[10]}, expected {k2}"
         raise InvalidNationalId("check_digit_2", message)
-    return k1_exempt
+    return remainder
 
 
 def _decode_date(number: str) -> tuple[NationalIdKind, Series, date]:
@@ -249,24 +267,23 @@ def _decode_date(number: str) -> tuple[NationalIdKind, Series, date]:
     return (NationalIdKind.H_NUMBER if is_h else NationalIdKind.FODSELSNUMMER), series, born
 
 
-def parse_national_id(text: str, *, on: date | None = None) -> NationalId:
+def parse_national_id(text: str) -> NationalId:
     """Validate and parse a number; return a :class:`NationalId` or raise :class:`InvalidNationalId`.
 
-    Checks, in order: only digits and whitespace, 11 digits, K1 (waived from ``on`` = 2032-01-01, see the
-    module docstring), K2, then the date fields (offsets, century, real calendar date). ``on`` defaults to
-    today.
+    Checks, in order: only digits and whitespace, 11 digits, K1 (remainder 0–3, the 2032 rule), K2 over the K1
+    present, then the date fields (offsets, century, real calendar date).
     """
     number = _normalise(text)
-    k1_exempt = _check_digits(number, on or date.today())
+    remainder = _check_digits(number)
     kind, series, born = _decode_date(number)
-    gender: Gender | None = None if k1_exempt else ("male" if int(number[8]) % 2 else "female")
-    return NationalId(number, kind, series, born, gender, k1_exempt)
+    gender: Gender | None = None if remainder else ("male" if int(number[8]) % 2 else "female")
+    return NationalId(number, kind, series, born, gender, remainder)
 
 
-def is_valid_national_id(text: str, *, on: date | None = None) -> bool:
-    """True when :func:`parse_national_id` accepts ``text`` (for the same ``on``)."""
+def is_valid_national_id(text: str) -> bool:
+    """True when :func:`parse_national_id` accepts ``text``."""
     try:
-        parse_national_id(text, on=on)
+        parse_national_id(text)
     except InvalidNationalId:
         return False
     return True

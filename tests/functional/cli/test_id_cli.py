@@ -32,6 +32,8 @@ def test_valid_number_json(args: list[str]) -> None:
         "series": "fs_test",
         "birth_date": "1961-03-01",
         "gender": "male",
+        "k1_rule": "mod11",
+        "k1_remainder": 0,
     }
 
 
@@ -63,13 +65,13 @@ def test_d_number_human_text() -> None:
     [
         (["0153611218"], "length"),
         (["0153611218a"], "not_digits"),
-        (["01536112195"], "check_digit_1"),
+        (["01536112118"], "check_digit_1"),
         (["01536112186"], "check_digit_2"),
         (["[bold]x"], "not_digits"),
     ],
 )
 def test_invalid_number_json(args: list[str], error: str) -> None:
-    code, out, _ = check(*args, "--json", "--on", "2031-12-31")
+    code, out, _ = check(*args, "--json")
     assert code == 1
     payload = json.loads(out)
     assert payload["valid"] is False and payload["error"] == error and payload["message"]
@@ -96,16 +98,32 @@ def test_date_error() -> None:
     }
 
 
-def test_2032_rule_through_on() -> None:
-    # 01536112185 with K1 = 1 instead of 8 and a correct mod-11 K2 over it: 0153611211 -> K2 = 8.
-    assert check("01536112118", "--json", "--on", "2031-12-31")[0] == 1
-    code, out, _ = check("01536112118", "--json", "--on", "2032-01-01")
-    assert code == 0
-    assert json.loads(out)["gender"] is None
+def _k2(ten: str) -> int | None:
+    check = 11 - sum(int(d) * w for d, w in zip(ten, (5, 4, 3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
+    return {11: 0, 10: None}.get(check, check)
+
+
+@pytest.mark.parametrize(("k1", "remainder"), [(6, 0), (7, 1), (8, 2), (9, 3)])
+def test_the_2032_rule_is_accepted_today_and_reported(k1: int, remainder: int) -> None:
+    # 015361122's weighted sum is 115 ≡ 5 (mod 11): K1 6, 7, 8, 9 make the sum with K1 ≡ 0, 1, 2, 3.
+    assert (115 + k1) % 11 == remainder
+    ten = f"015361122{k1}"
+    k2 = _k2(ten)
+    assert k2 is not None
+    code, out, _ = check(f"{ten}{k2}", "--json")
+    assert code == 0, out
+    payload = json.loads(out)
+    assert (payload["k1_remainder"], payload["k1_rule"]) == (remainder, "mod11" if remainder == 0 else "2032")
+    assert payload["gender"] == ("female" if remainder == 0 else None)  # digit 9 is 2
+    code, out, _ = check(f"{ten}{k2}")
+    assert code == 0 and ("2032 rule (remainder" in out) == (remainder != 0)
+    wrong_k2 = (k2 + 1) % 10
+    code, out, _ = check(f"{ten}{wrong_k2}", "--json")
+    assert code == 1 and json.loads(out)["error"] == "check_digit_2"
 
 
 @pytest.mark.parametrize(
-    "args", [[], ["--json"], ["01536112185", "--on", "not-a-date"], ["01536112185", "--bogus"]]
+    "args", [[], ["--json"], ["01536112185", "--bogus"]]
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
     assert check(*args)[0] == 2

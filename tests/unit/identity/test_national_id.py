@@ -21,8 +21,8 @@ from vitnemal.identity.national_id import (
     parse_national_id,
 )
 
-BEFORE_2032 = date(2031, 12, 31)
-FROM_2032 = date(2032, 1, 1)
+K1_WEIGHTS = [3, 7, 6, 1, 8, 9, 4, 5, 2]
+K2_WEIGHTS = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]
 
 
 def _mod11(digits: str, weights: list[int]) -> int | None:
@@ -57,9 +57,9 @@ def nearest_complete(first_nine: str) -> str:
     raise AssertionError(f"no complete number near {first_nine}")
 
 
-def error_code(text: str, **kwargs: date) -> str:
+def error_code(text: str) -> str:
     with pytest.raises(InvalidNationalId) as info:
-        parse_national_id(text, **kwargs)
+        parse_national_id(text)
     assert info.value.message == str(info.value)
     assert issubclass(InvalidNationalId, ValueError)
     return info.value.code
@@ -73,7 +73,7 @@ def error_code(text: str, **kwargs: date) -> str:
     [("015361 12185", date(1961, 3, 1)), ("195883 12510", date(1983, 8, 19))],
 )
 def test_seed_test_persons_are_the_fs_series(text: str, born: date) -> None:
-    nid = parse_national_id(text, on=BEFORE_2032)
+    nid = parse_national_id(text)
     assert nid.number == text.replace(" ", "")
     assert nid.kind is NationalIdKind.FODSELSNUMMER
     assert nid.series is Series.FS_TEST
@@ -82,13 +82,13 @@ def test_seed_test_persons_are_the_fs_series(text: str, born: date) -> None:
     assert nid.gender == "male"
     assert nid.is_test
     assert nid.formatted == text
-    assert not nid.k1_exempt
+    assert nid.k1_remainder == 0
 
 
 def test_published_check_digit_example_born_1899() -> None:
     # fnrinfo.no's worked example: 311299567 gets check digits 1 and 5; individual 567 with year 99 is 1899.
     assert complete("311299567") == "31129956715"
-    nid = parse_national_id("31129956715", on=BEFORE_2032)
+    nid = parse_national_id("31129956715")
     assert (nid.kind, nid.series, nid.birth_date) == (
         NationalIdKind.FODSELSNUMMER,
         Series.ORDINARY,
@@ -117,7 +117,7 @@ def test_published_check_digit_example_born_1899() -> None:
 )
 def test_each_kind_and_series(first_nine: str, kind: NationalIdKind, series: Series, born: date) -> None:
     number = nearest_complete(first_nine)
-    nid = parse_national_id(number, on=BEFORE_2032)
+    nid = parse_national_id(number)
     assert (nid.kind, nid.series, nid.birth_date) == (kind, series, born)
     assert nid.is_test == (series is not Series.ORDINARY)
 
@@ -128,7 +128,7 @@ def test_month_51_and_52_read_as_fs_series_not_h_number(mm: str, month: int) -> 
         date(1990, month, 10), 124, series="fs_test"
     )
     assert number is not None and number[2:4] == mm
-    nid = parse_national_id(number, on=BEFORE_2032)
+    nid = parse_national_id(number)
     assert (nid.kind, nid.series, nid.birth_date) == (
         NationalIdKind.FODSELSNUMMER,
         Series.FS_TEST,
@@ -146,7 +146,7 @@ def test_h_numbers_only_in_the_ordinary_series() -> None:
 def test_gender_from_digit_nine() -> None:
     numbers = {i: make_national_id(date(1985, 3, 15), i) for i in range(100, 140)}
     genders = {
-        i % 2: parse_national_id(n, on=BEFORE_2032).gender for i, n in numbers.items() if n is not None
+        i % 2: parse_national_id(n).gender for i, n in numbers.items() if n is not None
     }
     assert genders == {0: "female", 1: "male"}
 
@@ -158,8 +158,8 @@ def test_gender_from_digit_nine() -> None:
     "text", ["01536112185", " 015361 12185 ", "01 53 61 121 85", "015361\t12185", "015361\u00a012185\n"]
 )
 def test_whitespace_anywhere_is_ignored(text: str) -> None:
-    assert parse_national_id(text, on=BEFORE_2032).number == "01536112185"
-    assert is_valid_national_id(text, on=BEFORE_2032)
+    assert parse_national_id(text).number == "01536112185"
+    assert is_valid_national_id(text)
 
 
 # --- errors -----------------------------------------------------------------------------------------------
@@ -188,28 +188,31 @@ def test_non_digits_are_named(text: str) -> None:
 
 
 def test_first_check_digit_wrong_says_expected() -> None:
+    # 015361121: weighted sum 113 ≡ 3 (mod 11), so K1 8, 9 and 0 have remainders 0, 1 and 3 (2 would need 10).
     with pytest.raises(InvalidNationalId) as info:
-        parse_national_id("01536112195", on=BEFORE_2032)
+        parse_national_id("01536112118")
     assert info.value.code == "check_digit_1"
-    assert "first check digit is 9, expected 8" in info.value.message
+    assert "first check digit is 1, expected one of 8, 9, 0" in info.value.message
 
 
 def test_second_check_digit_wrong_says_expected() -> None:
     with pytest.raises(InvalidNationalId) as info:
-        parse_national_id("01536112186", on=BEFORE_2032)
+        parse_national_id("01536112186")
     assert info.value.code == "check_digit_2"
     assert "second check digit is 6, expected 5" in info.value.message
 
 
-def test_nine_digits_without_any_valid_k1() -> None:
+def test_nine_digits_whose_traditional_k1_would_be_10_still_have_2032_digits() -> None:
     first_nine = next(
-        f"150385{i:03d}" for i in range(500) if _mod11(f"150385{i:03d}", [3, 7, 6, 1, 8, 9, 4, 5, 2]) is None
+        f"150385{i:03d}" for i in range(500) if _mod11(f"150385{i:03d}", K1_WEIGHTS) is None
     )
     assert mod11_check_digits(first_nine) == (None, None)
-    assert make_national_id(date(1985, 3, 15), int(first_nine[6:])) is None
-    with pytest.raises(InvalidNationalId) as info:
-        parse_national_id(first_nine + "00", on=BEFORE_2032)
-    assert info.value.code == "check_digit_1" and "no valid number" in info.value.message
+    assert make_national_id(date(1985, 3, 15), int(first_nine[6:])) is None  # it makes traditional numbers
+    # Weighted sum ≡ 1 (mod 11): K1 0, 1 and 2 give remainders 1, 2 and 3.
+    for k1, remainder in ((0, 1), (1, 2), (2, 3)):
+        k2 = _mod11(f"{first_nine}{k1}", K2_WEIGHTS)
+        if k2 is not None:
+            assert parse_national_id(f"{first_nine}{k1}{k2}").k1_remainder == remainder
 
 
 @pytest.mark.parametrize(
@@ -233,7 +236,7 @@ def test_impossible_dates(first_nine: str, fragment: str) -> None:
     number = nearest_complete(first_nine)  # same century behaviour: stays within the individual range
     fragment = fragment.replace(first_nine[6:9], number[6:9]) if "individual" in fragment else fragment
     with pytest.raises(InvalidNationalId) as info:
-        parse_national_id(number, on=BEFORE_2032)
+        parse_national_id(number)
     assert info.value.code == "date"
     assert fragment in info.value.message
 
@@ -241,7 +244,7 @@ def test_impossible_dates(first_nine: str, fragment: str) -> None:
 def test_29_february_in_a_leap_year_is_fine() -> None:
     number = make_national_id(date(2000, 2, 29), 512) or make_national_id(date(2000, 2, 29), 513)
     assert number is not None
-    assert parse_national_id(number, on=BEFORE_2032).birth_date == date(2000, 2, 29)
+    assert parse_national_id(number).birth_date == date(2000, 2, 29)
 
 
 # --- century table ----------------------------------------------------------------------------------------
@@ -263,9 +266,9 @@ def test_century_table_boundaries(individual: int, yy: int, year: int | None) ->
     if number is None:  # no check digits for this exact combination: the table itself is tested above
         return
     if year is None:
-        assert error_code(number, on=BEFORE_2032) == "date"
+        assert error_code(number) == "date"
     else:
-        assert parse_national_id(number, on=BEFORE_2032).birth_date == date(year, 1, 1)
+        assert parse_national_id(number).birth_date == date(year, 1, 1)
 
 
 def test_individual_ranges_are_the_inverse_of_the_table() -> None:
@@ -277,40 +280,67 @@ def test_individual_ranges_are_the_inverse_of_the_table() -> None:
 # --- the 2032 rule ----------------------------------------------------------------------------------------
 
 
-def _with_other_k1(number: str) -> str:
-    """The same first nine digits with a K1 that is not mod-11 and a correct mod-11 K2 over it."""
-    for k1 in "0123456789":
-        if k1 != number[9]:
-            k2 = _mod11(number[:9] + k1, [5, 4, 3, 2, 7, 6, 5, 4, 3, 2])
-            if k2 is not None:
-                return f"{number[:9]}{k1}{k2}"
-    raise AssertionError("unreachable")
+def with_remainder(first_nine: str, remainder: int) -> str | None:
+    """The number whose K1 is computed with ``remainder`` (Skatteetaten: the weighted sum of the nine digits plus
+    K1 is ≡ remainder mod 11) and whose K2 is mod-11 over the ten digits; None when either would be 10. Written
+    from the rule, independently of the module under test."""
+    total = sum(int(d) * w for d, w in zip(first_nine, K1_WEIGHTS, strict=True))
+    k1 = (remainder - total) % 11
+    k2 = _mod11(f"{first_nine}{k1}", K2_WEIGHTS) if k1 != 10 else None
+    return None if k2 is None else f"{first_nine}{k1}{k2}"
 
 
-@pytest.mark.parametrize("base", ["01536112185", "31129956715", "55038512357"])
-def test_k1_mismatch_rejected_before_2032_accepted_from_2032(base: str) -> None:
-    # Includes a D-number for someone born in 1985: the rule depends on the checking date, not the birth date.
-    assert complete(base[:9]) == base
-    number = _with_other_k1(base)
-    assert error_code(number, on=BEFORE_2032) == "check_digit_1"
-    nid = parse_national_id(number, on=FROM_2032)
-    assert nid.k1_exempt
-    assert nid.gender is None
-    assert nid.birth_date == parse_national_id(base, on=BEFORE_2032).birth_date
-    assert parse_national_id(number, on=date(2040, 6, 1)).k1_exempt
+def numbers_for_every_remainder(first_nines: list[str]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for first_nine in first_nines:
+        for remainder in range(4):
+            number = with_remainder(first_nine, remainder)
+            if number is not None:
+                found.setdefault(remainder, number)
+    assert sorted(found) == [0, 1, 2, 3]
+    return found
 
 
-def test_from_2032_k2_is_still_checked_and_valid_k1_is_not_exempt() -> None:
-    number = _with_other_k1("01536112185")
-    broken = number[:10] + str((int(number[10]) + 1) % 10)
-    assert error_code(broken, on=FROM_2032) == "check_digit_2"
-    nid = parse_national_id("01536112185", on=FROM_2032)
-    assert not nid.k1_exempt and nid.gender == "male"
+@pytest.mark.parametrize(("prefix", "first_individual", "born"), [
+    ("010361", 100, date(1961, 3, 1)),  # ordinary
+    ("311299", 500, date(1899, 12, 31)),  # born in the 1800s
+    ("550385", 100, date(1985, 3, 15)),  # a D-number
+    ("158381", 100, date(1981, 3, 15)),  # the synthetic series (month + 80)
+    ("210207", 500, date(2007, 2, 21)),  # born in the 2000s
+])
+def test_k1_computed_with_each_remainder_is_valid_and_says_which(prefix: str, first_individual: int,
+                                                                  born: date) -> None:
+    # The rule depends neither on the birth date nor on the date of checking: such numbers may be issued now.
+    first_nines = [f"{prefix}{i:03d}" for i in range(first_individual, first_individual + 60)]
+    for remainder, number in numbers_for_every_remainder(first_nines).items():
+        nid = parse_national_id(number)
+        assert (nid.k1_remainder, nid.k1_rule) == (remainder, "mod11" if remainder == 0 else "2032")
+        assert nid.birth_date == born
+        assert (nid.gender is None) == (remainder != 0)  # a 2032-rule number's digit 9 carries no gender
 
 
-def test_default_checking_date_is_today() -> None:
-    number = _with_other_k1("01536112185")
-    assert is_valid_national_id(number) == (date.today() >= FROM_2032)
+def test_remainder_0_is_the_traditional_digit() -> None:
+    nid = parse_national_id("01536112185")
+    assert nid.k1_remainder == 0 and nid.k1_rule == "mod11" and nid.gender == "male"
+    assert with_remainder("015361121", 0) == "01536112185"
+
+
+@pytest.mark.parametrize("remainder", range(4, 11))
+def test_k1_computed_with_remainder_4_to_10_is_refused(remainder: int) -> None:
+    number = next(n for i in range(100, 200) if (n := with_remainder(f"010361{i:03d}", remainder)) is not None)
+    assert error_code(number) == "check_digit_1"
+
+
+@pytest.mark.parametrize("remainder", range(1, 4))
+def test_k2_stays_strict_over_the_k1_actually_present(remainder: int) -> None:
+    number = next(n for i in range(100, 200) if (n := with_remainder(f"010361{i:03d}", remainder)) is not None)
+    for other in "0123456789":
+        if other != number[10]:
+            assert error_code(number[:10] + other) == "check_digit_2"
+    # K2 computed over the traditional K1 instead of the one present is wrong too (when the two differ).
+    traditional = complete_or_none(number[:9])
+    if traditional is not None and traditional[10] != number[10]:
+        assert error_code(number[:10] + traditional[10]) == "check_digit_2"
 
 
 # --- helpers for the demo data generator ------------------------------------------------------------------
@@ -368,18 +398,17 @@ def test_made_numbers_parse_back(
     number = make_national_id(born, individual, kind=kind, series=series)
     assume(number is not None)
     assert number is not None
-    for on in (BEFORE_2032, FROM_2032):
-        nid = parse_national_id(number, on=on)
-        assert (nid.birth_date, nid.kind, nid.series, nid.individual) == (born, kind, series, individual)
-        assert not nid.k1_exempt
-        assert nid.gender == ("male" if individual % 2 else "female")
-        assert nid.formatted.replace(" ", "") == number
+    nid = parse_national_id(number)
+    assert (nid.birth_date, nid.kind, nid.series, nid.individual) == (born, kind, series, individual)
+    assert nid.k1_remainder == 0
+    assert nid.gender == ("male" if individual % 2 else "female")
+    assert nid.formatted.replace(" ", "") == number
 
 
 @given(st.text(alphabet=st.sampled_from("0123456789 -a\t"), max_size=14))
 def test_parse_raises_only_invalid_national_id(text: str) -> None:
     try:
-        nid = parse_national_id(text, on=BEFORE_2032)
+        nid = parse_national_id(text)
     except InvalidNationalId as exc:
         assert exc.code in {"length", "not_digits", "check_digit_1", "check_digit_2", "date"}
     else:
@@ -395,7 +424,7 @@ def test_birth_dates_span_the_whole_table() -> None:
         number = next(
             n for i in individual_ranges(day.year)[0] if (n := make_national_id(day, i)) is not None
         )
-        assert parse_national_id(number, on=BEFORE_2032).birth_date == day
+        assert parse_national_id(number).birth_date == day
         made += 1
         day += timedelta(days=97)
     assert made > 600
