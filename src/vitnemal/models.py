@@ -1,5 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees the whole schema."""
 
+from vitnemal import ratelimit
 from vitnemal.audit import models as audit_models
 from vitnemal.diplomas import models as diploma_models
 from vitnemal.exchange import models as exchange_models
@@ -18,6 +19,7 @@ __all__ = [
     "identity_models",
     "portal_models",
     "programme_models",
+    "ratelimit",
     "recognition_models",
     "records_models",
     "staff_models",

@@ -124,8 +124,8 @@ def fetch(
     logged as over HTTP), any other over HTTP. With --queue-only a running server's worker takes it.
     """
     from vitnemal.exchange import service as exchange
+    from vitnemal.i18n import as_language as as_lang
     from vitnemal.institutions.host import LocalInstitutions
-    from vitnemal.localtime import as_lang
     from vitnemal.recognition import service
     from vitnemal.recognition.local_exchange import run_order_now
 

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from vitnemal.exchange.outcomes import Outcome
 from vitnemal.exchange.states import OrderStatus, OutcomeState
-from vitnemal.localtime import Lang, show_time
+from vitnemal.i18n import Language, show_time
 
-_OUTCOMES: dict[str, dict[Lang, str]] = {
+_OUTCOMES: dict[str, dict[Language, str]] = {
     Outcome.IMPORTED: {
         "nb": "{name}: {what} er hentet inn.",
         "nn": "{name}: {what} er henta inn.",
@@ -80,18 +80,18 @@ _OUTCOMES: dict[str, dict[Lang, str]] = {
     },
 }
 
-_RETRY: dict[Lang, str] = {
+_RETRY: dict[Language, str] = {
     "nb": "{name} svarte ikke nå; spørres automatisk på nytt {at}.",
     "nn": "{name} svarte ikkje no; blir spurd automatisk på nytt {at}.",
     "en": "{name} did not answer this time; it is asked again automatically at {at}.",
 }
-_PENDING: dict[Lang, str] = {
+_PENDING: dict[Language, str] = {
     "nb": "{name} har ikke svart ennå.",
     "nn": "{name} har ikkje svart enno.",
     "en": "{name} has not answered yet.",
 }
 
-_CHANGES: dict[str, dict[Lang, str]] = {
+_CHANGES: dict[str, dict[Language, str]] = {
     "new_result": {"nb": "{name}: nytt resultat {code}.", "nn": "{name}: nytt resultat {code}.",
                    "en": "{name}: new result {code}."},
     "improved_grade": {"nb": "{name}: forbedret karakter i {code}.", "nn": "{name}: betra karakter i {code}.",
@@ -109,7 +109,7 @@ _CHANGES: dict[str, dict[Lang, str]] = {
                               "en": "{name}: changed degree {code}."},
 }
 
-_STATUS: dict[OrderStatus, dict[Lang, str]] = {
+_STATUS: dict[OrderStatus, dict[Language, str]] = {
     OrderStatus.QUEUED: {"nb": "Bestilt {ordered}; venter på å bli kjørt.", "nn": "Bestilt {ordered}; ventar på å "
                          "bli køyrd.", "en": "Ordered {ordered}; waiting to be run."},
     OrderStatus.RUNNING: {"nb": "Bestilt {ordered}; institusjonene spørres nå.", "nn": "Bestilt {ordered}; "
@@ -122,37 +122,37 @@ _STATUS: dict[OrderStatus, dict[Lang, str]] = {
                        "institusjonane har svart.", "en": "Finished {finished}: every institution has answered."},
 }
 
-_ORDERED: dict[Lang, str] = {"nb": "Bestilt {at}", "nn": "Bestilt {at}", "en": "Ordered {at}"}
+_ORDERED: dict[Language, str] = {"nb": "Bestilt {at}", "nn": "Bestilt {at}", "en": "Ordered {at}"}
 
 
-_NOUNS: dict[Lang, dict[str, tuple[str, str]]] = {
+_NOUNS: dict[Language, dict[str, tuple[str, str]]] = {
     "nb": {"result": ("resultat", "resultater"), "degree": ("grad", "grader")},
     "nn": {"result": ("resultat", "resultat"), "degree": ("grad", "gradar")},
     "en": {"result": ("result", "results"), "degree": ("degree", "degrees")},
 }
-_AND: dict[Lang, str] = {"nb": "og", "nn": "og", "en": "and"}
+_AND: dict[Language, str] = {"nb": "og", "nn": "og", "en": "and"}
 
 
-def count(n: int, noun: str, lang: Lang) -> str:
+def count(n: int, noun: str, lang: Language) -> str:
     """"1 resultat", "4 resultater" (nb), "4 resultat" (nn), "1 degree" (en)."""
     one, many = _NOUNS[lang][noun]
     return f"{n} {one if n == 1 else many}"
 
 
-def _imported(results: int, degrees: int, lang: Lang) -> str:
+def _imported(results: int, degrees: int, lang: Language) -> str:
     parts = [count(results, "result", lang)] if results or not degrees else []
     if degrees:
         parts.append(count(degrees, "degree", lang))
     return f" {_AND[lang]} ".join(parts)
 
 
-def order_label(ordered_at: datetime, lang: Lang = "nb") -> str:
+def order_label(ordered_at: datetime, lang: Language = "nb") -> str:
     """FS's "Bestilt dato+klokkeslett", in Norwegian time."""
     return _ORDERED[lang].format(at=show_time(ordered_at, lang))
 
 
 def outcome_text(*, name: str, outcome: str | None, state: OutcomeState, results: int, degrees: int, attempts: int,
-                 next_attempt_at: datetime | None, order_id: int, lang: Lang = "nb") -> str:
+                 next_attempt_at: datetime | None, order_id: int, lang: Language = "nb") -> str:
     """One institution's outcome as a sentence that names it and says what happens next or what to do."""
     if outcome is None or state is OutcomeState.PENDING:
         return _PENDING[lang].format(name=name)
@@ -179,13 +179,13 @@ def outcome_tone(outcome: str | None, state: OutcomeState) -> str:
     return _TONES.get(outcome, "danger")
 
 
-def change_text(*, name: str, kind: str, code: str, lang: Lang = "nb") -> str:
+def change_text(*, name: str, kind: str, code: str, lang: Language = "nb") -> str:
     template = _CHANGES.get(kind, _CHANGES["changed_result"])
     return template[lang].format(name=name, code=code)
 
 
 def status_text(*, status: OrderStatus, ordered_at: datetime, next_run_at: datetime | None,
-                finished_at: datetime | None, waiting_for: list[str], lang: Lang = "nb") -> str:
+                finished_at: datetime | None, waiting_for: list[str], lang: Language = "nb") -> str:
     """The order's state as a sentence: when it was ordered, what it waits for (and until when), when it ended."""
     return _STATUS[status][lang].format(
         ordered=show_time(ordered_at, lang), at=show_time(next_run_at, lang) if next_run_at else "?",

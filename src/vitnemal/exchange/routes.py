@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 
 from vitnemal.audit.service import audit_log as audit_log_of
 from vitnemal.exchange import service
+from vitnemal.i18n import Language
 from vitnemal.institutions.host import LocalInstitutions
-from vitnemal.localtime import Lang
 from vitnemal.staff.service import NotAuthenticated, authenticate
 
 # Path ids beyond SQL's 64-bit integers are a 422, not a database error.
@@ -61,10 +61,10 @@ def case_worker(request: Request, code: str,
 
 CaseWorker = Annotated[str, Depends(case_worker)]
 # The language of the sentences in an answer (``text``, ``status_text``, ``label``); codes stay as they are.
-LangQuery = Annotated[Lang, Query(description="nb (default), nn or en")]
+LangQuery = Annotated[Language, Query(description="nb (default), nn or en")]
 
 
-def names(host: LocalInstitutions, lang: Lang) -> dict[str, str]:
+def names(host: LocalInstitutions, lang: Language) -> dict[str, str]:
     """Every member institution's name in ``lang`` (the registry has bokmål and English names)."""
     return {code: entry.name_en if lang == "en" else entry.name_nb
             for code, entry in host.registry.institutions.items()}

@@ -28,9 +28,9 @@ from vitnemal.exchange.models import (
 )
 from vitnemal.exchange.outcomes import OUTCOME_LABELS_NB, Outcome, Verdict
 from vitnemal.exchange.states import OrderStatus, OutcomeState, RetryPolicy, after_attempt
+from vitnemal.i18n import Language
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
-from vitnemal.localtime import Lang
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
 
 SEASONS = ("VÅR", "HØST")
@@ -149,7 +149,7 @@ def record_outcomes(session: Session, *, order_id: int, owner: str, answered: li
     return reports
 
 
-def order_view(order: ResultsOrder, *, names: Mapping[str, str] | None = None, lang: Lang = "nb") -> dict[str, Any]:
+def order_view(order: ResultsOrder, *, names: Mapping[str, str] | None = None, lang: Language = "nb") -> dict[str, Any]:
     """The order as the API and CLI show it: status, every institution's outcome, and the changes found.
 
     ``text``, ``status_text`` and ``label`` are what a person reads (in ``lang``, naming institutions by

@@ -13,12 +13,12 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from vitnemal import ratelimit
 from vitnemal.config import Settings
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.handling import MAX_REQUEST_BYTES, Refusal, handle_request
 from vitnemal.node.protocol import MEDIA_TYPE, PATH
 from vitnemal.node.service import RequestLimiter, Throttle
-from vitnemal.web import ratelimit
 
 __all__ = ["MAX_REQUEST_BYTES", "injected_delay_s", "router"]
 

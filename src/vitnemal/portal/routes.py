@@ -22,13 +22,13 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from vitnemal import ratelimit
 from vitnemal.portal import fetch, rules, shares
 from vitnemal.portal.app import Portal, PortalNotReady
 from vitnemal.portal.fetch import FetchView
 from vitnemal.portal.mail import MailError
 from vitnemal.portal.source import Owner
 from vitnemal.portal.texts import credits_text
-from vitnemal.web import ratelimit
 from vitnemal.web.context import language, save_session
 from vitnemal.web.i18n import babel_locale
 from vitnemal.web.routing import page_router, require_login

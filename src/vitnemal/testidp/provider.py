@@ -29,8 +29,8 @@ from joserfc import jwe, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OctKey
 
+from vitnemal import ratelimit
 from vitnemal.testidp.people import name_of, test_people
-from vitnemal.web import ratelimit
 from vitnemal.web.auth.oidc import ACR_LEVELS
 from vitnemal.web.auth.providers import TEST_IDP_PATH, test_idp_client_secret, test_idp_issuer
 from vitnemal.web.context import Web, language, web

@@ -15,9 +15,10 @@ from fastapi import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vitnemal import ratelimit
 from vitnemal.config import Settings
 from vitnemal.db import Database
-from vitnemal.web import i18n, ratelimit
+from vitnemal.web import i18n
 from vitnemal.web.auth.oidc import Provider
 from vitnemal.web.auth.providers import configured_providers
 from vitnemal.web.secretkey import derive, load_secret_key

@@ -1,15 +1,14 @@
-"""Tables of the web foundation: login sessions and rate-limit counters.
+"""The table of the web foundation: login sessions (the rate-limit counters are in :mod:`vitnemal.ratelimit`).
 
-Both live in the database, not in process memory, so several web processes behind one address serve the same user
-and share one limit. Only a hash of a session's id is stored: someone who can read the table cannot use a row to
-act as its user.
+It lives in the database, not in process memory, so several web processes behind one address serve the same user.
+Only a hash of a session's id is stored: someone who can read the table cannot use a row to act as its user.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vitnemal.db import Base, UtcDateTime
@@ -25,13 +24,3 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
-
-class RateCounter(Base):
-    """How many times ``key`` was used in the fixed window starting at ``window_start`` (Unix seconds)."""
-
-    __tablename__ = "rate_counters"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    window_end: Mapped[int] = mapped_column(BigInteger, index=True)
-    count: Mapped[int] = mapped_column(Integer)

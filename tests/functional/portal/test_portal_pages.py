@@ -205,8 +205,8 @@ def test_wrong_codes_on_the_page_warn_then_lock(app: FastAPI, owner: TestClient)
 
 def test_an_owner_cannot_spend_the_portals_quota_or_send_mail_without_bound(
         app: FastAPI, owner: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vitnemal import ratelimit
     from vitnemal.portal import routes
-    from vitnemal.web import ratelimit
 
     # Every fetch asks every node as the portal (one requester to the nodes), every share sends mail.
     monkeypatch.setattr(routes, "FETCH_LIMIT", ratelimit.Limit(count=3, window_s=3600))

@@ -11,7 +11,8 @@ from fastapi import Form, Request
 from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
 
-from vitnemal.web import i18n, ratelimit
+from vitnemal import ratelimit
+from vitnemal.web import i18n
 from vitnemal.web.context import ensure_session
 from vitnemal.web.routing import page_router, safe_next
 from vitnemal.web.sessions import COOKIE, SessionStore

@@ -139,7 +139,7 @@ def test_production_needs_a_secret_key_and_a_provider(web_settings) -> None:
 
 
 def test_login_starts_are_rate_limited_per_client(portal, monkeypatch) -> None:
-    from vitnemal.web import ratelimit
+    from vitnemal import ratelimit
     from vitnemal.web.auth import routes
 
     monkeypatch.setattr(routes, "LOGIN_LIMIT", ratelimit.Limit(count=2, window_s=3600))

@@ -12,9 +12,9 @@ from dataclasses import replace
 import httpx
 from fastapi import FastAPI
 
+from vitnemal import ratelimit
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
-from vitnemal.web import ratelimit
 from vitnemal.web.context import Web
 from vitnemal.web.pages import add_pages
 from vitnemal.web.sessions import COOKIE, utcnow

@@ -10,7 +10,7 @@ import pytest
 from vitnemal.exchange.messages import change_text, order_label, outcome_text, status_text
 from vitnemal.exchange.outcomes import Outcome
 from vitnemal.exchange.states import OrderStatus, OutcomeState
-from vitnemal.localtime import LANGS, show_time
+from vitnemal.i18n import LANGUAGES, show_time
 
 NAME = "Høgskulen i Sogn og Fjordane"
 
@@ -24,7 +24,7 @@ def test_times_are_norwegian_time_on_both_sides_of_the_summer_time_change() -> N
     assert order_label(datetime(2026, 7, 1, 22, 10, tzinfo=UTC)) == "Bestilt 02.07.2026 00:10"
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_every_outcome_is_a_sentence_naming_the_institution_without_codes(outcome: Outcome, lang: str) -> None:
     text = outcome_text(name=NAME, outcome=outcome, state=OutcomeState.FINAL, results=2, degrees=1, attempts=3,

@@ -18,7 +18,7 @@ from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from vitnemal.web import ratelimit
+from vitnemal import ratelimit
 from vitnemal.web.auth import oidc
 from vitnemal.web.context import (
     current_session,

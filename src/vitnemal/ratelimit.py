@@ -3,6 +3,8 @@
 A limit is a number of uses of a key (e.g. ``login:<client address>`` or ``code:<share id>``) per fixed window of
 seconds. Each use is one atomic ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` on SQLite and PostgreSQL alike,
 so two processes counting at the same moment never both see the last free use.
+
+Shared infrastructure: the exchange node's routes and the web pages both count here, neither owns it.
 """
 
 from __future__ import annotations
@@ -10,13 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import BigInteger, Integer, String, delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from vitnemal.web.models import RateCounter
+from vitnemal.db import Base
 
 MAX_KEY = 200
+
+
+class RateCounter(Base):
+    """How many times ``key`` was used in the fixed window starting at ``window_start`` (Unix seconds)."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(MAX_KEY), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    window_end: Mapped[int] = mapped_column(BigInteger, index=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 @dataclass(frozen=True)
