@@ -25,13 +25,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from vitnemal import ratelimit
 from vitnemal.diplomas.routes import UPLOAD_SCHEMA, lookup_record, untrusted_hint, uploaded_pdf, verify_here
 from vitnemal.diplomas.verify import VerificationReport, is_document_id
 from vitnemal.schema import SchemaOutdated
 from vitnemal.signing.verify import Reason
 from vitnemal.verification.service import ShareEvidence, is_portal_document, share_evidence, with_share
 from vitnemal.verification.verdict import prefers_html, tone, verdict
-from vitnemal.web import ratelimit
 from vitnemal.web.csrf import csrf_protect
 from vitnemal.web.routing import page_router
 from vitnemal.web.sessions import utcnow
