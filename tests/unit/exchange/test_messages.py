@@ -72,7 +72,7 @@ def test_every_outcome_has_a_tone_and_waiting_is_never_an_alarm() -> None:
     assert {outcome_tone(o, OutcomeState.FINAL) for o in Outcome} <= {"success", "neutral", "warning", "danger"}
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_degree_not_released_says_why_with_the_field_a_case_worker_knows(lang: str) -> None:
     text = outcome_text(name=NAME, outcome=Outcome.DEGREE_NOT_RELEASED, state=OutcomeState.FINAL, results=0,
                         degrees=0, attempts=1, next_attempt_at=None, order_id=7, lang=lang)  # type: ignore[arg-type]
