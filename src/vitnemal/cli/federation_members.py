@@ -89,7 +89,7 @@ def _entry_json(entry: InstitutionEntry, now: datetime) -> dict[str, Any]:
 
 
 def _print_entry(entry: InstitutionEntry, now: datetime, as_json: bool) -> None:
-    from vitnemal.localtime import show_time
+    from vitnemal.i18n import show_time
 
     data = _entry_json(entry, now)
     if as_json:

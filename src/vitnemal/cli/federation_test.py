@@ -117,7 +117,7 @@ def log(
     """The operator's log: every registration, key rotation, retirement, taking out and connection test."""
     from vitnemal.db import Database
     from vitnemal.federation.membership import operator_log
-    from vitnemal.localtime import show_time
+    from vitnemal.i18n import show_time
     from vitnemal.web.pages import upgrade_web_database
 
     settings = settings_for(home)

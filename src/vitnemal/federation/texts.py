@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from vitnemal.exchange.outcomes import Outcome
 from vitnemal.federation.connection import ConnectionTest, Reply
-from vitnemal.localtime import Lang
+from vitnemal.i18n import Language
 
-QUESTIONS: dict[Lang, tuple[str, str, str]] = {
+QUESTIONS: dict[Language, tuple[str, str, str]] = {
     "nb": ("Deler denne institusjonen resultater?", "Har studenten gitt samtykke til henting av resultater?",
            "Har denne institusjonen beståtte resultater for den gitte studenten?"),
     "nn": ("Deler denne institusjonen resultat?", "Har studenten gitt samtykke til henting av resultat?",
@@ -17,14 +17,14 @@ QUESTIONS: dict[Lang, tuple[str, str, str]] = {
            "Does this institution hold passed results for the student?"),
 }
 
-_REPLY: dict[Reply, dict[Lang, str]] = {
+_REPLY: dict[Reply, dict[Language, str]] = {
     Reply.YES: {"nb": "Ja", "nn": "Ja", "en": "Yes"},
     Reply.NO: {"nb": "Nei", "nn": "Nei", "en": "No"},
     Reply.NOT_ASKED: {"nb": "Ikke spurt", "nn": "Ikkje spurt", "en": "Not asked"},
 }
 
 # Why the answer was no, in words (the outcome decides which question it belongs to).
-_WHY: dict[Outcome, dict[Lang, str]] = {
+_WHY: dict[Outcome, dict[Language, str]] = {
     Outcome.NOT_SHARING: {"nb": "Modulen RESUTVEKSL er ikke aktiv der.", "nn": "Modulen RESUTVEKSL er ikkje aktiv "
                           "der.", "en": "The RESUTVEKSL module is not active there."},
     Outcome.RESERVED: {"nb": "Institusjonen har reservert seg (RESERVER).", "nn": "Institusjonen har reservert seg "
@@ -45,7 +45,7 @@ _WHY: dict[Outcome, dict[Lang, str]] = {
                                   "en": "Only a degree whose diploma was not issued before the fetch date."},
 }
 
-_PROBLEM: dict[Outcome, dict[Lang, str]] = {
+_PROBLEM: dict[Outcome, dict[Language, str]] = {
     Outcome.UNAVAILABLE: {
         "nb": "{name} svarte ikke på endepunktet i registeret. Sjekk at noden kjører og at endepunktet stemmer.",
         "nn": "{name} svarte ikkje på endepunktet i registeret. Sjekk at noden køyrer og at endepunktet stemmer.",
@@ -67,23 +67,23 @@ _PROBLEM: dict[Outcome, dict[Lang, str]] = {
               "registry). Check the registry's key against the node's."},
 }
 
-_COUNTS: dict[Lang, str] = {
+_COUNTS: dict[Language, str] = {
     "nb": "{results} resultater og {qualifications} kvalifikasjoner.",
     "nn": "{results} resultat og {qualifications} kvalifikasjonar.",
     "en": "{results} results and {qualifications} qualifications.",
 }
-_REACHED: dict[Lang, str] = {
+_REACHED: dict[Language, str] = {
     "nb": "{name} svarte med et gyldig signert svar på {ms} ms.",
     "nn": "{name} svarte med eit gyldig signert svar på {ms} ms.",
     "en": "{name} answered with a validly signed answer in {ms} ms.",
 }
 
 
-def reply_word(reply: Reply, lang: Lang = "nb") -> str:
+def reply_word(reply: Reply, lang: Language = "nb") -> str:
     return _REPLY[reply][lang]
 
 
-def answer_lines(test: ConnectionTest, lang: Lang = "nb") -> list[tuple[str, str, str]]:
+def answer_lines(test: ConnectionTest, lang: Language = "nb") -> list[tuple[str, str, str]]:
     """(question, Ja/Nei/Ikke spurt, why) for each of the three questions; ``why`` explains a no or the counts."""
     lines = []
     for number, (question, reply) in enumerate(zip(QUESTIONS[lang], test.answers, strict=True)):
@@ -96,7 +96,7 @@ def answer_lines(test: ConnectionTest, lang: Lang = "nb") -> list[tuple[str, str
     return lines
 
 
-def summary(test: ConnectionTest, name: str, lang: Lang = "nb") -> str:
+def summary(test: ConnectionTest, name: str, lang: Language = "nb") -> str:
     """One sentence: the node answered (in how long), or what went wrong and what to do."""
     problem = _PROBLEM.get(test.outcome)
     if problem is not None:
