@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from vitnemal.audit import service as audit
 from vitnemal.audit.service import record_event
 from vitnemal.portal import events, rules
 from vitnemal.portal.fetch import fetch_view, purge_fetches
@@ -285,8 +286,10 @@ def share_status(session: Session, public_id: str, now: datetime, *,
     if share is None:
         return None
     if audit_as is not None:
-        record_event(session, actor=audit_as, action=events.SHARE_VERIFIED, subject=share.owner_id,
-                     detail=f"share {public_id}")
+        # Anyone may ask (GET /verify/<id> is anonymous): the same verifier asking again within a minute is one look,
+        # so repeated requests cannot write a row each.
+        audit.record_view(session, actor=audit_as, action=events.SHARE_VERIFIED, subject=share.owner_id,
+                          detail=f"share {public_id}", now=now)
     return {"public_id": share.public_id, "state": rules.share_state(share.expires_at, share.ended_at, now).value,
             "created_at": share.created_at.isoformat(), "expires_at": share.expires_at.isoformat(),
             "ended_at": share.ended_at.isoformat() if share.ended_at else None,

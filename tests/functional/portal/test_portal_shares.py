@@ -169,6 +169,23 @@ def test_ending_a_share_refuses_the_link_at_once(db: Database, source: StaticRes
         assert shares.share_status(s, public_id, datetime.now(UTC))["state"] == "ended"  # type: ignore[index]
 
 
+def test_a_verifier_polling_a_share_is_one_audit_event_a_minute(db: Database, source: StaticResultsSource) -> None:
+    # GET /verify/<share id> is anonymous and audited: a client repeating it must not write a row per request.
+    [created] = _share(db, source)
+    public_id = created.share.public_id
+    now = datetime.now(UTC)
+    with db.session() as s:
+        for _ in range(5):
+            assert shares.share_status(s, public_id, now, audit_as="verifier:192.0.2.9") is not None
+        shares.share_status(s, public_id, now, audit_as="verifier:192.0.2.10")  # another client: its own event
+    with db.session() as s:
+        shares.share_status(s, public_id, now + timedelta(minutes=2), audit_as="verifier:192.0.2.9")
+    with db.read_session() as s:
+        actors = s.scalars(select(AuditEvent.actor).where(AuditEvent.action == events.SHARE_VERIFIED)
+                           .order_by(AuditEvent.id)).all()
+    assert actors == ["verifier:192.0.2.9", "verifier:192.0.2.10", "verifier:192.0.2.9"]
+
+
 def test_an_expired_share_is_refused(db: Database, source: StaticResultsSource) -> None:
     [created] = _share(db, source, valid_until=date.today())
     later = datetime.now(UTC) + timedelta(days=2)

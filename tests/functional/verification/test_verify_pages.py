@@ -167,7 +167,8 @@ def test_a_portal_pdf_tells_the_state_of_its_share(client: TestClient, docs: Doc
     with portal_db.read_session() as s:
         verified = s.scalars(select(AuditEvent.actor).where(AuditEvent.action == events.SHARE_VERIFIED)).all()
     portal_db.dispose()
-    assert len(verified) >= 3 and all(a.startswith("verifier:") for a in verified)
+    # Four looks by one client within a minute: audited once (a repeat is the same look, as for polls).
+    assert verified == ["verifier:testclient"]
     assert client.get(f"/verify/{docs.share_id}").json()["state"] == "ended"
     _status, text = _upload(client, docs.share_pdf, "nb")
     assert "Eieren avsluttet delingen" in text
