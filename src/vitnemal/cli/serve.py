@@ -158,15 +158,23 @@ def _program_name() -> str:
 
 
 def demo(
+    ctx: typer.Context,
     port: int = typer.Option(8000, help="Port of the demo (nodes and API)."),
     host: str = HOST,
     seed: int = typer.Option(2014, help="Seed of the generated federation."),
     people: int = typer.Option(3000, help="People in the generated federation."),
     home: Path | None = typer.Option(None, envvar="VITNEMAL_HOME", help="Federation directory.",
                                      show_default="var/federation"),
+    down: list[str] | None = typer.Option(None, "--down", help="Start with this institution's node down: "
+                                          "registered, but answering nothing (503) until `vitnemal demo start-node`."),
 ) -> None:
-    """Make the demo federation if there is none, then run every node, the worker and the API on one port."""
+    """Make the demo federation if there is none, then run every node, the worker and the API on one port.
+
+    `vitnemal demo stop-node CODE` and `start-node CODE` take one node of the running demo down and up again."""
     import os
+
+    if ctx.invoked_subcommand is not None:
+        return  # stop-node, start-node, nodes: the demo is running elsewhere
 
     import uvicorn
     from rich.console import Console
@@ -179,6 +187,9 @@ def demo(
     _announce(settings)
     _upgrade_quietly(settings)
     _point_registry_at(settings, settings.public_url)
+    from vitnemal.cli.demo_nodes import stop_at_start
+
+    stop_at_start(settings, down or [])
     creds = json.loads((settings.home / "demo-credentials.json").read_text())
     prog = _program_name()
     home_hint = "" if home is None and "VITNEMAL_HOME" not in os.environ else f"VITNEMAL_HOME={settings.home} "
@@ -191,6 +202,8 @@ def demo(
     console.print(f"  {home_hint}{prog} exchange order 01536112185 --for 185{api} --wait   # Testperson1: 216 RES-100")
     console.print(f"  {home_hint}{prog} exchange order 19588312510 --for 185{api} --wait   # Testperson2: 214 RES-OAL")
     console.print(f"  {home_hint}{prog} exchange records 01536112185 --for 185{api}        # Person eksternstudium")
+    console.print(f"  {home_hint}{prog} demo stop-node 216   # HiSF's node goes down: the order above waits for "
+                  "a retry (exit 3)")
     console.print(f"  More people to try, one per scenario: {settings.home / 'scenarios.json'}")
     uvicorn.run(create_app(settings, with_worker=True), host=host, port=port,
                 **UVICORN_OPTIONS)
@@ -200,4 +213,7 @@ def register(app: typer.Typer) -> None:
     """Add the server commands to the top-level app."""
     app.command("serve")(serve)
     app.command("worker")(worker)
-    app.command("demo")(demo)
+    from vitnemal.cli.demo_nodes import demo_app
+
+    demo_app.callback(invoke_without_command=True)(demo)
+    app.add_typer(demo_app, name="demo")

@@ -12,6 +12,7 @@ from vitnemal.config import Settings
 from vitnemal.db import Database, Databases
 from vitnemal.institutions.keys import load_private_key
 from vitnemal.institutions.registry import LiveRegistry, Registry
+from vitnemal.institutions.stopped import StoppedNodes
 
 log = logging.getLogger("vitnemal.host")
 
@@ -50,6 +51,8 @@ class LocalInstitutions:
     # Institutions whose database could not be opened when the host started, with the reason (for the log): their
     # nodes and API answer "unavailable" (503) while the others are served.
     unavailable: dict[str, str] = field(default_factory=dict)
+    # Nodes stopped on this host (``vitnemal demo stop-node``): they answer 503, like a node that is down.
+    stopped: StoppedNodes | None = None
     # The signing keys read so far, with the key file's (inode, mtime, size) when read: a rotated key is read anew.
     _keys: dict[str, tuple[tuple[int, int, int], ECKey]] = field(default_factory=dict)
 
@@ -64,7 +67,8 @@ class LocalInstitutions:
             served = list(codes)
             for code in served:
                 registry.get(code)  # raises UnknownInstitution with a helpful message
-        host = cls(settings=settings, registry=registry, codes=served, databases=Databases(settings.url_for))
+        host = cls(settings=settings, registry=registry, codes=served, databases=Databases(settings.url_for),
+                   stopped=StoppedNodes(settings.home))
         if probe:
             host.probe()
         return host
@@ -83,6 +87,9 @@ class LocalInstitutions:
         """True when this host answers for ``code``: a member taken out of the federation is served no more."""
         entry = self.registry.institutions.get(code)
         return code in self.codes and entry is not None and not entry.withdrawn
+
+    def is_stopped(self, code: str) -> bool:
+        return self.stopped is not None and code in self.stopped
 
     def db(self, code: str) -> Database:
         return self.databases(code)

@@ -29,6 +29,9 @@ def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetim
 
     Blocking (database and signing): async callers run it in a thread.
     """
+    if host.is_stopped(code):
+        # Nothing is read, checked or logged: to the requester this is a node that is down.
+        return Refusal(503, "node_down", f"the node of {code} is stopped on this host; it answers nothing")
     if len(body) > MAX_REQUEST_BYTES:
         return Refusal(413, "too_large", f"requests are at most {MAX_REQUEST_BYTES} bytes")
     try:
