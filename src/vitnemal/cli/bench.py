@@ -106,3 +106,27 @@ def verify(
     with Console(stderr=True).status("benchmark: verifying uploads"):
         figures = run_benchmark(uploads=uploads, clients=clients)
     _emit(figures, as_json)
+
+
+@app.command("portal")
+def portal(
+    views: int = typer.Option(5000, help="Recipient page views."),
+    clients: int = typer.Option(50, help="Recipient views in flight at once."),
+    shares: int = typer.Option(20, help="Shares made (each a signed PDF and two mails)."),
+    logins: int = typer.Option(10, help="Logins, each until every institution's results are on the page."),
+    uploads: int = typer.Option(40, help="Uploads of the share PDF to POST /verify."),
+    processes: int = typer.Option(2, help="uvicorn processes serving the portal."),
+    latency: str = typer.Option("20-200", help="Injected node latency in ms (min-max)."),
+    database: str = typer.Option("auto", help="postgresql, sqlite, or auto (PostgreSQL when installed)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """The portal under uvicorn on a small demo federation: recipient views per second and p95 at 50 clients,
+    share → mail accepted, login → all results on the page, verification uploads per second."""
+    from rich.console import Console
+
+    from vitnemal.bench.portal import run_benchmark
+
+    with Console(stderr=True).status("benchmark: the portal under uvicorn"):
+        figures = run_benchmark(views=views, clients=clients, shares=shares, logins=logins, uploads=uploads,
+                                processes=processes, latency_ms=latency, database=database)
+    _emit(figures, as_json)

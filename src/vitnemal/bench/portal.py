@@ -1,0 +1,212 @@
+"""``vitnemal bench portal``: the portal served by real uvicorn processes on a small demo federation.
+
+Figures (printed, never asserted), each over real HTTP from this process to ``processes`` uvicorn processes on one
+database (PostgreSQL when its server binaries are here, else SQLite), requests spread over the processes in turn
+as a load balancer in front of them would:
+
+- ``recipient_views``: a recipient's share page (``GET /s/<token>`` with the session that typed the code; every view
+  is logged in the database) with ``clients`` requests in flight: views per second, median and p95 latency;
+- ``share_to_mail``: ``POST /shares`` from the form to the answer, which comes after the PDF is rendered and signed
+  and both mails are accepted by the SMTP server (the demo's catching server in each process);
+- ``login_to_results``: from the test provider's login form to the owner's page with every institution answered
+  (polling ``/my-results/progress.json`` as the page's script does), the nodes answering with an injected latency;
+- ``verify_uploads``: ``POST /verify`` of the signed share PDF with ``upload_clients`` uploads in flight.
+
+The load comes from this process too: on a small machine the client competes with the servers for the cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import os
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from vitnemal.config import Settings
+from vitnemal.demo.generator import generate_federation
+from vitnemal.devtools import postgres
+from vitnemal.devtools.portal_processes import WebProcesses
+from vitnemal.web.sessions import COOKIE
+
+SECRET = "portal-bench-secret-0123456789-abcdefghijkl"
+GOALS = {"recipient_views_per_s": ">= 1000", "recipient_view_p95_ms": "< 50", "share_to_mail_p95_ms": "< 300",
+         "login_to_results_p95_ms": "< 500"}
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values) or [0.0]
+    rank = max(math.ceil(0.95 * len(ordered)) - 1, 0)  # nearest rank: the value 95 % of the samples do not exceed
+    return {"median_ms": round(statistics.median(ordered) * 1000, 1),
+            "p95_ms": round(ordered[rank] * 1000, 1),
+            "max_ms": round(ordered[-1] * 1000, 1)}
+
+
+def _field(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]+)"', html)
+    if not found:
+        raise RuntimeError(f"the page has no field {name!r}: {html[:300]}")
+    return found.group(1)
+
+
+@contextlib.contextmanager
+def _database(kind: str, home: Path) -> Iterator[tuple[str, str]]:
+    """A database URL template with {code}: one throwaway PostgreSQL server, or SQLite files in the home."""
+    if kind == "auto":
+        kind = "postgresql" if postgres.available() else "sqlite"
+    if kind == "sqlite":
+        yield "sqlite", ""
+        return
+    with postgres.ThrowawayPostgres() as server:
+        yield "postgresql", server.url("bench_{code}")
+
+
+def _people(settings: Settings, count: int) -> list[str]:
+    """National ids of demo people to log in as (each login starts a fetch, limited per owner per hour)."""
+    scenarios = json.loads((settings.home / "scenarios.json").read_text(encoding="utf-8"))
+    found: list[str] = []
+    for value in scenarios.values():
+        for person in value if isinstance(value, list) else [value]:
+            pid = person.get("national_id") if isinstance(person, dict) else None
+            if pid and pid not in found:
+                found.append(pid)
+    return (found * (count // max(len(found), 1) + 1))[:count]
+
+
+def _log_in(client: httpx.Client, pid: str) -> float:
+    """Log in through the test provider; return the seconds from sending its form to all results on the page."""
+    idp = client.get("/auth/start/idporten?next=/my-results")
+    begun = time.perf_counter()
+    landed = client.post("/test-idp/authorize", data={
+        "csrf_token": _field(idp.text, "csrf_token"), "request": _field(idp.text, "request"), "pid": pid,
+        "acr": "idporten-loa-substantial", "action": "login"})
+    if landed.url.path != "/my-results":
+        raise RuntimeError(f"login as {pid} ended at {landed.url}")
+    while client.get("/my-results/progress.json").json()["pending"]:
+        time.sleep(0.01)
+    client.get("/my-results").raise_for_status()
+    return time.perf_counter() - begun
+
+
+def _logins(urls: list[str], people: list[str]) -> list[float]:
+    timings = []
+    for n, pid in enumerate(people):
+        with httpx.Client(base_url=urls[n % len(urls)], follow_redirects=True, timeout=120) as client:
+            timings.append(_log_in(client, pid))
+    return timings
+
+
+def _shares(urls: list[str], count: int) -> tuple[list[float], str, str]:
+    """Testperson1 shares RES-100 ``count`` times; return the timings and the last share's link path and code."""
+    timings = []
+    with httpx.Client(base_url=urls[0], follow_redirects=False, timeout=120) as owner:
+        owner.follow_redirects = True
+        _log_in(owner, "01536112185")
+        owner.follow_redirects = False
+        for n in range(count):
+            owner.base_url = httpx.URL(urls[n % len(urls)])
+            page = owner.get("/my-results").text
+            choice = re.search(r'name="c" value="(216:RES-100[^"]*)"', page)
+            if not choice:
+                raise RuntimeError("RES-100 is not on Testperson1's page")
+            form = {"csrf_token": _field(page, "csrf_token"), "fetch_id": _field(page, "fetch_id"),
+                    "recipients": f"hr{n}@example.no", "language": "nb", "c": choice.group(1)}
+            begun = time.perf_counter()
+            answer = owner.post("/shares", data=form)
+            timings.append(time.perf_counter() - begun)
+            if answer.status_code != 303:
+                raise RuntimeError(f"share {n} was refused ({answer.status_code})")
+        mails = owner.get("/demo/outbox.json").json()
+    link = next(m["link"] for m in reversed(mails) if m["link"])
+    code = next(m["code"] for m in reversed(mails) if m["code"])
+    return timings, httpx.URL(link).path, code
+
+
+async def _views(urls: list[str], path: str, cookie: str, views: int, clients: int) -> tuple[list[float], float]:
+    timings: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=60, cookies={COOKIE: cookie}) as http:
+        queue = iter(range(views))
+
+        async def one_client() -> None:
+            for n in queue:
+                begun = time.perf_counter()
+                answer = await http.get(f"{urls[n % len(urls)]}{path}")
+                timings.append(time.perf_counter() - begun)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"a view answered {answer.status_code}")
+
+        begun = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        return timings, time.perf_counter() - begun
+
+
+def _recipient(urls: list[str], path: str, code: str) -> tuple[str, bytes]:
+    """Open the share with its code; return the session cookie and the share's PDF."""
+    with httpx.Client(base_url=urls[-1], follow_redirects=True, timeout=60) as recipient:
+        form = recipient.get(path)
+        opened = recipient.post(path, data={"csrf_token": _field(form.text, "csrf_token"), "code": code})
+        if "RES-100" not in opened.text:
+            raise RuntimeError("the share did not open with its code")
+        return recipient.cookies[COOKIE], recipient.get(f"{path}/pdf").content
+
+
+def _uploads(urls: list[str], pdf: bytes, uploads: int, clients: int) -> tuple[list[float], float]:
+    def upload(n: int) -> float:
+        begun = time.perf_counter()
+        answer = httpx.post(f"{urls[n % len(urls)]}/verify", files={"file": ("s.pdf", pdf, "application/pdf")},
+                            timeout=120)
+        if not answer.json().get("genuine"):
+            raise RuntimeError(f"the share PDF was not genuine: {answer.text[:300]}")
+        return time.perf_counter() - begun
+
+    upload(0)  # starts each pool's worker processes
+    upload(1)
+    with ThreadPoolExecutor(clients) as threads:
+        begun = time.perf_counter()
+        timings = list(threads.map(upload, range(uploads)))
+        return timings, time.perf_counter() - begun
+
+
+def run_benchmark(*, views: int = 5000, clients: int = 50, shares: int = 20, logins: int = 10,
+                  uploads: int = 40, upload_clients: int = 4, processes: int = 2, people: int = 200,
+                  latency_ms: str = "20-200", database: str = "auto") -> dict[str, Any]:
+    """Return the figures described in the module docstring."""
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="vitnemal-portal-bench-") as tmp, \
+            _database(database, Path(tmp)) as (engine, url):
+        settings = Settings(home=Path(tmp) / "fed", database_url=url, secret_key=SECRET)
+        generate_federation(settings, people=people, institutions=5)
+        settings = replace(settings, inject_latency_ms=latency_ms, verify_uploads_per_hour=10**9)
+        with WebProcesses(settings, processes, log_dir=Path(tmp) / "logs") as web:
+            login_times = _logins(web.urls, _people(settings, logins))
+            share_times, path, code = _shares(web.urls, shares)
+            cookie, pdf = _recipient(web.urls, path, code)
+            asyncio.run(_views(web.urls, path, cookie, min(views, 100), clients))  # warm: connections, caches
+            view_times, view_wall = asyncio.run(_views(web.urls, path, cookie, views, clients))
+            upload_times, upload_wall = _uploads(web.urls, pdf, uploads, upload_clients)
+    return {
+        "recipient_views": {"views": views, "clients": clients, "per_s": round(views / view_wall, 1),
+                            **_ms(view_times)},
+        "share_to_mail": {"shares": shares, **_ms(share_times), "pdf_kb": round(len(pdf) / 1024, 1)},
+        "login_to_results": {"logins": logins, "institutions": 5, "node_latency_ms": latency_ms,
+                             **_ms(login_times)},
+        "verify_uploads": {"uploads": uploads, "clients": upload_clients,
+                           "per_s": round(uploads / upload_wall, 1), **_ms(upload_times)},
+        "goals": GOALS,
+        "setup": {"processes": processes, "database": engine, "people": people, "cores": os.cpu_count(),
+                  "load_average_before": [round(x, 2) for x in load_before],
+                  "load_average_after": [round(x, 2) for x in os.getloadavg()],
+                  "client": "this process (httpx), on the same machine"},
+    }
