@@ -60,6 +60,10 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
     path = sqlite_path(url)
     if path is not None:
@@ -76,6 +80,9 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=60000")
         cur.close()
+        # SQLite's built-in lower() folds ASCII only, so lower('Øystein') stayed 'Øystein' and a search for
+        # "øystein" missed him; Python's lower() folds æ, ø, å (and every other letter) as PostgreSQL does.
+        dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
