@@ -61,8 +61,8 @@ def start_node(code: str = CODE, home: Path | None = HOME, by: str | None = BY) 
 @demo_app.command("nodes")
 def nodes(home: Path | None = HOME, as_json: bool = JSON) -> None:
     """List the stopped nodes (every other registered node is served)."""
+    from vitnemal.i18n import show_time
     from vitnemal.institutions.stopped import stopped_nodes
-    from vitnemal.localtime import show_time
 
     settings = settings_for(home)
     try:
