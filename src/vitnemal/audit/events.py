@@ -35,5 +35,14 @@ class AuditAction(StrEnum):
     FEDERATION_KEY_RETIRED = "federation.key_retired"
     FEDERATION_TAKEN_OUT = "federation.taken_out"
     FEDERATION_CONNECTION_TESTED = "federation.connection_tested"
+    # Staff and their roles (granted and revoked by an administrator, the CLI or the demo)
+    STAFF_ROLE_GRANTED = "staff.role_granted"
+    STAFF_ROLE_REVOKED = "staff.role_revoked"
+    # The institution's settings and the student's consent (the institution's pages)
+    CONSENT_ANSWERED = "consent.answered"
+    CONSENT_TYPE_CHANGED = "settings.consent_type_changed"
+    EXCHANGE_SETTINGS_CHANGED = "settings.exchange_changed"
+    VIEW_DISCLOSURE_LOG = "view_disclosure_log"
+    EXPORT_DISCLOSURE_LOG = "export_disclosure_log"
     # Exchange nodes
     NODE_UNUSUAL_VOLUME = "node_unusual_request_volume"  # a requester passed the day's unusual volume

@@ -21,6 +21,7 @@ from vitnemal.cli import (
     school,
     serve,
     settings,
+    staff,
     tokens,
     verify,
 )
@@ -43,6 +44,7 @@ app.add_typer(diplomas.app, name="diplomas")
 app.add_typer(programmes.app, name="programmes")
 app.add_typer(portal.app, name="portal")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(staff.app, name="staff")
 serve.register(app)
 settings.register(app)
 

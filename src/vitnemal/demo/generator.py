@@ -30,6 +30,7 @@ from vitnemal.institutions.keys import generate_key, public_jwk, save_private_ke
 from vitnemal.institutions.registry import PORTAL_CODE as PORTAL
 from vitnemal.institutions.registry import InstitutionEntry, Registry, new_portal_member
 from vitnemal.staff.service import MAX_LIFETIME, create_token
+from vitnemal.testidp.staff import grant_test_roles, staff_test_users
 
 Progress = Callable[[str, int, int], None]
 CREDENTIALS = "demo-credentials.json"
@@ -117,6 +118,8 @@ def generate_federation(
     entries: dict[str, InstitutionEntry] = {}
     credentials: dict[str, str] = {}
     totals = {"records": 0, "results": 0, "qualifications": 0}
+    # The test provider's staff users (Feide-like) get their roles at each institution and in the federation.
+    staff = staff_test_users([(i.code, i.short_name) for i in plan.institutions])
 
     def write(inst: DemoInstitution) -> tuple[WriteCounts, str, InstitutionEntry]:
         module_active, reserved = plan.sharing[inst.code]
@@ -126,6 +129,7 @@ def generate_federation(
                 counts = write_records(session, plan.catalogues[inst.code], module_active, reserved,
                                        plan.records_at(inst.code))
                 token = create_token(session, f"saksbehandler@{inst.short_name.lower()}", lifetime=MAX_LIFETIME)
+                grant_test_roles(session, staff, inst.code)
         finally:
             db.dispose()
         key = generate_key()
@@ -149,6 +153,12 @@ def generate_federation(
             totals["results"] += counts.results
             totals["qualifications"] += counts.qualifications
     credentials = dict(sorted(credentials.items()))
+    portal_db = Database(settings.url_for(PORTAL))
+    try:
+        with portal_db.session() as session:
+            grant_test_roles(session, staff, None)
+    finally:
+        portal_db.dispose()
 
     report("Skriver register og scenarier", len(codes), len(codes))
     found = scenarios(plan)

@@ -17,6 +17,7 @@ from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, Regist
 from vitnemal.records.models import ExchangeSettings
 from vitnemal.schema import upgrade
 from vitnemal.staff.service import create_token
+from vitnemal.testidp.staff import grant_test_roles, staff_test_users
 
 NAMES = {
     "185": ("Universitetet i Oslo", "University of Oslo", "UiO"),
@@ -56,6 +57,8 @@ def build_federation(
     settings = Settings(home=home, database_url=database_url, public_url=base_url)
     entries = {}
     tokens = {}
+    # The test provider's staff users get their roles, as an administrator would give them (the staff pages).
+    staff = staff_test_users([(c, NAMES.get(c, ("", "", f"I{c}"))[2]) for c in codes])
     for code in codes:
         key = generate_key()
         save_private_key(key, settings.keys_dir / f"{code}.pem")
@@ -72,6 +75,7 @@ def build_federation(
         with db.session() as s:
             s.add(ExchangeSettings(institution_code=code, institution_name=nb, module_active=True, reserved=False))
             tokens[code] = create_token(s, f"saksbehandler@{short.lower()}")
+            grant_test_roles(s, staff, code)
         db.dispose()
     if portal:
         entries[PORTAL_CODE] = new_portal_member(settings.keys_dir)

@@ -157,6 +157,25 @@ class Consent(Base):
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ConsentType(Base):
+    """An akseptansetype (FS: bildet Akseptansetype): whether students are asked it, and where in the order.
+
+    ``seq_semreg`` and ``seq_studentweb`` are FS's "sekvensnr semreg" and "sekvensnr studentwebmodul": the place of
+    the question among the other active akseptanse questions in semester registration and on the student's pages.
+    A type without a row is not active.
+    """
+
+    __tablename__ = "consent_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    seq_semreg: Mapped[int | None] = mapped_column(Integer)
+    seq_studentweb: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+
+
 class Disclosure(Base):
     """The node's log of every answer it gave: who asked, about whom, and what was disclosed."""
 

@@ -1,10 +1,14 @@
-"""The test provider's endpoints under ``/test-idp`` (its issuer is ``<public URL>/test-idp``).
+"""The test provider's endpoints under ``/test-idp`` (its issuer is ``<public URL>/test-idp``), and its Feide-like
+side for staff under ``/test-idp/feide`` (issuer ``<public URL>/test-idp/feide``, client ``vitnemal-staff``).
 
 Like ID-porten it needs PKCE (S256), state and nonce, knows one registered client (``VITNEMAL_OIDC_CLIENT_ID``, its
 secret derived from the shared secret key) with one redirect URI, and signs ID tokens with ES256. It keeps nothing
 in memory: its signing key is derived from the secret key, the authorization request travels through the login
 form sealed (JWE), the code is sealed the same way and lives a minute, and a used code is marked in the web
 database's rate counters so it works once, across processes.
+
+The Feide-like side works the same way with its own keys and client; its login form takes a staff user name
+(eduPersonPrincipalName) instead of a national id, and its ID token carries that name and no national id or level.
 """
 
 from __future__ import annotations
@@ -30,9 +34,20 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OctKey
 
 from vitnemal import ratelimit
+from vitnemal.institutions.registry import Registry
 from vitnemal.testidp.people import name_of, test_people
-from vitnemal.web.auth.oidc import ACR_LEVELS
-from vitnemal.web.auth.providers import TEST_IDP_PATH, test_idp_client_secret, test_idp_issuer
+from vitnemal.testidp.staff import TestStaff, registry_pairs, staff_test_users
+from vitnemal.web.auth.oidc import ACR_LEVELS, USERNAME
+from vitnemal.web.auth.providers import (
+    FEIDE_USER_CLAIM,
+    TEST_FEIDE_CLIENT_ID,
+    TEST_FEIDE_PATH,
+    TEST_IDP_PATH,
+    test_feide_client_secret,
+    test_feide_issuer,
+    test_idp_client_secret,
+    test_idp_issuer,
+)
 from vitnemal.web.context import Web, language, web
 from vitnemal.web.routing import page_router
 from vitnemal.web.secretkey import derive
@@ -52,24 +67,43 @@ class NotInProduction(RuntimeError):
 
 
 class TestProvider:
-    """Keys and registration of the test provider, all derived from the web's settings and secret."""
+    """Keys and registration of the test provider, all derived from the web's settings and secret.
 
-    def __init__(self, w: Web) -> None:
+    ``flavour`` is ``idporten`` (people: a national id and a level) or ``feide`` (staff: a user name); each has its
+    own issuer, client, keys and sealing boxes, so nothing made by one is accepted by the other.
+    """
+
+    def __init__(self, w: Web, flavour: str = "idporten") -> None:
         if w.settings.production:
             raise NotInProduction("the built-in test identity provider refuses to run when VITNEMAL_ENVIRONMENT "
                                   "is production; set VITNEMAL_OIDC_ISSUER to the real provider (ID-porten)")
         self.web = w
-        self.issuer = test_idp_issuer(w.settings)
-        self.client_id = w.settings.oidc_client_id
-        self.client_secret = test_idp_client_secret(w.secret)
+        self.flavour = flavour
         base = w.settings.public_url.rstrip("/")
         self.redirect_uris = {base + "/auth/callback"}
-        self.logout_uris = {base + "/auth/logged-out"}
+        if flavour == "feide":
+            self.path = TEST_FEIDE_PATH
+            self.issuer = test_feide_issuer(w.settings)
+            self.client_id = TEST_FEIDE_CLIENT_ID
+            self.client_secret = test_feide_client_secret(w.secret)
+            self.logout_uris = {base + "/staff/logged-out"}
+            self._label = "test-feide"
+        else:
+            self.path = TEST_IDP_PATH
+            self.issuer = test_idp_issuer(w.settings)
+            self.client_id = w.settings.oidc_client_id
+            self.client_secret = test_idp_client_secret(w.secret)
+            self.logout_uris = {base + "/auth/logged-out"}
+            self._label = "test-idp"
+
+    @property
+    def staff(self) -> bool:
+        return self.flavour == "feide"
 
     @cached_property
     def signing_key(self) -> ECKey:
         # Every process derives the same P-256 key from the shared secret: no key file, no key in memory only.
-        scalar = int.from_bytes(derive(self.web.secret, "test-idp-signing"), "big") % (2**256 - 2**224) + 1
+        scalar = int.from_bytes(derive(self.web.secret, f"{self._label}-signing"), "big") % (2**256 - 2**224) + 1
         private = ec.derive_private_key(scalar, ec.SECP256R1())
         pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
@@ -93,13 +127,19 @@ class TestProvider:
         return data
 
     def _box(self, purpose: str) -> OctKey:
-        return OctKey.import_key(derive(self.web.secret, f"test-idp-{purpose}"))
+        return OctKey.import_key(derive(self.web.secret, f"{self._label}-{purpose}"))
 
     def client_ok(self, client_id: str | None, client_secret: str | None) -> bool:
         return client_id == self.client_id and client_secret is not None and hmac.compare_digest(
             client_secret.encode(), self.client_secret.encode())
 
     def discovery(self) -> dict[str, Any]:
+        if self.staff:
+            return {**self._discovery(), "acr_values_supported": [],
+                    "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nonce", "name", FEIDE_USER_CLAIM]}
+        return self._discovery()
+
+    def _discovery(self) -> dict[str, Any]:
         return {
             "issuer": self.issuer,
             "authorization_endpoint": self.issuer + "/authorize",
@@ -121,7 +161,9 @@ class TestProvider:
 
 
 def _provider(request: Request) -> TestProvider:
-    found: TestProvider = request.app.state.test_idp
+    # One set of handlers serves both sides; the path says which provider is asked.
+    flavour = "feide" if request.url.path.startswith(TEST_FEIDE_PATH + "/") else "idporten"
+    found: TestProvider = request.app.state.test_idps[flavour]
     return found
 
 
@@ -129,16 +171,10 @@ def _s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
 
 
-api = APIRouter(prefix=TEST_IDP_PATH, include_in_schema=False)
-pages = page_router(prefix=TEST_IDP_PATH)
-
-
-@api.get("/.well-known/openid-configuration")
 def discovery(request: Request) -> JSONResponse:
     return JSONResponse(_provider(request).discovery())
 
 
-@api.get("/jwks")
 def jwks(request: Request) -> JSONResponse:
     return JSONResponse({"keys": [_provider(request).signing_key.as_dict(private=False, use="sig", alg="ES256")]})
 
@@ -147,7 +183,6 @@ def _bad_request(request: Request) -> HTMLResponse:
     return render(request, "web/error.html", {"status": 400, "reason": "other"}, status_code=400)
 
 
-@pages.get("/authorize", response_class=HTMLResponse)
 def authorize(request: Request) -> Response:
     idp = _provider(request)
     q = {k: v[:2000] for k, v in request.query_params.items()}
@@ -166,11 +201,24 @@ def authorize(request: Request) -> Response:
             "state": q.get("state", "")}), status_code=303)
     sealed = idp.seal("form", {k: q[k] for k in ("client_id", "redirect_uri", "code_challenge", "state", "nonce")}
                       | {"ui_locales": q.get("ui_locales", "nb")}, FORM_LIFETIME_S)
-    return _login_form(request, sealed)
+    return _login_form(request, idp, sealed)
 
 
-def _login_form(request: Request, sealed: str, error: str | None = None, pid: str = "",
+def _staff_users(w: Web) -> list[TestStaff]:
+    try:
+        registry = Registry.load(w.settings.registry_path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return staff_test_users(registry_pairs(registry))
+
+
+def _login_form(request: Request, idp: TestProvider, sealed: str, error: str | None = None, pid: str = "",
                 status_code: int = 200) -> HTMLResponse:
+    if idp.staff:
+        return render(request, "testidp/feide_login.html", {
+            "action": idp.path + "/authorize", "signed_request": sealed, "error": error, "username": pid,
+            "users": _staff_users(web(request)),
+        }, status_code=status_code)
     _ = gettext_for(language(request))
     levels = [("idporten-loa-substantial", _("Substantial (MinID)")), ("idporten-loa-high", _("High (BankID)")),
               ("idporten-loa-low", _("Low (to test that the portal refuses it)"))]
@@ -180,9 +228,9 @@ def _login_form(request: Request, sealed: str, error: str | None = None, pid: st
     }, status_code=status_code)
 
 
-@pages.post("/authorize")
 def authorize_submit(request: Request, sealed: str = Form(..., alias="request", max_length=8192),
-                     pid: str = Form("", max_length=40), acr: str = Form(..., max_length=40),
+                     pid: str = Form("", max_length=40), acr: str = Form("", max_length=40),
+                     username: str = Form("", max_length=200),
                      action: str = Form("login", max_length=10)) -> Response:
     idp = _provider(request)
     auth = idp.unseal("form", sealed)
@@ -192,12 +240,21 @@ def authorize_submit(request: Request, sealed: str = Form(..., alias="request", 
     if action == "cancel":
         return RedirectResponse(back + "?" + urlencode({"error": "access_denied", "state": auth["state"]}),
                                 status_code=303)
-    pid = pid.replace(" ", "")
-    if not _PID.fullmatch(pid) or acr not in ACR_LEVELS:
-        _ = gettext_for(language(request))
-        return _login_form(request, sealed, _("Type the national identity number as 11 digits."), pid[:11],
-                           status_code=400)
-    code = idp.seal("code", {"pid": pid, "acr": acr, "nonce": auth["nonce"], "client_id": auth["client_id"],
+    if idp.staff:
+        username = username.strip().lower()
+        if not USERNAME.fullmatch(username):
+            _ = gettext_for(language(request))
+            return _login_form(request, idp, sealed, _("Type a user name such as kari@uio.no."), username[:200],
+                               status_code=400)
+        who = {"user": username}
+    else:
+        pid = pid.replace(" ", "")
+        if not _PID.fullmatch(pid) or acr not in ACR_LEVELS:
+            _ = gettext_for(language(request))
+            return _login_form(request, idp, sealed, _("Type the national identity number as 11 digits."),
+                               pid[:11], status_code=400)
+        who = {"pid": pid, "acr": acr}
+    code = idp.seal("code", {**who, "nonce": auth["nonce"], "client_id": auth["client_id"],
                              "redirect_uri": back, "code_challenge": auth["code_challenge"],
                              "locale": auth["ui_locales"].split()[0][:5] if auth["ui_locales"] else "nb",
                              "jti": secrets.token_urlsafe(16), "auth_time": int(time.time())}, CODE_LIFETIME_S)
@@ -219,7 +276,6 @@ def _basic_auth(request: Request) -> tuple[str | None, str | None]:
     return unquote(user), unquote(password)
 
 
-@api.post("/token")
 def token(request: Request, grant_type: str = Form(..., max_length=40), code: str = Form(..., max_length=8192),
           redirect_uri: str = Form(..., max_length=2000), code_verifier: str = Form("", max_length=200),
           client_id: str | None = Form(None, max_length=200),
@@ -236,37 +292,67 @@ def token(request: Request, grant_type: str = Form(..., max_length=40), code: st
         return _token_error("invalid_grant")
     w = web(request)
     with w.db.session() as db:
-        if not ratelimit.hit(db, f"test-idp-code:{grant['jti']}", _ONCE, utcnow()).allowed:
+        if not ratelimit.hit(db, f"{idp._label}-code:{grant['jti']}", _ONCE, utcnow()).allowed:
             return _token_error("invalid_grant")  # a code works once
-    now = int(time.time())
-    pid = grant["pid"]
-    claims = {
-        "iss": idp.issuer, "aud": idp.client_id, "iat": now, "exp": now + ID_TOKEN_LIFETIME_S,
-        "sub": base64.urlsafe_b64encode(derive(w.secret, f"test-idp-sub:{pid}")).decode().rstrip("="),
-        "nonce": grant["nonce"], "acr": grant["acr"], "amr": ["TestID"], "pid": pid, "locale": grant["locale"],
-        "auth_time": grant["auth_time"], "sid": secrets.token_urlsafe(12),
-    }
-    name = name_of(w.settings.home, pid)
-    if name:
-        claims["name"] = name
+    claims = _staff_claims(idp, w, grant) if idp.staff else _person_claims(idp, w, grant)
     key = idp.signing_key
     id_token = jwt.encode({"alg": "ES256", "kid": key.kid, "typ": "JWT"}, claims, key)
     return JSONResponse({"access_token": secrets.token_urlsafe(32), "token_type": "Bearer", "expires_in": 120,
                          "id_token": id_token, "scope": "openid profile"}, headers={"cache-control": "no-store"})
 
 
-@pages.get("/endsession")
+def _common_claims(idp: TestProvider, w: Web, grant: dict[str, Any], who: str) -> dict[str, Any]:
+    now = int(time.time())
+    return {"iss": idp.issuer, "aud": idp.client_id, "iat": now, "exp": now + ID_TOKEN_LIFETIME_S,
+            "sub": base64.urlsafe_b64encode(derive(w.secret, f"{idp._label}-sub:{who}")).decode().rstrip("="),
+            "nonce": grant["nonce"], "locale": grant["locale"], "auth_time": grant["auth_time"],
+            "sid": secrets.token_urlsafe(12)}
+
+
+def _person_claims(idp: TestProvider, w: Web, grant: dict[str, Any]) -> dict[str, Any]:
+    pid = grant["pid"]
+    claims = {**_common_claims(idp, w, grant, pid), "acr": grant["acr"], "amr": ["TestID"], "pid": pid}
+    name = name_of(w.settings.home, pid)
+    if name:
+        claims["name"] = name
+    return claims
+
+
+def _staff_claims(idp: TestProvider, w: Web, grant: dict[str, Any]) -> dict[str, Any]:
+    user = grant["user"]
+    claims = {**_common_claims(idp, w, grant, user), FEIDE_USER_CLAIM: user}
+    name = next((u.name for u in _staff_users(w) if u.username == user), None)
+    if name:
+        claims["name"] = name
+    return claims
+
+
 def end_session(request: Request, post_logout_redirect_uri: str | None = None,
                 state: str | None = None) -> Response:
     idp = _provider(request)
     if post_logout_redirect_uri in idp.logout_uris:
         target = post_logout_redirect_uri + (("?" + urlencode({"state": state[:200]})) if state else "")
         return RedirectResponse(target, status_code=303)
-    return RedirectResponse("/auth/logged-out", status_code=303)
+    return RedirectResponse("/staff/logged-out" if idp.staff else "/auth/logged-out", status_code=303)
+
+
+def _routers(prefix: str) -> tuple[APIRouter, APIRouter]:
+    api = APIRouter(prefix=prefix, include_in_schema=False)
+    pages = page_router(prefix=prefix)
+    api.add_api_route("/.well-known/openid-configuration", discovery, methods=["GET"])
+    api.add_api_route("/jwks", jwks, methods=["GET"])
+    api.add_api_route("/token", token, methods=["POST"])
+    pages.add_api_route("/authorize", authorize, methods=["GET"], response_class=HTMLResponse)
+    pages.add_api_route("/authorize", authorize_submit, methods=["POST"])
+    pages.add_api_route("/endsession", end_session, methods=["GET"])
+    return api, pages
 
 
 def install(app: Any, w: Web) -> None:
-    """Serve the test provider on ``app`` (raises NotInProduction in production)."""
-    app.state.test_idp = TestProvider(w)
-    app.include_router(api)
-    app.include_router(pages)
+    """Serve the test provider and its Feide-like side on ``app`` (raises NotInProduction in production)."""
+    app.state.test_idps = {"idporten": TestProvider(w), "feide": TestProvider(w, "feide")}
+    app.state.test_idp = app.state.test_idps["idporten"]
+    # The Feide-like side first: its paths are longer and share the prefix.
+    for prefix in (TEST_FEIDE_PATH, TEST_IDP_PATH):
+        for router in _routers(prefix):
+            app.include_router(router)

@@ -23,6 +23,9 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     from vitnemal.verification.routes import pages as verification_pages
 
     app.include_router(verification_pages)
+    from vitnemal.staffpages.routes import install as install_staff_pages
+
+    install_staff_pages(app)
     if not settings.production:
         from vitnemal.testidp.provider import install as install_test_idp
 

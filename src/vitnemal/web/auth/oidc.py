@@ -34,6 +34,8 @@ _MAX_DOCUMENT = 256 * 1024
 _LEEWAY_S = 60
 _TIMEOUT = httpx.Timeout(10.0)
 _PID = re.compile(r"[0-9]{11}")
+# A staff login's user name (Feide's eduPersonPrincipalName, user@realm); bounded, lower-cased by the caller.
+USERNAME = re.compile(r"[A-Za-z0-9._%+-]{1,100}@[A-Za-z0-9.-]{1,99}")
 
 
 class LoginFailed(Exception):
@@ -47,7 +49,11 @@ class LoginFailed(Exception):
 
 @dataclass(frozen=True)
 class Provider:
-    """One identity provider the login page offers."""
+    """One identity provider a login page offers.
+
+    ``kind`` says who logs in with it: ``person`` (an owner or a student: the national id in ``pid_claim``) or
+    ``staff`` (a member of an institution's staff: the user name in ``user_claim``, and no national id needed).
+    """
 
     name: str
     label: str
@@ -57,6 +63,8 @@ class Provider:
     min_acr: str | None = "idporten-loa-substantial"
     pid_claim: str = "pid"
     scope: str = "openid profile"
+    kind: str = "person"
+    user_claim: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,11 +91,13 @@ class PendingLogin:
 
 @dataclass(frozen=True)
 class Identity:
-    """Who logged in: the national id, the provider's claims, and the ID token (for the logout hint)."""
+    """Who logged in: the national id (a person) or the user name (staff), the provider's claims, and the ID token
+    (for the logout hint)."""
 
-    national_id: str
+    national_id: str | None
     claims: dict[str, Any]
     id_token: str
+    username: str | None = None
 
 
 _cache: dict[str, tuple[float, Any]] = {}
@@ -184,6 +194,9 @@ async def finish(http: httpx.AsyncClient, provider: Provider, redirect_uri: str,
     if not isinstance(id_token, str) or len(id_token) > _MAX_DOCUMENT:
         raise LoginFailed("invalid", "the token answer has no ID token")
     claims = await verify_id_token(http, provider, discovery, id_token, pending.nonce)
+    if provider.kind == "staff" and provider.user_claim:
+        return Identity(national_id=None, claims=claims, id_token=id_token,
+                        username=claims[provider.user_claim].lower())
     return Identity(national_id=claims[provider.pid_claim], claims=claims, id_token=id_token)
 
 
@@ -224,6 +237,11 @@ def check_claims(provider: Provider, claims: dict[str, Any], nonce: str, now: fl
         acr = claims.get("acr")
         if acr not in ACR_LEVELS or ACR_LEVELS.index(acr) < ACR_LEVELS.index(provider.min_acr):
             raise LoginFailed("acr", f"level of assurance {acr!r} is below {provider.min_acr}")
+    if provider.kind == "staff" and provider.user_claim:
+        user = claims.get(provider.user_claim)
+        if not isinstance(user, str) or not USERNAME.fullmatch(user):
+            raise LoginFailed("invalid", f"the ID token has no user name in {provider.user_claim!r}")
+        return claims
     pid = claims.get(provider.pid_claim)
     if not isinstance(pid, str) or not _PID.fullmatch(pid):
         raise LoginFailed("invalid", f"the ID token has no national id in {provider.pid_claim!r}")

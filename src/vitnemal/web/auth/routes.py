@@ -52,22 +52,32 @@ def _redirect_uri(request: Request) -> str:
     return web(request).settings.public_url.rstrip("/") + "/auth/callback"
 
 
-def _to_login(problem: str, next_path: str = HOME) -> RedirectResponse:
-    return RedirectResponse(f"/auth/login?problem={problem}&next={quote(next_path)}", status_code=303)
+# Where a member of staff is sent back to when their login fails (the staff pages' own login page).
+STAFF_LOGIN = "/staff/login"
+STAFF_LOGGED_OUT = "/staff/logged-out"
+
+
+def _to_login(problem: str, next_path: str = HOME, *, staff: bool = False) -> RedirectResponse:
+    page = STAFF_LOGIN if staff else "/auth/login"
+    return RedirectResponse(f"{page}?problem={problem}&next={quote(next_path)}", status_code=303)
+
+
+def person_providers(request: Request) -> list[oidc.Provider]:
+    return [p for p in web(request).providers if p.kind == "person"]
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, return_to: str = Query(HOME, alias="next", max_length=600),
                problem: str | None = Query(None, max_length=20)) -> HTMLResponse:
     return render(request, "web/login.html", {
-        "providers": web(request).providers, "next": safe_next(return_to),
+        "providers": person_providers(request), "next": safe_next(return_to),
         "problem": problem if problem in PROBLEMS else None, "logged_out": False,
     }, status_code=200)
 
 
 @router.get("/logged-out", response_class=HTMLResponse)
 def logged_out(request: Request) -> HTMLResponse:
-    return render(request, "web/login.html", {"providers": web(request).providers, "next": HOME, "problem": None,
+    return render(request, "web/login.html", {"providers": person_providers(request), "next": HOME, "problem": None,
                                               "logged_out": True})
 
 
@@ -89,15 +99,16 @@ async def start_login(request: Request, provider: str = Path(..., max_length=40)
     next_path = safe_next(return_to)
     if chosen is None:
         return _to_login("invalid", next_path)
+    staff = chosen.kind == "staff"
     decision = await run_in_threadpool(_count_login, request)
     if not decision.allowed:
-        return _to_login("rate", next_path)
+        return _to_login("rate", next_path, staff=staff)
     try:
         async with httpx.AsyncClient() as http:
             url, pending = await oidc.start(http, chosen, _redirect_uri(request), next_path, language(request))
     except oidc.LoginFailed as exc:
         log.warning("login could not start with %s: %s", chosen.name, exc.detail)
-        return _to_login(exc.reason, next_path)
+        return _to_login(exc.reason, next_path, staff=staff)
     session = await run_in_threadpool(ensure_session, request)
     session.data["login"] = pending.to_dict()
     await run_in_threadpool(save_session, request, session)
@@ -116,11 +127,12 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     # One callback per started login: forget it whatever happens next.
     session.data.pop("login", None)
     await run_in_threadpool(save_session, request, session)
-    if error is not None or code is None:
-        return _to_login("cancelled" if error == "access_denied" else "invalid", pending.next_path)
-    if time.time() - pending.started > PENDING_MAX_S or len(code) > 4096:
-        return _to_login("invalid", pending.next_path)
     provider = next((p for p in web(request).providers if p.name == pending.provider), None)
+    staff = provider is not None and provider.kind == "staff"
+    if error is not None or code is None:
+        return _to_login("cancelled" if error == "access_denied" else "invalid", pending.next_path, staff=staff)
+    if time.time() - pending.started > PENDING_MAX_S or len(code) > 4096:
+        return _to_login("invalid", pending.next_path, staff=staff)
     if provider is None:
         return _to_login("invalid")
     try:
@@ -128,9 +140,12 @@ async def callback(request: Request, code: str | None = None, state: str | None 
             identity = await oidc.finish(http, provider, _redirect_uri(request), pending, code)
     except oidc.LoginFailed as exc:
         log.warning("login with %s refused: %s", provider.name, exc.detail)
-        return _to_login(exc.reason, pending.next_path)
+        return _to_login(exc.reason, pending.next_path, staff=staff)
     name = identity.claims.get("name")
-    data = {"pid": identity.national_id, "provider": provider.name, "id_token": identity.id_token,
+    # A person's session carries their national id (``pid``); a member of staff's carries their user name
+    # (``staff``) and no national id, so no owner's page ever opens for a staff login and the other way round.
+    who = {"staff": identity.username} if staff else {"pid": identity.national_id}
+    data = {**who, "provider": provider.name, "id_token": identity.id_token,
             "name": name if isinstance(name, str) and len(name) <= 200 else None, "logged_in_at": int(time.time())}
     await run_in_threadpool(replace_session, request, data)
     return RedirectResponse(pending.next_path, status_code=303)
@@ -145,8 +160,9 @@ async def logout(request: Request) -> Response:
     if session is not None:
         provider = next((p for p in w.providers if p.name == session.data.get("provider")), None)
         id_token = session.data.get("id_token")
+    staff = provider is not None and provider.kind == "staff"
     await run_in_threadpool(end_session, request)
-    back = w.settings.public_url.rstrip("/") + "/auth/logged-out"
+    back = w.settings.public_url.rstrip("/") + (STAFF_LOGGED_OUT if staff else "/auth/logged-out")
     if provider is not None:
         async with httpx.AsyncClient() as http:
             url = await oidc.logout_url(http, provider, id_token if isinstance(id_token, str) else None, back)
@@ -156,4 +172,4 @@ async def logout(request: Request) -> Response:
             # The form-action of the CSP would stop a redirect from this form to another host; a page that moves
             # on by itself (meta refresh, no script) and offers the link is a plain navigation instead.
             return render(request, "web/leaving.html", {"url": url})
-    return RedirectResponse("/auth/logged-out", status_code=303)
+    return RedirectResponse(STAFF_LOGGED_OUT if staff else "/auth/logged-out", status_code=303)
