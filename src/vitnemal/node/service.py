@@ -22,6 +22,7 @@ from vitnemal.db import Database
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.node import matching, rules
 from vitnemal.node.protocol import LegalBasis, NodeAnswer, ResultsRequest
+from vitnemal.node.wire import AnswerStatus as Status
 from vitnemal.node.wire import CourseLink, DisclosureItem, QualificationItem, ResultItem, WithheldItem
 from vitnemal.records.models import (
     AssessmentResult,
@@ -138,20 +139,20 @@ def _qualifications(session: Session, person_id: int, fetch_date: date,
     return shared, withheld
 
 
-def _records_answer(session: Session, request: ResultsRequest, base: dict[str, Any],
+def _records_answer(session: Session, request: ResultsRequest, base: NodeAnswer,
                     now: datetime) -> tuple[NodeAnswer, matching.Match | None]:
     """Question 3: passed results and released qualifications of the person, if the node holds any."""
     person = matching.find_subject(session, request.subject)
     if isinstance(person, matching.NoMatch):
         if person.mismatch:
-            return NodeAnswer(**base, status="identity_mismatch", message=person.mismatch), None
+            return replace(base, status=Status.IDENTITY_MISMATCH, message=person.mismatch), None
         if _same_name_and_birth_date(session, request):
-            return NodeAnswer(
-                **base, status="identity_mismatch",
+            return replace(
+                base, status=Status.IDENTITY_MISMATCH,
                 message="A person with the same name and birth date is registered here under another national id. "
                 "Ask the student to have this institution update the national id in its records.",
             ), None
-        return NodeAnswer(**base, status="no_results", message="No results are registered for this person."), None
+        return replace(base, status=Status.NO_RESULTS, message="No results are registered for this person."), None
     results, keys = _passed_results(session, person.person_id)
     # The release rule is the node's to apply: a fetch date in the future must not release unissued degrees.
     fetch_date = min(date.fromisoformat(request.fetch_date), now.date())
@@ -160,10 +161,10 @@ def _records_answer(session: Session, request: ResultsRequest, base: dict[str, A
     matched = person.matched_id
     if not results and not qualifications:
         if withheld:
-            return NodeAnswer(**base, status="degree_not_released", matched_id=matched, withheld=withheld,
+            return replace(base, status=Status.DEGREE_NOT_RELEASED, matched_id=matched, withheld=withheld,
                               message="A degree is registered, but its diploma was not issued before the fetch "
                               "date."), person
-        return NodeAnswer(**base, status="no_results", matched_id=matched,
+        return replace(base, status=Status.NO_RESULTS, matched_id=matched,
                           message="No passed results are registered for this person."), person
     message = ""
     if matched != request.subject.national_id:
@@ -172,29 +173,28 @@ def _records_answer(session: Session, request: ResultsRequest, base: dict[str, A
     elif person.national_id != matched:
         message = ("The national id asked with is an earlier id of this person here; they have a newer one. "
                    "Update the student's national id in your records.")
-    return NodeAnswer(**base, status="ok", message=message, matched_id=matched, results=results,
+    return replace(base, status=Status.OK, message=message, matched_id=matched, results=results,
                       qualifications=qualifications, withheld=withheld), person
 
 
 def build_answer(session: Session, request: ResultsRequest, node_code: str,
                  now: datetime) -> tuple[NodeAnswer, matching.Match | None]:
     """Answer the seed's three questions in order; return the (unsigned) answer and the person it disclosed."""
-    base: dict[str, Any] = {
-        "node": node_code, "requester": request.requester, "in_reply_to": request.request_id,
-        "issued_at": int(now.timestamp()), "subject": request.subject.national_id,
-    }
+    # The envelope every answer to this request shares; each return below says what it answers.
+    base = NodeAnswer(node=node_code, requester=request.requester, in_reply_to=request.request_id,
+                      issued_at=int(now.timestamp()), subject=request.subject.national_id, status=Status.NO_RESULTS)
     settings = session.execute(select(ExchangeSettings.module_active, ExchangeSettings.reserved)).first()
     refusal = rules.sharing_refusal(bool(settings and settings.module_active), bool(settings and settings.reserved))
     if refusal == "not_sharing":
-        return NodeAnswer(**base, status=refusal, message="This institution does not share results."), None
+        return replace(base, status=Status(refusal), message="This institution does not share results."), None
     if refusal == "reserved":
-        return NodeAnswer(**base, status=refusal,
+        return replace(base, status=Status(refusal),
                           message="This institution has reserved itself against exchange."), None
     # Question 2 under a consent; under the owner's login the login is the basis (checked with the request).
     consent_problem = (rules.consent_refusal(request.consent, request.requester, now)
                        if request.basis is LegalBasis.CONSENT else None)
     if consent_problem:
-        return NodeAnswer(**base, status="no_consent", message=consent_problem), None
+        return replace(base, status=Status.NO_CONSENT, message=consent_problem), None
     return _records_answer(session, request, base, now)
 
 

@@ -1,19 +1,26 @@
-"""The typed contents of a node's answer (issue 12 #4): the node builds them, the requester validates them.
+"""The exchange protocol on the wire (issue 12 #4): the request and answer envelopes and what an answer carries.
 
-One set of pydantic models for what an answer carries — passed results, released qualifications with their
-courses, withheld qualifications, the log of disclosures — so the node never writes those dicts by hand and the
-requester never re-parses them field by field. Validation on receipt bounds every string, number and list (the
-JSON around them is already bounded in size and depth by :mod:`vitnemal.bounded_json`); anything else is a
-``pydantic.ValidationError``, which the protocol turns into a malformed answer.
+One set of pydantic models for both sides: :class:`RequestEnvelope` (what a requester signs) and
+:class:`AnswerEnvelope` (what a node signs, with its passed results, released qualifications and their courses,
+withheld qualifications and the log of disclosures). Senders serialise through them, so each field's name on the
+wire is written once; receivers validate through them, so no side re-parses a message field by field. Both carry
+the protocol version ``v``.
+
+Validation on receipt bounds every string, number and list; the JSON around them is bounded in size and depth
+before it is parsed (:func:`vitnemal.node.protocol.verify`, with :mod:`vitnemal.bounded_json`). Anything else is a
+``pydantic.ValidationError``, which the protocol turns into a malformed request or answer.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+
+PROTOCOL_VERSION: Final = 1
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=60)]
@@ -22,6 +29,19 @@ Title = Annotated[str, StringConstraints(max_length=500)]
 Description = Annotated[str, StringConstraints(max_length=20_000)]
 Credits = Annotated[Decimal, Field(ge=0, le=999, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
+# Whole seconds since 1970 as a JSON integer (strict: no bool, no float) in a plausible range.
+Timestamp = Annotated[int, Field(strict=True, ge=0, lt=2**40)]
+# A national id as sent; its checksum and kind are the identity rules' to judge (node.protocol.parse_request).
+NationalIdText = Annotated[str, StringConstraints(min_length=1, max_length=11)]
+Message = Annotated[str, StringConstraints(max_length=2_000)]
+
+
+def _iso_date(text: str) -> str:
+    date.fromisoformat(text)  # ValueError: not a date
+    return text
+
+
+IsoDate = Annotated[str, StringConstraints(max_length=10), AfterValidator(_iso_date)]
 
 MAX_RESULTS = 10_000
 MAX_QUALIFICATIONS = 500
@@ -106,6 +126,30 @@ class DisclosureItem(Wire):
     login_acr: Name | None = None
 
 
+class AnswerStatus(StrEnum):
+    """What a node says about the person: the seed's three questions, in the order they are asked."""
+
+    OK = "ok"
+    NOT_SHARING = "not_sharing"
+    RESERVED = "reserved"
+    NO_CONSENT = "no_consent"
+    NO_RESULTS = "no_results"
+    IDENTITY_MISMATCH = "identity_mismatch"
+    DEGREE_NOT_RELEASED = "degree_not_released"
+
+
+class LegalBasis(StrEnum):
+    """Why the requester may have the results: the student's consent (an institution, an admission body), or the
+    owner themself, logged in at the portal (accepted only from a registry member of kind ``portal``)."""
+
+    CONSENT = "consent"
+    OWNER_LOGIN = "owner_login"
+
+
+def _none_is_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
 class AnswerContents(Wire):
     """Everything an answer carries besides its envelope, validated in one go on receipt."""
 
@@ -113,3 +157,66 @@ class AnswerContents(Wire):
     qualifications: Annotated[list[QualificationItem], Field(max_length=MAX_QUALIFICATIONS)] = []
     withheld: Annotated[list[WithheldItem], Field(max_length=MAX_QUALIFICATIONS)] = []
     disclosures: Annotated[list[DisclosureItem], Field(max_length=MAX_RESULTS)] = []
+
+    _lists = field_validator("results", "qualifications", "withheld", "disclosures", mode="before")(_none_is_empty)
+
+
+class AnswerEnvelope(AnswerContents):
+    """A node's signed answer: who answers (``iss``) whom (``aud``), to which request (``in_reply_to``), about
+    whom (``subject``, and ``matched_id`` when an earlier id matched), and what it says."""
+
+    v: Literal[1] = PROTOCOL_VERSION
+    iss: Code
+    aud: Code
+    in_reply_to: Key
+    iat: Timestamp
+    subject: NationalIdText
+    status: AnswerStatus
+    message: Message | None = None
+    matched_id: NationalIdText | None = None
+
+
+class SubjectWire(Wire):
+    """Who a request is about, as the requester knows the person."""
+
+    national_id: NationalIdText
+    earlier_ids: Annotated[list[NationalIdText], Field(max_length=20)] = []
+    first_name: Name | None = None
+    last_name: Name | None = None
+    birth_date: IsoDate | None = None
+
+    _ids = field_validator("earlier_ids", mode="before")(_none_is_empty)
+
+
+class ConsentWire(Wire):
+    """The student's consent as the requester recorded it (its date ISO 8601 with a zone, its own reference)."""
+
+    type: Annotated[str, StringConstraints(max_length=20)]
+    answer: Annotated[str, StringConstraints(max_length=1)]
+    answered_at: Annotated[str, StringConstraints(max_length=40)]
+    recorded_by: Annotated[str, StringConstraints(max_length=20)]
+    reference: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class LoginWire(Wire):
+    """The owner's login at the portal: when (ISO 8601 with a zone) and at which level (the ID token's acr)."""
+
+    authenticated_at: Annotated[str, StringConstraints(max_length=40)]
+    acr: Annotated[str, StringConstraints(max_length=100)]
+
+
+class RequestEnvelope(Wire):
+    """A requester's signed request to one node (``aud``), under a legal basis: a consent, or the owner's login."""
+
+    v: Literal[1] = PROTOCOL_VERSION
+    iss: Code
+    aud: Code
+    jti: Key
+    iat: Timestamp
+    purpose: Code | None = None
+    fetch_date: IsoDate
+    subject: SubjectWire
+    consent: ConsentWire | None = None
+    basis: LegalBasis | None = None
+    login: LoginWire | None = None
+    disclosures: StrictBool | None = None

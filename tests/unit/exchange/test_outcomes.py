@@ -142,3 +142,14 @@ def test_a_signed_answer_with_an_impossible_number_is_an_invalid_answer() -> Non
     payload = json.dumps({**_answer().payload(), "iat": 1}).replace('"iat": 1,', '"iat": 1e400,')
     verdict = _classify(_signed_raw(payload.encode()))
     assert verdict.outcome is Outcome.INVALID_ANSWER
+
+
+def test_an_answer_larger_than_the_jose_default_limit_is_imported_whole() -> None:
+    """A person with hundreds of results makes an answer over joserfc's default 128,000-character payload limit;
+    it was refused as "not a compact JWS" although it is well within the protocol's own bound."""
+    many = [{**RESULT, "key": f"A{i}|2020|VÅR", "course_code": f"A{i}", "description_nb": "x" * 200}
+            for i in range(600)]
+    token = _signed(_answer(results=many))
+    assert len(token) > 200_000
+    verdict = _classify(token)
+    assert verdict.outcome is Outcome.IMPORTED and len(verdict.results) == 600
