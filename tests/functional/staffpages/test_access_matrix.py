@@ -3,6 +3,10 @@ institution, and the right role. Add each new route to ROUTES (method, path at 1
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 import httpx
 import pytest
 from tests.staff_helpers import csrf, log_in_person, log_in_staff, staff_site
@@ -74,3 +78,26 @@ def test_each_route_opens_for_its_roles_at_its_institution_only(site, user: str)
                 assert not answer.headers.get("location", "").startswith("/staff/login"), (user, method, path)
             else:
                 assert answer.status_code == 403, (user, method, path, answer.status_code)
+
+
+def _routes(routes: Iterable[Any]) -> Iterator[tuple[str, str]]:
+    """(method, path template) of every route, through included routers (FastAPI keeps them as sub-routers)."""
+    for route in routes:
+        if hasattr(route, "path"):
+            for method in getattr(route, "methods", None) or ():
+                yield method, route.path
+        elif hasattr(route, "original_router"):
+            prefix = route.include_context.prefix
+            yield from ((m, prefix + p) for m, p in _routes(route.original_router.routes))
+
+
+def test_every_institution_page_is_in_the_matrix(site) -> None:
+    # A page under /institutions/{code} that is not in ROUTES is never tried by the tests above: list it there.
+    served = {(m, p) for m, p in _routes(site.app.routes) if p.startswith("/institutions/{code}") and m != "HEAD"}
+    assert served, "no institution pages found: the route walk no longer sees the page routers"
+    missing = []
+    for method, template in sorted(served):
+        pattern = re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + r"(\?.*)?")
+        if not any(m == method and pattern.fullmatch(path) for m, path, _ in ROUTES):
+            missing.append(f"{method} {template}")
+    assert missing == [], f"add these routes to ROUTES: {missing}"
