@@ -1,7 +1,7 @@
 """``vitnemal staff``: the roles of staff who log in to the institution's pages (grant, revoke, list).
 
 An institution's roles are kept in its own database; the federation operator's role (``--operator``) in the web
-surface's database. The commands open the database in the federation at VITNEMAL_HOME directly (no server needed);
+surface's database. The commands open the database in the federation at --home directly (no server needed);
 every grant and revocation is an audit event there. The API's bearer tokens (``vitnemal tokens``) are separate:
 they are for machine clients, and a person never needs one.
 """
@@ -11,42 +11,41 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from vitnemal.cli.common import fail, institution_session
+from vitnemal.cli.common import BY, HOME, JSON, OPENS_DATABASE, actor, fail, institution_session, settings_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-app = typer.Typer(help="Roles of staff on the institution's pages: grant, revoke, list. Opens the database "
-                       "directly.", no_args_is_help=True)
+app = typer.Typer(help="Roles of staff on the institution's pages: grant, revoke, list. " + OPENS_DATABASE,
+                  no_args_is_help=True)
 
 INSTITUTION = typer.Option(None, "--institution", "-i", help="The institution's code, e.g. 185.")
 OPERATOR = typer.Option(False, "--operator", help="The federation operator's role (not an institution's).")
 USER = typer.Option(..., "--user", "-u", help="The login's user name (Feide: eduPersonPrincipalName), e.g. "
                                               "kari@uio.no.")
 ROLE = typer.Option(None, "--role", "-r", help="case_worker, diploma_officer or institution_admin.")
-BY = typer.Option("cli", "--by", help="Who grants or revokes, for the audit log (e.g. your own user name).")
-JSON = typer.Option(False, "--json", help="Print JSON.")
 
 
 @contextmanager
-def _session(institution: str | None, operator: bool) -> Iterator[Session]:
+def _session(institution: str | None, operator: bool, home: Path | None) -> Iterator[Session]:
     if operator == (institution is not None):
         raise fail("give either --institution CODE (an institution's roles) or --operator (the federation's)")
     if institution is not None:
-        with institution_session(institution, write=True) as session:
+        with institution_session(institution, write=True, home=home) as session:
             yield session
         return
-    from vitnemal.config import Settings
     from vitnemal.db import Database
     from vitnemal.web.pages import upgrade_web_database
 
-    settings = Settings.from_env()
+    settings = settings_for(home)
     if not settings.registry_path.exists():
-        raise fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
+        raise fail(f"no federation at {settings.home}: give --home, set VITNEMAL_HOME or run "
+                   "`vitnemal federation generate`")
     upgrade_web_database(settings)
     db = Database(settings.url_for("portal"))
     try:
@@ -78,28 +77,28 @@ def _role(role: str | None, operator: bool) -> object:
 
 @app.command("grant")
 def grant(user: str = USER, role: str | None = ROLE, institution: str | None = INSTITUTION,
-          operator: bool = OPERATOR, by: str = BY) -> None:
+          operator: bool = OPERATOR, by: str | None = BY, home: Path | None = HOME) -> None:
     """Give a user a role at an institution (or make them the federation operator)."""
     from vitnemal.staff.roles import Role, grant_role
 
     chosen = _role(role, operator)
     assert isinstance(chosen, Role)
-    with _session(institution, operator) as session:
-        new = grant_role(session, user, chosen, by=by)
+    with _session(institution, operator, home) as session:
+        new = grant_role(session, user, chosen, by=actor(by))
     where = f"at {institution}" if institution else "in the federation"
     typer.echo(f"{user.strip().lower()} {'now holds' if new else 'already held'} {chosen.value} {where}.")
 
 
 @app.command("revoke")
 def revoke(user: str = USER, role: str | None = ROLE, institution: str | None = INSTITUTION,
-           operator: bool = OPERATOR, by: str = BY) -> None:
+           operator: bool = OPERATOR, by: str | None = BY, home: Path | None = HOME) -> None:
     """Take a role from a user at once: their next page view is refused."""
     from vitnemal.staff.roles import Role, revoke_role
 
     chosen = _role(role, operator)
     assert isinstance(chosen, Role)
-    with _session(institution, operator) as session:
-        gone = revoke_role(session, user, chosen, by=by)
+    with _session(institution, operator, home) as session:
+        gone = revoke_role(session, user, chosen, by=actor(by))
     where = f"at {institution}" if institution else "in the federation"
     if not gone:
         raise fail(f"{user.strip().lower()} did not hold {chosen.value} {where}; `vitnemal staff list` shows who does")
@@ -107,13 +106,14 @@ def revoke(user: str = USER, role: str | None = ROLE, institution: str | None = 
 
 
 @app.command("list")
-def list_command(institution: str | None = INSTITUTION, operator: bool = OPERATOR, as_json: bool = JSON) -> None:
+def list_command(institution: str | None = INSTITUTION, operator: bool = OPERATOR, as_json: bool = JSON,
+                 home: Path | None = HOME) -> None:
     """Who holds which role at the institution (or in the federation), and who granted it when."""
     from zoneinfo import ZoneInfo
 
     from vitnemal.staff.roles import list_roles
 
-    with _session(institution, operator) as session:
+    with _session(institution, operator, home) as session:
         rows = [(r.username, r.role, r.granted_at, r.granted_by) for r in list_roles(session)]
     if as_json:
         typer.echo(json.dumps([{"user": u, "role": r, "granted_at": at.isoformat(), "granted_by": by}

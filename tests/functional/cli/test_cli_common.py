@@ -30,7 +30,7 @@ def _group_help(name: str) -> str:
     return " ".join(runner.invoke(app, [name, "--help"], terminal_width=300).output.split())
 
 
-@pytest.mark.parametrize("group", ["records", "recognition", "programmes", "tokens", "diplomas"])
+@pytest.mark.parametrize("group", ["records", "recognition", "programmes", "tokens", "diplomas", "staff"])
 def test_database_commands_say_so_and_take_home(group: str) -> None:
     assert OPENS_DATABASE in _group_help(group)
     commands = typer.main.get_group(app).commands[group].commands  # type: ignore[attr-defined]
@@ -52,6 +52,8 @@ def test_exchange_commands_say_they_talk_http_and_take_home_and_api() -> None:
     ["programmes", "list", "-i", "185", "--json"],
     ["tokens", "list", "-i", "185", "--json"],
     ["diplomas", "list", "-i", "185", "--json"],
+    ["staff", "list", "-i", "185", "--json"],
+    ["staff", "list", "--operator", "--json"],
 ])
 def test_home_option_finds_the_federation_without_the_environment(home: Path, tmp_path: Path, args: list[str]
                                                                   ) -> None:
