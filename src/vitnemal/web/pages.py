@@ -25,7 +25,7 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     app.include_router(verification_pages)
     from vitnemal.staffpages.routes import install as install_staff_pages
 
-    install_staff_pages(app)
+    install_staff_pages(app)  # the staff login, front pages, settings, disclosure log and student consent
     if not settings.production:
         from vitnemal.testidp.provider import install as install_test_idp
 

@@ -18,7 +18,17 @@ ADMIN = frozenset({Role.ADMIN})
 # (method, path at institution 185, roles at 185 that may use it)
 ROUTES: list[tuple[str, str, frozenset[Role]]] = [
     ("GET", "/institutions/185", ANY),
+    ("GET", "/institutions/185/settings/modules", ADMIN),
+    ("POST", "/institutions/185/settings/modules", ADMIN),
+    ("GET", "/institutions/185/settings/consent-types", ADMIN),
+    ("POST", "/institutions/185/settings/consent-types", ADMIN),
+    ("GET", "/institutions/185/disclosures", ADMIN),
+    ("GET", "/institutions/185/disclosures.csv", ADMIN),
 ]
+FORMS = {
+    "/institutions/185/settings/modules": {"module_active": "J", "reserved": "N"},
+    "/institutions/185/settings/consent-types": {"active": "N", "seq_semreg": "", "seq_studentweb": ""},
+}
 # Test users (testidp.staff) and the roles they hold at 185; the *@hisf.no users hold the same roles at 216 only.
 USERS = {
     "saksbehandler@uio.no": {Role.CASE_WORKER},
@@ -41,8 +51,9 @@ def site(tmp_path_factory, sqlite_template):
 def _ask(client: httpx.Client, method: str, path: str, token: str) -> httpx.Response:
     if method == "GET":
         return client.get(path)
-    # A valid CSRF token of this session: what decides is the authorization, not the form's protection.
-    return client.request(method, path, data={"csrf_token": token})
+    # A valid CSRF token of this session: what decides is the authorization, not the form's protection. The form
+    # is a valid one too (and changes nothing: the settings as they are), so the allowed roles get 303, not 422.
+    return client.request(method, path, data={"csrf_token": token, **FORMS.get(path, {})})
 
 
 def test_anonymous_visitors_are_sent_to_the_staff_login(site) -> None:
