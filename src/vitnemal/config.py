@@ -88,6 +88,16 @@ class Settings:
     serve_institutions: tuple[str, ...] = setting((), "Institutions vitnemal serve serves, comma-separated "
                                                       "(empty: every one whose key is here).")
     serve_worker: bool = setting(True, "Whether vitnemal serve runs the background worker in its processes.")
+    timezone: str = setting("Europe/Oslo", "The time zone people read times in (CLI, pages, PDFs, mail); times "
+                                           "are stored in UTC. An IANA name, e.g. Europe/Oslo or UTC.")
+
+    def __post_init__(self) -> None:
+        from vitnemal.i18n import zone_named
+
+        try:
+            zone_named(self.timezone)
+        except ValueError as exc:
+            raise SettingsError(f"{env_name('timezone')}={self.timezone!r}: {exc}") from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -1,20 +1,24 @@
 """The languages we write in (bokmål, nynorsk, English) and how dates and times are written in each.
 
 Shared by every kind of document (higher-education diplomas, school certificates) so that a date reads the same
-on all of them, and by the CLI and the JSON API's sentences for times: stored in UTC, shown in Norwegian time
-(Europe/Oslo, summer time included); :func:`local` is the one place that names the zone. Pure functions, no I/O.
+on all of them, and by everything a person reads a time in (the CLI, the pages, PDFs, mail, the JSON API's
+sentences): times are stored in UTC and shown in Norwegian time (Europe/Oslo, summer time included) unless
+``VITNEMAL_TIMEZONE`` names another zone. :func:`local` is the one place that applies the zone. A process's entry
+point may set it from its settings (:func:`use_zone`); otherwise the first time shown reads it through
+:class:`vitnemal.config.Settings`. Apart from that one read, pure functions, no I/O.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Language = Literal["nb", "nn", "en"]
 LANGUAGES: tuple[Language, ...] = ("nb", "nn", "en")
 
-ZONE = ZoneInfo("Europe/Oslo")
+DEFAULT_ZONE = "Europe/Oslo"
+_zone: ZoneInfo | None = None
 
 # Bokmål and nynorsk name the months alike.
 _NORWEGIAN_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -38,17 +42,57 @@ def short_date(day: date, lang: Language = "nb") -> str:
     return long_date(day, lang) if lang == "en" else f"{day.day:02}.{day.month:02}.{day.year}"
 
 
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA time zone ``name``; ValueError saying what to write when there is none by that name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not a time zone: write an IANA name such as Europe/Oslo or UTC") from None
+
+
+def use_zone(name: str) -> None:
+    """Show times in ``name`` from now on in this process (an entry point does this from its settings)."""
+    global _zone
+    _zone = zone_named(name)
+
+
+def zone() -> ZoneInfo:
+    """The zone people read times in: the one set with :func:`use_zone`, else VITNEMAL_TIMEZONE, else Oslo."""
+    global _zone
+    if _zone is None:
+        from vitnemal.config import Settings
+
+        _zone = zone_named(Settings.from_env().timezone)
+    return _zone
+
+
 def local(moment: datetime) -> datetime:
-    """``moment`` (timezone-aware) in Norwegian time."""
-    return moment.astimezone(ZONE)
+    """``moment`` (timezone-aware) in the zone people read times in."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: give times as UTC-aware datetimes")
+    return moment.astimezone(zone())
 
 
 def show_time(moment: datetime, lang: Language = "nb") -> str:
     """"01.12.2026 15:36" (nb, nn) or "1 December 2026 15:36" (en: 01.12 reads as January to many)."""
     t = local(moment)
-    if lang == "en":
-        return f"{t.day} {_ENGLISH_MONTHS[t.month - 1]} {t.year} {t:%H:%M}"
-    return f"{t:%d.%m.%Y %H:%M}"
+    return f"{short_date(t.date(), lang)} {t:%H:%M}"
+
+
+def show_date(moment: datetime, lang: Language = "nb") -> str:
+    """The local calendar day of a moment, as :func:`short_date` writes it."""
+    return short_date(local(moment).date(), lang)
+
+
+def show_iso(text: str | None, lang: Language = "nb", *, date_only: bool = False) -> str:
+    """An ISO 8601 moment as a view holds it ("2026-03-29T00:30:00+00:00") shown as :func:`show_time` does (or
+    :func:`show_date`); "" for None or ""."""
+    if not text:
+        return ""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:  # stored times are UTC
+        moment = moment.replace(tzinfo=UTC)
+    return show_date(moment, lang) if date_only else show_time(moment, lang)
 
 
 def as_language(value: str) -> Language:

@@ -74,18 +74,19 @@ def actor(by: str | None) -> str:
 
 
 def settings_for(home: Path | None = None) -> Settings:
-    """The settings from the environment; ``--home`` (when given) wins over VITNEMAL_HOME."""
-    from vitnemal.config import Settings
-
-    settings = Settings.from_env()
-    if home is None or home == settings.home:
-        return settings
-    # Read again with the other home, so that what lives in it (the served URL) comes from there.
+    """The settings from the environment; ``--home`` (when given) wins over VITNEMAL_HOME. The times the command
+    prints are shown in their zone (VITNEMAL_TIMEZONE)."""
     import os
 
-    from vitnemal.config import env_name
+    from vitnemal.config import Settings, env_name
+    from vitnemal.i18n import use_zone
 
-    return Settings.from_env({**os.environ, env_name("home"): str(home)})
+    environ = dict(os.environ)
+    if home is not None:  # so that what lives in the home (the served URL) comes from there too
+        environ[env_name("home")] = str(home)
+    settings = Settings.from_env(environ)
+    use_zone(settings.timezone)
+    return settings
 
 
 def check_institution(settings: Settings, code: str) -> None:

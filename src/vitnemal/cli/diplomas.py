@@ -264,6 +264,7 @@ def list_documents(
 
     from vitnemal.cli.common import institution_session
     from vitnemal.diplomas.models import IssuedDocument
+    from vitnemal.i18n import show_iso
 
     with institution_session(institution, home=home) as session:
         rows = session.scalars(select(IssuedDocument).order_by(IssuedDocument.id.desc())).all()
@@ -277,5 +278,5 @@ def list_documents(
         return
     for item in data:
         replaced = f" replaced by {item['replaced_by']}" if item["replaced_by"] else ""
-        typer.echo(f"{item['document_id']} {str(item['issued_at'])[:19]} {item['kind']} {item['lang']} "
+        typer.echo(f"{item['document_id']} {show_iso(str(item['issued_at']))} {item['kind']} {item['lang']} "
                    f"person {item['person_id']} qualification {item['qualification_id']}{replaced}")

@@ -61,11 +61,13 @@ def _print_case(view: dict[str, Any], external: list[dict[str, Any]] | None = No
     from rich.console import Console
     from rich.table import Table
 
+    from vitnemal.i18n import show_iso
+
     console = Console()
     console.print(f"[bold]Godkjenningssak {view['case_id']}[/]  {view['name']} ({view['national_id']})  "
                   f"status: [bold]{view['status']}[/]" + (f"  mot {view['qualification_code']}"
                                                           if view["qualification_code"] else ""))
-    console.print(f"Opprettet {view['opened_at'][:16]} av {view['opened_by']}")
+    console.print(f"Opprettet {show_iso(view['opened_at'])} av {view['opened_by']}")
     if view["order"]:
         console.print(f"Resultatbestilling {view['order']['order_id']}: {view['order']['label']} "
                       f"({view['order']['status']})")
@@ -74,11 +76,12 @@ def _print_case(view: dict[str, Any], external: list[dict[str, Any]] | None = No
         for i in view["items"]:
             credits = i["credits"] if not i["credits_counted"] else f"{i['credits_counted']} av {i['credits']}"
             table.add_row(str(i["id"]), i["toward"], i["code"] or "(blokk)", i["name_nb"], i["institution_name"],
-                          i["term"] or "", credits, f"{i['recognised_by']} {i['recognised_at'][:10]}",
+                          i["term"] or "", credits,
+                          f"{i['recognised_by']} {show_iso(i['recognised_at'], date_only=True)}",
                           f"trukket av {i['withdrawn_by']}" if i["withdrawn_at"] else "")
         console.print(table)
     if view["decided_at"]:
-        console.print(f"Vedtak {view['status']} {view['decided_at'][:16]} av {view['decided_by']}"
+        console.print(f"Vedtak {view['status']} {show_iso(view['decided_at'])} av {view['decided_by']}"
                       + (f": {view['decision_note']}" if view["decision_note"] else ""))
     if external:
         table = Table("Id", "Inst.", "Kode", "Navn", "Termin", "Sp", "Resultat", title="Eksterne resultater")

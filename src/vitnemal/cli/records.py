@@ -192,6 +192,8 @@ def add_earlier_id(
 def _show_tables(data: dict[str, Any], out: Callable[[Any], None]) -> None:
     from rich.table import Table
 
+    from vitnemal.i18n import show_iso
+
     results = Table(title=f"{data['name']} ({data['national_id']}) ved {data['institution']}: vurderingsresultater")
     for column in ("Termin", "Emnekode", "Emnenavn", "Sp", "Karakter", "Oppgavetittel"):
         results.add_column(column)
@@ -206,7 +208,7 @@ def _show_tables(data: dict[str, Any], out: Callable[[Any], None]) -> None:
         quals.add_row(q["code"], q["name_nb"], q["level"], q["credits"], q["award_date"],
                       q["diploma_issued_on"] or "ikke utstedt", str(len(q["courses"])))
     out(quals)
-    answers = ", ".join(f"{c['type']} {c['answer']} {c['answered_at'][:10]}" for c in data["consents"]) or "ingen"
+    answers = ", ".join(f"{c['type']} {c['answer']} {show_iso(c['answered_at'])}" for c in data["consents"]) or "ingen"
     out(f"Akseptanser: {answers}")
     if data["earlier_ids"]:
         out(f"Tidligere id-er: {', '.join(data['earlier_ids'])}")
@@ -250,6 +252,7 @@ def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: b
                 home: Path | None = HOME) -> None:
     """Every disclosure this institution's node logged about the person (what the person may see: who asked,
     when, on which legal basis). Opens the database directly."""
+    from vitnemal.i18n import show_iso
     from vitnemal.node.service import disclosures_about
     from vitnemal.records.services import normalise_id
 
@@ -259,9 +262,9 @@ def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: b
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
     for r in rows:
-        basis = (f"samtykke {r['consent_given_at'][:10]} ({r['consent_reference'] or 'uten referanse'})"
-                 if r["basis"] == "consent" else f"eierens innlogging {r['login_at']} ({r['login_acr']})")
-        typer.echo(f"{r['at'][:19]}  {r['requester']:>8}  {r['answer']:<20} {r['results_count']:>3} resultater  "
+        basis = (f"samtykke {show_iso(r['consent_given_at'])} ({r['consent_reference'] or 'uten referanse'})"
+                 if r["basis"] == "consent" else f"eierens innlogging {show_iso(r['login_at'])} ({r['login_acr']})")
+        typer.echo(f"{show_iso(r['at'])}  {r['requester']:>8}  {r['answer']:<20} {r['results_count']:>3} resultater  "
                    f"{basis}")
     if not rows:
         typer.echo("Ingen utleveringer logget for denne personen.")
@@ -271,6 +274,7 @@ def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: b
 def volume_flags(institution: str = INSTITUTION, as_json: bool = JSON,
                  home: Path | None = HOME) -> None:
     """Requesters the node flagged for unusual volumes (VITNEMAL_NODE_FLAG_PER_DAY requests in a day)."""
+    from vitnemal.i18n import show_iso
     from vitnemal.node.service import volume_flags as flags
 
     with institution_session(institution, write=True, home=home) as session:
@@ -279,6 +283,6 @@ def volume_flags(institution: str = INSTITUTION, as_json: bool = JSON,
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
     for r in rows:
-        typer.echo(f"{r['at'][:19]}  {r['detail']}")
+        typer.echo(f"{show_iso(r['at'])}  {r['detail']}")
     if not rows:
         typer.echo("Ingen uvanlige volumer flagget.")

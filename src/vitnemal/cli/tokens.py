@@ -21,9 +21,9 @@ INSTITUTION = typer.Option(..., "--institution", "-i", help="The institution's c
 
 
 def _oslo(moment: datetime | None) -> str:
-    from zoneinfo import ZoneInfo
+    from vitnemal.i18n import show_time
 
-    return moment.astimezone(ZoneInfo("Europe/Oslo")).strftime("%d.%m.%Y %H:%M") if moment else ""
+    return show_time(moment) if moment else ""
 
 
 @app.command("issue")

@@ -135,6 +135,8 @@ def _locator(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _print_report(report: VerificationReport, path: Path) -> None:
+    from vitnemal.i18n import show_time
+
     check = report.document
     verdict = "GENUINE" if report.genuine else f"NOT GENUINE ({check.reason}): {check.message}"
     typer.echo(f"{path}: {verdict}")
@@ -150,7 +152,7 @@ def _print_report(report: VerificationReport, path: Path) -> None:
         typer.echo(f"  {check.issued_by}")
         typer.echo(f"  certificate issued by {signer.issuer}, serial {signer.serial_number}")
     if check.signing_time is not None:
-        typer.echo(f"Signing time: {check.signing_time.isoformat()} (as the signer states it; no timestamp)")
+        typer.echo(f"Signing time: {show_time(check.signing_time, 'en')} (as the signer states it; no timestamp)")
     typer.echo(f"SHA-256: {check.sha256}")
     if check.document_id:
         typer.echo(f"Document id: {check.document_id}")
@@ -159,7 +161,7 @@ def _print_report(report: VerificationReport, path: Path) -> None:
         return
     line = f"Issuing record: {record.note}"
     if record.known and record.issued_at:
-        line += f"; issued {record.issued_at.isoformat()} ({record.kind})"
+        line += f"; issued {show_time(record.issued_at, 'en')} ({record.kind})"
     typer.echo(line)
     for warning in report.warnings:
         typer.echo(f"Note: {warning}")

@@ -16,6 +16,7 @@ from vitnemal.diplomas.routes import MAX_UPLOAD_BYTES
 from vitnemal.diplomas.routes import router as diplomas_router
 from vitnemal.exchange.routes import router as exchange_router
 from vitnemal.exchange.worker import Worker
+from vitnemal.i18n import use_zone
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.protocol import PATH as NODE_PATH
 from vitnemal.node.routes import MAX_REQUEST_BYTES as NODE_MAX_BYTES
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     With ``pages`` (the default) it also serves the web pages (the portal at ``/``) and, outside production, the
     built-in test identity provider at ``/test-idp``.
     """
+    use_zone(settings.timezone)  # the times its pages, PDFs and mail show
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

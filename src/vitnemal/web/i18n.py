@@ -16,7 +16,6 @@ import functools
 import io
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -24,13 +23,14 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from vitnemal.i18n import local
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 PAGE_LANGUAGES = ("nb", "nn", "en")
 SHARE_LANGUAGES = ("nb", "nn", "en", "se")
 DEFAULT_LANGUAGE = "nb"
 LANG_COOKIE = "lang"
-OSLO = ZoneInfo("Europe/Oslo")
 # Browsers say "no" (or "nb-NO", "nn-NO") for Norwegian; "no" is bokmål in practice.
 _ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "en": "en"}
 # Accept-Language is outside input: look at a bounded prefix and a bounded number of entries.
@@ -83,17 +83,15 @@ def choose(query_lang: str | None, cookie_lang: str | None, accept_language: str
 
 
 def oslo_datetime(value: datetime, lang: str, fmt: str = "medium") -> str:
-    """A moment as people in Norway read it: Oslo time, in the page's language."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: give times as UTC-aware datetimes")
-    return format_datetime(value.astimezone(OSLO), format=fmt, tzinfo=OSLO, locale=babel_locale(lang))
+    """A moment as people in Norway read it: Oslo time (or VITNEMAL_TIMEZONE's, see vitnemal.i18n), in the
+    page's language."""
+    moment = local(value)
+    return format_datetime(moment, format=fmt, tzinfo=moment.tzinfo, locale=babel_locale(lang))
 
 
 def oslo_date(value: datetime, lang: str, fmt: str = "long") -> str:
-    """The Oslo calendar date of a moment, in the page's language."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: give times as UTC-aware datetimes")
-    return format_date(value.astimezone(OSLO).date(), format=fmt, locale=babel_locale(lang))
+    """The Oslo calendar date of a moment (VITNEMAL_TIMEZONE's), in the page's language."""
+    return format_date(local(value).date(), format=fmt, locale=babel_locale(lang))
 
 
 @functools.cache
