@@ -87,7 +87,7 @@ def open_link(request: Request, token: str) -> HTMLResponse:
     opened = _opened(request)  # before the transaction: the session store is the same database
     with portal.db.session() as db:
         share = shares.find_by_token(db, _token(token))
-        closed = shares.link_status(db, token, now)
+        closed = shares.share_link_status(share, now)
         shown = closed is None and share is not None and share.public_id in opened
         if shown and share is not None:
             shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="opened", now=now)
@@ -132,7 +132,7 @@ def download_pdf(request: Request, token: str) -> Response:
     opened = _opened(request)
     with portal.db.session() as db:
         share = shares.find_by_token(db, _token(token))
-        if share is None or share.public_id not in opened or shares.link_status(db, token, now) is not None:
+        if share is None or share.public_id not in opened or shares.share_link_status(share, now) is not None:
             raise HTTPException(404, headers=SHARE_HEADERS)
         shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="pdf", now=now)
         pdf = share.pdf or b""
