@@ -19,8 +19,10 @@ from typing import Any
 
 from vitnemal.config import Settings
 from vitnemal.db import Database, is_sqlite
+from vitnemal.demo import language_tests
 from vitnemal.demo.databases import create_databases, drop_databases
 from vitnemal.demo.institutions import INSTITUTIONS, DemoInstitution, registry_names
+from vitnemal.demo.language_tests import REGISTER_CODE, TestTaker, test_takers, write_register
 from vitnemal.demo.plan import plan_federation
 from vitnemal.demo.schools import register_demo_schools
 from vitnemal.demo.scripted import scenarios
@@ -28,7 +30,7 @@ from vitnemal.demo.writer import WriteCounts, write_records
 from vitnemal.files import write_private
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import PORTAL_CODE as PORTAL
-from vitnemal.institutions.registry import InstitutionEntry, Registry, new_portal_member
+from vitnemal.institutions.registry import InstitutionEntry, MemberKind, Registry, new_portal_member
 from vitnemal.staff.service import MAX_LIFETIME, create_token
 from vitnemal.testidp.staff import grant_test_roles, staff_test_users
 
@@ -71,9 +73,26 @@ def write_private_json(path: Path, data: Any) -> None:
     write_private(path, json.dumps(data, ensure_ascii=False, indent=1).encode())
 
 
+def write_language_tests(settings: Settings, takers: list[TestTaker]) -> tuple[InstitutionEntry, str]:
+    """The language-test register's database, key and registry entry (a node of kind ``language_tests``), and an
+    API token of its own staff, like every member that runs a node."""
+    db = Database(settings.url_for(REGISTER_CODE))
+    try:
+        with db.session() as session:
+            write_register(session, takers)
+            token = create_token(session, f"saksbehandler@{language_tests.SHORT_NAME.lower()}", lifetime=MAX_LIFETIME)
+    finally:
+        db.dispose()
+    key = generate_key()
+    save_private_key(key, settings.keys_dir / f"{REGISTER_CODE}.pem")
+    return InstitutionEntry(REGISTER_CODE, language_tests.NAME_NB, language_tests.NAME_EN, language_tests.SHORT_NAME,
+                            node_url(settings, REGISTER_CODE), public_jwk(key), MemberKind.LANGUAGE_TESTS,
+                            language_tests.FORMER_NAMES), token
+
+
 def remove_federation(settings: Settings) -> None:
     """Remove the federation's files and databases (only what the generator makes, never the home itself)."""
-    codes = {i.code for i in INSTITUTIONS}
+    codes = {i.code for i in INSTITUTIONS} | {REGISTER_CODE}
     if settings.registry_path.exists():
         codes |= set(Registry.load(settings.registry_path).all_codes())
     codes.add(PORTAL)
@@ -113,7 +132,7 @@ def generate_federation(
     plan = plan_federation(seed, people, institutions)
     codes = [i.code for i in plan.institutions]
     report("Lager databaser", 0, len(codes))
-    create_databases(settings, [*codes, PORTAL])
+    create_databases(settings, [*codes, PORTAL, REGISTER_CODE])
 
     entries: dict[str, InstitutionEntry] = {}
     credentials: dict[str, str] = {}
@@ -162,6 +181,10 @@ def generate_federation(
 
     report("Skriver register og scenarier", len(codes), len(codes))
     found = scenarios(plan)
+    takers = test_takers(plan)
+    found["language_tests"] = language_tests.examples(takers)
+    found["about"]["language_tests"] = language_tests.ABOUT
+    entries[REGISTER_CODE], credentials[REGISTER_CODE] = write_language_tests(settings, takers)
     write_private_json(settings.home / CREDENTIALS, credentials)
     (settings.home / SCENARIOS).write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     register_demo_schools(settings.home)

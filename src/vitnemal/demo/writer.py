@@ -40,7 +40,7 @@ class WriteCounts:
     consents: int = 0
 
 
-def _ids(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
+def insert_ids(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` into ``model``'s table and return their new ids, in the order of ``rows``."""
     if not rows:
         return []
@@ -73,17 +73,17 @@ def write_records(session: Session, catalogue: Catalogue, module_active: bool, r
         "reserved": reserved, "updated_at": datetime.combine(REFERENCE_DATE, time(12), UTC),
     }])
     courses = sorted(catalogue.courses.values(), key=lambda c: c.code)
-    course_ids = dict(zip((c.code for c in courses), _ids(session, Course, [
+    course_ids = dict(zip((c.code for c in courses), insert_ids(session, Course, [
         {"code": c.code, "name_nb": c.name_nb, "name_en": c.name_en, "credits": Decimal(c.credits),
          "grading_scale": c.grading_scale, "kind": c.kind, "description_nb": c.description_nb,
          "description_en": c.description_en} for c in courses]), strict=True))
-    person_ids = _ids(session, Person, [
+    person_ids = insert_ids(session, Person, [
         {"national_id": r.national_id, "first_name": r.first_name, "last_name": r.last_name,
          "birth_date": r.birth_date, "email": None} for r in records])
     _plain(session, PersonIdentity, [
         {"person_id": pid, "national_id": nid, "kind": kind, "replaced_on": on}
         for pid, r in zip(person_ids, records, strict=True) for nid, kind, on in r.earlier_ids])
-    result_ids = _ids(session, AssessmentResult, [
+    result_ids = insert_ids(session, AssessmentResult, [
         {"person_id": pid, "course_id": course_ids[x.course], "year": x.year, "season": x.season,
          "grade": x.grade, "passed": x.passed, "credits": Decimal(x.credits), "thesis_title": x.thesis_title,
          "assessed_on": x.assessed_on}
@@ -94,13 +94,13 @@ def write_records(session: Session, catalogue: Catalogue, module_active: bool, r
         offsets.append(n)
         n += len(r.results)
     quals = [(pid, off, q) for pid, off, r in zip(person_ids, offsets, records, strict=True) for q in r.qualifications]
-    qual_ids = _ids(session, Qualification, [
+    qual_ids = insert_ids(session, Qualification, [
         {"person_id": pid, "code": q.programme.code, "name_nb": q.programme.name_nb, "name_en": q.programme.name_en,
          "level": q.programme.level, "programme_code": q.programme.programme_code,
          "programme_name_nb": q.programme.programme_name_nb, "programme_name_en": q.programme.programme_name_en,
          "specialisation_nb": None, "specialisation_en": None, "credits": Decimal(q.programme.credits),
          "award_date": q.award_date, "diploma_issued_on": q.diploma_issued_on} for pid, _, q in quals])
-    group_ids = _ids(session, QualificationGroup, [
+    group_ids = insert_ids(session, QualificationGroup, [
         {"qualification_id": qid, "position": pos, "heading_nb": nb, "heading_en": en}
         for qid, (_, _, q) in zip(qual_ids, quals, strict=True) for pos, (nb, en) in enumerate(q.groups)])
     links, g = [], 0

@@ -36,9 +36,9 @@ def verify_url(public_url: str, public_id: str) -> str:
     return f"{public_url.rstrip('/')}/verify/{public_id}"
 
 
-def _row(result: Mapping[str, Any], lang: str, current: str) -> dict[str, Any]:
+def _row(result: Mapping[str, Any], lang: str, current: str, *, notes: Sequence[str] = ()) -> dict[str, Any]:
     labels = PDF[lang]
-    notes = []
+    notes = list(notes)
     if result.get("thesis_title"):
         notes.append(f"{labels['thesis']}: {result['thesis_title']}")
     then = result.get("institution_name_nb")
@@ -47,7 +47,19 @@ def _row(result: Mapping[str, Any], lang: str, current: str) -> dict[str, Any]:
     name = result["name_en"] if lang == "en" and result.get("name_en") else result["name_nb"]
     return {"code": str(result["course_code"]), "name": str(name), "notes": notes,
             "term": term_text(int(result["year"]), str(result["season"]), lang),
-            "credits": credits_text(str(result["credits"]), lang), "grade": str(result["grade"])}
+            "credits": "" if rules.is_language_test(result) else credits_text(str(result["credits"]), lang),
+            "grade": str(result["grade"])}
+
+
+def _test_rows(results: Sequence[Mapping[str, Any]], lang: str, current: str) -> list[dict[str, Any]]:
+    """Each language-test part with its best and (when another sitting) its latest result."""
+    labels = PDF[lang]
+    rows = []
+    for part in rules.language_test_parts(results):
+        for r in part.shown:
+            which = [labels[k] for k, x in (("best", part.best), ("latest", part.latest)) if x["key"] == r["key"]]
+            rows.append(_row(r, lang, current, notes=[" · ".join(which)]))
+    return rows
 
 
 def share_view(snapshot: Sequence[Mapping[str, Any]], *, lang: str, name: str, birth_date: date | None,
@@ -72,6 +84,7 @@ def share_view(snapshot: Sequence[Mapping[str, Any]], *, lang: str, name: str, b
                 "rows": [_row(r, lang, current) for r in q["course_rows"]],
             } for q in quals],
             "others": [_row(r, lang, current) for r in others],
+            "tests": _test_rows(inst.get("results", ()), lang, current),
         })
     last_day = day_text(expires_at - timedelta(seconds=1), lang)
     facts = [[labels["name"], name or "—"]]

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -95,9 +96,12 @@ def institutions_view(items: list[dict[str, Any]], lang: str) -> list[dict[str, 
             q["credits"] = credits_text(str(q["credits"]), lang)
             q["course_rows"] = [_row(r, lang) for r in q["course_rows"]]
         others = [_row(r, lang) for r in others]
+        tests = [{"code": p.code, "name": p.name_en if lang == "en" else p.name_nb, "latest": _row(p.latest, lang),
+                  "best": _row(p.best, lang), "same": p.latest["key"] == p.best["key"]}
+                 for p in rules.language_test_parts(inst.get("results", ()))]
         quals.sort(key=lambda q: (LEVEL_ORDER.get(str(q.get("level")), 9), str(q["award_date"])))
         fetched = inst.get("fetched_at")
-        out.append({"code": inst["code"], "name": inst["name"], "quals": quals, "others": others,
+        out.append({"code": inst["code"], "name": inst["name"], "quals": quals, "others": others, "tests": tests,
                     "fetched_at": datetime.fromisoformat(fetched) if isinstance(fetched, str) else fetched})
     return out
 
@@ -124,7 +128,7 @@ def disclosures_view(view: FetchView, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _row(result: dict[str, Any], lang: str) -> dict[str, Any]:
+def _row(result: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """A course row as shown: credits as people write them ("10", "7,5"), the rest as the institution sent it."""
     return {**result, "credits": credits_text(str(result["credits"]), lang)}
 
@@ -241,7 +245,7 @@ def create_share(request: Request, session: BrowserSession = Depends(require_log
                  valid_until: str = Form("", max_length=20),
                  share_language: str = Form("nb", alias="language", max_length=5),
                  message: str = Form("", max_length=1200), q: list[str] = Form([]),
-                 c: list[str] = Form([])) -> Response:
+                 c: list[str] = Form([]), t: list[str] = Form([])) -> Response:
     portal = portal_of(request)
     _ = gettext_for(language(request))
     try:
@@ -249,7 +253,7 @@ def create_share(request: Request, session: BrowserSession = Depends(require_log
     except ValueError:
         until = None
     try:
-        selection = rules.Selection(parse_choices(q), parse_choices(c))
+        selection = rules.Selection(parse_choices(q), parse_choices(c), parse_choices(t))
         request_ = shares.ShareRequest(selection, [recipients], share_language, until, message)
         with portal.db.session() as db:
             # Each share sends mail to addresses the owner types: bounded per owner, or the portal sends spam.

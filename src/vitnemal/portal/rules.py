@@ -96,7 +96,8 @@ def purge_due(expires_at: datetime, ended_at: datetime | None, now: datetime) ->
 
 # ---------------------------------------------------------------------------------------------------- passed results
 
-FAILED_GRADES = frozenset({"F", "IKKE BESTÅTT", "IKKJE BESTÅTT", "FAIL", "FAILED", "STRYK"})
+# "Under A1" is norskprøven's "no level reached": a result, but not a passed one.
+FAILED_GRADES = frozenset({"F", "IKKE BESTÅTT", "IKKJE BESTÅTT", "FAIL", "FAILED", "STRYK", "UNDER A1"})
 
 
 def is_passed(grade: str) -> bool:
@@ -109,14 +110,16 @@ def is_passed(grade: str) -> bool:
 
 @dataclass(frozen=True)
 class Selection:
-    """What the owner ticked: qualifications and courses, each as (institution code, key)."""
+    """What the owner ticked: qualifications and courses, each as (institution code, key), and language-test parts
+    as (institution code, part code): a part is shared with its latest and its best result."""
 
     qualifications: frozenset[tuple[str, str]] = frozenset()
     courses: frozenset[tuple[str, str]] = frozenset()
+    tests: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def empty(self) -> bool:
-        return not self.qualifications and not self.courses
+        return not self.qualifications and not self.courses and not self.tests
 
 
 def select_snapshot(institutions: Sequence[Mapping[str, Any]], selection: Selection) -> list[dict[str, Any]]:
@@ -131,7 +134,9 @@ def select_snapshot(institutions: Sequence[Mapping[str, Any]], selection: Select
         raise ShareRefused("Nothing was chosen: tick at least one qualification or course to share.")
     known_q = {(i["code"], q["key"]) for i in institutions for q in i.get("qualifications", ())}
     known_r = {(i["code"], r["key"]) for i in institutions for r in i.get("results", ())}
-    unknown = sorted((selection.qualifications - known_q) | (selection.courses - known_r))
+    parts = {(i["code"], p.code): p for i in institutions for p in language_test_parts(i.get("results", ()))}
+    unknown = sorted((selection.qualifications - known_q) | (selection.courses - known_r)
+                     | (selection.tests - set(parts)))
     if unknown:
         names = ", ".join(f"{code}:{key}" for code, key in unknown[:5])
         raise ShareRefused(f"Not among your fetched results: {names}. Fetch your results again and choose anew.")
@@ -141,14 +146,68 @@ def select_snapshot(institutions: Sequence[Mapping[str, Any]], selection: Select
         quals = [q for q in inst.get("qualifications", ()) if (code, q["key"]) in selection.qualifications]
         wanted = {key for q in quals for key in q.get("courses", ())}
         wanted |= {key for c, key in selection.courses if c == code}
+        wanted |= {r["key"] for c, part in selection.tests if c == code for r in parts[(c, part)].shown}
         results = [r for r in inst.get("results", ()) if r["key"] in wanted and is_passed(str(r.get("grade", "")))]
         if quals or results:
             shared.append({**inst, "qualifications": quals, "results": results})
     return shared
 
 
+# ------------------------------------------------------------------------------------------------------ language tests
+
+LANGUAGE_TEST = "language_test"  # the kind of a result from the language-test register
+CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+
+
+def is_language_test(result: Mapping[str, Any]) -> bool:
+    return result.get("kind") == LANGUAGE_TEST
+
+
+def _term_order(result: Mapping[str, Any]) -> tuple[int, int]:
+    return int(result.get("year") or 0), 1 if result.get("season") == "HØST" else 0
+
+
+def _level(result: Mapping[str, Any]) -> int:
+    """How good a passed result is: its CEFR level (A1 = 1 … C2 = 6); a pass ("Bestått") is 1."""
+    grade = str(result.get("grade", "")).strip().upper()
+    return CEFR_LEVELS.index(grade) + 1 if grade in CEFR_LEVELS else 1
+
+
+@dataclass(frozen=True)
+class TestPart:
+    """One part of a language test (norskprøven's oral, listening, reading, writing; a whole test for
+    samfunnskunnskapsprøven and statsborgerprøven) with its latest and its best passed result."""
+
+    code: str
+    name_nb: str
+    name_en: str
+    latest: Mapping[str, Any]
+    best: Mapping[str, Any]
+
+    @property
+    def shown(self) -> list[Mapping[str, Any]]:
+        """The results the part shows and shares: the best, and the latest when it is another one."""
+        return [self.best] if self.best["key"] == self.latest["key"] else [self.best, self.latest]
+
+
+def language_test_parts(results: Iterable[Mapping[str, Any]]) -> list[TestPart]:
+    """The latest and the best passed result of every language-test part among ``results`` (as the register's
+    own service shows them); a tie on level goes to the later sitting. Parts in the order they were first taken."""
+    by_part: dict[str, list[Mapping[str, Any]]] = {}
+    for r in results:
+        if is_language_test(r) and is_passed(str(r.get("grade", ""))):
+            by_part.setdefault(str(r["course_code"]), []).append(r)
+    parts = []
+    for code, rows in sorted(by_part.items(), key=lambda item: min(_term_order(r) for r in item[1])):
+        latest = max(rows, key=_term_order)
+        best = max(rows, key=lambda r: (_level(r), _term_order(r)))
+        parts.append(TestPart(code, str(latest.get("name_nb", code)), str(latest.get("name_en", code)), latest, best))
+    return parts
+
+
 def split_courses(institution: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(qualifications each with their course rows under "course_rows", the courses in no qualification)."""
+    """(qualifications each with their course rows under "course_rows", the courses in no qualification; language
+    tests are neither, see :func:`language_test_parts`)."""
     by_key = {r["key"]: r for r in institution.get("results", ())}
     linked: set[str] = set()
     quals = []
@@ -156,7 +215,7 @@ def split_courses(institution: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
         rows = [by_key[k] for k in q.get("courses", ()) if k in by_key]
         linked |= {r["key"] for r in rows}
         quals.append({**q, "course_rows": rows})
-    others = [r for r in institution.get("results", ()) if r["key"] not in linked]
+    others = [r for r in institution.get("results", ()) if r["key"] not in linked and not is_language_test(r)]
     return quals, others
 
 

@@ -76,6 +76,7 @@ PDF: dict[str, dict[str, str]] = {
            "qualifications": "Kvalifikasjoner", "other": "Andre emner", "code": "Kode", "course": "Emne",
            "term": "Termin", "credits": "Studiepoeng", "grade": "Karakter", "awarded": "Tildelt",
            "then_named": "Da: {name}", "thesis": "Oppgave",
+           "tests": "Språkprøver", "best": "Beste resultat", "latest": "Siste resultat",
            "verify": "Sjekk dokumentet: {url}", "document_id": "Dokument-ID: {id}", "page": "Side {page} av {pages}",
            "about": "Resultatene er hentet direkte fra utdanningsinstitusjonene og delt av eieren. Dokumentet er "
                     "signert av Vitnemålsportalen; en utskrift kan ikke kontrolleres.",
@@ -85,6 +86,7 @@ PDF: dict[str, dict[str, str]] = {
            "qualifications": "Kvalifikasjonar", "other": "Andre emne", "code": "Kode", "course": "Emne",
            "term": "Termin", "credits": "Studiepoeng", "grade": "Karakter", "awarded": "Tildelt",
            "then_named": "Då: {name}", "thesis": "Oppgåve",
+           "tests": "Språkprøvar", "best": "Beste resultat", "latest": "Siste resultat",
            "verify": "Sjekk dokumentet: {url}", "document_id": "Dokument-ID: {id}", "page": "Side {page} av {pages}",
            "about": "Resultata er henta direkte frå utdanningsinstitusjonane og delte av eigaren. Dokumentet er "
                     "signert av Vitnemålsportalen; ei utskrift kan ikkje kontrollerast.",
@@ -94,6 +96,7 @@ PDF: dict[str, dict[str, str]] = {
            "qualifications": "Qualifications", "other": "Other courses", "code": "Code", "course": "Course",
            "term": "Term", "credits": "Credits (ECTS)", "grade": "Grade", "awarded": "Awarded",
            "then_named": "Then: {name}", "thesis": "Thesis",
+           "tests": "Language tests", "best": "Best result", "latest": "Latest result",
            "verify": "Check this document: {url}", "document_id": "Document id: {id}", "page": "Page {page} of {pages}",
            "about": "The results were fetched directly from the institutions and shared by their owner. The "
                     "document is signed by Vitnemålsportalen; a printed copy cannot be verified.",
@@ -103,6 +106,7 @@ PDF: dict[str, dict[str, str]] = {
            "qualifications": "Gelbbolašvuođat", "other": "Eará fágat", "code": "Koda", "course": "Fága",
            "term": "Lohkanbadji", "credits": "Oahppočuoggát", "grade": "Árvosátni", "awarded": "Addojuvvon",
            "then_named": "Dalle: {name}", "thesis": "Bargu",
+           "tests": "Giellaiskosat", "best": "Buoremus boađus", "latest": "Maŋimus boađus",
            "verify": "Dárkkis dokumeanta: {url}", "document_id": "Dokumeanta-ID: {id}",
            "page": "Siidu {page} / {pages}",
            "about": "Bohtosat leat viežžon njuolgga oahppoásahusain ja eaiggát lea juogadan daid. Vitnemålsportalen "

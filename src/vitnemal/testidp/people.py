@@ -8,7 +8,8 @@ from pathlib import Path
 
 # Seed 004: "Opprett følgende testpersoner i demobasen".
 SEED_PEOPLE = (("01536112185", "Testperson1 Resultatutveksling"), ("19588312510", "Testperson2 Resultatutveksling"))
-DEMO_SCENARIOS = ("bachelor_then_master", "master_at_third", "many_sources", "pass_fail", "improved_grade")
+DEMO_SCENARIOS = ("bachelor_then_master", "master_at_third", "many_sources", "pass_fail", "improved_grade",
+                  "language_tests")
 
 
 @dataclass(frozen=True)

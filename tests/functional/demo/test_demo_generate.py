@@ -18,7 +18,7 @@ from vitnemal.demo import FederationExists, FederationSummary, generate_federati
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.institutions.keys import import_public, load_private_key
 from vitnemal.institutions.registry import Registry
-from vitnemal.records.models import AssessmentResult, Consent, ExchangeSettings, Qualification
+from vitnemal.records.models import AssessmentResult, Consent, Course, ExchangeSettings, Qualification
 from vitnemal.schema import MIGRATIONS
 from vitnemal.staff.service import user_for_token
 
@@ -64,10 +64,12 @@ def test_layout_registry_keys_and_credentials(federation: tuple[Settings, Federa
     settings, summary = federation
     assert summary.institutions == 6 and summary.people == 40
     registry = Registry.load(settings.registry_path)
-    assert {"185", "216", "214"} <= set(registry.codes()) and len(registry.codes()) == 6
-    # the portal is a member too, with its own key and database but no node (issue 9)
+    # six institutions and the language-test register answer; the portal is a member too, with its own key and
+    # database but no node (issue 9)
+    assert {"185", "216", "214", "hkdir"} <= set(registry.codes()) and len(registry.codes()) == 7
+    assert registry.get("hkdir").kind == "language_tests"
     portal = registry.get("portal")
-    assert portal.kind == "portal" and not portal.answers and len(registry) == 7
+    assert portal.kind == "portal" and not portal.answers and len(registry) == 8
     assert stat.S_IMODE((settings.keys_dir / "portal.pem").stat().st_mode) == 0o600
     assert (settings.home / "db" / "portal.sqlite").exists()
     assert registry.get("216").short_name == "HiSF"
@@ -89,6 +91,35 @@ def test_layout_registry_keys_and_credentials(federation: tuple[Settings, Federa
             db.dispose()
     found = json.loads(summary.scenarios_path.read_text())
     assert found["test_person_1"]["national_id"] == "01536112185"
+
+
+def test_the_language_test_register_holds_several_sittings_per_person(
+        federation: tuple[Settings, FederationSummary]) -> None:
+    settings, summary = federation
+    registry = Registry.load(settings.registry_path)
+    assert registry.get("hkdir").name_on(datetime(2019, 11, 14).date())[0] == "Kompetanse Norge"
+    db = Database(settings.url_for("hkdir"))
+    try:
+        with db.read_session() as s:
+            parts = {c.code: (c.kind, c.grading_scale) for c in s.scalars(select(Course))}
+            assert parts["NP-MUNTLIG"] == ("language_test", "cefr") and parts["STATSBORGER"][1] == "pass_fail"
+            assert len(parts) == 6
+            rows = s.execute(select(Person.national_id, Course.code, AssessmentResult.year, AssessmentResult.grade,
+                                    AssessmentResult.passed)
+                             .join(AssessmentResult, AssessmentResult.person_id == Person.id)
+                             .join(Course, Course.id == AssessmentResult.course_id)).all()
+    finally:
+        db.dispose()
+    mine = [(r.code, r.year, r.grade, r.passed) for r in rows if r.national_id == "01536112185"]
+    assert ("NP-SKRIFTLIG", 2019, "Under A1", False) in mine and ("STATSBORGER", 2021, "Ikke bestått", False) in mine
+    assert len({year for _, year, _, _ in mine}) == 3  # three sittings
+    assert any(r.national_id == "19588312510" for r in rows)
+    demo_people = {r.national_id for r in rows} - {"01536112185", "19588312510"}
+    assert demo_people, "some demo people have results in the register"
+    grades = {r.grade for r in rows}
+    assert grades <= {"Under A1", "A1", "A2", "B1", "B2", "C1", "Bestått", "Ikke bestått"}
+    found = json.loads(summary.scenarios_path.read_text())
+    assert {e["national_id"] for e in found["language_tests"]} <= demo_people and found["language_tests"]
 
 
 def test_schema_is_the_migrated_one(federation: tuple[Settings, FederationSummary]) -> None:

@@ -143,3 +143,30 @@ def test_language_and_message() -> None:
 
 def test_passed() -> None:
     assert rules.is_passed("A") and rules.is_passed("Bestått") and not rules.is_passed(" f ")
+
+
+def _sitting(code: str, year: int, season: str, grade: str) -> dict[str, object]:
+    return {"key": f"{code}|{year}|{season}", "course_code": code, "name_nb": code, "name_en": code,
+            "kind": "language_test", "year": year, "season": season, "grade": grade}
+
+
+def test_language_tests_show_the_latest_and_the_best_passed_result_per_part() -> None:
+    results = [_sitting("NP-LESING", 2019, "HØST", "B1"), _sitting("NP-LESING", 2021, "VÅR", "A2"),
+               _sitting("NP-SKRIFTLIG", 2019, "HØST", "Under A1"), _sitting("NP-SKRIFTLIG", 2021, "VÅR", "B1"),
+               _sitting("NP-MUNTLIG", 2019, "HØST", "B2"), _sitting("NP-MUNTLIG", 2022, "HØST", "B2"),
+               _sitting("STATSBORGER", 2021, "VÅR", "Ikke bestått"), _sitting("SAMFUNN", 2023, "VÅR", "Ikke bestått"),
+               {"key": "EXPHIL|2019|HØST", "course_code": "EXPHIL", "kind": "course", "year": 2019, "season": "HØST",
+                "grade": "A"}]
+    parts = {p.code: p for p in rules.language_test_parts(results)}
+    assert set(parts) == {"NP-LESING", "NP-SKRIFTLIG", "NP-MUNTLIG"}  # nothing passed in the others; no courses
+    assert (parts["NP-LESING"].best["grade"], parts["NP-LESING"].latest["grade"]) == ("B1", "A2")
+    assert [r["grade"] for r in parts["NP-SKRIFTLIG"].shown] == ["B1"]  # "Under A1" is not a level reached
+    assert [r["year"] for r in parts["NP-MUNTLIG"].shown] == [2022]  # a tie goes to the later sitting
+    assert not rules.is_passed("Under A1")
+    # Sharing a part shares its best and its latest result; a part not fetched is refused.
+    inst = {"code": "hkdir", "name": "HK-dir", "results": results, "qualifications": []}
+    shared = rules.select_snapshot([inst], Selection(tests=frozenset({("hkdir", "NP-LESING")})))
+    assert [r["key"] for r in shared[0]["results"]] == ["NP-LESING|2019|HØST", "NP-LESING|2021|VÅR"]
+    with pytest.raises(ShareRefused, match="hkdir:STATSBORGER"):
+        rules.select_snapshot([inst], Selection(tests=frozenset({("hkdir", "STATSBORGER")})))
+    assert rules.split_courses(inst)[1] == [results[-1]]  # language tests are not "other courses"
