@@ -62,7 +62,7 @@ class LocalInstitutions:
         once, and one that cannot be read or has an older schema is set aside as unavailable (see :meth:`probe`)."""
         registry = LiveRegistry(settings.registry_path)
         if codes is None:
-            served = [c for c in registry.codes() if (settings.keys_dir / f"{c}.pem").exists()]
+            served = [c for c in registry.node_codes() if (settings.keys_dir / f"{c}.pem").exists()]
         else:
             served = list(codes)
             for code in served:

@@ -46,7 +46,7 @@ class MemberKind(StrEnum):
     LANGUAGE_TESTS = "language_tests"
 
 
-# The kinds that answer requests: every order asks each of them.
+# The kinds that run a node and answer requests (the portal asks each of them; an order asks the institutions).
 ANSWERING_KINDS = frozenset({MemberKind.INSTITUTION, MemberKind.LANGUAGE_TESTS})
 
 
@@ -160,7 +160,13 @@ class Registry:
             raise UnknownInstitution(code, sorted(self.institutions)) from None
 
     def codes(self) -> list[str]:
-        """The members that answer requests (run a node): the ones an order asks."""
+        """The institutions: the members an institution's order asks (results exchange, RESUTVEKSL, is between
+        institutions; the language-test register answers its candidates through the portal only)."""
+        return [e.code for e in self if e.kind is MemberKind.INSTITUTION]
+
+    def node_codes(self) -> list[str]:
+        """Every member that runs a node (institutions and the language-test register): the ones a host serves
+        and the portal asks."""
         return [e.code for e in self if e.answers]
 
     def all_codes(self) -> list[str]:

@@ -46,7 +46,7 @@ def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetim
     stale = rules.freshness_refusal(request.issued_at, now.timestamp(), host.settings.request_max_age_s)
     if stale:
         return Refusal(401, "stale", stale)
-    basis = rules.basis_refusal(request, host.registry.get(signer).kind)
+    basis = rules.basis_refusal(request, host.registry.get(signer).kind, host.registry.get(code).kind)
     if basis:
         return Refusal(403, "basis_not_allowed", basis)
     if request.basis is LegalBasis.OWNER_LOGIN:

@@ -71,9 +71,15 @@ LOGIN_MAX_AGE = timedelta(hours=12)
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def basis_refusal(request: ResultsRequest, requester_kind: MemberKind) -> str | None:
+def basis_refusal(request: ResultsRequest, requester_kind: MemberKind,
+                  node_kind: MemberKind = MemberKind.INSTITUTION) -> str | None:
     """Whether this requester may use the request's legal basis: the owner's login only from a registered portal,
-    a consent never from the portal, and the log of disclosures only for the owner. None when it may."""
+    a consent never from the portal, and the log of disclosures only for the owner; the language-test register
+    answers its candidates through the portal only (it takes no part in the exchange between institutions).
+    None when it may."""
+    if node_kind is MemberKind.LANGUAGE_TESTS and request.basis is not LegalBasis.OWNER_LOGIN:
+        return ("the language-test register answers only the owner's own login through the portal; results "
+                "exchange between institutions does not include language tests")
     if request.basis is LegalBasis.OWNER_LOGIN:
         if requester_kind is not MemberKind.PORTAL:
             return f"only a registered portal may ask on the owner's login; {request.requester} is {requester_kind}"

@@ -33,9 +33,12 @@ def test_demo_serves_the_federation_and_the_test_persons_results_arrive(tmp_path
             assert order["status"] == "done"
             by_source = {o["institution"]: o for o in order["outcomes"]}
             assert (by_source[source]["outcome"], by_source[source]["results"]) == ("imported", 1)
+            # An order asks the institutions: neither the portal (it has no node) nor the language-test register
+            # (it answers its candidates through the portal only).
             members = [m for m in json.loads((tmp_path / "fed" / "registry.json").read_text())["institutions"]
-                       if m.get("kind", "institution") != "portal"]  # the portal has no node to ask
+                       if m.get("kind", "institution") == "institution"]
             assert len(members) >= 50 and len(order["outcomes"]) == len(members) - 1  # every other one was asked
+            assert "hkdir" not in by_source
             records = _vitnemal("exchange", "records", national_id, "--for", "185", "--json", *api, env=env)
             assert [r["results"][0]["code"] for r in json.loads(records.stdout)] == [course]
     finally:

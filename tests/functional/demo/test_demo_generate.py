@@ -66,7 +66,8 @@ def test_layout_registry_keys_and_credentials(federation: tuple[Settings, Federa
     registry = Registry.load(settings.registry_path)
     # six institutions and the language-test register answer; the portal is a member too, with its own key and
     # database but no node (issue 9)
-    assert {"185", "216", "214", "hkdir"} <= set(registry.codes()) and len(registry.codes()) == 7
+    assert {"185", "216", "214", "hkdir"} <= set(registry.node_codes()) and len(registry.node_codes()) == 7
+    assert "hkdir" not in registry.codes()  # an institution's order asks the institutions only
     assert registry.get("hkdir").kind == "language_tests"
     portal = registry.get("portal")
     assert portal.kind == "portal" and not portal.answers and len(registry) == 8
@@ -74,7 +75,7 @@ def test_layout_registry_keys_and_credentials(federation: tuple[Settings, Federa
     assert (settings.home / "db" / "portal.sqlite").exists()
     assert registry.get("216").short_name == "HiSF"
     creds = json.loads(summary.credentials_path.read_text())
-    assert set(creds) == set(registry.codes())
+    assert set(creds) == set(registry.node_codes())
     assert stat.S_IMODE(summary.credentials_path.stat().st_mode) == 0o600
     for entry in registry:
         if not entry.answers:
@@ -136,7 +137,7 @@ def test_schema_is_the_migrated_one(federation: tuple[Settings, FederationSummar
 
 def test_settings_and_test_persons_in_the_databases(federation: tuple[Settings, FederationSummary]) -> None:
     settings, summary = federation
-    for code in Registry.load(settings.registry_path).codes():
+    for code in Registry.load(settings.registry_path).node_codes():
         db = Database(settings.url_for(code))
         try:
             with db.read_session() as s:

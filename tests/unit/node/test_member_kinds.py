@@ -47,3 +47,25 @@ def test_a_slow_down_is_not_a_failure_for_the_retry_policy() -> None:
     down = Answered("216", "HiSF", Verdict(Outcome.UNAVAILABLE, "down", retry=True), 1)
     assert outcome_update(1, down, now, policy)["next_attempt_at"] == now + timedelta(days=1)
     assert outcome_update(2, down, now, policy)["state"] == "final"
+
+
+def test_the_language_test_register_runs_a_node_but_answers_only_the_owner_through_the_portal() -> None:
+    from datetime import UTC, datetime
+
+    from vitnemal.institutions.registry import InstitutionEntry
+    from vitnemal.node.protocol import ConsentClaim, LegalBasis, ResultsRequest, Subject, owner_login_request
+    from vitnemal.node.rules import basis_refusal
+
+    registry = Registry({"185": InstitutionEntry("185", "UiO", "UiO", "UiO", "u"),
+                         "hkdir": InstitutionEntry("hkdir", "HK-dir", "HK-dir", "HK-dir", "u",
+                                                   kind=MemberKind.LANGUAGE_TESTS)})
+    assert registry.codes() == ["185"] and registry.node_codes() == ["185", "hkdir"]  # orders ask institutions
+    now = datetime.now(UTC)
+    by_portal = owner_login_request(portal="portal", node="hkdir", national_id="01536112185", authenticated_at=now,
+                                    acr="idporten-loa-substantial", now=now)
+    assert basis_refusal(by_portal, MemberKind.PORTAL, MemberKind.LANGUAGE_TESTS) is None
+    by_institution = ResultsRequest("185", "hkdir", "r", 0, "2026-12-01", Subject("01536112185"),
+                                    ConsentClaim("RESUTVEKSL", "J", now.isoformat(), "185"), LegalBasis.CONSENT)
+    refusal = basis_refusal(by_institution, MemberKind.INSTITUTION, MemberKind.LANGUAGE_TESTS)
+    assert refusal is not None and "portal" in refusal
+    assert basis_refusal(by_institution, MemberKind.INSTITUTION) is None  # an institution's node answers it
