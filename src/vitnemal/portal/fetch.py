@@ -152,6 +152,11 @@ class FetchView:
         return sum(1 for i in self.institutions if i.waiting)
 
     @property
+    def retrying(self) -> int:
+        """Institutions that did not answer and are asked again in the background."""
+        return sum(1 for i in self.institutions if i.state == "retry")
+
+    @property
     def with_results(self) -> list[InstitutionView]:
         return [i for i in self.institutions if i.results or i.qualifications]
 

@@ -212,14 +212,15 @@ def fetch_again(request: Request, session: BrowserSession = Depends(require_logi
 
 @router.get("/my-results/progress.json")
 def progress(request: Request, session: BrowserSession = Depends(require_login)) -> JSONResponse:
-    """How many institutions have not answered yet (the page's script reloads when this changes)."""
+    """How many institutions have not answered yet, and how many are being asked again in the background (the
+    page's script reloads when either goes down: an answer, or a retried institution's results, arrived)."""
     fetch_id = session.data.get("fetch_id")
     view = _load_view(portal_of(request), owner_of(session).national_id,
                       fetch_id if isinstance(fetch_id, int) else None)
     if view is None:
-        return JSONResponse({"pending": 0, "answered": 0})
-    return JSONResponse({"pending": view.pending, "answered": len(view.institutions) - view.pending},
-                        headers={"cache-control": "no-store"})
+        return JSONResponse({"pending": 0, "retrying": 0, "answered": 0})
+    return JSONResponse({"pending": view.pending, "retrying": view.retrying,
+                         "answered": len(view.institutions) - view.pending}, headers={"cache-control": "no-store"})
 
 
 @router.get("/portal/progress.js", include_in_schema=False)
