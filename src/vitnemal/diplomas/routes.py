@@ -36,6 +36,7 @@ from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.school.registry import SchoolRegistry
 from vitnemal.school.registry import registry_path as school_registry_path
 from vitnemal.signing.pool import CheckPool, PoolBusy
+from vitnemal.web.deps import app_host
 
 router = APIRouter(tags=["diplomas"])
 
@@ -64,11 +65,6 @@ class _WhereIssued:
 
 
 _where = _WhereIssued()
-
-
-def _host(request: Request) -> LocalInstitutions:
-    host: LocalInstitutions = request.app.state.host
-    return host
 
 
 _TOO_LARGE = f"the upload is larger than {MAX_UPLOAD_BYTES // 2**20} MiB; a diploma set is far smaller"
@@ -127,7 +123,7 @@ async def verify_here(request: Request, pdf: bytes) -> VerificationReport:
     Never holds the event loop. A file over a limit is a report with reason ``unreadable: <the limit>``; a full pool
     is a 503 with Retry-After.
     """
-    host = _host(request)
+    host = app_host(request)
     pool: CheckPool = request.app.state.check_pool
 
     def open_session(code: str) -> AbstractContextManager[Session] | None:
@@ -142,7 +138,7 @@ async def verify_here(request: Request, pdf: bytes) -> VerificationReport:
 
 
 def _ca_url(request: Request) -> str:
-    return f"{_host(request).settings.public_url.rstrip('/')}{WELL_KNOWN_CA}"
+    return f"{app_host(request).settings.public_url.rstrip('/')}{WELL_KNOWN_CA}"
 
 
 _PEM = "application/pem-certificate-chain"
@@ -152,7 +148,7 @@ _PEM = "application/pem-certificate-chain"
 def federation_ca_certificate(request: Request) -> Response:
     """The certificate of the federation CA this host trusts (PEM): what a verifier elsewhere passes to
     ``vitnemal verify --trust``. Public by nature: a CA certificate holds no secret."""
-    ca_cert = federation_ca_cert(_host(request).settings)
+    ca_cert = federation_ca_cert(app_host(request).settings)
     if ca_cert is None:
         raise HTTPException(404, "this host has no federation CA yet (it is made when the first document is signed)")
     return Response(ca_cert.read_bytes(), media_type=_PEM,
@@ -191,7 +187,7 @@ def _issuer_of(host: LocalInstitutions, document_id: str) -> str | None:
 def lookup_record(request: Request, document_id: str) -> dict[str, Any] | None:
     """What the issuing record says about ``document_id`` (a lower-case UUID; see :func:`public_record`), with the
     issuer's name, or None when no record here holds it. Blocking: call from a thread."""
-    host = _host(request)
+    host = app_host(request)
     code = _issuer_of(host, document_id)
     if code is None:
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
@@ -18,22 +18,15 @@ from vitnemal.exchange import service
 from vitnemal.i18n import Language
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.staff.service import NotAuthenticated, authenticate
-
-# Path ids beyond SQL's 64-bit integers are a 422, not a database error.
-RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+from vitnemal.web.deps import RowId, ServedHost, served_host, wake_worker
 
 router = APIRouter(prefix="/api/institutions/{code}", tags=["exchange"])
+# How the app answers the service's refusals wherever they are raised (installed by web.app.create_app).
+ERRORS: dict[type[Exception], int] = {service.OrderRefused: 422}
 
 
 class OrderIn(BaseModel):
     national_id: str = Field(min_length=1, max_length=40, description="fødselsnummer or D-number; spaces allowed")
-
-
-def _host(request: Request, code: str) -> LocalInstitutions:
-    host: LocalInstitutions = request.app.state.host
-    if not host.serves(code):
-        raise HTTPException(404, f"Institution {code!r} is not served here.")
-    return host
 
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="caseWorkerToken",
@@ -50,7 +43,7 @@ def case_worker(request: Request, code: str,
     checked = getattr(request.state, "case_worker", None)
     if checked is not None and checked[0] == code:
         return str(checked[1])
-    host = _host(request, code)
+    host = served_host(request, code)
     header = f"Bearer {credentials.credentials}" if credentials else None
     try:
         with host.db(code).read_session() as session:
@@ -71,28 +64,21 @@ def names(host: LocalInstitutions, lang: Language) -> dict[str, str]:
 
 
 @router.post("/orders", status_code=201)
-def create_order(code: str, body: OrderIn, request: Request, user: CaseWorker,
+def create_order(code: str, body: OrderIn, request: Request, host: ServedHost, user: CaseWorker,
                  lang: LangQuery = "nb") -> dict[str, Any]:
     """Order the person's results from every institution ("Hent ekstern norsk utdanning")."""
-    host = _host(request, code)
-    try:
-        with host.db(code).session() as session:
-            order = service.place_order(session, national_id=body.national_id, ordered_by=user, own_code=code,
-                                        members=host.registry.codes(), now=datetime.now(UTC))
-            view = service.order_view(order, names=names(host, lang), lang=lang)
-    except service.OrderRefused as exc:
-        raise HTTPException(422, str(exc)) from None
-    worker = getattr(request.app.state, "worker", None)
-    if worker is not None:
-        worker.wake()
+    with host.db(code).session() as session:
+        order = service.place_order(session, national_id=body.national_id, ordered_by=user, own_code=code,
+                                    members=host.registry.codes(), now=datetime.now(UTC))
+        view = service.order_view(order, names=names(host, lang), lang=lang)
+    wake_worker(request)
     return view
 
 
 @router.get("/orders/{order_id}")
-def get_order(code: str, order_id: RowId, request: Request, user: CaseWorker,
+def get_order(code: str, order_id: RowId, host: ServedHost, user: CaseWorker,
               lang: LangQuery = "nb") -> dict[str, Any]:
     """The order's status (Resultatbestilling), every institution's outcome, and the changes found."""
-    host = _host(request, code)
     with host.db(code).session() as session:
         order = service.view_order(session, order_id, actor=user, now=datetime.now(UTC))
         if order is None:
@@ -101,19 +87,18 @@ def get_order(code: str, order_id: RowId, request: Request, user: CaseWorker,
 
 
 @router.get("/orders")
-def list_orders(code: str, request: Request, user: CaseWorker, national_id: str | None = None,
+def list_orders(code: str, host: ServedHost, user: CaseWorker, national_id: str | None = None,
                 limit: int = 50, lang: LangQuery = "nb") -> list[dict[str, Any]]:
     """The newest orders, optionally for one person."""
-    host = _host(request, code)
     with host.db(code).session() as session:
         orders = service.list_orders(session, actor=user, now=datetime.now(UTC), national_id=national_id, limit=limit)
         return [service.order_view(o, names=names(host, lang), lang=lang) for o in orders]
 
 
 @router.get("/people/{national_id}/external-records")
-def external_records(code: str, national_id: str, request: Request, user: CaseWorker) -> list[dict[str, Any]]:
+def external_records(code: str, national_id: str, host: ServedHost, user: CaseWorker) -> list[dict[str, Any]]:
     """Person eksternstudium: the imported results, one entry per source institution."""
-    with _host(request, code).db(code).session() as session:
+    with host.db(code).session() as session:
         records = service.view_external_records(session, national_id, actor=user, now=datetime.now(UTC))
         if records is None:
             raise HTTPException(404, f"No person {national_id} at {code}.")
@@ -121,8 +106,8 @@ def external_records(code: str, national_id: str, request: Request, user: CaseWo
 
 
 @router.get("/people/{national_id}/audit")
-def audit_log(code: str, national_id: str, request: Request, user: CaseWorker) -> list[dict[str, Any]]:
+def audit_log(code: str, national_id: str, host: ServedHost, user: CaseWorker) -> list[dict[str, Any]]:
     """Who ordered or looked at this person's results here, newest first (itself an audited look)."""
-    with _host(request, code).db(code).session() as session:
+    with host.db(code).session() as session:
         events = audit_log_of(session, national_id.replace(" ", ""), actor=user, now=datetime.now(UTC))
         return [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail} for e in events]

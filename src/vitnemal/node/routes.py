@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.handling import MAX_REQUEST_BYTES, Refusal, handle_request
 from vitnemal.node.protocol import MEDIA_TYPE, PATH
 from vitnemal.node.service import RequestLimiter, Throttle
+from vitnemal.web.deps import served_host
 
 __all__ = ["MAX_REQUEST_BYTES", "injected_delay_s", "router"]
 
@@ -33,13 +34,6 @@ def injected_delay_s(code: str, spec: str) -> float:
     lo, hi = float(low), float(high or low)
     spread = int(hashlib.sha256(code.encode()).hexdigest(), 16) % 1000 / 999
     return (lo + (hi - lo) * spread) / 1000
-
-
-def _host(request: Request, code: str) -> LocalInstitutions:
-    host: LocalInstitutions = request.app.state.host
-    if not host.serves(code):
-        raise HTTPException(404, f"No exchange node for institution {code!r} on this host.")
-    return host
 
 
 def database_limiter(settings: Settings) -> RequestLimiter:
@@ -71,7 +65,7 @@ def _limiter(request: Request, host: LocalInstitutions) -> RequestLimiter:
 @router.get("/nodes/{code}")
 def describe_node(code: str, request: Request) -> dict[str, Any]:
     """Public facts about the node: who it is and where it takes requests."""
-    host = _host(request, code)
+    host = served_host(request, code)
     entry = host.registry.get(code)
     return {"code": code, "name": entry.name_nb, "name_en": entry.name_en, "results_path": f"/nodes/{code}/{PATH}",
             "protocol": "vitnemal-exchange/1", "algorithm": "ES256"}
@@ -80,7 +74,7 @@ def describe_node(code: str, request: Request) -> dict[str, Any]:
 @router.post(f"/nodes/{{code}}/{PATH}")
 async def results(code: str, request: Request) -> Response:
     """Verify the signed request, answer the three questions, log the disclosure, return the signed answer."""
-    host = _host(request, code)
+    host = served_host(request, code)
     received = time.perf_counter()
     body = await request.body()
     outcome = await run_in_threadpool(handle_request, host, code, body, datetime.now(UTC), _limiter(request, host))

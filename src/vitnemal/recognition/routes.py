@@ -9,20 +9,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi import Path as FastApiPath
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, model_validator
 
 from vitnemal.exchange import service as exchange
 from vitnemal.exchange.routes import case_worker, names
-from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.recognition import service
-
-# Path ids beyond SQL's 64-bit integers are a 422, not a database error.
-RowId = Annotated[int, FastApiPath(ge=1, le=2**63 - 1)]
+from vitnemal.web.deps import RowId, ServedHost, wake_worker
 
 router = APIRouter(prefix="/api/institutions/{code}/recognition", tags=["recognition"])
 CaseWorker = Annotated[str, Depends(case_worker)]
+# How the app answers the service's refusals wherever they are raised (installed by web.app.create_app).
+ERRORS: dict[type[Exception], int] = {service.CaseNotFound: 404, service.RecognitionError: 422}
 
 
 class CaseIn(BaseModel):
@@ -60,113 +58,76 @@ class DecisionIn(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
-def _host(request: Request, code: str) -> LocalInstitutions:
-    host: LocalInstitutions = request.app.state.host
-    if not host.serves(code):
-        raise HTTPException(404, f"Institution {code!r} is not served here.")
-    return host
-
-
-def _refused(exc: Exception) -> HTTPException:
-    if isinstance(exc, service.CaseNotFound):
-        return HTTPException(404, str(exc))
-    return HTTPException(422, str(exc))
-
-
 @router.post("/cases", status_code=201)
-def open_case(code: str, body: CaseIn, request: Request, user: CaseWorker) -> dict[str, Any]:
+def open_case(code: str, body: CaseIn, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
     """Open a recognition case (status BEHANDLES) for a person registered here."""
-    try:
-        with _host(request, code).db(code).session() as session:
-            case = service.open_case(session, national_id=body.national_id, opened_by=user, now=datetime.now(UTC),
-                                     qualification_code=body.qualification_code)
-            return service.case_view(service.get_case(session, case.id))
-    except (service.RecognitionError, service.CaseNotFound) as exc:
-        raise _refused(exc) from None
+    with host.db(code).session() as session:
+        case = service.open_case(session, national_id=body.national_id, opened_by=user, now=datetime.now(UTC),
+                                 qualification_code=body.qualification_code)
+        return service.case_view(service.get_case(session, case.id))
 
 
 @router.get("/cases")
-def list_cases(code: str, request: Request, user: CaseWorker, national_id: str | None = None,
+def list_cases(code: str, host: ServedHost, user: CaseWorker, national_id: str | None = None,
                status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """The newest cases, optionally for one person or with one status."""
-    try:
-        with _host(request, code).db(code).session() as session:
-            return [service.case_view(c) for c in service.list_cases(session, actor=user, now=datetime.now(UTC),
-                                                                      national_id=national_id, status=status,
-                                                                      limit=limit)]
-    except service.RecognitionError as exc:
-        raise _refused(exc) from None
+    with host.db(code).session() as session:
+        return [service.case_view(c) for c in service.list_cases(session, actor=user, now=datetime.now(UTC),
+                                                                  national_id=national_id, status=status,
+                                                                  limit=limit)]
 
 
 @router.get("/cases/{case_id}")
-def get_case(code: str, case_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
+def get_case(code: str, case_id: RowId, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
     """The case, its decisions, and the person's imported external results (with the ids to recognise them by)."""
-    try:
-        with _host(request, code).db(code).session() as session:
-            return service.view_case(session, case_id, actor=user, now=datetime.now(UTC))
-    except service.CaseNotFound as exc:
-        raise _refused(exc) from None
+    with host.db(code).session() as session:
+        return service.view_case(session, case_id, actor=user, now=datetime.now(UTC))
 
 
 @router.post("/cases/{case_id}/fetch", status_code=201)
-def fetch(code: str, case_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
+def fetch(code: str, case_id: RowId, request: Request, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
     """"Hent ekstern norsk utdanning": order the person's results from every institution into the case."""
-    host = _host(request, code)
-    try:
-        with host.db(code).session() as session:
-            order = service.fetch_external(session, case_id, ordered_by=user, own_code=code,
-                                           members=host.registry.codes(), now=datetime.now(UTC))
-            view = exchange.order_view(order, names=names(host, "nb"))
-    except (service.RecognitionError, service.CaseNotFound) as exc:
-        raise _refused(exc) from None
-    worker = getattr(request.app.state, "worker", None)
-    if worker is not None:
-        worker.wake()
+    with host.db(code).session() as session:
+        order = service.fetch_external(session, case_id, ordered_by=user, own_code=code,
+                                       members=host.registry.codes(), now=datetime.now(UTC))
+        view = exchange.order_view(order, names=names(host, "nb"))
+    wake_worker(request)
     return view
 
 
 @router.post("/cases/{case_id}/items", status_code=201)
-def recognise(code: str, case_id: RowId, body: ItemIn, request: Request, user: CaseWorker) -> dict[str, Any]:
+def recognise(code: str, case_id: RowId, body: ItemIn, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
     """Recognise a whole external course or a block toward a qualification; the answer carries any warnings."""
     now = datetime.now(UTC)
-    try:
-        with _host(request, code).db(code).session() as session:
-            if body.external_result_id is not None:
-                item = service.recognise_result(session, case_id, external_result_id=body.external_result_id,
-                                                toward=body.toward, by=user, now=now, group=body.group,
-                                                credits_counted=body.credits_counted, note=body.note)
-                warnings = service.result_warnings(session, body.external_result_id)
-            else:
-                assert body.block is not None
-                b = body.block
-                item = service.recognise_block(session, case_id, title=b.title, title_en=b.title_en,
-                                               institution_name=b.institution_name,
-                                               institution_code=b.institution_code, credits=b.credits,
-                                               term=b.term, toward=body.toward, by=user, now=now, group=body.group,
-                                               note=body.note)
-                warnings = []
-            return {**service.item_view(item), "warnings": warnings}
-    except (service.RecognitionError, service.CaseNotFound) as exc:
-        raise _refused(exc) from None
+    with host.db(code).session() as session:
+        if body.external_result_id is not None:
+            item = service.recognise_result(session, case_id, external_result_id=body.external_result_id,
+                                            toward=body.toward, by=user, now=now, group=body.group,
+                                            credits_counted=body.credits_counted, note=body.note)
+            warnings = service.result_warnings(session, body.external_result_id)
+        else:
+            assert body.block is not None
+            b = body.block
+            item = service.recognise_block(session, case_id, title=b.title, title_en=b.title_en,
+                                           institution_name=b.institution_name,
+                                           institution_code=b.institution_code, credits=b.credits,
+                                           term=b.term, toward=body.toward, by=user, now=now, group=body.group,
+                                           note=body.note)
+            warnings = []
+        return {**service.item_view(item), "warnings": warnings}
 
 
 @router.delete("/cases/{case_id}/items/{item_id}")
-def withdraw(code: str, case_id: RowId, item_id: RowId, request: Request, user: CaseWorker) -> dict[str, Any]:
+def withdraw(code: str, case_id: RowId, item_id: RowId, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
     """Withdraw a recognition while the case is open (the decision's row stays, marked withdrawn)."""
-    try:
-        with _host(request, code).db(code).session() as session:
-            return service.item_view(service.withdraw(session, case_id, item_id, by=user, now=datetime.now(UTC)))
-    except (service.RecognitionError, service.CaseNotFound) as exc:
-        raise _refused(exc) from None
+    with host.db(code).session() as session:
+        return service.item_view(service.withdraw(session, case_id, item_id, by=user, now=datetime.now(UTC)))
 
 
 @router.post("/cases/{case_id}/decision")
-def decide(code: str, case_id: RowId, body: DecisionIn, request: Request, user: CaseWorker) -> dict[str, Any]:
+def decide(code: str, case_id: RowId, body: DecisionIn, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
     """Close the case: FERDIG (what is recognised counts on the diploma) or AVSLÅTT (with the reason)."""
-    try:
-        with _host(request, code).db(code).session() as session:
-            case = service.decide(session, case_id, status=body.status, by=user, now=datetime.now(UTC),
-                                  note=body.note)
-            return service.case_view(case)
-    except (service.RecognitionError, service.CaseNotFound) as exc:
-        raise _refused(exc) from None
+    with host.db(code).session() as session:
+        case = service.decide(session, case_id, status=body.status, by=user, now=datetime.now(UTC),
+                              note=body.note)
+        return service.case_view(case)

@@ -14,6 +14,7 @@ from vitnemal import __version__
 from vitnemal.config import Settings
 from vitnemal.diplomas.routes import MAX_UPLOAD_BYTES
 from vitnemal.diplomas.routes import router as diplomas_router
+from vitnemal.exchange.routes import ERRORS as EXCHANGE_ERRORS
 from vitnemal.exchange.routes import router as exchange_router
 from vitnemal.exchange.worker import Worker
 from vitnemal.i18n import use_zone
@@ -21,11 +22,13 @@ from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.protocol import PATH as NODE_PATH
 from vitnemal.node.routes import MAX_REQUEST_BYTES as NODE_MAX_BYTES
 from vitnemal.node.routes import router as node_router
+from vitnemal.recognition.routes import ERRORS as RECOGNITION_ERRORS
 from vitnemal.recognition.routes import router as recognition_router
 from vitnemal.runtime import tune_gc
 from vitnemal.signing.pool import CheckPool
 from vitnemal.verification.routes import router as verification_router
 from vitnemal.web.apidocs import DOCS_PATH, install_docs
+from vitnemal.web.deps import answer_errors
 from vitnemal.web.gate import InstitutionGate
 from vitnemal.web.headers import SELF_ONLY_PAGE, SecurityHeaders
 from vitnemal.web.limits import BodyLimitMiddleware, limit
@@ -88,7 +91,9 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     install_docs(app)
     app.include_router(node_router)
     app.include_router(exchange_router)
+    answer_errors(app, EXCHANGE_ERRORS)
     app.include_router(recognition_router)
+    answer_errors(app, RECOGNITION_ERRORS)
     app.include_router(diplomas_router)
     app.include_router(verification_router)
     if pages:
