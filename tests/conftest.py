@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.factories import ENGINES
 
 from vitnemal.devtools import postgres
 from vitnemal.schema import upgrade
@@ -51,7 +52,7 @@ def _fresh_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str
     return f"sqlite:///{target}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ENGINES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of a fresh database with the whole schema, once on SQLite and once on PostgreSQL."""
     return _fresh_url(request.param, request, tmp_path)

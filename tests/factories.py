@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
+from vitnemal.devtools import postgres
 from vitnemal.devtools.federation import BareFederation, build_federation
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.records.models import (
@@ -21,6 +26,22 @@ from vitnemal.records.models import (
 # The bare federation lives in the package so benchmarks can use it too.
 MiniFederation = BareFederation
 make_federation = build_federation
+_counter = itertools.count()
+
+# Fixtures parametrised with ENGINES run once on SQLite and once on PostgreSQL (marked, so -m selects them).
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def federation_on_engine(request: pytest.FixtureRequest, path: Path, codes: list[str], base: str) -> MiniFederation:
+    """A bare federation of ``codes`` in ``path`` whose node databases are on the engine of ``request.param``
+    (a fixture parametrised with :data:`ENGINES`): copies of the migrated SQLite template, or databases made from
+    the PostgreSQL template on the session's server."""
+    if request.param == "postgresql":
+        pg: postgres.ThrowawayPostgres = request.getfixturevalue("pg_server")
+        prefix = f"f{os.getpid()}_{next(_counter)}_"
+        return make_federation(path, codes, base, database_url=pg.url(prefix + "{code}"),
+                               create_db=lambda c: pg.create_database(prefix + c, template="template_vitnemal"))
+    return make_federation(path, codes, base, template=request.getfixturevalue("sqlite_template"))
 
 
 def add_person(s: Session, national_id: str, first: str = "Kari", last: str = "Nordmann",

@@ -9,8 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import wait_until_healthy
+
+# The whole demo as a process (generate, serve, order, wait): about 25 s on a quiet machine.
+pytestmark = pytest.mark.slow
 
 
 def _vitnemal(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -5,14 +5,21 @@ a qualification issued meanwhile is not issued twice; records that cannot make a
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.factories import MiniFederation, add_course, add_degree, add_person, add_result, make_federation
-from tests.functional.school.school_tools import poppler_tool
+from tests.factories import (
+    ENGINES,
+    MiniFederation,
+    add_course,
+    add_degree,
+    add_person,
+    add_result,
+    federation_on_engine,
+)
+from tests.poppler import pdfsig
 
 from vitnemal.diplomas.issue import (
     AlreadyIssued,
@@ -45,17 +52,9 @@ def seed(fed: MiniFederation) -> None:
         add_degree(s, old, "BA-HIS", [add_result(s, old, courses[0], 2001, "VÅR", "B")], issued=date(2002, 7, 1))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ENGINES)
 def fed(request: pytest.FixtureRequest, tmp_path: Path) -> MiniFederation:
-    base = "http://127.0.0.1:9"
-    if request.param == "postgresql":
-        pg = request.getfixturevalue("pg_server")
-        prefix = f"iss{abs(hash(tmp_path)) % 10**8}_"
-        federation = make_federation(tmp_path / "fed", ["185"], base, database_url=pg.url(prefix + "{code}"),
-                                     create_db=lambda c: pg.create_database(prefix + c, template="template_vitnemal"))
-    else:
-        template = request.getfixturevalue("sqlite_template")
-        federation = make_federation(tmp_path / "fed", ["185"], base, template=template)
+    federation = federation_on_engine(request, tmp_path / "fed", ["185"], "http://127.0.0.1:9")
     seed(federation)
     return federation
 
@@ -64,11 +63,6 @@ def context(fed: MiniFederation, faculty: str | None = FACULTY) -> IssueContext:
     return IssueContext(settings=fed.settings, institution_code="185", institution_name="Universitetet i Oslo",
                         institution_name_en="University of Oslo", signer=local_signer_spec(fed.settings, "185"),
                         issued_on=date(2026, 6, 20), issued_by="test", faculty=faculty)
-
-
-def pdfsig(path: Path) -> str:
-    result = subprocess.run([poppler_tool("pdfsig"), str(path)], capture_output=True, text=True, check=False)
-    return result.stdout + result.stderr
 
 
 def test_bulk_issue_with_two_processes_records_each_document_once(fed: MiniFederation) -> None:

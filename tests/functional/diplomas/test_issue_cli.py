@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.functional.school.school_tools import poppler_tool
+from tests.poppler import poppler_tool
 from typer.testing import CliRunner
 
 from vitnemal.cli import app

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 from tests.factories import add_course, add_person, add_result
-from tests.functional.school.school_tools import poppler_tool
+from tests.poppler import poppler_tool
 
 from vitnemal.config import Settings
 from vitnemal.db import Database

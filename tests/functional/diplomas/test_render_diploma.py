@@ -11,7 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from tests.functional.school.school_tools import poppler_tool
+from tests.poppler import poppler_tool
 from tests.unit.diplomas.diploma_examples import HISF, MASTER_RESULTS, bachelor_set, master_inputs, master_set, r
 
 from vitnemal.diplomas.diploma_set import DiplomaSet

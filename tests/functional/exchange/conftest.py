@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.factories import MiniFederation, make_federation
+from tests.factories import ENGINES, MiniFederation, federation_on_engine
 
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
@@ -44,7 +44,7 @@ def outcomes(order: dict[str, Any]) -> dict[str, tuple[str, int]]:
     return {o["institution"]: (o["outcome"], o["results"]) for o in order["outcomes"]}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ENGINES)
 def live_federation(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., LiveFederation]]:
     """Start a federation of the given codes, seeded by a callback, on SQLite and again on PostgreSQL."""
     started: list[LiveFederation] = []
@@ -52,13 +52,7 @@ def live_federation(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     def start(codes: list[str], seed: Callable[[MiniFederation], None], **settings: Any) -> LiveFederation:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        if request.param == "postgresql":
-            pg = request.getfixturevalue("pg_server")
-            prefix = f"live{port}_"
-            fed = make_federation(tmp_path / "fed", codes, base, database_url=pg.url(prefix + "{code}"),
-                                  create_db=lambda c: pg.create_database(prefix + c, template="template_vitnemal"))
-        else:
-            fed = make_federation(tmp_path / "fed", codes, base, template=request.getfixturevalue("sqlite_template"))
+        fed = federation_on_engine(request, tmp_path / "fed", codes, base)
         seed(fed)
         if settings:
             from dataclasses import replace

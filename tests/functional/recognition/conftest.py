@@ -7,7 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.factories import MiniFederation, add_course, add_degree, add_person, add_result, consent, make_federation
+from tests.factories import (
+    ENGINES,
+    MiniFederation,
+    add_course,
+    add_degree,
+    add_person,
+    add_result,
+    consent,
+    federation_on_engine,
+)
 
 from vitnemal.programmes.service import ProgrammeSpec, add_programme, admit
 
@@ -36,16 +45,9 @@ def seed_student(fed: MiniFederation) -> None:
         add_result(s, p, add_course(s, "DAT320", "7.5", name_nb="Operativsystem"), 2018, "HØST", "C")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ENGINES)
 def fed(request: pytest.FixtureRequest, tmp_path: Path) -> MiniFederation:
-    codes = ["185", "216", "214"]
-    base = "http://127.0.0.1:9"  # nothing listens there: every node is answered in-process
-    if request.param == "postgresql":
-        pg = request.getfixturevalue("pg_server")
-        prefix = f"rec{abs(hash(tmp_path)) % 10**8}_"
-        federation = make_federation(tmp_path / "fed", codes, base, database_url=pg.url(prefix + "{code}"),
-                                     create_db=lambda c: pg.create_database(prefix + c, template="template_vitnemal"))
-    else:
-        federation = make_federation(tmp_path / "fed", codes, base, template=request.getfixturevalue("sqlite_template"))
+    # nothing listens at the base address: every node is answered in-process
+    federation = federation_on_engine(request, tmp_path / "fed", ["185", "216", "214"], "http://127.0.0.1:9")
     seed_student(federation)
     return federation

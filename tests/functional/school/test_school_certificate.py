@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from school_tools import pdf_text, pdfsig
+from tests.poppler import pdf_text, pdfsig
 from typer.testing import CliRunner
 
 from vitnemal.cli import app

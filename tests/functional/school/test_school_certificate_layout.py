@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from school_tools import pdf_text, poppler_tool
+from tests.poppler import pdf_text, poppler_tool
 from typer.testing import CliRunner
 
 from vitnemal.cli import app

@@ -3,14 +3,13 @@ an untrusted CA: each rejected with its own reason, and poppler's pdfsig agrees 
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from forgery import contents_span, draw_over_page_one, flip, swap_signer_certificate
-from signing_tools import poppler_tool
+from tests.poppler import pdfsig
 
 from vitnemal.signing.ca import LocalCertificateAuthority
 from vitnemal.signing.forensics import institution_unit
@@ -19,11 +18,6 @@ from vitnemal.signing.verify import Reason, check_pdf
 
 DOC_ID = "0b9d4c1e-7a52-4f0e-9c3d-2e8f6a1b5c7d"
 URL = f"https://vitnemal.example/verify/{DOC_ID}"
-
-
-def pdfsig(path: Path) -> str:
-    result = subprocess.run([poppler_tool("pdfsig"), str(path)], capture_output=True, text=True, check=False)
-    return result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from signing_tools import poppler_tool
+from tests.poppler import poppler_tool
 
 from vitnemal.signing.ca import LocalCertificateAuthority
 from vitnemal.signing.forensics import institution_unit

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from signing_tools import poppler_tool
+from tests.poppler import pdfsig
 
 from vitnemal.signing.ca import LocalCertificateAuthority
 from vitnemal.signing.pdf import KeyFileSigner, SigningError
 from vitnemal.signing.verify import UnreadablePdf, verify_pdf
-
-
-def pdfsig(path: Path) -> str:
-    result = subprocess.run([poppler_tool("pdfsig"), str(path)], capture_output=True, text=True, check=False)
-    return result.stdout + result.stderr
 
 
 def test_pdfsig_accepts_the_signature(signer: KeyFileSigner, sample_pdf: bytes, write: Callable[[bytes], Path]) -> None:

@@ -1,4 +1,4 @@
-"""Helpers shared by the school tests: poppler's tools, skipped locally when missing but required under CI."""
+"""poppler-utils for the tests that read PDFs back (signing, school certificates, diplomas)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 
 def poppler_tool(name: str) -> str:
+    """Return the path of a poppler-utils tool; skip without it locally, fail under CI (it must run there)."""
     path = shutil.which(name)
     if path is None:
         if os.environ.get("CI") == "true":
