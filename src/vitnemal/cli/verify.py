@@ -14,7 +14,6 @@ institution's records are on this machine (the demo federation), the document id
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
@@ -214,6 +213,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"--trust {root}: {what}; give a CA certificate in PEM format", err=True)
                 raise typer.Exit(2) from None
         # One worker, forked: this process has no other threads, and the fork starts with pyHanko imported.
+        import multiprocessing
+
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with CheckPool(1, start_method=method) as pool:
             try:

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from vitnemal.cli import app
+from vitnemal.cli import GROUPS, app
 from vitnemal.cli.common import OPENS_DATABASE, TALKS_HTTP, fail, parse_date
 from vitnemal.config import Settings
 from vitnemal.demo import generate_federation
@@ -33,7 +33,7 @@ def _group_help(name: str) -> str:
 @pytest.mark.parametrize("group", ["records", "recognition", "programmes", "tokens", "diplomas", "staff"])
 def test_database_commands_say_so_and_take_home(group: str) -> None:
     assert OPENS_DATABASE in _group_help(group)
-    commands = typer.main.get_group(app).commands[group].commands  # type: ignore[attr-defined]
+    commands = typer.main.get_group(GROUPS[group]).commands
     without = [name for name, command in commands.items()
                if "--home" not in {o for p in command.params for o in p.opts}]
     assert without == []

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -42,3 +45,29 @@ def test_every_option_with_a_default_shows_it() -> None:
                 line = next(line for line in out.splitlines() if param.opts[-1] in line or param.opts[0] in line)
                 block = out[out.index(line):].split("\n  -")[0]
                 assert "default" in block.lower(), (path, param.name, block)
+
+
+def test_the_groups_are_built_only_when_used_and_listed_without_building() -> None:
+    # `vitnemal --help` and `vitnemal id check` start faster when typer does not build every group's commands.
+    from vitnemal.cli import GROUPS
+
+    group = typer.main.get_command(app)
+    assert set(GROUPS) <= set(group.commands)  # type: ignore[attr-defined]
+    built = group.commands._built  # type: ignore[attr-defined]
+    assert not set(GROUPS) & set(built)
+    out = CliRunner().invoke(app, ["--help"], terminal_width=200).output
+    for name, sub in GROUPS.items():
+        assert f"  {name} " in out and str(sub.info.help).split(".")[0] in out
+    result = CliRunner().invoke(app, ["id", "check", "01536112185"])
+    assert result.exit_code == 0 and "valid fødselsnummer" in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["id", "check", "01536112185"], ["id", "check", "--json", "0153611218"]])
+def test_help_and_id_check_import_neither_pydantic_nor_rich_nor_the_database(args: list[str]) -> None:
+    # Start-up (issue 8 #12): whole-process figures come from `vitnemal bench startup`; this checks the cause.
+    probe = ("import sys, runpy; sys.argv = ['vitnemal', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('vitnemal', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'rich', 'sqlalchemy', 'alembic'})\n"
+             "print('HEAVY', heavy, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in done.stderr, done.stderr
