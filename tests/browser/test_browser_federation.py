@@ -41,7 +41,7 @@ def test_the_operator_registers_tests_rotates_and_takes_out(page, check, staff: 
     check("federation-members")
 
     page.get_by_label("Institusjonsnummer").fill("300")
-    page.get_by_label("Navn på bokmål").fill("Høgskolen i Eksempel")
+    page.get_by_label("Navn på norsk", exact=True).fill("Høgskolen i Eksempel")
     page.get_by_label("Navn på engelsk").fill("Example University College")
     page.get_by_label("Kortnavn").fill("HiE")
     page.get_by_label("Nodens endepunkt").fill(f"http://127.0.0.1:{free_port()}/nodes/300")
@@ -54,6 +54,7 @@ def test_the_operator_registers_tests_rotates_and_takes_out(page, check, staff: 
     check("federation-member-down")
 
     page.goto("/federation/216")
+    page.get_by_label("Testpersonens fødselsnummer").fill(PERSON)
     page.get_by_role("button", name="Test forbindelsen").click()
     answers = page.locator("table").first.inner_text()
     assert answers.count("Ja") == 3, answers

@@ -9,6 +9,7 @@ repeats it; a refused change shows the form again with what was wrong and what t
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,14 @@ def _page(request: Request, user: StaffUser, name: str, context: dict[str, Any],
                         status_code=status_code)
 
 
+def _log(request: Request, code: str | None = None, limit: int = 30) -> list[dict[str, Any]]:
+    """The operator's log as plain values (the rows are read inside their session)."""
+    with web(request).db.read_session() as session:
+        return [{"at": e.at, "actor": e.actor, "action": e.action,
+                 "detail": {k: v for k, v in json.loads(e.detail or "{}").items() if k not in ("institution", "name")}}
+                for e in membership.operator_log(session, code=code, limit=limit)]
+
+
 def _thumb(jwk: dict[str, Any]) -> str:
     return rules.thumbprint(jwk) if jwk else ""
 
@@ -82,10 +91,8 @@ def _install(request: Request, code: str, private: Any) -> None:
 @router.get("", response_class=HTMLResponse)
 def members(request: Request, user: StaffUser = Depends(require_operator)) -> Response:
     """Every member of the federation, the register form and the newest entries of the operator's log."""
-    with web(request).db.read_session() as session:
-        log = membership.operator_log(session, limit=30)
     return _page(request, user, "federation/members.html", {
-        "members": list(_registry(request)), "log": log, "form": {}, "error": None,
+        "members": list(_registry(request)), "log": _log(request), "form": {}, "error": None,
         "stopped": host_of(request).is_stopped})
 
 
@@ -106,12 +113,10 @@ def register(request: Request, user: StaffUser = Depends(require_operator),
                                         require_https=settings.production)
             _install(request, entry.code, private)
     except MembershipError as exc:
-        with web(request).db.read_session() as session:
-            log = membership.operator_log(session, limit=30)
         form = {"code": code, "name": name, "name_en": name_en, "short_name": short_name, "endpoint": endpoint,
                 "key": key if len(key) <= rules.MAX_KEY_BYTES else ""}
         return _page(request, user, "federation/members.html", {
-            "members": list(_registry(request)), "log": log, "form": form, "error": str(exc),
+            "members": list(_registry(request)), "log": _log(request), "form": form, "error": str(exc),
             "stopped": host_of(request).is_stopped}, status_code=422)
     return RedirectResponse(f"/federation/{entry.code}?done=registered", status_code=303)
 
@@ -119,8 +124,7 @@ def register(request: Request, user: StaffUser = Depends(require_operator),
 def _member_page(request: Request, user: StaffUser, entry: InstitutionEntry, *, done: str | None = None,
                  error: str | None = None, test: Any = None, status_code: int = 200) -> Response:
     host = host_of(request)
-    with web(request).db.read_session() as session:
-        log = membership.operator_log(session, code=entry.code, limit=50)
+    log = _log(request, entry.code, 50)
     lang = _lang(request)
     requesters = [c for c in host.registry.codes()
                   if c != entry.code and (host.settings.keys_dir / f"{c}.pem").exists()]

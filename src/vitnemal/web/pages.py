@@ -26,6 +26,9 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     from vitnemal.staffpages.routes import install as install_staff_pages
 
     install_staff_pages(app)  # the staff login, front pages, settings, disclosure log and student consent
+    from vitnemal.federation.routes import router as federation_pages
+
+    app.include_router(federation_pages)
     if not settings.production:
         from vitnemal.testidp.provider import install as install_test_idp
 

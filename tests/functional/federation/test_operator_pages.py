@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 from tests.factories import add_course, add_person, add_result, consent
-from tests.staff_helpers import csrf, log_in_staff, staff_site
+from tests.staff_helpers import csrf, log_in_person, log_in_staff, staff_site
 
 from vitnemal.federation.rules import MAX_KEY_BYTES
 from vitnemal.institutions.keys import generate_key
@@ -23,14 +23,32 @@ def _post(client: httpx.Client, path: str, form_page: str, data: dict[str, str])
     return client.post(path, data={"csrf_token": token, **data})
 
 
+ROUTES = [("GET", "/federation"), ("GET", "/federation/216"), ("POST", "/federation/register"),
+          ("POST", "/federation/216/rotate-key"), ("POST", "/federation/216/retire-key"),
+          ("POST", "/federation/216/take-out"), ("POST", "/federation/216/test")]
+
+
 def test_only_the_operator_opens_the_pages_and_forms_need_csrf(tmp_path: Path, sqlite_template: Path) -> None:
     with staff_site(tmp_path / "fed", sqlite_template) as site:
-        with site.client() as anonymous:
-            assert anonymous.get("/federation").url.path == "/staff/login"
-        for path in ("/federation", "/federation/216"):
-            with site.client() as case_worker:
-                log_in_staff(case_worker, "saksbehandler@uio.no")
-                assert case_worker.get(path).status_code == 403
+        before = site.fed.settings.registry_path.read_bytes()
+        with httpx.Client(base_url=site.url) as anonymous:
+            for method, path in ROUTES:
+                answer = anonymous.request(method, path)
+                assert answer.status_code in (303, 403), (method, path, answer.status_code)  # login, or no token
+                if method == "GET":
+                    assert answer.headers["location"].startswith("/staff/login?next="), path
+        for user in ("saksbehandler@uio.no", "admin@uio.no", "admin@hisf.no"):
+            with site.client() as staff:
+                token = csrf(log_in_staff(staff, user).text)
+                for method, path in ROUTES:  # a valid CSRF token: what decides is the role
+                    answer = staff.request(method, path, data={"csrf_token": token} if method == "POST" else None)
+                    assert answer.status_code == 403, (user, method, path, answer.status_code)
+        with site.client() as student:
+            token = csrf(log_in_person(student, "01536112185").text)
+            student.follow_redirects = False
+            for method, path in ROUTES:
+                answer = student.request(method, path, data={"csrf_token": token} if method == "POST" else None)
+                assert answer.status_code == 303 and answer.headers["location"].startswith("/staff/login")
         with site.client() as operator:
             log_in_staff(operator, OPERATOR)
             listing = operator.get("/federation")
@@ -38,6 +56,7 @@ def test_only_the_operator_opens_the_pages_and_forms_need_csrf(tmp_path: Path, s
             forged = operator.post("/federation/216/retire-key", data={"csrf_token": "x"})
             assert forged.status_code == 403
             assert operator.get("/federation/999").status_code == 404
+        assert site.fed.settings.registry_path.read_bytes() == before
 
 
 def test_register_rotate_test_and_take_out_from_the_page(tmp_path: Path, sqlite_template: Path) -> None:
