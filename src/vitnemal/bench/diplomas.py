@@ -30,10 +30,10 @@ from typing import Any
 
 from vitnemal.config import Settings
 from vitnemal.db import Database
+from vitnemal.records.terms import SEASONS
 
 PROGRAMME = "BAHIST"
 COURSES = 34  # of 5 credits, besides examen philosophicum: 35 transcript rows
-SEASONS = ("VÅR", "HØST")
 
 
 def _seed(db: Database, people: int) -> None:

@@ -21,10 +21,10 @@ from vitnemal.demo.catalogue import (
     CourseDef,
     Programme,
 )
+from vitnemal.records.terms import SEASONS
 
 # Everything is dated relative to this day, never to "today", so a seed gives the same federation on any day.
 REFERENCE_DATE = date(2026, 6, 30)
-SEASONS = ("VÅR", "HØST")
 PASS, FAIL = "Bestått", "Ikke bestått"
 LETTERS = ("A", "B", "C", "D", "E")
 LETTER_WEIGHTS = (11, 27, 32, 19, 11)  # share of passed candidates, roughly the national distribution

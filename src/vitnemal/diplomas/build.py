@@ -43,6 +43,7 @@ from vitnemal.records.models import (
     Qualification,
     QualificationCourse,
 )
+from vitnemal.records.services import no_qualification
 
 
 class DiplomaNotPossible(LookupError):
@@ -237,8 +238,8 @@ def _compose(request: SetRequest, records: _Records, counts: GradeCounts, common
     qual = records.qualifications.get((person.id, request.qualification_code))
     if qual is None:
         held = records.held.get(person.id, [])
-        raise DiplomaNotPossible(f"{person.name} has no qualification {request.qualification_code!r} "
-                                 f"(has: {', '.join(held) or 'none'}); award it in the records first.")
+        raise DiplomaNotPossible(f"{no_qualification(person.name, request.qualification_code, held)}; award it in "
+                                 "the records first.")
     row = records.programmes.get(qual.programme_code) if qual.programme_code else None
     programme = programme_info(row) if row is not None else None
     chosen = choose_language(programme.language if programme else None, request.lang)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from vitnemal.i18n import Language
+from vitnemal.records.terms import SEASONS
 
 __all__ = [
     "Candidate",
@@ -34,7 +35,6 @@ __all__ = [
     "TranscriptLine",
 ]
 
-SEASONS = ("VÅR", "HØST")
 GroupKind = Literal["exams", "structure", "recognised", "other", "thesis"]
 
 

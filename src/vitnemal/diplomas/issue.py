@@ -41,7 +41,6 @@ from vitnemal.diplomas.keys import SignerSpec, make_signer
 from vitnemal.diplomas.models import IssuedDocument
 from vitnemal.diplomas.rules import Signatories
 from vitnemal.files import write_private
-from vitnemal.identity.models import Person
 from vitnemal.records.models import Qualification
 
 KIND = "diploma_set"
@@ -254,25 +253,16 @@ def reissue_job(session: Session, qualification_code: str, national_id: str, *, 
     Raises LookupError naming what was not found, LanguageNotAllowed for a language the programme does not allow.
     """
     from vitnemal.diplomas.build import diploma_language
-    from vitnemal.records.services import find_person_by_any_id, normalise_id
+    from vitnemal.records.services import find_person_by_any_id, get_qualification, normalise_id
 
     person = find_person_by_any_id(session, [normalise_id(national_id)])
     if person is None:
         raise LookupError(f"no person with national id {national_id} in this institution's records")
-    qual = session.scalar(select(Qualification).where(Qualification.person_id == person.id,
-                                                      Qualification.code == qualification_code))
-    if qual is None:
-        held = session.scalars(select(Qualification.code).where(Qualification.person_id == person.id)).all()
-        raise LookupError(f"{_name(person)} has no qualification {qualification_code!r} "
-                          f"(has: {', '.join(held) or 'none'})")
+    qual = get_qualification(session, person, qualification_code)  # UnknownQualification is a LookupError
     chosen = diploma_language(session, qual.programme_code, lang)
     current = current_document(session, qual.id, chosen)
     return IssueJob(person_id=person.id, qualification_id=qual.id, qualification_code=qual.code, lang=chosen,
                     replaces_id=current.id if current is not None else None, reissue=True)
-
-
-def _name(person: Person) -> str:
-    return f"{person.first_name} {person.last_name}"
 
 
 def issue_diploma(issuer: DiplomaIssuer, job: IssueJob, *, diploma: DiplomaSet | None = None) -> IssuedDocument:

@@ -55,8 +55,6 @@ _STATUS_OUTCOMES = {
     AnswerStatus.DEGREE_NOT_RELEASED: Outcome.DEGREE_NOT_RELEASED,
 }
 
-SEASONS = ("VÅR", "HØST")
-
 @dataclass(frozen=True)
 class Reply:
     """What the transport got back: an HTTP status and body, or an error (connection refused, deadline passed)."""

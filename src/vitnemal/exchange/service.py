@@ -29,23 +29,14 @@ from vitnemal.exchange.models import (
 from vitnemal.exchange.outcomes import OUTCOME_LABELS_NB, Outcome, Verdict
 from vitnemal.exchange.states import OrderStatus, OutcomeState, RetryPolicy, after_attempt
 from vitnemal.i18n import Language
-from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
-
-SEASONS = ("VÅR", "HØST")
+from vitnemal.records.services import find_person_by_any_id
+from vitnemal.records.terms import season_order
 
 
 class OrderRefused(ValueError):
     """An order that cannot be placed; the message says why and what to do."""
-
-
-def find_person(session: Session, national_id: str) -> Person | None:
-    """The person registered under ``national_id``, now or as an earlier id."""
-    person = session.scalar(select(Person).where(Person.national_id == national_id))
-    if person is None:
-        person = session.scalar(select(Person).join(PersonIdentity).where(PersonIdentity.national_id == national_id))
-    return person
 
 
 def current_consent(session: Session, person_id: int) -> Consent | None:
@@ -69,7 +60,7 @@ def place_order(session: Session, *, national_id: str, ordered_by: str, own_code
         nid = parse_national_id(national_id)
     except InvalidNationalId as exc:
         raise OrderRefused(f"Invalid national id: {exc.message}") from None
-    person = find_person(session, nid.number)
+    person = find_person_by_any_id(session, [nid.number])
     if person is None:
         raise OrderRefused(f"{nid.formatted} is not registered as a person at {own_code}. "
                            "Register the person first, then order again.")
@@ -220,7 +211,7 @@ def list_orders(session: Session, *, actor: str, now: datetime, national_id: str
     """The newest orders, optionally for one person (also found by an earlier id); each person shown is audited."""
     query = select(ResultsOrder.id).order_by(ResultsOrder.id.desc()).limit(min(max(limit, 1), 500))
     if national_id:
-        person = find_person(session, national_id.replace(" ", ""))
+        person = find_person_by_any_id(session, [national_id])
         query = query.where(ResultsOrder.person_id == (person.id if person else -1))
     orders = [o for o in (load_order(session, i) for i in session.scalars(query).all()) if o is not None]
     for subject in sorted({o.national_id for o in orders}):
@@ -231,7 +222,7 @@ def list_orders(session: Session, *, actor: str, now: datetime, national_id: str
 def view_external_records(session: Session, national_id: str, *, actor: str,
                           now: datetime) -> list[dict[str, Any]] | None:
     """Person eksternstudium for a case worker (audited); None when no such person is registered here."""
-    person = find_person(session, national_id.replace(" ", ""))
+    person = find_person_by_any_id(session, [national_id])
     if person is None:
         return None
     record_view(session, actor=actor, action=AuditAction.VIEW_EXTERNAL_RECORDS, subject=person.national_id, now=now)
@@ -270,7 +261,7 @@ def external_records_view(session: Session, person_id: int) -> list[dict[str, An
         for q in rec.qualifications:
             for link in q.links:
                 part_of.setdefault(link.result_id, []).append(q.code)
-        results = sorted(rec.results, key=lambda r: (r.year, SEASONS.index(r.season) if r.season in SEASONS else 9,
+        results = sorted(rec.results, key=lambda r: (r.year, season_order(r.season),
                                                      r.course_code, r.id))
         out.append({
             "institution": rec.source_code,

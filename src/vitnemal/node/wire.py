@@ -20,6 +20,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
+from vitnemal.records.terms import Season
+
 PROTOCOL_VERSION: Final = 1
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=120)]
@@ -63,7 +65,7 @@ class ResultItem(Wire):
     kind: Code = "course"
     thesis_title: Title | None = None
     year: Annotated[int, Field(ge=1900, le=2200)]
-    season: Literal["VÅR", "HØST"]
+    season: Season
     credits: Credits
     grade: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     grading_scale: Code = "letter"

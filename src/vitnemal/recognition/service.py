@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -27,8 +27,8 @@ from vitnemal.exchange.models import (
 )
 from vitnemal.identity.models import Person
 from vitnemal.recognition.models import DONE, OPEN, REFUSED, RecognitionCase, RecognitionItem
-
-SEASONS = ("VÅR", "HØST")
+from vitnemal.records.services import find_person_by_any_id, parse_credits
+from vitnemal.records.terms import parse_term, season_order
 
 
 class RecognitionError(ValueError):
@@ -56,7 +56,7 @@ def find_person(session: Session, national_id: str) -> Person:
 
 
 def _person(session: Session, national_id: str) -> Person:
-    person = exchange.find_person(session, "".join(national_id.split()))
+    person = find_person_by_any_id(session, [national_id])
     if person is None:
         raise RecognitionError(f"No person with national id {national_id!r} is registered here. "
                                "Register the person first.", next_step="add-person")
@@ -74,12 +74,9 @@ def _code(value: str | None, what: str) -> str:
 
 def _credits(value: Decimal | str | float | int, what: str = "credits") -> Decimal:
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise RecognitionError(f"{value!r} is not a number of {what}.") from None
-    if not number.is_finite() or number <= 0 or number > 999 or number != number.quantize(Decimal("0.1")):
-        raise RecognitionError(f"{value!r} is not a number of {what}: use a positive number such as 10 or 7.5.")
-    return number
+        return parse_credits(value, what)
+    except ValueError as exc:
+        raise RecognitionError(str(exc)) from None
 
 
 def _toward(session: Session, person: Person, code: str) -> str:
@@ -166,7 +163,6 @@ def _active(session: Session, person_id: int, qualification_code: str) -> list[R
 def _term(term: str | None) -> tuple[int | None, str | None]:
     if not term:
         return None, None
-    from vitnemal.records.services import parse_term
 
     try:
         return parse_term(term)
@@ -361,7 +357,7 @@ def external_results(session: Session, person_id: int) -> list[dict[str, Any]]:
         .join(ExternalStudyRecord, ExternalStudyRecord.id == ExternalResult.record_id)
         .where(ExternalStudyRecord.person_id == person_id)
     ).all()
-    rows = sorted(rows, key=lambda row: (row[1], row[0].year, SEASONS.index(row[0].season), row[0].id))
+    rows = sorted(rows, key=lambda row: (row[1], row[0].year, season_order(row[0].season), row[0].id))
     return [{"id": r.id, "institution": code, "institution_name": name, "code": r.course_code, "name_nb": r.name_nb,
              "name_en": r.name_en, "term": f"{r.year} {r.season}", "credits": _num(r.credits), "grade": r.grade,
              "kind": r.kind, "removed_at_source": r.removed_at_source} for r, code, name in rows]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,11 +29,11 @@ from vitnemal.records.models import (
     QualificationCourse,
     QualificationGroup,
 )
+from vitnemal.records.terms import parse_term as parse_term  # re-exported: the CLI parses terms here
+from vitnemal.records.terms import season_of
 
 LETTER_GRADES = ("A", "B", "C", "D", "E", "F")
 PASSED, NOT_PASSED = "Bestått", "Ikke bestått"
-_SEASONS = {"VÅR": "VÅR", "VAR": "VÅR", "V": "VÅR", "SPRING": "VÅR", "HØST": "HØST", "HOST": "HØST", "H": "HØST",
-            "HAUST": "HØST", "AUTUMN": "HØST", "FALL": "HØST"}
 _LEVELS = ("bachelor", "master", "phd", "other")
 
 
@@ -49,19 +49,21 @@ class UnknownQualification(LookupError):
     """The person has no qualification with that code."""
 
 
+def parse_credits(value: Decimal | str | float | int, what: str = "credits") -> Decimal:
+    """A number of credits (studiepoeng) as typed or sent: positive, at most 999, in tenths at most (7.5);
+    ValueError says what to write instead."""
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number of {what}.") from None
+    if not number.is_finite() or number <= 0 or number > 999 or number != number.quantize(Decimal("0.1")):
+        raise ValueError(f"{value!r} is not a number of {what}: use a positive number such as 10 or 7.5.")
+    return number
+
+
 def normalise_id(text: str) -> str:
     """The id without spaces ("015361 12185" → "01536112185")."""
     return "".join(text.split())
-
-
-def parse_term(text: str) -> tuple[int, str]:
-    """Parse a term such as "2025 HØST", "HØST 2025", "2025 haust" or "2024 spring" into (2025, "HØST")."""
-    parts = text.replace("-", " ").split()
-    years = [p for p in parts if p.isdigit() and len(p) == 4]
-    seasons = [_SEASONS.get(p.upper()) for p in parts if not p.isdigit()]
-    if len(parts) != 2 or len(years) != 1 or len(seasons) != 1 or seasons[0] is None:
-        raise ValueError(f"{text!r} is not a term: write the year and VÅR or HØST, e.g. \"2025 HØST\"")
-    return int(years[0]), seasons[0]
 
 
 def check_grade(course: Course, grade: str) -> tuple[str, bool]:
@@ -130,7 +132,7 @@ def record_result(
     """
     person = get_person(session, national_id)
     course = get_course(session, course_code)
-    season_norm = _SEASONS.get(season.strip().upper())
+    season_norm = season_of(season)
     if season_norm is None:
         raise ValueError(f"{season!r} is not a season: use VÅR or HØST")
     value, passed = check_grade(course, grade)
@@ -200,15 +202,24 @@ def award_qualification(
     return qual
 
 
-def set_diploma_issued(session: Session, national_id: str, qualification_code: str, on: date | None) -> Qualification:
-    """Set (or with None clear) the date the diploma of the person's qualification was issued (Dato_Utlev_Vitn)."""
-    person = get_person(session, national_id)
+def no_qualification(name: str, code: str, held: Iterable[str]) -> str:
+    """What every lookup of a person's qualification says when there is none: which ones the person has."""
+    return f"{name} has no qualification {code!r} (has: {', '.join(held) or 'none'})"
+
+
+def get_qualification(session: Session, person: Person, code: str) -> Qualification:
+    """The person's qualification ``code``; raise :class:`UnknownQualification` naming the ones they have."""
     qual = session.scalar(select(Qualification).where(Qualification.person_id == person.id,
-                                                      Qualification.code == qualification_code))
+                                                      Qualification.code == code))
     if qual is None:
         held = session.scalars(select(Qualification.code).where(Qualification.person_id == person.id)).all()
-        raise UnknownQualification(f"{person.name} has no qualification {qualification_code!r}"
-                                   f" (has: {', '.join(held) or 'none'})")
+        raise UnknownQualification(no_qualification(person.name, code, held))
+    return qual
+
+
+def set_diploma_issued(session: Session, national_id: str, qualification_code: str, on: date | None) -> Qualification:
+    """Set (or with None clear) the date the diploma of the person's qualification was issued (Dato_Utlev_Vitn)."""
+    qual = get_qualification(session, get_person(session, national_id), qualification_code)
     if on is not None and on < qual.award_date:
         raise ValueError(f"the diploma cannot be issued ({on}) before the degree was awarded ({qual.award_date})")
     qual.diploma_issued_on = on
