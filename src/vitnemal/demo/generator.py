@@ -31,6 +31,7 @@ from vitnemal.files import write_private
 from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import PORTAL_CODE as PORTAL
 from vitnemal.institutions.registry import InstitutionEntry, MemberKind, Registry, new_portal_member
+from vitnemal.records.admin import change_consent_type
 from vitnemal.staff.service import MAX_LIFETIME, create_token
 from vitnemal.testidp.staff import grant_test_roles, staff_test_users
 
@@ -149,6 +150,8 @@ def generate_federation(
                                        plan.records_at(inst.code))
                 token = create_token(session, f"saksbehandler@{inst.short_name.lower()}", lifetime=MAX_LIFETIME)
                 grant_test_roles(session, staff, inst.code)
+                # Students are asked the RESUTVEKSL question on the consent page (Akseptansetype active).
+                change_consent_type(session, actor="demo", active=True, seq_semreg=1, seq_studentweb=1)
         finally:
             db.dispose()
         key = generate_key()

@@ -25,7 +25,13 @@ ROUTES: list[tuple[str, str, frozenset[Role]]] = [
     ("GET", "/institutions/185/disclosures", ADMIN),
     ("GET", "/institutions/185/disclosures.csv", ADMIN),
 ]
+# The student's own pages under an institution: an ID-porten login of a person registered there, never a staff role.
+STUDENT_ROUTES: list[tuple[str, str]] = [
+    ("GET", "/institutions/185/student/consent"),
+    ("POST", "/institutions/185/student/consent"),
+]
 FORMS = {
+    "/institutions/185/student/consent": {"answer": "J"},
     "/institutions/185/settings/modules": {"module_active": "J", "reserved": "N"},
     "/institutions/185/settings/consent-types": {"active": "N", "seq_semreg": "", "seq_studentweb": ""},
 }
@@ -112,6 +118,30 @@ def test_every_institution_page_is_in_the_matrix(site) -> None:
     missing = []
     for method, template in sorted(served):
         pattern = re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + r"(\?.*)?")
-        if not any(m == method and pattern.fullmatch(path) for m, path, _ in ROUTES):
+        listed = [(m, p) for m, p, _ in ROUTES] + STUDENT_ROUTES
+        if not any(m == method and pattern.fullmatch(path) for m, path in listed):
             missing.append(f"{method} {template}")
     assert missing == [], f"add these routes to ROUTES: {missing}"
+
+
+def test_the_student_pages_open_for_an_id_porten_login_only(site) -> None:
+    with httpx.Client(base_url=site.url, follow_redirects=False) as client:
+        for method, path in STUDENT_ROUTES:
+            answer = _ask(client, method, path, "no-session-no-token")
+            assert answer.status_code in (303, 403), (method, path)
+            if answer.status_code == 303:
+                assert answer.headers["location"].startswith("/auth/login?next="), (method, path)
+    for user in ("admin@uio.no", "saksbehandler@uio.no"):
+        with site.client() as client:
+            token = csrf(log_in_staff(client, user).text)
+            client.follow_redirects = False
+            for method, path in STUDENT_ROUTES:
+                answer = _ask(client, method, path, token)
+                assert answer.status_code == 303 and answer.headers["location"].startswith("/auth/login"), (user, path)
+    with site.client() as client:
+        # A person who is not registered at 185 sees the page (it says so) but cannot answer.
+        token = csrf(log_in_person(client, "19588312510").text)
+        client.follow_redirects = False
+        for method, path in STUDENT_ROUTES:
+            answer = _ask(client, method, path, token)
+            assert answer.status_code == (200 if method == "GET" else 403), (method, path, answer.status_code)
