@@ -122,7 +122,8 @@ def register(request: Request, user: StaffUser = Depends(require_operator),
 
 
 def _member_page(request: Request, user: StaffUser, entry: InstitutionEntry, *, done: str | None = None,
-                 error: str | None = None, test: Any = None, status_code: int = 200) -> Response:
+                 error: str | None = None, test: Any = None, person: str = DEMO_TEST_PERSON,
+                 status_code: int = 200) -> Response:
     host = host_of(request)
     log = _log(request, entry.code, 50)
     lang = _lang(request)
@@ -132,7 +133,7 @@ def _member_page(request: Request, user: StaffUser, entry: InstitutionEntry, *, 
         "member": entry, "log": log, "done": done if done in DONE else None, "error": error,
         "test": test, "test_lines": answer_lines(test, lang) if test is not None else [],
         "test_summary": summary(test, entry.name_en if lang == "en" else entry.name_nb, lang) if test else "",
-        "requesters": requesters, "test_person": DEMO_TEST_PERSON, "stopped": host.is_stopped(entry.code)},
+        "requesters": requesters, "test_person": person, "stopped": host.is_stopped(entry.code)},
         status_code=status_code)
 
 
@@ -203,5 +204,5 @@ def test_connection(request: Request, code: str = CODE, user: StaffUser = Depend
     try:
         test, _ = probe_node(host_of(request).settings, code, person, requester or None, user.actor)
     except (LookupError, ValueError) as exc:
-        return _member_page(request, user, entry, error=str(exc).strip("'\""), status_code=422)
-    return _member_page(request, user, entry, test=test)
+        return _member_page(request, user, entry, error=str(exc).strip("'\""), person=person, status_code=422)
+    return _member_page(request, user, entry, test=test, person=person)

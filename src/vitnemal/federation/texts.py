@@ -67,10 +67,10 @@ _PROBLEM: dict[Outcome, dict[Language, str]] = {
               "registry). Check the registry's key against the node's."},
 }
 
-_COUNTS: dict[Language, str] = {
-    "nb": "{results} resultater og {qualifications} kvalifikasjoner.",
-    "nn": "{results} resultat og {qualifications} kvalifikasjonar.",
-    "en": "{results} results and {qualifications} qualifications.",
+_COUNTS: dict[Language, str] = {  # "Results: 1", not "1 resultater": no plural forms to get wrong
+    "nb": "Resultater: {results}, kvalifikasjoner: {qualifications}.",
+    "nn": "Resultat: {results}, kvalifikasjonar: {qualifications}.",
+    "en": "Results: {results}, qualifications: {qualifications}.",
 }
 _REACHED: dict[Language, str] = {
     "nb": "{name} svarte med et gyldig signert svar på {ms} ms.",

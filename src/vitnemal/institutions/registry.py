@@ -161,8 +161,9 @@ class Registry:
 
     def codes(self) -> list[str]:
         """The institutions: the members an institution's order asks (results exchange, RESUTVEKSL, is between
-        institutions; the language-test register answers its candidates through the portal only)."""
-        return [e.code for e in self if e.kind is MemberKind.INSTITUTION]
+        institutions; the language-test register answers its candidates through the portal only). An institution
+        taken out of the federation is asked no more."""
+        return [e.code for e in self if e.kind is MemberKind.INSTITUTION and not e.withdrawn]
 
     def node_codes(self) -> list[str]:
         """Every member that runs a node (institutions and the language-test register): the ones a host serves

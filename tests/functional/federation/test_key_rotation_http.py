@@ -132,7 +132,8 @@ def test_connection_test_asks_the_three_questions(running) -> None:  # type: ign
     out = _cli(home, "test", "216", "--as", "185", "--person", PERSON)
     assert "1. Deler denne institusjonen resultater? Ja." in out
     assert "2. Har studenten gitt samtykke til henting av resultater? Ja." in out
-    assert "3. Har denne institusjonen beståtte resultater for den gitte studenten? Ja. 1 resultater" in out
+    assert ("3. Har denne institusjonen beståtte resultater for den gitte studenten? Ja. Resultater: 1, "
+            "kvalifikasjoner: 0.") in out
     # Without a consent at the requester, question 2 is really asked, and answered no.
     with fed.db("185").session() as s:
         add_person(s, "15076500565")

@@ -88,7 +88,7 @@ def test_register_rotate_test_and_take_out_from_the_page(tmp_path: Path, sqlite_
 
             test = _post(op, "/federation/216/test", "/federation/216", {"person": PERSON, "requester": "185"})
             assert test.status_code == 200
-            assert test.text.count("<strong>Ja</strong>") == 3 and "1 resultater" in test.text
+            assert test.text.count("<strong>Ja</strong>") == 3 and "Resultater: 1, kvalifikasjoner: 0." in test.text
 
             rotated = _post(op, "/federation/216/rotate-key", "/federation/216", {"generate": "true",
                                                                                   "overlap": "2h"})
