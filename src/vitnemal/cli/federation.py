@@ -70,10 +70,14 @@ def _status(settings: Any) -> list[dict[str, Any]]:
 
     rows = []
     for entry in Registry.load(settings.registry_path):
-        if not entry.answers:  # the portal (and other requesters) have no node and no records of their own
+        if not entry.answers and not entry.withdrawn:  # the portal (and other requesters) have no node or records
             continue
         row: dict[str, Any] = {"code": entry.code, "short_name": entry.short_name, "name": entry.name_nb,
-                               "shares": None, "reserved": None, "people": None, "node_url": entry.node_url}
+                               "shares": None, "reserved": None, "people": None, "node_url": entry.node_url,
+                               "withdrawn_at": entry.withdrawn_at}
+        if entry.withdrawn:  # taken out: listed for its name, its records are no longer asked
+            rows.append(row)
+            continue
         db = Database(settings.url_for(entry.code))
         try:
             with db.read_session() as session:
@@ -113,7 +117,8 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     for column in ("Kode", "Kortnavn", "Navn", "Deler", "Reservert", "Personer"):
         table.add_column(column, justify="right" if column in ("Kode", "Personer") else "left")
     for row in rows:
-        table.add_row(row["code"], row["short_name"], row["name"], yes_no(row["shares"]), yes_no(row["reserved"]),
+        shares = "tatt ut" if row["withdrawn_at"] else yes_no(row["shares"])
+        table.add_row(row["code"], row["short_name"], row["name"], shares, yes_no(row["reserved"]),
                       "?" if row["people"] is None else str(row["people"]))
     Console().print(table)
 

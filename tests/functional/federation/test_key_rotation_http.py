@@ -118,6 +118,8 @@ def test_rotation_overlap_retire_and_take_out_over_real_http(running) -> None:  
     kept = Registry.load(registry_path)
     assert kept.get("185").name_nb == "Universitetet i Oslo" and "185" not in kept.codes()
     assert "Tatt ut" in _cli(home, "show", "185")
+    listed = {row["code"]: row for row in json.loads(_cli(home, "list", "--json"))}
+    assert listed["185"]["withdrawn_at"] and listed["185"]["name"] == "Universitetet i Oslo"
 
     log = json.loads(_cli(home, "log", "--json"))
     assert [e["action"] for e in log] == ["federation.taken_out", "federation.key_retired", "federation.key_retired",
