@@ -71,3 +71,48 @@ def test_verify_a_diploma_and_a_changed_copy(site, page, check, tmp_path: Path, 
     page.goto(f"/verify/{uuid.uuid4()}?lang={lang}")
     assert t["unknown"] in page.inner_text("main")
     check(f"verify-unknown-{lang}")
+
+
+def test_verify_a_shared_pdf_while_its_share_is_active_and_after_it_ended(site, page, check,  # type: ignore[no-untyped-def]
+                                                                          tmp_path: Path) -> None:
+    from tests.functional.portal.conftest import HISF, INSTITUTIONS, OWNER, fetch_now
+
+    from vitnemal.portal import shares
+    from vitnemal.portal.mail import MemoryMailer
+    from vitnemal.portal.pdf import SharePdfMaker
+    from vitnemal.portal.rules import Selection
+    from vitnemal.portal.shares import ShareRequest
+    from vitnemal.portal.source import StaticResultsSource
+
+    app, _server = site
+    portal = app.state.portal
+    settings = portal.settings
+
+    def make_share() -> tuple[str, bytes]:  # in a thread: pyHanko and the fetch use asyncio.run
+        fetch_id = fetch_now(portal.db, StaticResultsSource(INSTITUTIONS, {"216": HISF}))
+        with portal.db.session() as s:
+            [created] = shares.create_shares(
+                s, owner=OWNER, fetch_id=fetch_id, now=datetime.now(UTC), public_url=settings.public_url,
+                request=ShareRequest(Selection(qualifications=frozenset({("216", "BA")})), ["hr@example.no"], "nb"),
+                pdf_maker=SharePdfMaker(settings), mailer=MemoryMailer())
+            return created.share.public_id, created.share.pdf or b""
+
+    with ThreadPoolExecutor(1) as thread:
+        public_id, pdf = thread.submit(make_share).result()
+    shared = tmp_path / "delt.pdf"
+    shared.write_bytes(pdf)
+    page.goto("/verify?lang=nb")
+    page.get_by_label(TEXTS["nb"]["file"]).set_input_files(str(shared))
+    page.get_by_role("button", name=TEXTS["nb"]["check"]).click()
+    page.get_by_role("heading", name="Ekte").wait_for()
+    assert "Delingen bak denne PDF-en er aktiv til" in page.inner_text("main")
+    check("verify-share-active-nb")
+    with portal.db.session() as s:
+        assert shares.end_share(s, owner_id=OWNER.national_id, public_id=public_id, now=datetime.now(UTC))
+    page.get_by_label(TEXTS["nb"]["file"]).set_input_files(str(shared))
+    page.get_by_role("button", name=TEXTS["nb"]["check"]).click()
+    page.get_by_text("Eieren avsluttet delingen bak denne PDF-en").wait_for()
+    check("verify-share-ended-nb")
+    page.goto(f"/verify/{public_id}?lang=en")
+    assert "The owner ended the share behind this PDF" in page.inner_text("main")
+    check("verify-share-record-en")
