@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from vitnemal.diplomas.keys import local_signer_spec, make_signer
 from vitnemal.diplomas.models import IssuedDocument
+from vitnemal.diplomas.signers import local_signer_spec, make_signer
 
 pytestmark = pytest.mark.xdist_group("browser")
 TEXTS = {

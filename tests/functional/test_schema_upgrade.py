@@ -11,7 +11,7 @@ from vitnemal.cli import app
 from vitnemal.config import Settings
 from vitnemal.db import Database
 from vitnemal.identity.models import Person
-from vitnemal.institutions.keys import generate_key, public_jwk
+from vitnemal.institutions.exchange_keys import generate_key, public_jwk
 from vitnemal.institutions.registry import InstitutionEntry, Registry
 from vitnemal.schema import SchemaOutdated, head_revision, upgrade
 

@@ -124,7 +124,7 @@ def run_benchmark(people: int = 600, processes: int | None = None, verify: int =
     """Return the figures (see the module docstring); ``people`` diplomas are issued in all."""
     from vitnemal.devtools.federation import build_federation
     from vitnemal.diplomas.issue import BATCH, IssueContext, issue_many, pending_jobs
-    from vitnemal.diplomas.keys import federation_ca_cert, local_signer_spec
+    from vitnemal.diplomas.signers import federation_ca_cert, local_signer_spec
     from vitnemal.signing.verify import check_pdf
 
     processes = processes or os.cpu_count() or 1

@@ -26,17 +26,17 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from vitnemal.devtools.federation import BareFederation, build_federation
+from vitnemal.devtools.latency import injected_delay_s
 from vitnemal.devtools.postgres import ThrowawayPostgres, free_port
 from vitnemal.devtools.server import wait_until_healthy
 from vitnemal.exchange import lifecycle, service
 from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.importer import import_answer
+from vitnemal.exchange.order_round import plan_round, run_round
 from vitnemal.exchange.outcomes import ImportedResult, Outcome, classify
-from vitnemal.exchange.processing import _plan, run_round
 from vitnemal.identity.models import Person
 from vitnemal.identity.national_id import make_national_id
 from vitnemal.institutions.host import LocalInstitutions
-from vitnemal.node.routes import injected_delay_s
 from vitnemal.records.models import AssessmentResult, Consent, ConsentAnswer, Course
 from vitnemal.runtime import tune_gc
 from vitnemal.schema import upgrade
@@ -173,7 +173,7 @@ async def _sequential(host: LocalInstitutions, client: HttpNodeClient, national_
     db = host.db(REQUESTER)
     order_id = _place(host, national_id, None)
     started = time.perf_counter()
-    plan = _plan(db, order_id, REQUESTER, host.registry, host.key(REQUESTER), datetime.now(UTC))
+    plan = plan_round(db, order_id, REQUESTER, host.registry, host.key(REQUESTER), datetime.now(UTC))
     assert plan is not None
     for call in plan.calls:
         reply = await client.send(call.node_url, call.token, host.settings.node_timeout_s)

@@ -25,7 +25,7 @@ from vitnemal.devtools.server import BackgroundServer
 def _signed_document(settings: Any) -> bytes:
     import typst
 
-    from vitnemal.diplomas.keys import local_signer_spec, make_signer
+    from vitnemal.diplomas.signers import local_signer_spec, make_signer
 
     source = "= Vitnemål\n" + "\n".join(f"Emne {i}: A" for i in range(200))
     pdf = typst.compile(source.encode(), format="pdf", pdf_standards="a-3b")
@@ -44,7 +44,7 @@ def _ms(values: list[float]) -> tuple[float, float]:
 
 def run_benchmark(uploads: int = 200, clients: int = 4) -> dict[str, Any]:
     """Return the figures described in the module docstring."""
-    from vitnemal.diplomas.keys import federation_ca_cert
+    from vitnemal.diplomas.signers import federation_ca_cert
     from vitnemal.signing.verify import check_pdf
     from vitnemal.web.app import create_app
 

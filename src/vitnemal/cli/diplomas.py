@@ -32,8 +32,8 @@ from vitnemal.cli.common import (
 if TYPE_CHECKING:
     from vitnemal.config import Settings
     from vitnemal.diplomas.issue import IssueContext, IssueJob, IssueReport
-    from vitnemal.diplomas.keys import SignerSpec
     from vitnemal.diplomas.rules import Signatories
+    from vitnemal.diplomas.signers import SignerSpec
 
 MAX_NAME = 120  # characters of a signer's name: one line under the signature
 app = typer.Typer(help="Higher-education diplomas: issue, reissue, sample, list. " + OPENS_DATABASE,
@@ -43,7 +43,7 @@ app = typer.Typer(help="Higher-education diplomas: issue, reissue, sample, list.
 def _signer_spec(settings: Settings, code: str, name: str, key: Path | None, cert: Path | None,
                  chain: list[Path] | None, pkcs11_lib: str | None, pkcs11_key: str | None,
                  pkcs11_token: str | None) -> SignerSpec:
-    from vitnemal.diplomas.keys import SignerSpec, local_signer_spec
+    from vitnemal.diplomas.signers import SignerSpec, local_signer_spec
 
     if pkcs11_lib is not None:
         if cert is None or pkcs11_key is None:
@@ -201,8 +201,8 @@ def sample(
     from vitnemal.demo.diploma_sample import SIGNATORIES, URL, sample_diploma_set
     from vitnemal.diplomas.build import DiplomaNotPossible
     from vitnemal.diplomas.issue import DiplomaIssuer, issue_diploma
-    from vitnemal.diplomas.keys import federation_ca_cert
     from vitnemal.diplomas.rules import LanguageNotAllowed
+    from vitnemal.diplomas.signers import federation_ca_cert
 
     if not out.parent.is_dir():
         raise fail(f"--out {out}: the directory {out.parent} does not exist", 2)

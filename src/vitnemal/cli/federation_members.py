@@ -54,7 +54,7 @@ def _operator(settings: Settings) -> Iterator[Session]:
 def _public_key(key: Path | None, generate: bool) -> tuple[dict[str, Any], Any]:
     """(public JWK, private key to install here or None) from ``--key`` or ``--generate-key``."""
     from vitnemal.federation.rules import MAX_KEY_BYTES, MembershipError, parse_public_key
-    from vitnemal.institutions.keys import generate_key, public_jwk
+    from vitnemal.institutions.exchange_keys import generate_key, public_jwk
 
     if (key is None) == (not generate):
         raise fail("give the institution's public key with --key FILE, or --generate-key to make one here")
@@ -71,7 +71,7 @@ def _public_key(key: Path | None, generate: bool) -> tuple[dict[str, Any], Any]:
 
 
 def _install(settings: Settings, code: str, private: Any) -> None:
-    from vitnemal.institutions.keys import save_private_key
+    from vitnemal.institutions.exchange_keys import save_private_key
 
     if private is not None:
         save_private_key(private, settings.keys_dir / f"{code}.pem")

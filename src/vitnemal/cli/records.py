@@ -40,7 +40,7 @@ def add_result(
     home: Path | None = HOME,
 ) -> None:
     """Add a result, or change the grade of the result in that course and term (e.g. after an appeal)."""
-    from vitnemal.records import services
+    from vitnemal.records import service as services
 
     try:
         year, season = services.parse_term(term)
@@ -66,7 +66,7 @@ def consent(
     home: Path | None = HOME,
 ) -> None:
     """Record the person's answer to an akseptanse question (RESUTVEKSL by default)."""
-    from vitnemal.records import services
+    from vitnemal.records import service as services
 
     with institution_session(institution, write=True, home=home) as session:
         row = services.record_consent(session, person, type_, answer)
@@ -84,7 +84,7 @@ def settings(
     home: Path | None = HOME,
 ) -> None:
     """Show the institution's exchange settings, or change them with the flags."""
-    from vitnemal.records import services
+    from vitnemal.records import service as services
 
     with institution_session(institution, write=True, home=home) as session:
         if share is None and reserve is None:
@@ -108,7 +108,7 @@ def issue_diploma(
     home: Path | None = HOME,
 ) -> None:
     """Set the date the diploma was issued (Dato_Utlev_Vitn): a degree is shared only after it."""
-    from vitnemal.records import services
+    from vitnemal.records import service as services
 
     if (on is None) == (not unset):
         raise fail("give either --on DATE or --unset")
@@ -135,7 +135,7 @@ def award(
     home: Path | None = HOME,
 ) -> None:
     """Award a qualification (a new degree) linked to the person's passed results in the given courses."""
-    from vitnemal.records import services
+    from vitnemal.records import service as services
 
     awarded, issued = parse_date(award_date, "--award-date"), parse_date(diploma_issued_on, "--diploma-issued-on")
     assert awarded is not None
@@ -161,7 +161,7 @@ def add_person(
     home: Path | None = HOME,
 ) -> None:
     """Register a person in the institution's records."""
-    from vitnemal.records import services
+    from vitnemal.records import service as services
 
     born = parse_date(birth_date, "--birth-date")
     with institution_session(institution, write=True, home=home) as session:
@@ -181,7 +181,7 @@ def add_earlier_id(
     home: Path | None = HOME,
 ) -> None:
     """Record an earlier id (an old D-number) so that requests with it find the person."""
-    from vitnemal.records import services
+    from vitnemal.records import service as services
 
     with institution_session(institution, write=True, home=home) as session:
         row = services.add_earlier_id(session, person, earlier_id, kind)
@@ -220,7 +220,7 @@ def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = J
     """Show the person's results, qualifications and consents at the institution."""
     from rich.console import Console
 
-    from vitnemal.records import services
+    from vitnemal.records import service as services
 
     with institution_session(institution, write=True, home=home) as session:
         p = services.get_person(session, person)
@@ -254,7 +254,7 @@ def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: b
     when, on which legal basis). Opens the database directly."""
     from vitnemal.i18n import show_iso
     from vitnemal.node.service import disclosures_about
-    from vitnemal.records.services import normalise_id
+    from vitnemal.records.service import normalise_id
 
     with institution_session(institution, write=True, home=home) as session:
         rows = [d.model_dump(mode="json") for d in disclosures_about(session, normalise_id(person))]

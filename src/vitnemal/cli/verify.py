@@ -193,7 +193,7 @@ def register(app: typer.Typer) -> None:
         from sqlalchemy.exc import SQLAlchemyError
 
         from vitnemal.config import Settings
-        from vitnemal.diplomas.keys import federation_ca_cert
+        from vitnemal.diplomas.signers import federation_ca_cert
         from vitnemal.diplomas.verify import verify_document
         from vitnemal.signing.pool import CheckPool
         from vitnemal.signing.verify import Reason

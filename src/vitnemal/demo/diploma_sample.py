@@ -38,7 +38,7 @@ from vitnemal.identity.national_id import make_national_id
 from vitnemal.programmes import service as programmes
 from vitnemal.recognition import service as recognition
 from vitnemal.recognition.models import DONE, RecognitionCase
-from vitnemal.records import services as records
+from vitnemal.records import service as records
 from vitnemal.records.models import AssessmentResult, Course, Qualification, QualificationCourse, QualificationGroup
 
 BASE, SOURCE = "185", "216"

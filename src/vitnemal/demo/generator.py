@@ -28,7 +28,7 @@ from vitnemal.demo.schools import register_demo_schools
 from vitnemal.demo.scripted import scenarios
 from vitnemal.demo.writer import WriteCounts, write_records
 from vitnemal.files import write_private
-from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
+from vitnemal.institutions.exchange_keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import PORTAL_CODE as PORTAL
 from vitnemal.institutions.registry import InstitutionEntry, MemberKind, Registry, new_portal_member
 from vitnemal.records.admin import change_consent_type

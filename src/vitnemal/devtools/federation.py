@@ -12,7 +12,7 @@ from pathlib import Path
 from vitnemal.config import Settings
 from vitnemal.db import Database
 from vitnemal.files import copy_private
-from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
+from vitnemal.institutions.exchange_keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, Registry, new_portal_member
 from vitnemal.records.models import ExchangeSettings
 from vitnemal.schema import upgrade

@@ -43,7 +43,7 @@ from vitnemal.records.models import (
     Qualification,
     QualificationCourse,
 )
-from vitnemal.records.services import no_qualification
+from vitnemal.records.service import no_qualification
 
 
 class DiplomaNotPossible(LookupError):

@@ -37,9 +37,9 @@ from sqlalchemy.orm import Session
 
 from vitnemal.config import Settings
 from vitnemal.diplomas.diploma_set import DiplomaSet
-from vitnemal.diplomas.keys import SignerSpec, make_signer
 from vitnemal.diplomas.models import IssuedDocument
 from vitnemal.diplomas.rules import Signatories
+from vitnemal.diplomas.signers import SignerSpec, make_signer
 from vitnemal.files import write_private
 from vitnemal.records.models import Qualification
 
@@ -253,7 +253,7 @@ def reissue_job(session: Session, qualification_code: str, national_id: str, *, 
     Raises LookupError naming what was not found, LanguageNotAllowed for a language the programme does not allow.
     """
     from vitnemal.diplomas.build import diploma_language
-    from vitnemal.records.services import find_person_by_any_id, get_qualification, normalise_id
+    from vitnemal.records.service import find_person_by_any_id, get_qualification, normalise_id
 
     person = find_person_by_any_id(session, [normalise_id(national_id)])
     if person is None:

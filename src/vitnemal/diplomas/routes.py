@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from vitnemal.db import is_sqlite
-from vitnemal.diplomas.keys import federation_ca_cert
+from vitnemal.diplomas.signers import federation_ca_cert
 from vitnemal.diplomas.verify import (
     VerificationReport,
     locate_document,

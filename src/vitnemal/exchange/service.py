@@ -31,7 +31,7 @@ from vitnemal.exchange.states import OrderStatus, OutcomeState, RetryPolicy, aft
 from vitnemal.i18n import Language
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
-from vitnemal.records.services import find_person_by_any_id
+from vitnemal.records.service import find_person_by_any_id
 from vitnemal.records.terms import season_order
 
 

@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from vitnemal.exchange import lifecycle
 from vitnemal.exchange.client import HttpNodeClient, NodeClient
-from vitnemal.exchange.processing import run_round
+from vitnemal.exchange.order_round import run_round
 from vitnemal.institutions.host import LocalInstitutions
 
 log = logging.getLogger("vitnemal.worker")

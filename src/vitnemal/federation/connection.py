@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vitnemal.exchange.client import NodeClient
+from vitnemal.exchange.order_round import consent_claim
 from vitnemal.exchange.outcomes import Outcome, Verdict, classify
-from vitnemal.exchange.processing import consent_claim
 from vitnemal.exchange.service import current_consent
 from vitnemal.identity.models import Person
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id

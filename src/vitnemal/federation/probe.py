@@ -11,7 +11,7 @@ from vitnemal.db import Database
 from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.federation import connection, membership
 from vitnemal.federation.connection import ConnectionTest
-from vitnemal.institutions.keys import load_private_key
+from vitnemal.institutions.exchange_keys import load_private_key
 from vitnemal.institutions.registry import LiveRegistry, Registry
 
 

@@ -10,7 +10,7 @@ from joserfc.jwk import ECKey
 
 from vitnemal.config import Settings
 from vitnemal.db import Database, Databases
-from vitnemal.institutions.keys import load_private_key
+from vitnemal.institutions.exchange_keys import load_private_key
 from vitnemal.institutions.registry import LiveRegistry, Registry
 from vitnemal.institutions.stopped import StoppedNodes
 

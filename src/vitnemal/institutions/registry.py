@@ -257,7 +257,7 @@ PORTAL_CODE = "portal"
 def new_portal_member(keys_dir: Path) -> InstitutionEntry:
     """Make the portal's signing key (``<keys_dir>/portal.pem``, mode 0600) and return its registry entry: kind
     portal, no node. Its database, like every member's, is ``settings.url_for("portal")``."""
-    from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
+    from vitnemal.institutions.exchange_keys import generate_key, public_jwk, save_private_key
 
     key = generate_key()
     save_private_key(key, keys_dir / f"{PORTAL_CODE}.pem")

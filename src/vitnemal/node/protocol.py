@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from vitnemal.bounded_json import JsonRefused
 from vitnemal.bounded_json import loads as bounded_loads
 from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
-from vitnemal.institutions.keys import import_public
+from vitnemal.institutions.exchange_keys import import_public
 from vitnemal.institutions.registry import Registry, UnknownInstitution
 from vitnemal.node.wire import (
     PROTOCOL_VERSION,

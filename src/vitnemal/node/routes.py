@@ -4,7 +4,6 @@ returns a signed answer; ``/nodes/{code}`` describes the node."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -21,19 +20,9 @@ from vitnemal.node.protocol import MEDIA_TYPE, PATH
 from vitnemal.node.service import RequestLimiter, Throttle
 from vitnemal.web.deps import served_host
 
-__all__ = ["MAX_REQUEST_BYTES", "injected_delay_s", "router"]
+__all__ = ["MAX_REQUEST_BYTES", "router"]
 
 router = APIRouter(tags=["node"])
-
-
-def injected_delay_s(code: str, spec: str) -> float:
-    """The demo/benchmark latency of node ``code`` for a spec "LOW-HIGH" in ms, fixed per node so runs compare."""
-    if not spec:
-        return 0.0
-    low, _, high = spec.partition("-")
-    lo, hi = float(low), float(high or low)
-    spread = int(hashlib.sha256(code.encode()).hexdigest(), 16) % 1000 / 999
-    return (lo + (hi - lo) * spread) / 1000
 
 
 def database_limiter(settings: Settings) -> RequestLimiter:
@@ -81,8 +70,11 @@ async def results(code: str, request: Request) -> Response:
     if isinstance(outcome, Refusal):
         return Response(outcome.body(), status_code=outcome.status, media_type="application/json",
                         headers=outcome.headers())
-    # Injected latency (demos, benchmarks): the answer takes this long in all, as a remote node's would.
-    delay = injected_delay_s(code, host.settings.inject_latency_ms) - (time.perf_counter() - received)
-    if delay > 0:
-        await asyncio.sleep(delay)
+    # Demos and benchmarks inject a latency (devtools.latency, set up by create_app): the answer then takes this
+    # long in all, as a remote node's would. Production apps have none.
+    answer_delay = getattr(request.app.state, "node_answer_delay", None)
+    if answer_delay is not None:
+        delay = answer_delay(code) - (time.perf_counter() - received)
+        if delay > 0:
+            await asyncio.sleep(delay)
     return Response(content=outcome.token, media_type=MEDIA_TYPE)

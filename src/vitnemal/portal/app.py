@@ -58,7 +58,7 @@ class Portal:
 
     def _exchange_source(self) -> ResultsSource:
         from vitnemal.exchange.client import HttpNodeClient
-        from vitnemal.institutions.keys import load_private_key
+        from vitnemal.institutions.exchange_keys import load_private_key
         from vitnemal.institutions.registry import LiveRegistry
         from vitnemal.portal.source import ExchangeResultsSource
 

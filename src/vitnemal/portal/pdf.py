@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from vitnemal.config import Settings
-from vitnemal.diplomas.keys import federation_ca
 from vitnemal.diplomas.render import PDF_STANDARD, qr_svg
+from vitnemal.diplomas.signers import federation_ca
 from vitnemal.portal import rules
 from vitnemal.portal.elmo import snapshot_to_elmo
 from vitnemal.portal.texts import PDF, credits_text, day_text, moment_text, term_text

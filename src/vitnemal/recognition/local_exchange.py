@@ -4,7 +4,7 @@
 whose databases and keys this host holds through the same :func:`~vitnemal.node.handling.handle_request` their
 HTTP node calls (every check, the disclosure log, the signed answer), without the HTTP hop; any other node is
 asked over HTTP. The
-requester's side is unchanged: the same :func:`~vitnemal.exchange.processing.run_round` checks every signature
+requester's side is unchanged: the same :func:`~vitnemal.exchange.order_round.run_round` checks every signature
 and imports what arrives. So a fetch run here is a real exchange, signed both ways and logged at both ends.
 """
 
@@ -20,8 +20,8 @@ from sqlalchemy import select
 from vitnemal.exchange import lifecycle
 from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.models import ResultsOrder
+from vitnemal.exchange.order_round import run_round
 from vitnemal.exchange.outcomes import Reply
-from vitnemal.exchange.processing import run_round
 from vitnemal.exchange.states import OrderStatus
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.handling import Refusal, handle_request

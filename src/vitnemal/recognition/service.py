@@ -27,7 +27,7 @@ from vitnemal.exchange.models import (
 )
 from vitnemal.identity.models import Person
 from vitnemal.recognition.models import DONE, OPEN, REFUSED, RecognitionCase, RecognitionItem
-from vitnemal.records.services import find_person_by_any_id, parse_credits
+from vitnemal.records.service import find_person_by_any_id, parse_credits
 from vitnemal.records.terms import parse_term, season_order
 
 

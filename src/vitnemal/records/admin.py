@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from vitnemal.audit.events import AuditAction
 from vitnemal.audit.service import record_event
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, ConsentType, ExchangeSettings
-from vitnemal.records.services import get_exchange_settings
+from vitnemal.records.service import get_exchange_settings
 
 MAX_SEQUENCE = 999
 # The consent types this system knows (FS has many; the results exchange needs this one).

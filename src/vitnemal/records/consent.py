@@ -2,7 +2,7 @@
 
 The answer is a row of ``Consent`` (FS: "Akseptanse for person", type RESUTVEKSL, J/N, with its date); the newest
 holds. Withdrawing is answering N: the history keeps when consent was given and when it was withdrawn, and an order
-placed before a withdrawal asks nobody more (see exchange.processing). Every answer is an audit event.
+placed before a withdrawal asks nobody more (see exchange.order_round). Every answer is an audit event.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from vitnemal.audit.service import record_event
 from vitnemal.identity.models import Person
 from vitnemal.records.admin import consent_type
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
-from vitnemal.records.services import find_person_by_any_id
+from vitnemal.records.service import find_person_by_any_id
 
 
 class NotAsked(Exception):

@@ -10,7 +10,7 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vitnemal.records.admin import MAX_SEQUENCE, change_consent_type, change_exchange_settings, consent_type
-from vitnemal.records.services import get_exchange_settings
+from vitnemal.records.service import get_exchange_settings
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
 from vitnemal.staffpages.render import render_staff

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from vitnemal.cli import app
 from vitnemal.config import Settings
-from vitnemal.diplomas.keys import institution_signer_files, local_signer_spec, make_signer
+from vitnemal.diplomas.signers import institution_signer_files, local_signer_spec, make_signer
 from vitnemal.signing.ca import LocalCertificateAuthority
 
 runner = CliRunner()

@@ -16,7 +16,7 @@ from vitnemal.config import Settings
 from vitnemal.db import Base, Database
 from vitnemal.demo import FederationExists, FederationSummary, generate_federation
 from vitnemal.identity.models import Person, PersonIdentity
-from vitnemal.institutions.keys import import_public, load_private_key
+from vitnemal.institutions.exchange_keys import import_public, load_private_key
 from vitnemal.institutions.registry import Registry
 from vitnemal.records.models import AssessmentResult, Consent, Course, ExchangeSettings, Qualification
 from vitnemal.schema import MIGRATIONS

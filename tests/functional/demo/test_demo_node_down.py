@@ -81,7 +81,7 @@ def test_the_portal_sees_a_stopped_node_as_not_answering_and_asks_again(tmp_path
     from datetime import UTC, datetime
 
     from vitnemal.exchange.client import HttpNodeClient
-    from vitnemal.institutions.keys import load_private_key
+    from vitnemal.institutions.exchange_keys import load_private_key
     from vitnemal.institutions.registry import PORTAL_CODE, LiveRegistry
     from vitnemal.portal.source import ExchangeResultsSource, Owner
 

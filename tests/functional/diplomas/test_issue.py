@@ -30,8 +30,8 @@ from vitnemal.diplomas.issue import (
     pending_jobs,
     reissue_job,
 )
-from vitnemal.diplomas.keys import federation_ca_cert, local_signer_spec
 from vitnemal.diplomas.models import IssuedDocument
+from vitnemal.diplomas.signers import federation_ca_cert, local_signer_spec
 from vitnemal.diplomas.verify import verify_document
 from vitnemal.records.models import Qualification
 

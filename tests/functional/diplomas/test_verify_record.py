@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from vitnemal.config import Settings
 from vitnemal.db import Database
-from vitnemal.diplomas.keys import local_signer_spec, make_signer
 from vitnemal.diplomas.models import IssuedDocument
+from vitnemal.diplomas.signers import local_signer_spec, make_signer
 from vitnemal.diplomas.verify import public_record, verify_document
 from vitnemal.signing.pdf import PadesSigner
 

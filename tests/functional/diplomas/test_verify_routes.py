@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from vitnemal.devtools.federation import BareFederation, build_federation
 from vitnemal.diplomas import routes
-from vitnemal.diplomas.keys import local_signer_spec, make_signer
 from vitnemal.diplomas.models import IssuedDocument
+from vitnemal.diplomas.signers import local_signer_spec, make_signer
 from vitnemal.web.app import create_app
 
 

@@ -16,7 +16,7 @@ from tests.functional.exchange.conftest import outcomes
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
 from vitnemal.exchange.models import ExternalResult, ExternalStudyRecord
-from vitnemal.institutions.keys import generate_key, load_private_key
+from vitnemal.institutions.exchange_keys import generate_key, load_private_key
 from vitnemal.node.protocol import NodeAnswer, sign
 from vitnemal.records.models import Disclosure
 

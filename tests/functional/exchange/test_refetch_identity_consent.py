@@ -122,7 +122,7 @@ def test_consent_withdrawn_after_ordering_stops_the_fetch(tmp_path, sqlite_templ
     from tests.factories import make_federation
 
     from vitnemal.exchange import lifecycle, service
-    from vitnemal.exchange.processing import run_round
+    from vitnemal.exchange.order_round import run_round
 
     fed = make_federation(tmp_path / "fed", ["185", "216"], "http://127.0.0.1:9", template=sqlite_template)
     db = fed.db("185")
@@ -142,7 +142,7 @@ def test_consent_withdrawn_after_ordering_stops_the_fetch(tmp_path, sqlite_templ
 
         async def aclose(self) -> None: ...
 
-    from vitnemal.institutions.keys import load_private_key
+    from vitnemal.institutions.exchange_keys import load_private_key
 
     status = asyncio.run(run_round(db=db, order_id=order_id, own="185", owner="w", registry=fed.registry,
                                    key=load_private_key(fed.settings.keys_dir / "185.pem"), client=NeverCalled(),
@@ -159,8 +159,8 @@ def test_an_institution_that_left_the_registry_does_not_hold_the_order_forever(t
     from tests.factories import make_federation
 
     from vitnemal.exchange import lifecycle, service
-    from vitnemal.exchange.processing import run_round
-    from vitnemal.institutions.keys import load_private_key
+    from vitnemal.exchange.order_round import run_round
+    from vitnemal.institutions.exchange_keys import load_private_key
 
     fed = make_federation(tmp_path / "fed", ["185", "216"], "http://127.0.0.1:9", template=sqlite_template)
     db = fed.db("185")

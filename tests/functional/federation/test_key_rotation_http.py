@@ -18,7 +18,7 @@ from vitnemal.cli import app
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
 from vitnemal.exchange.outcomes import Outcome, Reply, classify
-from vitnemal.institutions.keys import load_private_key
+from vitnemal.institutions.exchange_keys import load_private_key
 from vitnemal.institutions.registry import Registry
 from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign
 from vitnemal.web.app import create_app

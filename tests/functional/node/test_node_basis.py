@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from vitnemal.audit.models import AuditEvent
 from vitnemal.cli import app
-from vitnemal.institutions.keys import load_private_key
+from vitnemal.institutions.exchange_keys import load_private_key
 from vitnemal.node.protocol import (
     ConsentClaim,
     OwnerLogin,

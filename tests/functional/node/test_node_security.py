@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tests.factories import MiniFederation, add_course, add_person, add_result
 from tests.functional.node.conftest import PERSON, NodePath, Reply
 
-from vitnemal.institutions.keys import generate_key, load_private_key
+from vitnemal.institutions.exchange_keys import generate_key, load_private_key
 from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign, verify
 from vitnemal.records.models import Disclosure
 

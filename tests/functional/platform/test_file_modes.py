@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from vitnemal.cli import app
 from vitnemal.demo.schools import register_demo_schools
 from vitnemal.diplomas.issue import IssueContext, issue_many, pending_jobs
-from vitnemal.diplomas.keys import local_signer_spec
+from vitnemal.diplomas.signers import local_signer_spec
 from vitnemal.files import private_dir, touch_private, write_private
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "school"

@@ -14,7 +14,7 @@ from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
 from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.outcomes import Outcome
-from vitnemal.institutions.keys import generate_key, load_private_key, public_jwk
+from vitnemal.institutions.exchange_keys import generate_key, load_private_key, public_jwk
 from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, MemberKind, Registry
 from vitnemal.node.protocol import verify
 from vitnemal.portal.source import ExchangeResultsSource, Owner, SourceAnswer

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from vitnemal.cli import app
 from vitnemal.config import DEFAULT_HOME, Settings
 from vitnemal.devtools.federation import BareFederation, build_federation
-from vitnemal.diplomas.keys import local_signer_spec, make_signer
+from vitnemal.diplomas.signers import local_signer_spec, make_signer
 from vitnemal.web.app import create_app
 
 runner = CliRunner()

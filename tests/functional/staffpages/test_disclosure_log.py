@@ -14,7 +14,7 @@ from tests.staff_helpers import log_in_staff, staff_site
 from vitnemal.audit.models import AuditEvent
 from vitnemal.records.disclosure_log import PAGE_SIZE
 from vitnemal.records.models import Disclosure
-from vitnemal.records.services import add_person
+from vitnemal.records.service import add_person
 
 LOG = "/institutions/185/disclosures"
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

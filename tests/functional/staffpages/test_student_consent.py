@@ -12,7 +12,7 @@ from tests.staff_helpers import csrf, log_in_person, staff_site
 from vitnemal.audit.models import AuditEvent
 from vitnemal.exchange.service import current_consent
 from vitnemal.records.admin import change_consent_type
-from vitnemal.records.services import add_earlier_id, add_person
+from vitnemal.records.service import add_earlier_id, add_person
 
 TESTPERSON1 = "01536112185"
 PAGE = "/institutions/185/student/consent"
@@ -29,7 +29,7 @@ def site(tmp_path, sqlite_template):
 
 def _consent(site, pid: str = TESTPERSON1) -> str | None:
     with site.db("185").read_session() as session:
-        from vitnemal.records.services import get_person
+        from vitnemal.records.service import get_person
 
         row = current_consent(session, get_person(session, pid).id)
         return row.answer if row else None

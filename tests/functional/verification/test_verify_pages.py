@@ -24,8 +24,8 @@ from vitnemal.config import Settings
 from vitnemal.db import Database
 from vitnemal.demo.schools import register_demo_schools
 from vitnemal.devtools.federation import build_federation
-from vitnemal.diplomas.keys import local_signer_spec, make_signer
 from vitnemal.diplomas.models import IssuedDocument
+from vitnemal.diplomas.signers import local_signer_spec, make_signer
 from vitnemal.portal import events, shares
 from vitnemal.portal.mail import MemoryMailer
 from vitnemal.portal.pdf import SharePdfMaker

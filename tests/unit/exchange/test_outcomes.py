@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from vitnemal.exchange.outcomes import Outcome, Reply, classify
-from vitnemal.institutions.keys import generate_key, public_jwk
+from vitnemal.institutions.exchange_keys import generate_key, public_jwk
 from vitnemal.institutions.registry import InstitutionEntry, Registry
 from vitnemal.node.protocol import NodeAnswer, sign
 

@@ -16,7 +16,7 @@ from vitnemal.federation.rules import (
     parse_overlap,
     parse_public_key,
 )
-from vitnemal.institutions.keys import generate_key
+from vitnemal.institutions.exchange_keys import generate_key
 from vitnemal.institutions.registry import MemberKind
 
 

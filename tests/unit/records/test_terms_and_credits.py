@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from vitnemal.records.services import no_qualification, parse_credits
+from vitnemal.records.service import no_qualification, parse_credits
 from vitnemal.records.terms import SEASONS, parse_term, season_of, season_order
 
 

@@ -55,7 +55,7 @@ def consent_claim(consent: Consent, own: str) -> ConsentClaim:
                         reference=f"{own}/consent/{consent.id}")
 
 
-def _plan(db: Database, order_id: int, own: str, registry: Registry, key: Any, now: datetime) -> RoundPlan | None:
+def plan_round(db: Database, order_id: int, own: str, registry: Registry, key: Any, now: datetime) -> RoundPlan | None:
     """Build the signed requests for every institution due in this round (or note that consent is gone)."""
     with db.read_session() as session:
         order = session.get(ResultsOrder, order_id)
@@ -94,7 +94,7 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
     CPU out of the order's critical path, which is the slowest node.
     """
     now = datetime.now(UTC)
-    plan = await run_in_threadpool(_plan, db, order_id, own, registry, key, now)
+    plan = await run_in_threadpool(plan_round, db, order_id, own, registry, key, now)
     if plan is None:
         return None
     policy = RetryPolicy(settings.retry_after_s, settings.max_attempts)
