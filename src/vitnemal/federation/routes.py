@@ -22,7 +22,7 @@ from vitnemal.federation.probe import probe_node
 from vitnemal.federation.rules import MembershipError
 from vitnemal.federation.texts import answer_lines, summary
 from vitnemal.i18n import as_language
-from vitnemal.institutions.keys import generate_key, public_jwk, save_private_key
+from vitnemal.institutions.exchange_keys import generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import InstitutionEntry, Registry
 from vitnemal.staffpages.access import CODE, StaffUser, host_of, require_operator
 from vitnemal.staffpages.render import render_staff

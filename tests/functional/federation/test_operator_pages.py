@@ -11,7 +11,7 @@ from tests.factories import add_course, add_person, add_result, consent
 from tests.staff_helpers import csrf, log_in_person, log_in_staff, staff_site
 
 from vitnemal.federation.rules import MAX_KEY_BYTES
-from vitnemal.institutions.keys import generate_key
+from vitnemal.institutions.exchange_keys import generate_key
 from vitnemal.institutions.registry import Registry
 
 PERSON = "01039510010"
