@@ -11,7 +11,7 @@ import pytest
 from tests.staff_helpers import staff_site
 
 from vitnemal.records.models import Disclosure
-from vitnemal.records.services import add_person
+from vitnemal.records.service import add_person
 
 pytestmark = pytest.mark.xdist_group("browser")
 TESTPERSON1 = "01536112185"
