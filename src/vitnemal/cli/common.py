@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -119,3 +119,49 @@ def institution_session(code: str, *, write: bool = False, home: Path | None = N
         raise fail(str(exc) + (hint(exc) if hint else "")) from None
     finally:
         db.dispose()
+
+
+def table(*columns: str, whole: tuple[str, ...] = (), title: str | None = None) -> Any:
+    """A Rich table that fits a narrow terminal (80 columns) without cutting anything: text columns wrap at spaces
+    and fold a word too long for them; the ``whole`` columns (codes, numbers, terms, dates) never break."""
+    from rich import box
+    from rich.table import Table
+
+    result = Table(title=title, box=box.SIMPLE_HEAD, padding=0, collapse_padding=True, pad_edge=False,
+                   title_justify="left", show_edge=False)
+    for name in columns:
+        if name in whole:
+            result.add_column(name, no_wrap=True, overflow="fold")
+        else:
+            result.add_column(name, overflow="fold")
+    return result
+
+
+def fitted(table: Any, width: int) -> Any:
+    """``table`` laid out for a terminal ``width`` wide: each whole column exactly as wide as its longest line, the
+    text columns sharing the rest by how much they hold, each at least as wide as its longest word. Rich, left to
+    itself, squeezes whole columns and cuts words when pressed; here a word is folded only when the terminal is
+    narrower than the longest words of every column together."""
+    text: list[tuple[Any, int, int]] = []  # column, longest word, longest line
+    used = len(table.columns) - 1  # one space between columns
+    for column in table.columns:
+        pieces = [str(column.header), *(str(cell) for cell in column.cells)]
+        lines = [len(line) for piece in pieces for line in piece.splitlines()] or [0]
+        if column.no_wrap:
+            column.width = max(lines)
+            used += column.width
+        else:
+            text.append((column, max(len(word) for piece in pieces for word in piece.split() or [""]), max(lines)))
+    room = max(width - used - sum(word for _, word, _ in text), 0)  # after every text column's longest word
+    wanted = sum(longest - word for _, word, longest in text) or 1
+    for column, word, longest in text:
+        column.width = word + min(longest - word, room * (longest - word) // wanted)
+    return table
+
+
+_NONE = {"nb": "ingen", "nn": "ingen", "en": "none"}
+
+
+def none_text(lang: str = "nb") -> str:
+    """What a list with nothing in it says instead of an empty table."""
+    return _NONE.get(lang, _NONE["nb"])

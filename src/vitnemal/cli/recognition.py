@@ -59,8 +59,9 @@ def _hint(exc: Any, code: str) -> str:
 
 def _print_case(view: dict[str, Any], external: list[dict[str, Any]] | None = None) -> None:
     from rich.console import Console
-    from rich.table import Table
 
+    from vitnemal.cli.common import fitted
+    from vitnemal.cli.common import table as cli_table
     from vitnemal.i18n import show_iso
 
     console = Console()
@@ -72,23 +73,26 @@ def _print_case(view: dict[str, Any], external: list[dict[str, Any]] | None = No
         console.print(f"Resultatbestilling {view['order']['order_id']}: {view['order']['label']} "
                       f"({view['order']['status']})")
     if view["items"]:
-        table = Table("Nr", "Innpasset mot", "Kode", "Navn", "Institusjon", "Termin", "Sp", "Vedtatt av", "")
+        table = cli_table("Nr", "Mot", "Kode", "Navn", "Institusjon", "Termin", "Sp", "Vedtatt",
+                          whole=("Nr", "Mot", "Kode", "Termin", "Sp", "Vedtatt"))
         for i in view["items"]:
             credits = i["credits"] if not i["credits_counted"] else f"{i['credits_counted']} av {i['credits']}"
+            decided = f"{i['recognised_by']}\n{show_iso(i['recognised_at'], date_only=True)}"
+            if i["withdrawn_at"]:
+                decided += f"\ntrukket av\n{i['withdrawn_by']}"
             table.add_row(str(i["id"]), i["toward"], i["code"] or "(blokk)", i["name_nb"], i["institution_name"],
-                          i["term"] or "", credits,
-                          f"{i['recognised_by']} {show_iso(i['recognised_at'], date_only=True)}",
-                          f"trukket av {i['withdrawn_by']}" if i["withdrawn_at"] else "")
-        console.print(table)
+                          i["term"] or "", credits, decided)
+        console.print(fitted(table, console.width))
     if view["decided_at"]:
         console.print(f"Vedtak {view['status']} {show_iso(view['decided_at'])} av {view['decided_by']}"
                       + (f": {view['decision_note']}" if view["decision_note"] else ""))
     if external:
-        table = Table("Id", "Inst.", "Kode", "Navn", "Termin", "Sp", "Resultat", title="Eksterne resultater")
+        table = cli_table("Id", "Inst.", "Kode", "Navn", "Termin", "Sp", "Resultat", title="Eksterne resultater",
+                          whole=("Id", "Inst.", "Kode", "Termin", "Sp"))
         for r in external:
             table.add_row(str(r["id"]), r["institution"], r["code"], r["name_nb"], r["term"], r["credits"],
                           r["grade"] + (" (fjernet ved kilden)" if r["removed_at_source"] else ""))
-        console.print(table)
+        console.print(fitted(table, console.width))
 
 
 @app.command("open")

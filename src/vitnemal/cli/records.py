@@ -14,7 +14,16 @@ from typing import Any
 
 import typer
 
-from vitnemal.cli.common import HOME, JSON, OPENS_DATABASE, fail, institution_session, parse_date
+from vitnemal.cli.common import (
+    HOME,
+    JSON,
+    LANG,
+    OPENS_DATABASE,
+    Language,
+    fail,
+    institution_session,
+    parse_date,
+)
 
 app = typer.Typer(help="An institution's own records: people, results, degrees, consents, settings. "
                        + OPENS_DATABASE, no_args_is_help=True)
@@ -189,34 +198,60 @@ def add_earlier_id(
     _echo(f"{institution}: {data['national_id']} also known as {data['earlier_id']}", as_json, data)
 
 
-def _show_tables(data: dict[str, Any], out: Callable[[Any], None]) -> None:
-    from rich.table import Table
+_SHOW: dict[str, dict[str, Any]] = {
+    "nb": {"results": "{name} ({id}) ved {inst}: vurderingsresultater", "no_results": "Ingen vurderingsresultater.",
+           "results_columns": ("Termin", "Emnekode", "Emnenavn", "Sp", "Karakter", "Oppgavetittel"),
+           "qualifications": "Kvalifikasjoner", "no_qualifications": "Ingen kvalifikasjoner.",
+           "qualification_columns": ("Kode", "Navn", "Nivå", "Sp", "Tildelt", "Vitnemål utstedt", "Emner"),
+           "not_issued": "ikke utstedt", "consents": "Akseptanser", "earlier": "Tidligere id-er"},
+    "nn": {"results": "{name} ({id}) ved {inst}: vurderingsresultat", "no_results": "Ingen vurderingsresultat.",
+           "results_columns": ("Termin", "Emnekode", "Emnenamn", "Sp", "Karakter", "Oppgåvetittel"),
+           "qualifications": "Kvalifikasjonar", "no_qualifications": "Ingen kvalifikasjonar.",
+           "qualification_columns": ("Kode", "Namn", "Nivå", "Sp", "Tildelt", "Vitnemål skrive ut", "Emne"),
+           "not_issued": "ikkje skrive ut", "consents": "Akseptansar", "earlier": "Tidlegare id-ar"},
+    "en": {"results": "{name} ({id}) at {inst}: results", "no_results": "No results.",
+           "results_columns": ("Term", "Course", "Course name", "Credits", "Grade", "Thesis title"),
+           "qualifications": "Qualifications", "no_qualifications": "No qualifications.",
+           "qualification_columns": ("Code", "Name", "Level", "Credits", "Awarded", "Diploma issued", "Courses"),
+           "not_issued": "not issued", "consents": "Consents", "earlier": "Earlier ids"},
+}
 
-    from vitnemal.i18n import show_iso
 
-    results = Table(title=f"{data['name']} ({data['national_id']}) ved {data['institution']}: vurderingsresultater")
-    for column in ("Termin", "Emnekode", "Emnenavn", "Sp", "Karakter", "Oppgavetittel"):
-        results.add_column(column)
-    for r in data["results"]:
-        results.add_row(f"{r['year']} {r['season']}", r["course"], r["name_nb"], r["credits"], r["grade"],
-                        r["thesis_title"] or "")
-    out(results)
-    quals = Table(title="Kvalifikasjoner")
-    for column in ("Kode", "Navn", "Nivå", "Sp", "Tildelt", "Vitnemål utstedt", "Emner"):
-        quals.add_column(column)
-    for q in data["qualifications"]:
-        quals.add_row(q["code"], q["name_nb"], q["level"], q["credits"], q["award_date"],
-                      q["diploma_issued_on"] or "ikke utstedt", str(len(q["courses"])))
-    out(quals)
-    answers = ", ".join(f"{c['type']} {c['answer']} {show_iso(c['answered_at'])}" for c in data["consents"]) or "ingen"
-    out(f"Akseptanser: {answers}")
+def _show_tables(data: dict[str, Any], out: Callable[[Any], None], width: int, language: str = "nb") -> None:
+    from vitnemal.cli.common import fitted, none_text, table
+    from vitnemal.i18n import as_language, show_iso
+
+    lang = as_language(language)
+    t = _SHOW[lang]
+    out(t["results"].format(name=data["name"], id=data["national_id"], inst=data["institution"]))
+    if data["results"]:
+        columns = t["results_columns"]
+        results = table(*columns, whole=(columns[0], columns[1], columns[3], columns[4]))
+        for r in data["results"]:
+            results.add_row(f"{r['year']} {r['season']}", r["course"], r["name_nb"], r["credits"], r["grade"],
+                            r["thesis_title"] or "")
+        out(fitted(results, width))
+    else:
+        out(f"  {t['no_results']}")
+    out(t["qualifications"])
+    if data["qualifications"]:
+        columns = t["qualification_columns"]
+        quals = table(*columns, whole=(columns[0], columns[3], columns[4], columns[6]))
+        for q in data["qualifications"]:
+            quals.add_row(q["code"], q["name_nb"], q["level"], q["credits"], q["award_date"],
+                          q["diploma_issued_on"] or t["not_issued"], str(len(q["courses"])))
+        out(fitted(quals, width))
+    else:
+        out(f"  {t['no_qualifications']}")
+    answers = ", ".join(f"{c['type']} {c['answer']} {show_iso(c['answered_at'], lang)}" for c in data["consents"])
+    out(f"{t['consents']}: {answers or none_text(lang)}")
     if data["earlier_ids"]:
-        out(f"Tidligere id-er: {', '.join(data['earlier_ids'])}")
+        out(f"{t['earlier']}: {', '.join(data['earlier_ids'])}")
 
 
 @app.command()
 def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = JSON,
-         home: Path | None = HOME) -> None:
+         home: Path | None = HOME, lang: Language = LANG) -> None:
     """Show the person's results, qualifications and consents at the institution."""
     from rich.console import Console
 
@@ -244,7 +279,7 @@ def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = J
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
     console = Console()
-    _show_tables(data, console.print)
+    _show_tables(data, console.print, console.width, lang.value)
 
 
 @app.command()

@@ -92,3 +92,29 @@ def test_a_malformed_date_is_a_usage_error_like_everywhere_in_the_cli(fed: Fed) 
     env, _ = fed
     code, out = _run(env, "issue-diploma", "-i", "216", "-p", "01536112185", "-q", "X", "--on", "1. mai")
     assert code == 2 and "not a date" in out and "--on" in out
+
+
+@pytest.mark.parametrize(("lang", "results", "qualifications", "consents"), [
+    ("nb", "Ingen vurderingsresultater.", "Ingen kvalifikasjoner.", "Akseptanser: ingen"),
+    ("nn", "Ingen vurderingsresultat.", "Ingen kvalifikasjonar.", "Akseptansar: ingen"),
+    ("en", "No results.", "No qualifications.", "Consents: none"),
+])
+def test_show_says_none_instead_of_drawing_empty_tables(fed: Fed, lang: str, results: str, qualifications: str,
+                                                        consents: str) -> None:
+    env, _ = fed
+    code, _ = _run(env, "add-person", "-i", "216", "-p", "15076500565", "--first-name", "Ola", "--last-name", "Tom")
+    assert code in (0, 1)  # added now, or for an earlier language
+    result = runner.invoke(app, ["records", "show", "-i", "216", "-p", "15076500565", "--lang", lang],
+                           env={**env, "COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert results in result.output and qualifications in result.output and consents in result.output
+    assert not set("┏┃━─") & set(result.output)
+
+
+def test_show_fits_80_columns_without_cutting(fed: Fed) -> None:
+    env, _ = fed
+    result = runner.invoke(app, ["records", "show", "-i", "216", "-p", "01536112185"], env={**env, "COLUMNS": "80"},
+                           terminal_width=80)
+    assert result.exit_code == 0 and "…" not in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "RES-100" in result.output and "2025 HØST" in result.output

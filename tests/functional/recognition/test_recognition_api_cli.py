@@ -89,10 +89,13 @@ def test_the_golden_path_over_the_api(client: TestClient, fed: MiniFederation) -
 
 
 def run(fed: MiniFederation, *args: str) -> Any:
+    return run_at(fed, 200, *args)
+
+
+def run_at(fed: MiniFederation, columns: int, *args: str) -> Any:
     env = {"VITNEMAL_HOME": str(fed.settings.home), "VITNEMAL_DATABASE_URL": fed.settings.database_url,
-           "VITNEMAL_PUBLIC_URL": fed.settings.public_url}
-    result = CliRunner().invoke(cli, ["recognition", *args], env=env, terminal_width=200)
-    return result
+           "VITNEMAL_PUBLIC_URL": fed.settings.public_url, "COLUMNS": str(columns)}
+    return CliRunner().invoke(cli, ["recognition", *args], env=env, terminal_width=columns)
 
 
 def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -> None:
@@ -116,6 +119,12 @@ def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -
     assert decided.exit_code == 0 and "FERDIG" in decided.output
     table = run(fed, "show", str(case), "-i", "185")
     assert "Godkjenningssak 1" in table.output and "(blokk)" in table.output and "Vedtak FERDIG" in table.output
+    # At 80 columns (issue 8 #11) the tables wrap at spaces and cut nothing: codes whole, no "Viten…", "(blok…".
+    narrow = run_at(fed, 80, "show", str(case), "-i", "185").output
+    assert "…" not in narrow and max(len(line) for line in narrow.splitlines()) <= 80
+    for whole in ("(blokk)", "DAT310", "MA-INF", "kari@uio", "Fordypning", "informatikk", "Høgskulen", "Fjordane",
+                  "2018 HØST", "Eksterne resultater"):
+        assert whole in narrow, (whole, narrow)
     listed = run(fed, "list", "-i", "185")
     assert "FERDIG" in listed.output and "2 vedtak" in listed.output
     unknown = run(fed, "show", "999", "-i", "185")
