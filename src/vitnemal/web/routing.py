@@ -48,7 +48,8 @@ def require_login(request: Request) -> BrowserSession:
     """Dependency: the logged-in owner's session; anyone else is sent to log in and brought back here."""
     session = current_session(request)
     if session is None or session.national_id is None:
-        raise LoginRequired(request.url.path)
+        # Back to the very page afterwards, its query too (?lang=en, a search): safe_next keeps it local.
+        raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     return session
 
 

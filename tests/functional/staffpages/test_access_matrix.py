@@ -24,6 +24,9 @@ ROUTES: list[tuple[str, str, frozenset[Role]]] = [
     ("POST", "/institutions/185/settings/consent-types", ADMIN),
     ("GET", "/institutions/185/disclosures", ADMIN),
     ("GET", "/institutions/185/disclosures.csv", ADMIN),
+    ("GET", "/institutions/185/staff", ADMIN),
+    ("POST", "/institutions/185/staff/grant", ADMIN),
+    ("POST", "/institutions/185/staff/revoke", ADMIN),
 ]
 # The student's own pages under an institution: an ID-porten login of a person registered there, never a staff role.
 STUDENT_ROUTES: list[tuple[str, str]] = [
@@ -31,6 +34,8 @@ STUDENT_ROUTES: list[tuple[str, str]] = [
     ("POST", "/institutions/185/student/consent"),
 ]
 FORMS = {
+    "/institutions/185/staff/grant": {"username": "admin@uio.no", "role": "institution_admin"},  # held already
+    "/institutions/185/staff/revoke": {"username": "nobody@uio.no", "role": "case_worker"},  # held by no one
     "/institutions/185/student/consent": {"answer": "J"},
     "/institutions/185/settings/modules": {"module_active": "J", "reserved": "N"},
     "/institutions/185/settings/consent-types": {"active": "N", "seq_semreg": "", "seq_studentweb": ""},

@@ -75,3 +75,15 @@ def test_an_institution_not_served_here_is_not_found(site) -> None:
         log_in_staff(client, "saksbehandler@uio.no")
         assert client.get("/institutions/999").status_code == 404
         assert client.get("/institutions/%3Cscript%3E").status_code in (404, 422)
+
+
+def test_the_staff_pages_speak_each_language(site) -> None:
+    with site.client() as client:
+        assert "Innlogging for ansatte" in client.get("/staff/login?lang=nb").text
+        assert "Innlogging for tilsette" in client.get("/staff/login?lang=nn").text
+        english = client.get("/staff/login?lang=en").text
+        assert "Log in for staff" in english and "Innlogging" not in english
+        page = log_in_staff(client, "admin@uio.no", "/institutions/185/settings/modules")
+        assert "Innstillingane er lagra" not in page.text
+        assert "Module choice" in client.get("/institutions/185/settings/modules?lang=en").text
+        assert "Modulval" in client.get("/institutions/185/settings/modules?lang=nn").text

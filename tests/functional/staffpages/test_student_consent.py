@@ -64,6 +64,15 @@ def test_the_student_consents_sees_when_and_withdraws(site) -> None:
     assert first is not None and first >= before
 
 
+def test_the_login_brings_the_student_back_to_the_page_in_their_language(site) -> None:
+    with site.client() as client:
+        first = client.get(PAGE + "?lang=en", follow_redirects=False)
+        assert first.headers["location"] == "/auth/login?next=/institutions/185/student/consent%3Flang%3Den"
+        page = log_in_person(client, TESTPERSON1, "/institutions/185/student/consent%3Flang%3Den")
+        assert page.url.path == PAGE and page.url.params["lang"] == "en"
+        assert "May University of Oslo fetch your results from other institutions?" in page.text
+
+
 def test_a_person_not_registered_here_has_nothing_to_answer(site) -> None:
     with site.client() as client:
         page = log_in_person(client, "19588312510", PAGE)
