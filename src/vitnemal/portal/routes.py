@@ -231,7 +231,7 @@ def progress_script() -> FileResponse:
 def parse_choices(values: list[str]) -> frozenset[tuple[str, str]]:
     """Form values "<institution>:<key>", bounded in number and length."""
     if len(values) > MAX_CHOICES:
-        raise rules.ShareRefused(f"At most {MAX_CHOICES} results can be shared at once.")
+        raise rules.ShareRefused(rules.N_("At most %(count)s results can be shared at once."), count=MAX_CHOICES)
     chosen = set()
     for value in values:
         code, sep, key = value[:MAX_CHOICE_CHARS].partition(":")
@@ -259,12 +259,12 @@ def create_share(request: Request, session: BrowserSession = Depends(require_log
         with portal.db.session() as db:
             # Each share sends mail to addresses the owner types: bounded per owner, or the portal sends spam.
             if not _within(db, "share", owner_of(session).national_id, SHARE_LIMIT):
-                raise rules.ShareRefused(_("You have made many shares today. Please try again tomorrow."))
+                raise rules.ShareRefused(rules.N_("You have made many shares today. Please try again tomorrow."))
             created = shares.create_shares(db, owner=owner_of(session), fetch_id=fetch_id, request=request_,
                                            now=datetime.now(UTC), public_url=portal.settings.public_url,
                                            pdf_maker=portal.pdf_maker, mailer=portal.mailer)
     except rules.ShareRefused as exc:
-        return _share_refused(request, session, str(exc))
+        return _share_refused(request, session, exc.translated(_))
     except (MailError, PortalNotReady) as exc:
         return _share_refused(request, session, _("The e-mail could not be sent, so nothing was shared.")
                               + f" ({exc})")

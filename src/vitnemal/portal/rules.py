@@ -11,7 +11,7 @@ import calendar
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -28,8 +28,24 @@ MAX_RECIPIENTS = 10
 MAX_MESSAGE_CHARS = 1000
 
 
+def N_(text: str) -> str:
+    """Marks an English text for the message catalogue (``scripts/i18n`` extracts ``N_``); the page shows it in its
+    own language (:meth:`ShareRefused.translated`)."""
+    return text
+
+
 class ShareRefused(ValueError):
-    """A share that cannot be made as asked; the message says what is wrong and what to do."""
+    """A share that cannot be made as asked; the message says what is wrong and what to do, in English
+    (``str(exc)``) and in the page's language (:meth:`translated`, from the message catalogue)."""
+
+    def __init__(self, text: str, **params: object) -> None:
+        super().__init__(text % params if params else text)
+        self.text = text
+        self.params = params
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        said = gettext(self.text)
+        return said % self.params if self.params else said
 
 
 # ---------------------------------------------------------------------------------------------------------- expiry
@@ -48,10 +64,12 @@ def share_expiry(now: datetime, valid_until: date | None) -> datetime:
     today = now.astimezone(OSLO).date()
     day = valid_until or today + timedelta(days=DEFAULT_VALIDITY_DAYS)
     if day < today:
-        raise ShareRefused(f"The share's last day ({day.isoformat()}) is in the past; choose today or later.")
+        raise ShareRefused(N_("The share's last day (%(day)s) is in the past; choose today or later."),
+                           day=day.isoformat())
     if day > today + timedelta(days=MAX_VALIDITY_DAYS):
         last = (today + timedelta(days=MAX_VALIDITY_DAYS)).isoformat()
-        raise ShareRefused(f"A share can be valid for at most one year, that is until {last}; choose an earlier day.")
+        raise ShareRefused(N_("A share can be valid for at most one year, that is until %(last)s; choose an earlier "
+                              "day."), last=last)
     return end_of_day(day)
 
 
@@ -131,7 +149,7 @@ def select_snapshot(institutions: Sequence[Mapping[str, Any]], selection: Select
     forged form cannot share something that was never fetched.
     """
     if selection.empty:
-        raise ShareRefused("Nothing was chosen: tick at least one qualification or course to share.")
+        raise ShareRefused(N_("Nothing was chosen: tick at least one qualification or course to share."))
     known_q = {(i["code"], q["key"]) for i in institutions for q in i.get("qualifications", ())}
     known_r = {(i["code"], r["key"]) for i in institutions for r in i.get("results", ())}
     parts = {(i["code"], p.code): p for i in institutions for p in language_test_parts(i.get("results", ()))}
@@ -139,7 +157,8 @@ def select_snapshot(institutions: Sequence[Mapping[str, Any]], selection: Select
                      | (selection.tests - set(parts)))
     if unknown:
         names = ", ".join(f"{code}:{key}" for code, key in unknown[:5])
-        raise ShareRefused(f"Not among your fetched results: {names}. Fetch your results again and choose anew.")
+        raise ShareRefused(N_("Not among your fetched results: %(names)s. Fetch your results again and choose anew."),
+                           names=names)
     shared = []
     for inst in institutions:
         code = inst["code"]
@@ -236,26 +255,30 @@ def normalise_recipients(raw: Iterable[str]) -> list[str]:
             local, at, domain = address.partition("@")
             if (not at or not local or "." not in domain or len(address) > 254 or any(c.isspace() for c in address)
                     or any(c in address for c in "<>\"'()[]\\")):
-                raise ShareRefused(f"{address!r} is not an e-mail address; write it as name@example.no.")
+                raise ShareRefused(N_("%(address)s is not an e-mail address; write it as name@example.no."),
+                                   address=repr(address))
             if address not in seen:
                 seen.append(address)
     if not seen:
-        raise ShareRefused("Give the recipient's e-mail address.")
+        raise ShareRefused(N_("Give the recipient's e-mail address."))
     if len(seen) > MAX_RECIPIENTS:
-        raise ShareRefused(f"At most {MAX_RECIPIENTS} recipients per share; make another share for the rest.")
+        raise ShareRefused(N_("At most %(count)s recipients per share; make another share for the rest."),
+                           count=MAX_RECIPIENTS)
     return seen
 
 
 def check_language(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise ShareRefused(f"Unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}.")
+        raise ShareRefused(N_("Unknown language %(lang)s; choose one of %(languages)s."), lang=repr(lang),
+                           languages=", ".join(LANGUAGES))
     return lang
 
 
 def check_message(message: str | None) -> str | None:
     text = (message or "").strip()
     if len(text) > MAX_MESSAGE_CHARS:
-        raise ShareRefused(f"The message is {len(text)} characters; at most {MAX_MESSAGE_CHARS} are allowed.")
+        raise ShareRefused(N_("The message is %(length)s characters; at most %(limit)s are allowed."),
+                           length=len(text), limit=MAX_MESSAGE_CHARS)
     return text or None
 
 

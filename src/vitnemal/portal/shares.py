@@ -70,7 +70,7 @@ def create_shares(session: Session, *, owner: Owner, fetch_id: int, request: Sha
     expires_at = rules.share_expiry(now, request.valid_until)
     view = fetch_view(session, owner_id=owner.national_id, fetch_id=fetch_id)
     if view is None:
-        raise rules.ShareRefused("That fetch of your results is not available any more; fetch them again.")
+        raise rules.ShareRefused(rules.N_("That fetch of your results is not available any more; fetch them again."))
     snapshot = rules.select_snapshot(view.snapshot(), request.selection)
     n_quals, n_courses = rules.counts(snapshot)
     created = []

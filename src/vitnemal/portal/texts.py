@@ -1,132 +1,131 @@
 """Every word of the portal's e-mails and of the recipient's PDF, in bokmål, nynorsk, English and North Sami.
 
-Kept in one place so a translator can review them (the North Sami texts especially, which were written without a
-native speaker and must be reviewed before production). The web pages use the foundation's message catalogues.
+The English texts below are the message ids; their translations are in the foundation's message catalogues
+(``web/locale/<lang>/LC_MESSAGES/messages.po``, contexts "share mail" and "share pdf"), where a translator reviews
+them beside the pages' texts: the North Sami (``se``) ones especially, which were written without a native speaker
+and must be reviewed before production. ``bash scripts/i18n`` extracts them (the ``P_`` marker); a test fails while
+nb, nn or se lacks one, or a translation loses a placeholder.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from vitnemal.diplomas.texts import credits_text as diploma_credits
-from vitnemal.i18n import local
+from vitnemal.portal.rules import OSLO
+from vitnemal.web.i18n import SHARE_LANGUAGES, translations
 
 Lang = Literal["nb", "nn", "en", "se"]
 
-MAIL: dict[str, dict[str, str]] = {
-    "nb": {
-        "link_subject": "{name} har delt resultater med deg i Vitnemålsportalen",
-        "link_body": "{name} har delt utdanningsresultater med deg gjennom Vitnemålsportalen.\n\n"
-                     "Åpne resultatene her:\n{link}\n\n"
-                     "Du trenger også en tilgangskode. Den kommer i en egen e-post.\n"
-                     "Lenken virker til og med {until}.\n{message}\n"
-                     "Resultatene er hentet direkte fra utdanningsinstitusjonene. Denne e-posten kan ikke besvares.",
-        "code_subject": "Tilgangskode til resultater fra {name}",
-        "code_body": "Tilgangskoden til resultatene {name} har delt med deg i Vitnemålsportalen:\n\n{code}\n\n"
-                     "Lenken til resultatene kom i en egen e-post. Skriv inn koden når du åpner lenken.\n"
-                     "Denne e-posten kan ikke besvares.",
-        "message": "\nMelding fra {name}:\n{message}\n",
-    },
-    "nn": {
-        "link_subject": "{name} har delt resultat med deg i Vitnemålsportalen",
-        "link_body": "{name} har delt utdanningsresultat med deg gjennom Vitnemålsportalen.\n\n"
-                     "Opne resultata her:\n{link}\n\n"
-                     "Du treng òg ein tilgangskode. Han kjem i ein eigen e-post.\n"
-                     "Lenkja verkar til og med {until}.\n{message}\n"
-                     "Resultata er henta direkte frå utdanningsinstitusjonane. Denne e-posten kan ikkje svarast på.",
-        "code_subject": "Tilgangskode til resultat frå {name}",
-        "code_body": "Tilgangskoden til resultata {name} har delt med deg i Vitnemålsportalen:\n\n{code}\n\n"
-                     "Lenkja til resultata kom i ein eigen e-post. Skriv inn koden når du opnar lenkja.\n"
-                     "Denne e-posten kan ikkje svarast på.",
-        "message": "\nMelding frå {name}:\n{message}\n",
-    },
-    "en": {
-        "link_subject": "{name} has shared results with you in Vitnemålsportalen",
-        "link_body": "{name} has shared educational results with you through Vitnemålsportalen, the Norwegian "
-                     "diploma registry.\n\nOpen the results here:\n{link}\n\n"
-                     "You also need an access code. It comes in a separate e-mail.\n"
-                     "The link works until and including {until}.\n{message}\n"
-                     "The results are fetched directly from the institutions. Please do not reply to this e-mail.",
-        "code_subject": "Access code for results from {name}",
-        "code_body": "The access code for the results {name} has shared with you in Vitnemålsportalen:\n\n"
-                     "{code}\n\nThe link to the results came in a separate e-mail. Enter the code when you open "
-                     "the link.\nPlease do not reply to this e-mail.",
-        "message": "\nMessage from {name}:\n{message}\n",
-    },
-    "se": {
-        "link_subject": "{name} lea juogadan bohtosiid duinna Vitnemålsportalenis",
-        "link_body": "{name} lea juogadan oahppobohtosiid duinna Vitnemålsportalena bokte.\n\n"
-                     "Rabas bohtosiid dás:\n{link}\n\n"
-                     "Don dárbbašat maiddái beassankoda. Dat boahtá sierra e-poasttas.\n"
-                     "Liŋka doaibmá {until} rádjái.\n{message}\n"
-                     "Bohtosat leat viežžon njuolgga oahppoásahusain. Ii sáhte vástidit dán e-poastii.",
-        "code_subject": "Beassankoda bohtosiidda {name} bealis",
-        "code_body": "Beassankoda bohtosiidda maid {name} lea juogadan duinna Vitnemålsportalenis:\n\n{code}\n\n"
-                     "Liŋka bohtosiidda bođii sierra e-poasttas. Čális koda go rahpat liŋkka.\n"
-                     "Ii sáhte vástidit dán e-poastii.",
-        "message": "\nDieđáhus {name} bealis:\n{message}\n",
-    },
+
+def P_(context: str, text: str) -> str:
+    """Marks ``text`` in ``context`` for the message catalogue; it is translated where it is used."""
+    return text
+
+
+class Texts(Mapping[str, dict[str, str]]):
+    """One table of texts in every share language: ``texts[lang][key]``, the catalogue's translation of the
+    English text (the English one itself where the catalogue has none)."""
+
+    def __init__(self, context: str, table: dict[str, str]) -> None:
+        self.context = context
+        self.table = table
+        self._done: dict[str, dict[str, str]] = {}
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        found = self._done.get(lang)
+        if found is None:
+            if lang not in SHARE_LANGUAGES:
+                raise KeyError(lang)
+            gettext = translations(lang).upgettext
+            found = self._done[lang] = {key: gettext(self.context, text) for key, text in self.table.items()}
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SHARE_LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(SHARE_LANGUAGES)
+
+
+# Placeholders in braces are filled with str.format after translation.
+_MAIL: dict[str, str] = {
+    'link_subject': P_('share mail', '{name} has shared results with you in Vitnemålsportalen'),
+    'link_body': P_('share mail', '{name} has shared educational results with you through Vitnemålsportalen, the '
+                                  'Norwegian diploma registry.\n'
+                                  '\n'
+                                  'Open the results here:\n'
+                                  '{link}\n'
+                                  '\n'
+                                  'You also need an access code. It comes in a separate e-mail.\n'
+                                  'The link works until and including {until}.\n'
+                                  '{message}\n'
+                                  'The results are fetched directly from the institutions. Please do not reply to '
+                                  'this e-mail.'),
+    'code_subject': P_('share mail', 'Access code for results from {name}'),
+    'code_body': P_('share mail', 'The access code for the results {name} has shared with you in '
+                                  'Vitnemålsportalen:\n'
+                                  '\n'
+                                  '{code}\n'
+                                  '\n'
+                                  'The link to the results came in a separate e-mail. Enter the code when you open '
+                                  'the link.\n'
+                                  'Please do not reply to this e-mail.'),
+    'message': P_('share mail', '\n'
+                                'Message from {name}:\n'
+                                '{message}\n'),
+}
+_PDF: dict[str, str] = {
+    'title': P_('share pdf', 'Results from Vitnemålsportalen'),
+    'name': P_('share pdf', 'Name'),
+    'born': P_('share pdf', 'Date of birth'),
+    'shared': P_('share pdf', 'Shared'),
+    'valid': P_('share pdf', 'Valid until'),
+    'institution': P_('share pdf', 'Institution'),
+    'fetched': P_('share pdf', 'Fetched'),
+    'qualifications': P_('share pdf', 'Qualifications'),
+    'other': P_('share pdf', 'Other courses'),
+    'code': P_('share pdf', 'Code'),
+    'course': P_('share pdf', 'Course'),
+    'term': P_('share pdf', 'Term'),
+    'credits': P_('share pdf', 'Credits (ECTS)'),
+    'grade': P_('share pdf', 'Grade'),
+    'awarded': P_('share pdf', 'Awarded'),
+    'then_named': P_('share pdf', 'Then: {name}'),
+    'thesis': P_('share pdf', 'Thesis'),
+    'tests': P_('share pdf', 'Language tests'),
+    'best': P_('share pdf', 'Best result'),
+    'latest': P_('share pdf', 'Latest result'),
+    'verify': P_('share pdf', 'Check this document: {url}'),
+    'document_id': P_('share pdf', 'Document id: {id}'),
+    'page': P_('share pdf', 'Page {page} of {pages}'),
+    'about': P_('share pdf', 'The results were fetched directly from the institutions and shared by their '
+                             'owner. The document is signed by Vitnemålsportalen; a printed copy cannot be '
+                             'verified.'),
+    'elmo': P_('share pdf', 'The results as ELMO XML (EMREX)'),
+    'VÅR': P_('share pdf', 'Spring'),
+    'HØST': P_('share pdf', 'Autumn'),
 }
 
-PDF: dict[str, dict[str, str]] = {
-    "nb": {"title": "Resultater fra Vitnemålsportalen", "name": "Navn", "born": "Fødselsdato",
-           "shared": "Delt", "valid": "Gyldig til og med", "institution": "Institusjon", "fetched": "Hentet",
-           "qualifications": "Kvalifikasjoner", "other": "Andre emner", "code": "Kode", "course": "Emne",
-           "term": "Termin", "credits": "Studiepoeng", "grade": "Karakter", "awarded": "Tildelt",
-           "then_named": "Da: {name}", "thesis": "Oppgave",
-           "tests": "Språkprøver", "best": "Beste resultat", "latest": "Siste resultat",
-           "verify": "Sjekk dokumentet: {url}", "document_id": "Dokument-ID: {id}", "page": "Side {page} av {pages}",
-           "about": "Resultatene er hentet direkte fra utdanningsinstitusjonene og delt av eieren. Dokumentet er "
-                    "signert av Vitnemålsportalen; en utskrift kan ikke kontrolleres.",
-           "elmo": "Resultatene som ELMO XML (EMREX)", "VÅR": "Vår", "HØST": "Høst"},
-    "nn": {"title": "Resultat frå Vitnemålsportalen", "name": "Namn", "born": "Fødselsdato",
-           "shared": "Delt", "valid": "Gyldig til og med", "institution": "Institusjon", "fetched": "Henta",
-           "qualifications": "Kvalifikasjonar", "other": "Andre emne", "code": "Kode", "course": "Emne",
-           "term": "Termin", "credits": "Studiepoeng", "grade": "Karakter", "awarded": "Tildelt",
-           "then_named": "Då: {name}", "thesis": "Oppgåve",
-           "tests": "Språkprøvar", "best": "Beste resultat", "latest": "Siste resultat",
-           "verify": "Sjekk dokumentet: {url}", "document_id": "Dokument-ID: {id}", "page": "Side {page} av {pages}",
-           "about": "Resultata er henta direkte frå utdanningsinstitusjonane og delte av eigaren. Dokumentet er "
-                    "signert av Vitnemålsportalen; ei utskrift kan ikkje kontrollerast.",
-           "elmo": "Resultata som ELMO XML (EMREX)", "VÅR": "Vår", "HØST": "Haust"},
-    "en": {"title": "Results from Vitnemålsportalen", "name": "Name", "born": "Date of birth",
-           "shared": "Shared", "valid": "Valid until", "institution": "Institution", "fetched": "Fetched",
-           "qualifications": "Qualifications", "other": "Other courses", "code": "Code", "course": "Course",
-           "term": "Term", "credits": "Credits (ECTS)", "grade": "Grade", "awarded": "Awarded",
-           "then_named": "Then: {name}", "thesis": "Thesis",
-           "tests": "Language tests", "best": "Best result", "latest": "Latest result",
-           "verify": "Check this document: {url}", "document_id": "Document id: {id}", "page": "Page {page} of {pages}",
-           "about": "The results were fetched directly from the institutions and shared by their owner. The "
-                    "document is signed by Vitnemålsportalen; a printed copy cannot be verified.",
-           "elmo": "The results as ELMO XML (EMREX)", "VÅR": "Spring", "HØST": "Autumn"},
-    "se": {"title": "Bohtosat Vitnemålsportalenis", "name": "Namma", "born": "Riegádanbeaivi",
-           "shared": "Juogaduvvon", "valid": "Gustovaš gitta", "institution": "Ásahus", "fetched": "Viežžon",
-           "qualifications": "Gelbbolašvuođat", "other": "Eará fágat", "code": "Koda", "course": "Fága",
-           "term": "Lohkanbadji", "credits": "Oahppočuoggát", "grade": "Árvosátni", "awarded": "Addojuvvon",
-           "then_named": "Dalle: {name}", "thesis": "Bargu",
-           "tests": "Giellaiskosat", "best": "Buoremus boađus", "latest": "Maŋimus boađus",
-           "verify": "Dárkkis dokumeanta: {url}", "document_id": "Dokumeanta-ID: {id}",
-           "page": "Siidu {page} / {pages}",
-           "about": "Bohtosat leat viežžon njuolgga oahppoásahusain ja eaiggát lea juogadan daid. Vitnemålsportalen "
-                    "lea vuolláičállán dokumeantta; čálihuvvon veršuvnna ii sáhte dárkkistit.",
-           "elmo": "Bohtosat ELMO XML:an (EMREX)", "VÅR": "Giđđa", "HØST": "Čakča"},
-}
+MAIL = Texts("share mail", _MAIL)
+PDF = Texts("share pdf", _PDF)
 
 
 def day_text(day: date | datetime, lang: str) -> str:
     """A date as people read it: 1.12.2026 (nb, nn, se) or 1 December 2026 (en); Oslo time for moments."""
     if isinstance(day, datetime):
-        day = local(day).date()
+        day = day.astimezone(OSLO).date()
     if lang == "en":
         return f"{day.day} {day.strftime('%B')} {day.year}"
     return f"{day.day}.{day.month}.{day.year}"
 
 
 def moment_text(moment: datetime, lang: str) -> str:
-    shown = local(moment)
-    return f"{day_text(shown.date(), lang)} {shown.strftime('%H:%M')}"
+    local = moment.astimezone(OSLO)
+    return f"{day_text(local.date(), lang)} {local.strftime('%H:%M')}"
 
 
 def credits_text(value: str, lang: str) -> str:
