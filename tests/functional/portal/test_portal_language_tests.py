@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -12,10 +14,19 @@ from sqlalchemy import select
 from tests.functional.portal.conftest import HINT, HISF, INSTITUTIONS, result
 from tests.functional.portal.test_portal_pages import app, csrf, fetched_page, mails, owner, share  # noqa: F401
 
+from vitnemal.config import Settings
+from vitnemal.demo import generate_federation
+from vitnemal.devtools.postgres import free_port
+from vitnemal.devtools.server import BackgroundServer
+from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.outcomes import Outcome
+from vitnemal.institutions.exchange_keys import load_private_key
+from vitnemal.institutions.registry import PORTAL_CODE, Registry
 from vitnemal.portal.models import Share
 from vitnemal.portal.pdf import share_view
-from vitnemal.portal.source import Institution, SourceAnswer, StaticResultsSource
+from vitnemal.portal.rules import language_test_parts
+from vitnemal.portal.source import ExchangeResultsSource, Institution, Owner, SourceAnswer, StaticResultsSource
+from vitnemal.web.app import create_app
 
 REGISTER = Institution("hkdir", "Direktoratet for høyere utdanning og kompetanse (HK-dir)",
                        "Norwegian Directorate for Higher Education and Skills (HK-dir)")
@@ -70,3 +81,33 @@ def test_a_part_that_was_not_fetched_cannot_be_shared(app: FastAPI, owner: TestC
                                            "fetch_id": re.search(r'name="fetch_id" value="(\d+)"', page).group(1),  # type: ignore[union-attr]
                                            "recipients": "hr@example.no", "language": "nb"})
     assert response.status_code == 400 and "hkdir:NP-LESING" in response.text
+
+
+def test_the_demo_register_answers_the_owners_login_over_http(tmp_path: Path) -> None:
+    """The generated register is a node like the others: the portal's signed owner_login request is answered with
+    the passed sittings (never "Under A1" or a fail), named as the register was called then."""
+    port = free_port()
+    settings = Settings(home=tmp_path / "fed", public_url=f"http://127.0.0.1:{port}")
+    generate_federation(settings, people=40, institutions=5)
+    registry = Registry.load(settings.registry_path)
+    key = load_private_key(settings.keys_dir / f"{PORTAL_CODE}.pem")
+    testperson1 = Owner("01536112185", "Testperson1", datetime.now(UTC), "idporten-loa-substantial")
+
+    async def ask() -> SourceAnswer:
+        source = ExchangeResultsSource(registry, key, HttpNodeClient(), timeout_s=20)
+        try:
+            assert "hkdir" in [i.code for i in source.institutions()]
+            return await source.fetch(testperson1, "hkdir")
+        finally:
+            await source.client.aclose()
+
+    with BackgroundServer(create_app(settings, pages=False), port=port):
+        answer = asyncio.run(ask())
+    assert answer.outcome == Outcome.IMPORTED, answer.message
+    grades = {(r["course_code"], r["year"], r["grade"]) for r in answer.results}
+    assert ("NP-LESING", 2019, "B1") in grades and ("NP-LESING", 2021, "A2") in grades
+    assert all(r["kind"] == "language_test" and r["grade"] not in ("Under A1", "Ikke bestått") for r in answer.results)
+    assert next(r for r in answer.results if r["year"] == 2019)["institution_name_nb"] == "Kompetanse Norge"
+    parts = {p.code: p for p in language_test_parts(answer.results)}
+    assert parts["NP-LESING"].best["grade"] == "B1" and parts["NP-LESING"].latest["grade"] == "A2"
+    assert parts["STATSBORGER"].latest["year"] == 2022
