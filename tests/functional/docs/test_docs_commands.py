@@ -13,13 +13,24 @@ from vitnemal.cli import app
 
 DOCS = Path(__file__).parents[3] / "docs"
 COMMAND = re.compile(r"`(vitnemal [^`]+)`")
+FENCED = re.compile(r"^```(?:sh|bash|console)?\n(.*?)^```", re.S | re.M)
 
 
 def _documented() -> list[tuple[str, str]]:
+    """Every `vitnemal ...` in backticks, and every line of a fenced shell block that runs vitnemal (a comment after
+    the command, a leading `$ ` and environment assignments dropped)."""
     found = []
     for doc in sorted(DOCS.glob("*.md")):
-        for match in COMMAND.finditer(doc.read_text(encoding="utf-8")):
+        text = doc.read_text(encoding="utf-8")
+        for match in COMMAND.finditer(text):
             found.append((doc.name, match.group(1)))
+        for block in FENCED.finditer(text):
+            for line in block.group(1).splitlines():
+                words = line.removeprefix("$ ").split(" #")[0].strip()
+                while re.match(r"^[A-Z_]+=\S*\s", words):
+                    words = words.split(None, 1)[1]
+                if words.startswith("vitnemal "):
+                    found.append((doc.name, words))
     return found
 
 
