@@ -167,7 +167,7 @@ def _uploads(urls: list[str], pdf: bytes, uploads: int, clients: int) -> tuple[l
         begun = time.perf_counter()
         answer = httpx.post(f"{urls[n % len(urls)]}/verify", files={"file": ("s.pdf", pdf, "application/pdf")},
                             timeout=120)
-        if not answer.json().get("genuine"):
+        if answer.status_code != 200 or not answer.json().get("genuine"):
             raise RuntimeError(f"the share PDF was not genuine: {answer.text[:300]}")
         return time.perf_counter() - begun
 
@@ -190,12 +190,15 @@ def run_benchmark(*, views: int = 5000, clients: int = 50, shares: int = 20, log
         generate_federation(settings, people=people, institutions=5)
         settings = replace(settings, inject_latency_ms=latency_ms, verify_uploads_per_hour=10**9)
         with WebProcesses(settings, processes, log_dir=Path(tmp) / "logs") as web:
-            login_times = _logins(web.urls, _people(settings, logins))
-            share_times, path, code = _shares(web.urls, shares)
-            cookie, pdf = _recipient(web.urls, path, code)
-            asyncio.run(_views(web.urls, path, cookie, min(views, 100), clients))  # warm: connections, caches
-            view_times, view_wall = asyncio.run(_views(web.urls, path, cookie, views, clients))
-            upload_times, upload_wall = _uploads(web.urls, pdf, uploads, upload_clients)
+            try:
+                login_times = _logins(web.urls, _people(settings, logins))
+                share_times, path, code = _shares(web.urls, shares)
+                cookie, pdf = _recipient(web.urls, path, code)
+                asyncio.run(_views(web.urls, path, cookie, min(views, 100), clients))  # warm: connections, caches
+                view_times, view_wall = asyncio.run(_views(web.urls, path, cookie, views, clients))
+                upload_times, upload_wall = _uploads(web.urls, pdf, uploads, upload_clients)
+            except (RuntimeError, httpx.HTTPError, ValueError) as exc:
+                raise RuntimeError(f"{exc}\nthe servers' logs:\n{web.log_tail()}") from None
     return {
         "recipient_views": {"views": views, "clients": clients, "per_s": round(views / view_wall, 1),
                             **_ms(view_times)},

@@ -65,6 +65,11 @@ class WebProcesses:
             raise
         return self
 
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of each process's log (what a failed request left there)."""
+        return "\n".join(f"--- {port}:\n" + (self.log_dir / f"web-{port}.log").read_text(errors="replace")[-chars:]
+                         for port in self.ports)
+
     @property
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes]

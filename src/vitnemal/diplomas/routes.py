@@ -14,6 +14,7 @@ served here and of the schools registered in its home (their certificates' recor
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from contextlib import AbstractContextManager
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -33,12 +35,14 @@ from vitnemal.diplomas.verify import (
     verify_document_async,
 )
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.schema import SchemaOutdated
 from vitnemal.school.registry import SchoolRegistry
 from vitnemal.school.registry import registry_path as school_registry_path
 from vitnemal.signing.pool import CheckPool, PoolBusy
 from vitnemal.web.deps import app_host
 
 router = APIRouter(tags=["diplomas"])
+log = logging.getLogger("vitnemal.verify")
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 WELL_KNOWN_CA = "/.well-known/vitnemal-ca.pem"
@@ -177,10 +181,17 @@ def _issuer_of(host: LocalInstitutions, document_id: str) -> str | None:
     if remembered and remembered in holders:
         return remembered
     for code in holders:
-        with host.db(code).read_session() as session:
-            if locate_document(session, document_id):
-                _where.put(document_id, code)
-                return code
+        try:
+            with host.db(code).read_session() as session:
+                found = locate_document(session, document_id)
+        except (DBAPIError, SchemaOutdated) as exc:
+            # A registered school whose record was never made on this server (PostgreSQL databases are not made
+            # here), or one that cannot be read: it holds nothing we can confirm; the others are still asked.
+            log.info("the issuing record of %s cannot be read here: %s", code, exc)
+            continue
+        if found:
+            _where.put(document_id, code)
+            return code
     return None
 
 

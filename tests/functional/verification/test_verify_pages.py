@@ -218,3 +218,22 @@ def test_uploads_are_limited_per_client_in_the_database(docs: Documents) -> None
     assert refused_page.status_code == 429 and "Try again after" in refused_page.text
     assert int(refused_page.headers["retry-after"]) > 0
     assert elsewhere.status_code == 429
+
+
+def test_a_school_record_that_cannot_be_read_does_not_stop_the_others(client: TestClient, docs: Documents) -> None:
+    from vitnemal.school.registry import SchoolEntry, SchoolRegistry, register_schools, registry_path
+
+    path = registry_path(docs.settings.home)
+    before = path.read_bytes()
+    register_schools(docs.settings.home, [SchoolEntry("974760673", "Skolen uten register", "Oslo")])
+    broken = Path(docs.settings.url_for("974760673").removeprefix("sqlite:///"))
+    broken.write_bytes(b"this is not a database " * 100)  # as a PostgreSQL database that was never made
+    try:
+        report = client.post("/verify", files={"file": ("s.pdf", docs.share_pdf, "application/pdf")})
+        shown = client.get(f"/verify/{docs.certificate_id}")
+    finally:
+        path.write_bytes(before)
+        broken.unlink()
+    assert report.status_code == 200 and report.json()["genuine"] is True
+    assert shown.status_code == 200 and shown.json()["kind"] == "school_certificate"
+    assert len(SchoolRegistry.load(path)) >= 1
