@@ -41,9 +41,10 @@ class StaffSite:
 
 
 @contextmanager
-def staff_site(home: Path, template: Path, codes: tuple[str, ...] = ("185", "216")) -> Iterator[StaffSite]:
-    """The whole app (nodes, pages, test provider) serving ``codes`` on a real port; the test staff users hold
-    their demo roles (``testidp.staff``), the operator included."""
+def staff_site(home: Path, template: Path, codes: tuple[str, ...] = ("185", "216"), *,
+               with_worker: bool = False) -> Iterator[StaffSite]:
+    """The whole app (nodes, pages, test provider; with ``with_worker`` the results worker too) serving ``codes``
+    on a real port; the test staff users hold their demo roles (``testidp.staff``), the operator included."""
     port = free_port()
     fed = build_federation(home, list(codes), f"http://127.0.0.1:{port}", template=template)
     fed.settings = replace(fed.settings, secret_key=SECRET)
@@ -53,7 +54,7 @@ def staff_site(home: Path, template: Path, codes: tuple[str, ...] = ("185", "216
     with db.session() as session:
         grant_test_roles(session, staff_test_users(registry_pairs(fed.registry)), None)
     db.dispose()
-    app = create_app(fed.settings)
+    app = create_app(fed.settings, with_worker=with_worker)
     with BackgroundServer(app, port=port) as server:
         yield StaffSite(app, server, fed)
 

@@ -19,6 +19,9 @@ class AuditAction(StrEnum):
     LIST_RECOGNITION_CASES = "list_recognition_cases"
     VIEW_RECOGNITION_CASE = "view_recognition_case"
     SEARCH_PEOPLE = "search_people"  # a case worker's person search: every person shown
+    # Diplomas (the diploma officer's pages)
+    DIPLOMA_PREVIEWED = "diploma.previewed"
+    DIPLOMA_REVOKED = "diploma.revoked"
     # The portal (Vitnemålsportalen)
     PORTAL_FETCH = "portal.fetch"
     PORTAL_SHARE_CREATED = "portal.share.created"

@@ -130,3 +130,17 @@ def portal(
         figures = run_benchmark(views=views, clients=clients, shares=shares, logins=logins, uploads=uploads,
                                 processes=processes, latency_ms=latency, database=database)
     _emit(figures, as_json)
+
+
+@app.command("casepage")
+def casepage(
+    nodes: int = typer.Option(50, help="Nodes in the federation (besides the requester)."),
+    latency: str = typer.Option("20-200", help="Injected node latency range in ms, fixed per node."),
+    runs: int = typer.Option(20, min=1, help="Timed presses of the button (after the warm-up)."),
+    warmup: int = typer.Option(2, min=0, help="Presses not counted."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """From pressing "Hent ekstern norsk utdanning" to every outcome on the case page, in a real browser."""
+    from vitnemal.bench.casepage import run_benchmark
+
+    _emit(run_benchmark(nodes=nodes, latency=latency, runs=runs, warmup=warmup), as_json)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vitnemal.db import Base, UtcDateTime
@@ -36,3 +36,6 @@ class IssuedDocument(Base):
     issued_by: Mapped[str] = mapped_column(String(100))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Who revoked it and why (the reason is required: the graduate and any verifier's institution may ask).
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)

@@ -18,7 +18,7 @@ from vitnemal.audit.events import AuditAction
 from vitnemal.audit.service import record_event, record_view
 from vitnemal.exchange import lifecycle
 from vitnemal.exchange.importer import ImportReport, SourceAnswer, import_answers
-from vitnemal.exchange.messages import change_text, order_label, outcome_text, status_text
+from vitnemal.exchange.messages import change_text, order_label, outcome_text, outcome_tone, status_text
 from vitnemal.exchange.models import (
     ExternalQualification,
     ExternalStudyRecord,
@@ -171,6 +171,7 @@ def order_view(order: ResultsOrder, *, names: Mapping[str, str] | None = None, l
                 "institution_name": name(o.institution_code),
                 "outcome": o.outcome or OutcomeState.PENDING,
                 "label": OUTCOME_LABELS_NB.get(Outcome(o.outcome), o.outcome) if o.outcome else "Venter",
+                "tone": outcome_tone(o.outcome, o.state),
                 "text": outcome_text(name=name(o.institution_code), outcome=o.outcome, state=o.state,
                                      results=o.results_count, degrees=o.qualifications_count, attempts=o.attempts,
                                      next_attempt_at=o.next_attempt_at, order_id=order.id, lang=lang),
@@ -207,12 +208,15 @@ def view_order(session: Session, order_id: int, *, actor: str, now: datetime) ->
 
 
 def list_orders(session: Session, *, actor: str, now: datetime, national_id: str | None = None,
-                limit: int = 50) -> list[ResultsOrder]:
-    """The newest orders, optionally for one person (also found by an earlier id); each person shown is audited."""
+                status: OrderStatus | str | None = None, limit: int = 50) -> list[ResultsOrder]:
+    """The newest orders, optionally for one person (also found by an earlier id) or in one status; each person
+    shown is audited."""
     query = select(ResultsOrder.id).order_by(ResultsOrder.id.desc()).limit(min(max(limit, 1), 500))
     if national_id:
         person = find_person_by_any_id(session, [national_id])
         query = query.where(ResultsOrder.person_id == (person.id if person else -1))
+    if status:
+        query = query.where(ResultsOrder.status == OrderStatus(status))
     orders = [o for o in (load_order(session, i) for i in session.scalars(query).all()) if o is not None]
     for subject in sorted({o.national_id for o in orders}):
         record_view(session, actor=actor, action=AuditAction.LIST_ORDERS, subject=subject, now=now)

@@ -258,7 +258,8 @@ def decide(session: Session, case_id: int, *, status: str, by: str, now: datetim
         raise RecognitionError(f"Case {case.id} recognises nothing: recognise a course or a block first, or "
                                f"refuse the case ({REFUSED}) with the reason.")
     if wanted == REFUSED and not (note or "").strip():
-        raise RecognitionError("A refusal needs its reason: give it with --note (the person is entitled to it).")
+        raise RecognitionError("A refusal needs its reason, given as the decision's note: the person is entitled "
+                               "to it.")
     case.status, case.decided_at, case.decided_by, case.decision_note = wanted, now, by, (note or None)
     session.flush()
     return case

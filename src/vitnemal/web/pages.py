@@ -29,6 +29,9 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     from vitnemal.federation.routes import router as federation_pages
 
     app.include_router(federation_pages)
+    from vitnemal.casepages import install as install_case_pages
+
+    install_case_pages(app)  # the case worker's and the diploma officer's pages
     if not settings.production:
         from vitnemal.testidp.provider import install as install_test_idp
 

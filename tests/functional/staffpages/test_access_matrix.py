@@ -40,6 +40,7 @@ FORMS = {
     "/institutions/185/settings/modules": {"module_active": "J", "reserved": "N"},
     "/institutions/185/settings/consent-types": {"active": "N", "seq_semreg": "", "seq_studentweb": ""},
 }
+CASE_PAGES = tuple(f"/institutions/{{code}}/{p}" for p in ("cases", "orders", "people/", "diplomas"))
 # Test users (testidp.staff) and the roles they hold at 185; the *@hisf.no users hold the same roles at 216 only.
 USERS = {
     "saksbehandler@uio.no": {Role.CASE_WORKER},
@@ -115,9 +116,11 @@ def _routes(routes: Iterable[Any]) -> Iterator[tuple[str, str]]:
 
 def test_every_institution_page_is_in_the_matrix(site) -> None:
     # A page under /institutions/{code} that is not in ROUTES is never tried by the tests above: list it there.
-    # The student's own pages (ID-porten login, not a staff role) have their matrix in test_student_consent.py.
+    # The student's own pages (ID-porten login, not a staff role) have their matrix in test_student_consent.py;
+    # the case and diploma pages theirs in tests/functional/casepages/test_case_access.py (with data to open).
     served = {(m, p) for m, p in _routes(site.app.routes)
-              if p.startswith("/institutions/{code}") and not p.startswith("/institutions/{code}/student/")
+              if p.startswith("/institutions/{code}") and not p.startswith(("/institutions/{code}/student/",
+                                                                             *CASE_PAGES))
               and m != "HEAD"}
     assert served, "no institution pages found: the route walk no longer sees the page routers"
     missing = []

@@ -1,0 +1,59 @@
+"""What the case pages share: the clock, the page's language, the institutions' names and the page router.
+
+Pages stand on the staff pages' access (``staffpages.access.require_staff``): the institution comes from the
+path only, the roles from that institution's database, and every service call passes ``access.actor`` so that
+the service records the audit event.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+
+from vitnemal.exchange.states import OutcomeState
+from vitnemal.i18n import Language, as_language
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.web.context import language
+
+LIVE_JS = "/casepages/order-live.js"
+CSS = "/casepages/casepages.css"
+BULK_JS = "/casepages/bulk-progress.js"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def lang_of(request: Request) -> Language:
+    return as_language(language(request))
+
+
+def host_of(request: Request) -> LocalInstitutions:
+    host: LocalInstitutions = request.app.state.host
+    return host
+
+
+def institution_names(request: Request, lang: Language) -> dict[str, str]:
+    """Every member institution's name in ``lang`` (bokmål for nynorsk: the registry has nb and en)."""
+    return {code: entry.name_en if lang == "en" else entry.name_nb
+            for code, entry in host_of(request).registry.institutions.items()}
+
+
+def wake_worker(request: Request) -> None:
+    """A new order is run at once by this process's worker (a standalone worker finds it at its next poll)."""
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.wake()
+
+
+def progress(view: dict[str, Any]) -> dict[str, Any]:
+    """How far an order has come: answered / total, imported, problems (what a case worker must act on)."""
+    outcomes = view["outcomes"]
+    answered = [o for o in outcomes if o["state"] != OutcomeState.PENDING]
+    return {"total": len(outcomes), "answered": len(answered),
+            "imported": sum(1 for o in outcomes if o["outcome"] == "imported"),
+            "problems": sum(1 for o in outcomes if o["tone"] in ("danger", "warning")),
+            "waiting": sum(1 for o in outcomes if o["state"] == OutcomeState.RETRY),
+            "pending": len(outcomes) - len(answered)}

@@ -1,0 +1,58 @@
+"""Person eksternstudium: one record per source institution, the tab "Resultater" (category, code, names in
+bokmål and English, thesis title, term, credits, result), courses linked to the qualifications they are part of,
+and what the last fetch found new highlighted (new result, improved grade, new degree).
+
+Every look is a view of the person's external results: the exchange service records it in this institution's
+audit log, so it runs in a write session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Path as FastApiPath
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vitnemal.casepages.common import now
+from vitnemal.exchange import service as exchange
+from vitnemal.exchange.changes import HIGHLIGHTED
+from vitnemal.identity.models import Person
+from vitnemal.recognition.models import OPEN, RecognitionCase
+from vitnemal.staff.roles import Role
+from vitnemal.staffpages.access import StaffAccess, require_staff
+from vitnemal.staffpages.render import render_staff
+from vitnemal.web.routing import page_router
+
+router = page_router(prefix="/institutions/{code}")
+CaseWorker = Annotated[StaffAccess, Depends(require_staff(Role.CASE_WORKER))]
+RowId = Annotated[int, FastApiPath(ge=1, le=2**63 - 1)]
+TABS = ("results", "qualifications")
+
+
+@router.get("/people/{person_id}/external", response_class=HTMLResponse)
+def external_studies(request: Request, access: CaseWorker, person_id: RowId,
+                     tab: str = Query("results", max_length=20)) -> HTMLResponse:
+    """Person eksternstudium for one person registered here."""
+    with access.db.session() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise HTTPException(404, "no such person here")
+        records = exchange.view_external_records(session, person.national_id, actor=access.actor, now=now()) or []
+        for rec in records:
+            rec["last_fetched"] = datetime.fromisoformat(rec["last_fetched_at"])
+            rec["changed"] = sum(1 for row in rec["results"] + rec["qualifications"] if row["change"])
+        cases = [c.id for c in person_cases(session, person_id)]
+        who = {"id": person.id, "name": person.name, "national_id": person.national_id}
+    return render_staff(request, access, "casepages/external.html", {
+        "person": who, "records": records, "tab": tab if tab in TABS else "results", "highlighted": HIGHLIGHTED,
+        "open_cases": cases})
+
+
+def person_cases(session: Session, person_id: int) -> list[RecognitionCase]:
+    return list(session.scalars(select(RecognitionCase).where(RecognitionCase.person_id == person_id,
+                                                              RecognitionCase.status == OPEN)
+                                .order_by(RecognitionCase.id)))

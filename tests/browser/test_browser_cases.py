@@ -1,0 +1,138 @@
+"""In a real browser, the seed's test procedure steps 5–12 for the case worker: find Testperson1, open the case
+(BEHANDLES), press "Hent ekstern norsk utdanning", see "Bestilt <time>" at once and each institution's answer
+arrive without a reload, Resultatbestilling, Person eksternstudium with 216 RES-100 (and Testperson2's 214
+RES-OAL), decide the case; step 12: a result added at HiSF is highlighted on the next fetch. axe-core on each page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+from tests.browser.conftest import _check_page
+from tests.case_helpers import TP1, TP2, seed_test_persons
+from tests.factories import add_course, add_result
+from tests.staff_helpers import StaffSite, staff_site
+
+from vitnemal.identity.models import Person
+
+pytestmark = pytest.mark.xdist_group("browser")
+CODES = ("185", "216", "214")
+
+
+@pytest.fixture
+def cases_site(tmp_path, sqlite_template) -> Iterator[StaffSite]:
+    with staff_site(tmp_path / "fed", sqlite_template, CODES, with_worker=True) as s:
+        seed_test_persons(s.db, CODES)
+        yield s
+
+
+@pytest.fixture
+def worker_page(browser, cases_site):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=cases_site.url, locale="nb-NO")
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page, shots, user: str = "saksbehandler@uio.no") -> None:  # type: ignore[no-untyped-def]
+    page.goto("/staff/login?next=/institutions/185/cases")
+    page.get_by_role("link", name=re.compile("Feide")).click()
+    page.get_by_label("Brukernavn").fill(user)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(re.compile(r"/institutions/185/cases$"))
+
+
+def open_case(page, shots, nid: str, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label(re.compile("Navn, fødselsnummer")).fill(f"{nid[:6]} {nid[6:]}")
+    page.get_by_role("button", name="Søk").click()
+    page.get_by_role("cell", name=re.compile("Resultatutveksling")).first.wait_for()
+    _check_page(page, shots, f"{prefix}cases-search")
+    page.get_by_role("button", name=re.compile("Åpne sak for")).click()
+    page.wait_for_url(re.compile(r"/institutions/185/cases/\d+$"))
+    assert "BEHANDLES" in page.inner_text("main")
+    _check_page(page, shots, f"{prefix}case-open")
+
+
+def fetch(page) -> str:  # type: ignore[no-untyped-def]
+    """Press the button; "Bestilt <time>" is there at once, then wait for every answer (no reload)."""
+    page.get_by_role("button", name="Hent ekstern norsk utdanning").click()
+    ordered = page.locator(".case-ordered").inner_text()
+    assert re.fullmatch(r"Bestilt \d\d\.\d\d\.\d{4} \d\d:\d\d", ordered.strip()), ordered
+    page.evaluate("() => { window.__loads = (window.__loads || 0) + 1; }")
+    page.wait_for_function("() => document.getElementById('order-live').dataset.pending === '0'", timeout=60000)
+    assert page.evaluate("() => window.__loads") == 1  # the answers came without the page being reloaded
+    return str(page.inner_text("#order-live"))
+
+
+def test_the_seeds_test_procedure_for_the_case_worker(worker_page, cases_site, shots) -> None:  # type: ignore[no-untyped-def]
+    page = worker_page
+    log_in(page, shots)
+    _check_page(page, shots, "cases-list")
+    open_case(page, shots, TP1, "tp1-")
+    answers = fetch(page)
+    assert "Høgskulen i Sogn og Fjordane: 1 resultat er hentet inn." in answers
+    assert "har ingen beståtte resultater for personen" in answers
+    _check_page(page, shots, "case-fetched")
+    page.reload()  # without the script the page says the same
+    assert "Høgskulen i Sogn og Fjordane: 1 resultat er hentet inn." in page.inner_text("#order-live")
+
+    # Step 8: Resultatbestilling, from the case ("the box with the line")
+    case_url = page.url
+    page.get_by_role("link", name="Resultatbestilling", exact=True).click()
+    page.wait_for_url(re.compile(r"/orders/\d+$"))
+    assert "1 resultat er hentet inn" in page.inner_text("main")
+    _check_page(page, shots, "order")
+    page.goto("/institutions/185/orders?status=done")
+    assert "Testperson1 Resultatutveksling" in page.inner_text("main")
+    _check_page(page, shots, "orders")
+
+    # Steps 9–10: Person eksternstudium, tab Resultater: 216 RES-100
+    page.goto(case_url)
+    page.get_by_role("link", name="Person eksternstudium", exact=True).click()
+    page.wait_for_url(re.compile(r"/people/\d+/external$"))
+    main = page.inner_text("main")
+    assert "Høgskulen i Sogn og Fjordane (216)" in main and "RES-100" in main and "Results exchange 100" in main
+    _check_page(page, shots, "external")
+    page.get_by_role("link", name="Kvalifikasjoner").click()
+    _check_page(page, shots, "external-qualifications")
+
+    # Step 11: the case is decided the ordinary way
+    page.goto(case_url)
+    page.get_by_label("Godkjenn RES-100").check()
+    page.get_by_label("Merknad (valgfritt)").first.fill("Tilsvarer INF1000")
+    page.get_by_role("button", name="Godkjenn de valgte emnene").click()
+    page.wait_for_url(re.compile(r"/cases/\d+#decisions$"))
+    decisions = page.inner_text("#decisions")
+    assert "RES-100" in decisions and "saksbehandler@uio.no" in decisions and "Tilsvarer INF1000" in decisions
+    page.get_by_label(re.compile("^FERDIG")).check()
+    page.get_by_role("button", name="Fatt vedtak").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    assert "FERDIG" in page.inner_text("h1")
+    _check_page(page, shots, "case-decided")
+
+    # Step 12: a change at HiSF after the first import comes over at the next import, highlighted
+    with cases_site.db("216").session() as s:
+        person = s.scalar(select(Person).where(Person.national_id == TP1))
+        assert person is not None
+        add_result(s, person, add_course(s, "RES-200", name_nb="Resultatutveksling 200"), 2025, "HØST", "A")
+    page.goto("/institutions/185/cases")
+    open_case(page, shots, TP1, "tp1-again-")
+    answers = fetch(page)
+    assert "Høgskulen i Sogn og Fjordane: nytt resultat RES-200." in answers
+    page.get_by_role("link", name="Person eksternstudium", exact=True).click()
+    changed = page.locator("tr.case-changed")
+    assert changed.count() == 1 and "RES-200" in changed.inner_text() and "Nytt resultat" in changed.inner_text()
+    _check_page(page, shots, "external-changed")
+
+
+def test_testperson2_gets_res_oal_from_hint(worker_page, cases_site, shots) -> None:  # type: ignore[no-untyped-def]
+    page = worker_page
+    log_in(page, shots)
+    open_case(page, shots, TP2, "tp2-")
+    assert "Høgskolen i Nord-Trøndelag" in fetch(page) or "214" in page.inner_text("#order-live")
+    page.get_by_role("link", name="Person eksternstudium", exact=True).click()
+    main = page.inner_text("main")
+    assert "RES-OAL" in main and "Utveksling av resultater mellom institusjoner" in main
+    _check_page(page, shots, "external-tp2")
