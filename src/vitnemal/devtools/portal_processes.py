@@ -20,6 +20,9 @@ from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import wait_until_healthy
 from vitnemal.institutions.registry import Registry
 
+# A process that imports the whole app on a machine loaded 15 times over its cores takes minutes to answer.
+STARTUP_TIMEOUT_S = 300
+
 
 def point_registry_at(settings: Settings, base_url: str) -> None:
     """Every member's node answers at ``base_url`` (the demo serves them all on one host)."""
@@ -56,7 +59,7 @@ class WebProcesses:
         try:
             for url, process, port in zip(self.urls, self.processes, self.ports, strict=True):
                 try:
-                    wait_until_healthy(url, process)
+                    wait_until_healthy(url, process, timeout_s=STARTUP_TIMEOUT_S)
                 except RuntimeError as exc:
                     log_text = (self.log_dir / f"web-{port}.log").read_text(errors="replace")
                     raise RuntimeError(f"{exc}\n{log_text[-4000:]}") from None
