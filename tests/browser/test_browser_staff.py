@@ -87,6 +87,19 @@ def test_the_administrator_opens_the_exchange_and_reads_the_log(page, check, lan
     assert page.locator("tbody tr").count() == 3 and page.locator("th[aria-sort=ascending]").count() == 1
 
 
+def test_the_administrator_gives_a_role(page, check) -> None:  # type: ignore[no-untyped-def]
+    _staff_login(page, check, "admin@uio.no", "en")
+    page.wait_for_url(re.compile(r"/institutions/185$"))
+    page.get_by_role("link", name="Staff and roles").click()
+    check("roles-en")
+    page.locator("#username").fill("ola@uio.no")
+    page.locator("#role").select_option("diploma_officer")
+    page.locator("#username").press("Enter")
+    page.wait_for_url(re.compile(r"done=granted"))
+    assert page.get_by_role("cell", name="ola@uio.no", exact=True).count() == 1
+    check("roles-granted-en")
+
+
 def test_a_case_worker_sees_no_settings_and_is_refused_them(page, check) -> None:  # type: ignore[no-untyped-def]
     _staff_login(page, check, "saksbehandler@uio.no")
     page.wait_for_url(re.compile(r"/institutions/185$"))
