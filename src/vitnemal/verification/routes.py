@@ -42,6 +42,7 @@ router = APIRouter(tags=["diplomas"])
 pages = page_router()
 VARY = {"vary": "Accept"}
 UPLOAD_WINDOW_S = 3600
+LOOKUPS_PER_UPLOAD = 10  # GET /verify/{id} per client and hour, per upload allowed
 MAX_CLIENT = 100
 MAX_MIB = 10
 
@@ -54,15 +55,16 @@ def _page_wanted(request: Request) -> bool:
     return getattr(request.app.state, "web", None) is not None and prefers_html(request.headers.get("accept"))
 
 
-def _count_upload(request: Request) -> ratelimit.Decision | None:
-    """Count one upload of this client in the web database (None where this app has no pages)."""
+def _count_upload(request: Request, kind: str = "verify", per_upload: int = 1) -> ratelimit.Decision | None:
+    """Count one upload (or, with ``kind`` "verify-id", one look-up by id) of this client in the web database
+    (None where this app has no pages)."""
     web = getattr(request.app.state, "web", None)
     if web is None:
         return None
-    limit = ratelimit.Limit(web.settings.verify_uploads_per_hour, UPLOAD_WINDOW_S)
+    limit = ratelimit.Limit(web.settings.verify_uploads_per_hour * per_upload, UPLOAD_WINDOW_S)
     try:
         with web.db.session() as db:
-            return ratelimit.hit(db, f"verify:{_client(request)}", limit, utcnow())
+            return ratelimit.hit(db, f"{kind}:{_client(request)}", limit, utcnow())
     except SchemaOutdated as exc:  # uploads are refused uncounted, with what the operator must do
         raise HTTPException(503, f"the web database cannot count uploads yet: {exc}") from None
 
@@ -154,6 +156,12 @@ def verify_by_id(request: Request, document_id: str) -> Response:
     document_id = document_id.strip().lower()
     found = share = None
     if is_document_id(document_id):
+        # A look-up asks every record held here (each institution's and school's database), so one client's are
+        # counted too: far more than a person follows QR codes, but not without bound.
+        decision = _count_upload(request, "verify-id", LOOKUPS_PER_UPLOAD)
+        if decision is not None and not decision.allowed:
+            raise HTTPException(429, f"too many look-ups from your address; try again in {decision.retry_after_s} s",
+                                headers={**VARY, "retry-after": str(decision.retry_after_s)})
         found = lookup_record(request, document_id)
         if found is None:
             share = _portal_share(request, document_id)

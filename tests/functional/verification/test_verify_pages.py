@@ -237,3 +237,14 @@ def test_a_school_record_that_cannot_be_read_does_not_stop_the_others(client: Te
     assert report.status_code == 200 and report.json()["genuine"] is True
     assert shown.status_code == 200 and shown.json()["kind"] == "school_certificate"
     assert len(SchoolRegistry.load(path)) >= 1
+
+
+def test_look_ups_by_id_are_limited_per_client_in_the_database(docs: Documents) -> None:
+    # Each look-up of an unknown id asks every record held here: an anonymous client may not ask without bound.
+    settings = replace(docs.settings, verify_uploads_per_hour=1)  # 10 look-ups an hour
+    with TestClient(create_app(settings), client=("192.0.2.44", 50000)) as one:
+        statuses = [one.get(f"/verify/{uuid.uuid4()}").status_code for _ in range(10)]
+        refused = one.get(f"/verify/{docs.diploma_id}")
+    assert statuses == [404] * 10
+    assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 3600
+    assert "try again in" in refused.json()["detail"]
