@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from vitnemal.diplomas.texts import credits_text as diploma_credits
-from vitnemal.portal.rules import OSLO
+from vitnemal.i18n import local
 from vitnemal.web.i18n import SHARE_LANGUAGES, translations
 
 Lang = Literal["nb", "nn", "en", "se"]
@@ -117,15 +117,15 @@ PDF = Texts("share pdf", _PDF)
 def day_text(day: date | datetime, lang: str) -> str:
     """A date as people read it: 1.12.2026 (nb, nn, se) or 1 December 2026 (en); Oslo time for moments."""
     if isinstance(day, datetime):
-        day = day.astimezone(OSLO).date()
+        day = local(day).date()
     if lang == "en":
         return f"{day.day} {day.strftime('%B')} {day.year}"
     return f"{day.day}.{day.month}.{day.year}"
 
 
 def moment_text(moment: datetime, lang: str) -> str:
-    local = moment.astimezone(OSLO)
-    return f"{day_text(local.date(), lang)} {local.strftime('%H:%M')}"
+    shown = local(moment)
+    return f"{day_text(shown.date(), lang)} {shown.strftime('%H:%M')}"
 
 
 def credits_text(value: str, lang: str) -> str:
