@@ -1,6 +1,7 @@
 """Imports every model so that the metadata (and Alembic) sees the whole schema."""
 
 from vitnemal import ratelimit
+from vitnemal.admissions import models as admission_models
 from vitnemal.audit import models as audit_models
 from vitnemal.diplomas import models as diploma_models
 from vitnemal.exchange import models as exchange_models
@@ -13,6 +14,7 @@ from vitnemal.staff import models as staff_models
 from vitnemal.web import models as web_models
 
 __all__ = [
+    "admission_models",
     "audit_models",
     "diploma_models",
     "exchange_models",

@@ -4,6 +4,10 @@ The worker, a case worker's command running an order in its own process, and the
 functions, so an order is claimed by the same rule everywhere (``states.is_due``, here as SQL) and a crashed
 holder's lease is taken over wherever the order is run next. Functions take a session they do not commit and the
 time as ``now``.
+
+The claim and lease rules work on any table with the same four columns (``status`` an OrderStatus, ``lease_owner``,
+``lease_until``, ``next_run_at``) and an ``id``: an admission round's applicants are claimed by them too
+(``model``), so there is one claim/lease rule in the code base.
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ from vitnemal.exchange.models import OrderOutcome, ResultsOrder
 from vitnemal.exchange.states import OrderStatus, OutcomeState, after_round, lease_end
 
 
-def due_clause(now: datetime) -> Any:
-    """``states.is_due`` as a WHERE clause."""
+def due_clause(now: datetime, model: Any = ResultsOrder) -> Any:
+    """``states.is_due`` as a WHERE clause over ``model`` (a leased table, results orders by default)."""
     return or_(
-        ResultsOrder.status == OrderStatus.QUEUED,
-        and_(ResultsOrder.status == OrderStatus.RUNNING, ResultsOrder.lease_until < now),
-        and_(ResultsOrder.status == OrderStatus.WAITING, ResultsOrder.next_run_at <= now),
+        model.status == OrderStatus.QUEUED,
+        and_(model.status == OrderStatus.RUNNING, model.lease_until < now),
+        and_(model.status == OrderStatus.WAITING, model.next_run_at <= now),
     )
 
 
@@ -32,25 +36,33 @@ def has_due_orders(session: Session, now: datetime) -> bool:
     return session.scalar(select(ResultsOrder.id).where(due_clause(now)).limit(1)) is not None
 
 
-def _take(session: Session, order_id: int, owner: str, now: datetime, lease_s: float) -> bool:
+def _take(session: Session, order_id: int, owner: str, now: datetime, lease_s: float,
+          model: Any = ResultsOrder) -> bool:
     # The conditional update is what makes a claim safe on any engine: of two claimants, one updates no row.
     result = session.execute(
-        update(ResultsOrder).where(ResultsOrder.id == order_id, due_clause(now))
+        update(model).where(model.id == order_id, due_clause(now, model))
         .values(status=OrderStatus.RUNNING, lease_owner=owner, lease_until=lease_end(now, lease_s))
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def claim_orders(session: Session, *, owner: str, now: datetime, lease_s: float, limit: int) -> list[int]:
-    """Take up to ``limit`` due orders (queued, abandoned by a crashed worker, or due for a retry).
+def claim_rows(session: Session, model: Any, *, owner: str, now: datetime, lease_s: float, limit: int,
+               where: tuple[Any, ...] = ()) -> list[int]:
+    """Take up to ``limit`` due rows of the leased table ``model`` (queued, abandoned by a crashed holder, or due
+    for a retry) that also match ``where``; return their ids, oldest first.
 
     On PostgreSQL the candidates are locked with SKIP LOCKED so that several workers share the queue.
     """
     candidates = session.scalars(
-        select(ResultsOrder.id).where(due_clause(now)).order_by(ResultsOrder.id).limit(limit)
+        select(model.id).where(due_clause(now, model), *where).order_by(model.id).limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    return [order_id for order_id in candidates if _take(session, order_id, owner, now, lease_s)]
+    return [row_id for row_id in candidates if _take(session, row_id, owner, now, lease_s, model)]
+
+
+def claim_orders(session: Session, *, owner: str, now: datetime, lease_s: float, limit: int) -> list[int]:
+    """Take up to ``limit`` due orders (queued, abandoned by a crashed worker, or due for a retry)."""
+    return claim_rows(session, ResultsOrder, owner=owner, now=now, lease_s=lease_s, limit=limit)
 
 
 def claim_order(session: Session, order_id: int, *, owner: str, now: datetime, lease_s: float) -> bool:

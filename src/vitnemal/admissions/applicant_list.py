@@ -1,0 +1,105 @@
+"""Reading the applicants' list (CSV) within bounds: each line becomes an applicant or a rejection with its line
+number and reason. No I/O: the caller passes the bytes; consent is the service's to check (it needs the records).
+
+Line numbers count the data lines: 1 is the first line after the header, as a spreadsheet shows it less one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vitnemal.admissions.models import LineProblem
+from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_LINES = 500_000
+MAX_LINE_CHARS = 1_000
+ID_COLUMNS = ("fodselsnummer", "fødselsnummer", "national_id", "fnr")
+REFERENCE_COLUMNS = ("referanse", "reference", "soknadsnummer", "søknadsnummer")
+FIRST_NAME_COLUMNS = ("fornavn", "first_name")
+LAST_NAME_COLUMNS = ("etternavn", "last_name")
+MAX_REFERENCE = 60
+MAX_NAME = 100
+
+
+class ListRefused(ValueError):
+    """The whole list is refused (too large, no header naming the national id column, not UTF-8)."""
+
+
+@dataclass(frozen=True)
+class ApplicantLine:
+    line_no: int
+    national_id: str  # normalised 11 digits
+    reference: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@dataclass(frozen=True)
+class LineRejection:
+    line_no: int
+    national_id: str  # as written, cut to 20 characters
+    reason: LineProblem
+    message: str
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    wanted = [h.strip().lower() for h in header]
+    for name in names:
+        if name in wanted:
+            return wanted.index(name)
+    return None
+
+
+def read_csv(data: bytes, *, max_lines: int = MAX_LINES) -> Iterator[ApplicantLine | LineRejection]:
+    """Every data line of ``data`` as an :class:`ApplicantLine` or a :class:`LineRejection`; raises
+    :class:`ListRefused` for a list that cannot be read at all. A line repeating an earlier national id is a
+    duplicate naming the line of the first."""
+    if len(data) > MAX_BYTES:
+        raise ListRefused(f"the list is {len(data):,} bytes; at most {MAX_BYTES:,} are taken: split it")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ListRefused(f"the list is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV") from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(rows, None)
+    id_col = _column(header or [], ID_COLUMNS)
+    if header is None or id_col is None:
+        raise ListRefused(f"the first line must be a header naming the national id column ({ID_COLUMNS[0]})")
+    ref_col = _column(header, REFERENCE_COLUMNS)
+    first_col, last_col = _column(header, FIRST_NAME_COLUMNS), _column(header, LAST_NAME_COLUMNS)
+
+    def cell(row: list[str], col: int | None, size: int) -> str | None:
+        return (row[col].strip()[:size] or None) if col is not None else None
+
+    seen: dict[str, int] = {}
+    line_no = 0
+    for row in rows:
+        if not row or all(not cell.strip() for cell in row):
+            continue  # blank lines are not applicants and are not counted
+        line_no += 1
+        if line_no > max_lines:
+            raise ListRefused(f"the list has more than {max_lines:,} applicants: split it into several rounds")
+        written = row[id_col].strip()[:20] if id_col < len(row) else ""
+        if len(row) != len(header) or sum(map(len, row)) > MAX_LINE_CHARS:
+            yield LineRejection(line_no, written, LineProblem.MALFORMED,
+                                f"the line has {len(row)} columns (the header has {len(header)}) or is longer than "
+                                f"{MAX_LINE_CHARS} characters")
+            continue
+        try:
+            number = parse_national_id(row[id_col]).number
+        except InvalidNationalId as exc:
+            yield LineRejection(line_no, written, LineProblem.INVALID_NATIONAL_ID, exc.message)
+            continue
+        if number in seen:
+            yield LineRejection(line_no, written, LineProblem.DUPLICATE,
+                                f"the same national id as line {seen[number]}")
+            continue
+        seen[number] = line_no
+        yield ApplicantLine(line_no, number, cell(row, ref_col, MAX_REFERENCE), cell(row, first_col, MAX_NAME),
+                            cell(row, last_col, MAX_NAME))
