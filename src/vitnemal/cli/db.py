@@ -27,7 +27,7 @@ def upgrade_federation(settings: Settings, institutions: list[str] | None = None
     from vitnemal.institutions.registry import Registry
     from vitnemal.schema import current_revision, head_revision, upgrade
 
-    codes = institutions or Registry.load(settings.registry_path).node_codes()
+    codes = institutions or Registry.load(settings.registry_path).hosted_codes()
     upgraded = 0
     with Progress(disable=quiet, transient=True) as progress:
         task = progress.add_task("Upgrading databases", total=len(codes))

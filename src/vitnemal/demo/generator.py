@@ -29,8 +29,15 @@ from vitnemal.demo.scripted import scenarios
 from vitnemal.demo.writer import WriteCounts, write_records
 from vitnemal.files import write_private
 from vitnemal.institutions.exchange_keys import generate_key, public_jwk, save_private_key
+from vitnemal.institutions.registry import (
+    ADMISSION_CODE,
+    InstitutionEntry,
+    MemberKind,
+    Registry,
+    new_admission_member,
+    new_portal_member,
+)
 from vitnemal.institutions.registry import PORTAL_CODE as PORTAL
-from vitnemal.institutions.registry import InstitutionEntry, MemberKind, Registry, new_portal_member
 from vitnemal.records.admin import change_consent_type
 from vitnemal.staff.service import MAX_LIFETIME, create_token
 from vitnemal.testidp.staff import grant_test_roles, staff_test_users
@@ -93,7 +100,7 @@ def write_language_tests(settings: Settings, takers: list[TestTaker]) -> tuple[I
 
 def remove_federation(settings: Settings) -> None:
     """Remove the federation's files and databases (only what the generator makes, never the home itself)."""
-    codes = {i.code for i in INSTITUTIONS} | {REGISTER_CODE}
+    codes = {i.code for i in INSTITUTIONS} | {REGISTER_CODE, ADMISSION_CODE}
     if settings.registry_path.exists():
         codes |= set(Registry.load(settings.registry_path).all_codes())
     codes.add(PORTAL)
@@ -133,13 +140,13 @@ def generate_federation(
     plan = plan_federation(seed, people, institutions)
     codes = [i.code for i in plan.institutions]
     report("Lager databaser", 0, len(codes))
-    create_databases(settings, [*codes, PORTAL, REGISTER_CODE])
+    create_databases(settings, [*codes, PORTAL, REGISTER_CODE, ADMISSION_CODE])
 
     entries: dict[str, InstitutionEntry] = {}
     credentials: dict[str, str] = {}
     totals = {"records": 0, "results": 0, "qualifications": 0}
     # The test provider's staff users (Feide-like) get their roles at each institution and in the federation.
-    staff = staff_test_users([(i.code, i.short_name) for i in plan.institutions])
+    staff = staff_test_users([(i.code, i.short_name) for i in plan.institutions], [(ADMISSION_CODE, "Samordna opptak")])
 
     def write(inst: DemoInstitution) -> tuple[WriteCounts, str, InstitutionEntry]:
         module_active, reserved = plan.sharing[inst.code]
@@ -175,12 +182,13 @@ def generate_federation(
             totals["results"] += counts.results
             totals["qualifications"] += counts.qualifications
     credentials = dict(sorted(credentials.items()))
-    portal_db = Database(settings.url_for(PORTAL))
-    try:
-        with portal_db.session() as session:
-            grant_test_roles(session, staff, None)
-    finally:
-        portal_db.dispose()
+    for code in (PORTAL, ADMISSION_CODE):  # the operator's role in the portal's; Samordna opptak's staff in its own
+        other = Database(settings.url_for(code))
+        try:
+            with other.session() as session:
+                grant_test_roles(session, staff, None if code == PORTAL else code)
+        finally:
+            other.dispose()
 
     report("Skriver register og scenarier", len(codes), len(codes))
     found = scenarios(plan)
@@ -192,6 +200,7 @@ def generate_federation(
     (settings.home / SCENARIOS).write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     register_demo_schools(settings.home)
     entries[PORTAL] = new_portal_member(settings.keys_dir)
+    entries[ADMISSION_CODE] = new_admission_member(settings.keys_dir)
     Registry(entries).save(settings.registry_path)
     report("Ferdig", len(codes), len(codes))
     return FederationSummary(

@@ -13,7 +13,14 @@ from vitnemal.config import Settings
 from vitnemal.db import Database
 from vitnemal.files import copy_private
 from vitnemal.institutions.exchange_keys import generate_key, public_jwk, save_private_key
-from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, Registry, new_portal_member
+from vitnemal.institutions.registry import (
+    ADMISSION_CODE,
+    PORTAL_CODE,
+    InstitutionEntry,
+    Registry,
+    new_admission_member,
+    new_portal_member,
+)
 from vitnemal.records.models import ExchangeSettings
 from vitnemal.schema import upgrade
 from vitnemal.staff.service import create_token
@@ -47,23 +54,24 @@ def build_federation(
     database_url: str = "",
     create_db: Callable[[str], object] | None = None,
     portal: bool = False,
+    admission: bool = False,
 ) -> BareFederation:
     """Keys, registry and a migrated database for each code; returns the federation with case-worker tokens.
 
     Databases come from ``template`` (a migrated SQLite file, copied), from ``create_db`` (e.g. a PostgreSQL
     ``CREATE DATABASE ... TEMPLATE``), or else from running the migrations. With ``portal`` the registry also has
     the portal member (code ``portal``, kind portal, its key in ``keys/portal.pem``, no node and no database).
+    With ``admission`` it also has Samordna opptak (code ``so``, kind admission, no node), with its key and a
+    database made like the institutions'; its test staff (``opptak@samordnaopptak.no``, ``admin@…``) hold their roles.
     """
     settings = Settings(home=home, database_url=database_url, public_url=base_url)
     entries = {}
     tokens = {}
     # The test provider's staff users get their roles, as an administrator would give them (the staff pages).
-    staff = staff_test_users([(c, NAMES.get(c, ("", "", f"I{c}"))[2]) for c in codes])
-    for code in codes:
-        key = generate_key()
-        save_private_key(key, settings.keys_dir / f"{code}.pem")
-        nb, en, short = NAMES.get(code, (f"Institusjon {code}", f"Institution {code}", f"I{code}"))
-        entries[code] = InstitutionEntry(code, nb, en, short, f"{base_url}/nodes/{code}", public_jwk(key))
+    bodies = [(ADMISSION_CODE, "Samordna opptak")] if admission else []
+    staff = staff_test_users([(c, NAMES.get(c, ("", "", f"I{c}"))[2]) for c in codes], bodies)
+
+    def make_database(code: str) -> Database:
         url = settings.url_for(code)
         if template is not None and url.startswith("sqlite"):
             copy_private(template, Path(url.removeprefix("sqlite:///")))
@@ -71,7 +79,14 @@ def build_federation(
             create_db(code)
         else:
             upgrade(url)
-        db = Database(url)
+        return Database(url)
+
+    for code in codes:
+        key = generate_key()
+        save_private_key(key, settings.keys_dir / f"{code}.pem")
+        nb, en, short = NAMES.get(code, (f"Institusjon {code}", f"Institution {code}", f"I{code}"))
+        entries[code] = InstitutionEntry(code, nb, en, short, f"{base_url}/nodes/{code}", public_jwk(key))
+        db = make_database(code)
         with db.session() as s:
             s.add(ExchangeSettings(institution_code=code, institution_name=nb, module_active=True, reserved=False))
             tokens[code] = create_token(s, f"saksbehandler@{short.lower()}")
@@ -79,6 +94,12 @@ def build_federation(
         db.dispose()
     if portal:
         entries[PORTAL_CODE] = new_portal_member(settings.keys_dir)
+    if admission:
+        entries[ADMISSION_CODE] = new_admission_member(settings.keys_dir)
+        db = make_database(ADMISSION_CODE)
+        with db.session() as s:
+            grant_test_roles(s, staff, ADMISSION_CODE)
+        db.dispose()
     registry = Registry(entries)
     registry.save(settings.registry_path)
     return BareFederation(settings, registry, tokens)

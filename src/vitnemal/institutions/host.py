@@ -39,7 +39,8 @@ class LocalInstitutions:
     """Everything a host needs to act for the institutions whose private keys it holds.
 
     One host can serve a single institution (a real deployment) or a whole demo federation. ``codes`` are the
-    institutions served here: by default every registry member whose key file is present. The registry is a
+    members served here: by default every member with a database of its own (``Registry.hosted_codes``: the
+    institutions, the language-test register, the admission bodies) whose key file is present. The registry is a
     :class:`LiveRegistry` and a key file is read again when it changes, so a key rotation or a member taken out
     by the operator takes effect without a restart.
     """
@@ -62,7 +63,7 @@ class LocalInstitutions:
         once, and one that cannot be read or has an older schema is set aside as unavailable (see :meth:`probe`)."""
         registry = LiveRegistry(settings.registry_path)
         if codes is None:
-            served = [c for c in registry.node_codes() if (settings.keys_dir / f"{c}.pem").exists()]
+            served = [c for c in registry.hosted_codes() if (settings.keys_dir / f"{c}.pem").exists()]
         else:
             served = list(codes)
             for code in served:

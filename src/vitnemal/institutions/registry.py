@@ -37,8 +37,9 @@ class UnknownInstitution(LookupError):
 
 class MemberKind(StrEnum):
     """What a member is. Institutions run a node and ask others under the student's consent; the portal asks on
-    the owner's login and runs no node; admission bodies (Samordna opptak) and the language-test register come
-    next."""
+    the owner's login and runs no node; an admission body (Samordna opptak) asks under the applicant's admission
+    consent and awards nothing, so it runs no node either (but has its database and pages); the language-test
+    register runs a node that answers its candidates through the portal only."""
 
     INSTITUTION = "institution"
     PORTAL = "portal"
@@ -48,6 +49,8 @@ class MemberKind(StrEnum):
 
 # The kinds that run a node and answer requests (the portal asks each of them; an order asks the institutions).
 ANSWERING_KINDS = frozenset({MemberKind.INSTITUTION, MemberKind.LANGUAGE_TESTS})
+# The kinds a host serves: their own database, staff pages and (for those that answer) a node.
+HOSTED_KINDS = ANSWERING_KINDS | {MemberKind.ADMISSION}
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,11 @@ class Registry:
         and the portal asks."""
         return [e.code for e in self if e.answers]
 
+    def hosted_codes(self) -> list[str]:
+        """Every member a host serves with its own database and pages: the ones that run a node, and the admission
+        bodies (which ask but are never asked)."""
+        return [e.code for e in self if e.kind in HOSTED_KINDS and not e.withdrawn]
+
     def all_codes(self) -> list[str]:
         """Every member, the portal and other requesters included."""
         return [e.code for e in self]
@@ -252,6 +260,8 @@ class LiveRegistry(Registry):
 
 
 PORTAL_CODE = "portal"
+# Samordna opptak in the demo and the test federations (an operator registers a real one with its own code).
+ADMISSION_CODE = "so"
 
 
 def new_portal_member(keys_dir: Path) -> InstitutionEntry:
@@ -263,3 +273,15 @@ def new_portal_member(keys_dir: Path) -> InstitutionEntry:
     save_private_key(key, keys_dir / f"{PORTAL_CODE}.pem")
     return InstitutionEntry(PORTAL_CODE, "Vitnemålsportalen", "The Diploma Registry", "Vitnemålsportalen", "",
                             public_jwk(key), MemberKind.PORTAL)
+
+
+def new_admission_member(keys_dir: Path, code: str = ADMISSION_CODE) -> InstitutionEntry:
+    """Make Samordna opptak's signing key (``<keys_dir>/<code>.pem``, mode 0600) and return its registry entry:
+    kind admission, no node (it asks institutions and is asked by none). Its database is ``settings.url_for(code)``,
+    made by the caller like an institution's."""
+    from vitnemal.institutions.exchange_keys import generate_key, public_jwk, save_private_key
+
+    key = generate_key()
+    save_private_key(key, keys_dir / f"{code}.pem")
+    return InstitutionEntry(code, "Samordna opptak", "The Norwegian Universities and Colleges Admission Service",
+                            "Samordna opptak", "", public_jwk(key), MemberKind.ADMISSION)

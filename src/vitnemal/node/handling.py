@@ -32,6 +32,9 @@ def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetim
     if host.is_stopped(code):
         # Nothing is read, checked or logged: to the requester this is a node that is down.
         return Refusal(503, "node_down", f"the node of {code} is stopped on this host; it answers nothing")
+    if not host.registry.get(code).answers:
+        # An admission body is served here for its pages, but it awards nothing and runs no node.
+        return Refusal(404, "no_node", f"{code} runs no node: it asks institutions for results and is asked by none")
     if len(body) > MAX_REQUEST_BYTES:
         return Refusal(413, "too_large", f"requests are at most {MAX_REQUEST_BYTES} bytes")
     try:

@@ -41,6 +41,7 @@ from vitnemal.node.wire import (
     SubjectWire,
     WithheldItem,
 )
+from vitnemal.records.models import CONSENT_ADMISSION, CONSENT_RESULTS_EXCHANGE, AdmissionConsent
 
 # A signed message as JSON: what sign() signs and verify() returns, before or after its envelope model.
 Payload = dict[str, Any]
@@ -92,6 +93,14 @@ class ConsentClaim:
     reference: str = ""
 
 
+def admission_claim(consent: AdmissionConsent, own: str) -> ConsentClaim:
+    """The claim an admission's request carries for the applicant's recorded OPPTAK consent at ``own`` (Samordna
+    opptak, or the institution for its local admission): its answer and date, and our reference to it, which goes
+    into every node's disclosure log. Send it only while the answer that holds is a yes: a node refuses an N."""
+    return ConsentClaim(CONSENT_ADMISSION, consent.answer, consent.answered_at.isoformat(), own,
+                        reference=f"{own}/admission-consent/{consent.id}")
+
+
 @dataclass(frozen=True)
 class OwnerLogin:
     """The owner's login at the portal: when they authenticated (ISO 8601 with time zone) and at which level
@@ -121,7 +130,8 @@ class ResultsRequest:
         """The request as it goes on the wire; not validated here (the node validates what it receives)."""
         s = self.subject
         return RequestEnvelope.model_construct(
-            iss=self.requester, aud=self.node, jti=self.request_id, iat=self.issued_at, purpose="RESUTVEKSL",
+            iss=self.requester, aud=self.node, jti=self.request_id, iat=self.issued_at,
+            purpose=self.consent.type if self.consent is not None else CONSENT_RESULTS_EXCHANGE,
             fetch_date=self.fetch_date,
             subject=SubjectWire.model_construct(national_id=s.national_id, earlier_ids=list(s.earlier_ids),
                                                 first_name=s.first_name, last_name=s.last_name,

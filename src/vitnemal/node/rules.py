@@ -6,7 +6,13 @@ from datetime import date, datetime, timedelta
 
 from vitnemal.institutions.registry import MemberKind
 from vitnemal.node.protocol import ConsentClaim, LegalBasis, OwnerLogin, ResultsRequest
-from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE
+from vitnemal.records.models import CONSENT_ADMISSION, CONSENT_RESULTS_EXCHANGE
+
+# The consents a request may carry, and what each is, for the reasons given in words.
+CONSENT_TYPES = {CONSENT_RESULTS_EXCHANGE: "results exchange", CONSENT_ADMISSION: "fetching results for admission"}
+# Who may ask on which consent: an institution on the student's RESUTVEKSL (recognition) or on the applicant's OPPTAK
+# (its local admission); an admission body (Samordna opptak) on the applicant's OPPTAK only.
+CONSENTS_OF = {MemberKind.INSTITUTION: frozenset(CONSENT_TYPES), MemberKind.ADMISSION: frozenset({CONSENT_ADMISSION})}
 
 
 def sharing_refusal(module_active: bool, reserved: bool) -> str | None:
@@ -25,17 +31,22 @@ def sharing_refusal(module_active: bool, reserved: bool) -> str | None:
 def consent_refusal(consent: ConsentClaim | None, requester: str, now: datetime) -> str | None:
     """Question 2, "Har studenten gitt samtykke til henting av resultater?".
 
-    The consent travels in the signed request from the institution where the student gave it. Returns None when it
-    is a yes (answer J) to RESUTVEKSL recorded by the requester itself and given before now, else the reason.
+    The consent travels in the signed request from where it was given: the institution where the student gave it
+    (RESUTVEKSL), or the admission where the applicant applied (OPPTAK). Returns None when it is a yes (answer J)
+    recorded by the requester itself and given before now, else the reason. Which requester may carry which type
+    is :func:`basis_refusal`'s to say.
     """
     if consent is None:
         return "the request carries no consent"
-    if consent.type != CONSENT_RESULTS_EXCHANGE:
-        return f"consent of type {consent.type!r}, {CONSENT_RESULTS_EXCHANGE} is required"
+    if consent.type not in CONSENT_TYPES:
+        return f"consent of type {consent.type!r}; {' or '.join(CONSENT_TYPES)} is required"
     if consent.answer != "J":
+        if consent.type == CONSENT_ADMISSION:
+            return ("the applicant has withdrawn their consent to fetching results for admission, or answered no "
+                    f"(N, {consent.answered_at[:40]})")
         return "the student answered no (N) to results exchange"
     if consent.recorded_by != requester:
-        return f"consent recorded by {consent.recorded_by}, not by the requesting institution {requester}"
+        return f"consent recorded by {consent.recorded_by}, not by the requester {requester}"
     try:
         answered = datetime.fromisoformat(consent.answered_at)
     except ValueError:
@@ -74,9 +85,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 def basis_refusal(request: ResultsRequest, requester_kind: MemberKind,
                   node_kind: MemberKind = MemberKind.INSTITUTION) -> str | None:
     """Whether this requester may use the request's legal basis: the owner's login only from a registered portal,
-    a consent never from the portal, and the log of disclosures only for the owner; the language-test register
-    answers its candidates through the portal only (it takes no part in the exchange between institutions).
-    None when it may."""
+    a consent never from the portal, the admission consent (OPPTAK) from an admission body or an institution and
+    the recognition consent (RESUTVEKSL) from an institution only, and the log of disclosures only for the owner;
+    the language-test register answers its candidates through the portal only (it takes no part in the exchange
+    between institutions). None when it may."""
     if node_kind is MemberKind.LANGUAGE_TESTS and request.basis is not LegalBasis.OWNER_LOGIN:
         return ("the language-test register answers only the owner's own login through the portal; results "
                 "exchange between institutions does not include language tests")
@@ -88,6 +100,14 @@ def basis_refusal(request: ResultsRequest, requester_kind: MemberKind,
         return None
     if requester_kind is MemberKind.PORTAL:
         return "the portal asks on the owner's login (basis owner_login), never on a consent"
+    allowed = CONSENTS_OF.get(requester_kind, frozenset())
+    if not allowed:
+        return f"only institutions and admission bodies ask on a consent; {request.requester} is {requester_kind}"
+    consent = request.consent
+    if consent is not None and consent.type in CONSENT_TYPES and consent.type not in allowed:
+        return (f"{request.requester} is an admission body: it asks on the applicant's consent to "
+                f"{CONSENT_TYPES[CONSENT_ADMISSION]} ({CONSENT_ADMISSION}), not on a {consent.type} consent, which "
+                "a student gives to an institution")
     if request.disclosures:
         return "the log of disclosures is given only to the owner, on their login"
     return None

@@ -23,6 +23,9 @@ from vitnemal.db import Base, UtcDateTime
 from vitnemal.identity.models import Person
 
 CONSENT_RESULTS_EXCHANGE = "RESUTVEKSL"
+# The applicant's consent that an admission (Samordna opptak, or an institution's local admission through
+# Søknadsweb) may fetch their results: its own type, so a recognition consent never serves an admission and back.
+CONSENT_ADMISSION = "OPPTAK"
 
 
 class ExchangeSettings(Base):
@@ -153,6 +156,21 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[str] = mapped_column(String(1))  # a ConsentAnswer
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AdmissionConsent(Base):
+    """An applicant's answer, at application, to whether this admission may fetch their results (type OPPTAK).
+
+    Held by national id, not by a person of the records: an applicant to Samordna opptak, or to an institution's
+    local admission, is not (yet) one of its students. The newest answer holds; a withdrawal is an answer N.
+    """
+
+    __tablename__ = "admission_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    national_id: Mapped[str] = mapped_column(String(11), index=True)
     answer: Mapped[str] = mapped_column(String(1))  # a ConsentAnswer
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -31,9 +31,11 @@ class Role(StrEnum):
     DIPLOMA_OFFICER = "diploma_officer"  # diplomas: preview, issue, reissue, revoke
     ADMIN = "institution_admin"  # the institution's settings (Akseptansetype, Modulvalg) and disclosure log
     OPERATOR = "federation_operator"  # the federation's members and keys (held in the web surface's database)
+    # Samordna opptak's, or an institution's local admission's: admission rounds and what they fetched.
+    ADMISSIONS_OFFICER = "admissions_officer"
 
 
-INSTITUTION_ROLES = (Role.CASE_WORKER, Role.DIPLOMA_OFFICER, Role.ADMIN)
+INSTITUTION_ROLES = (Role.CASE_WORKER, Role.DIPLOMA_OFFICER, Role.ADMIN, Role.ADMISSIONS_OFFICER)
 
 
 def check_username(username: str) -> str:

@@ -36,7 +36,7 @@ from joserfc.jwk import ECKey, OctKey
 from vitnemal import ratelimit
 from vitnemal.institutions.registry import Registry
 from vitnemal.testidp.people import name_of, test_people
-from vitnemal.testidp.staff import TestStaff, registry_pairs, staff_test_users
+from vitnemal.testidp.staff import TestStaff, registry_staff
 from vitnemal.web.auth.oidc import ACR_LEVELS, USERNAME
 from vitnemal.web.auth.providers import (
     FEIDE_USER_CLAIM,
@@ -209,7 +209,7 @@ def _staff_users(w: Web) -> list[TestStaff]:
         registry = Registry.load(w.settings.registry_path)
     except (OSError, ValueError, KeyError, TypeError):
         return []
-    return staff_test_users(registry_pairs(registry))
+    return registry_staff(registry)
 
 
 def _login_form(request: Request, idp: TestProvider, sealed: str, error: str | None = None, pid: str = "",

@@ -21,7 +21,11 @@ OPERATOR_USER = "operator@sikt.no"
 # The first role per institution; the user names read like the people a case worker's office has.
 _PER_INSTITUTION = (("saksbehandler", "Saksbehandler", Role.CASE_WORKER),
                     ("vitnemal", "Vitnemålsansvarlig", Role.DIPLOMA_OFFICER),
-                    ("admin", "Administrator", Role.ADMIN))
+                    ("admin", "Administrator", Role.ADMIN),
+                    ("opptak", "Opptaksansvarlig", Role.ADMISSIONS_OFFICER))  # its local admission (Søknadsweb)
+# An admission body (Samordna opptak) has no case workers or diplomas: its admissions officer and administrator.
+_PER_ADMISSION_BODY = (("opptak", "Opptaksansvarlig", Role.ADMISSIONS_OFFICER),
+                       ("admin", "Administrator", Role.ADMIN))
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,16 @@ def realm(short_name: str) -> str:
     return (re.sub(r"[^a-z0-9-]", "", short_name.lower()) or "institution") + ".no"
 
 
-def staff_test_users(institutions: Iterable[tuple[str, str]]) -> list[TestStaff]:
-    """The test staff for ``(code, short name)`` pairs: a case worker, a diploma officer and an administrator at
-    each, one case worker at the first two (Feide users can belong to more than one), and the operator."""
+def staff_test_users(institutions: Iterable[tuple[str, str]],
+                     admission_bodies: Iterable[tuple[str, str]] = ()) -> list[TestStaff]:
+    """The test staff for ``(code, short name)`` pairs: a case worker, a diploma officer, an administrator and an
+    admissions officer at each institution, one case worker at the first two (Feide users can belong to more than
+    one), an admissions officer and an administrator at each admission body, and the operator."""
     pairs = list(institutions)
     users = [TestStaff(f"{login}@{realm(short)}", f"{title} {short}", ((code, role),))
              for code, short in pairs for login, title, role in _PER_INSTITUTION]
+    users += [TestStaff(f"{login}@{realm(short)}", f"{title} {short}", ((code, role),))
+              for code, short in admission_bodies for login, title, role in _PER_ADMISSION_BODY]
     if len(pairs) >= 2:
         (first, first_short), (second, _) = pairs[:2]
         users.append(TestStaff(f"kari.nordmann@{realm(first_short)}", "Kari Nordmann",
@@ -56,8 +64,13 @@ def staff_test_users(institutions: Iterable[tuple[str, str]]) -> list[TestStaff]
     return users
 
 
-def registry_pairs(registry: Registry) -> list[tuple[str, str]]:
-    return [(e.code, e.short_name) for e in registry if e.kind == MemberKind.INSTITUTION]
+def registry_pairs(registry: Registry, kind: MemberKind = MemberKind.INSTITUTION) -> list[tuple[str, str]]:
+    return [(e.code, e.short_name) for e in registry if e.kind == kind]
+
+
+def registry_staff(registry: Registry) -> list[TestStaff]:
+    """The test staff of every institution and admission body in ``registry``."""
+    return staff_test_users(registry_pairs(registry), registry_pairs(registry, MemberKind.ADMISSION))
 
 
 def grant_test_roles(session: Session, users: Iterable[TestStaff], code: str | None) -> int:

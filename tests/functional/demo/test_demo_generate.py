@@ -20,6 +20,7 @@ from vitnemal.institutions.exchange_keys import import_public, load_private_key
 from vitnemal.institutions.registry import Registry
 from vitnemal.records.models import AssessmentResult, Consent, Course, ExchangeSettings, Qualification
 from vitnemal.schema import MIGRATIONS
+from vitnemal.staff.roles import Role, roles_of
 from vitnemal.staff.service import user_for_token
 
 TABLES = ("exchange_settings", "courses", "people", "person_identities", "assessment_results", "qualifications",
@@ -70,9 +71,20 @@ def test_layout_registry_keys_and_credentials(federation: tuple[Settings, Federa
     assert "hkdir" not in registry.codes()  # an institution's order asks the institutions only
     assert registry.get("hkdir").kind == "language_tests"
     portal = registry.get("portal")
-    assert portal.kind == "portal" and not portal.answers and len(registry) == 8
+    assert portal.kind == "portal" and not portal.answers and len(registry) == 9
     assert stat.S_IMODE((settings.keys_dir / "portal.pem").stat().st_mode) == 0o600
     assert (settings.home / "db" / "portal.sqlite").exists()
+    # Samordna opptak asks under the applicant's admission consent and awards nothing: its own key and database,
+    # no node, served by the host for its pages; its admissions officer holds the role there.
+    so = registry.get("so")
+    assert so.kind == "admission" and not so.answers and so.node_url == "" and "so" in registry.hosted_codes()
+    assert stat.S_IMODE((settings.keys_dir / "so.pem").stat().st_mode) == 0o600
+    so_db = Database(settings.url_for("so"))
+    try:
+        with so_db.read_session() as s:
+            assert roles_of(s, "opptak@samordnaopptak.no") == {Role.ADMISSIONS_OFFICER}
+    finally:
+        so_db.dispose()
     assert registry.get("216").short_name == "HiSF"
     creds = json.loads(summary.credentials_path.read_text())
     assert set(creds) == set(registry.node_codes())

@@ -1,4 +1,5 @@
-"""Node test fixtures: a federation (185, 216 and the portal) and node 216 reachable over both request paths."""
+"""Node test fixtures: a federation (185, 216, the portal and Samordna opptak) and node 216 reachable over both
+request paths."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def make_node(request, tmp_path, sqlite_template) -> Iterator[MakeNode]:
     def make(**settings: Any) -> tuple[MiniFederation, NodePath]:
         port = free_port()
         fed = make_federation(tmp_path / f"fed{len(servers)}", ["185", "216"], f"http://127.0.0.1:{port}",
-                              template=sqlite_template, portal=True)
+                              template=sqlite_template, portal=True, admission=True)
         fed.settings = replace(fed.settings, **settings)
         with fed.db("216").session() as s:
             add_result(s, add_person(s, PERSON), add_course(s, "RES-100"), 2014, "VÅR", "B")

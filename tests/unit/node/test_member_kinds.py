@@ -69,3 +69,28 @@ def test_the_language_test_register_runs_a_node_but_answers_only_the_owner_throu
     refusal = basis_refusal(by_institution, MemberKind.INSTITUTION, MemberKind.LANGUAGE_TESTS)
     assert refusal is not None and "portal" in refusal
     assert basis_refusal(by_institution, MemberKind.INSTITUTION) is None  # an institution's node answers it
+
+
+def test_an_admission_body_is_hosted_without_a_node_and_asks_on_the_admission_consent_only() -> None:
+    from datetime import UTC, datetime
+
+    from vitnemal.institutions.registry import InstitutionEntry
+    from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject
+    from vitnemal.node.rules import basis_refusal
+
+    registry = Registry({"185": InstitutionEntry("185", "UiO", "UiO", "UiO", "u"),
+                         "so": InstitutionEntry("so", "SO", "SO", "SO", "", kind=MemberKind.ADMISSION),
+                         "portal": InstitutionEntry("portal", "P", "P", "P", "", kind=MemberKind.PORTAL)})
+    assert registry.codes() == ["185"] and registry.node_codes() == ["185"]  # nobody asks Samordna opptak
+    assert registry.hosted_codes() == ["185", "so"]  # but a host serves its database and pages
+
+    def asking(requester: str, type: str) -> ResultsRequest:
+        claim = ConsentClaim(type, "J", datetime.now(UTC).isoformat(), requester)
+        return ResultsRequest(requester, "185", "r", 0, "2026-12-01", Subject("01536112185"), claim)
+
+    assert basis_refusal(asking("so", "OPPTAK"), MemberKind.ADMISSION) is None
+    assert "admission body" in (basis_refusal(asking("so", "RESUTVEKSL"), MemberKind.ADMISSION) or "")
+    assert basis_refusal(asking("185", "OPPTAK"), MemberKind.INSTITUTION) is None  # its local admission
+    assert basis_refusal(asking("185", "RESUTVEKSL"), MemberKind.INSTITUTION) is None
+    refused = basis_refusal(asking("hkdir", "OPPTAK"), MemberKind.LANGUAGE_TESTS) or ""
+    assert "only institutions and admission bodies ask on a consent" in refused

@@ -27,7 +27,7 @@ def test_question_two_consent() -> None:
     assert "no consent" in (rules.consent_refusal(None, "185", NOW) or "")
     assert "answered no" in (rules.consent_refusal(_consent(answer="N"), "185", NOW) or "")
     assert "RESUTVEKSL" in (rules.consent_refusal(_consent(type="SEMREG"), "185", NOW) or "")
-    assert "not by the requesting" in (rules.consent_refusal(_consent(recorded_by="216"), "185", NOW) or "")
+    assert "not by the requester 185" in (rules.consent_refusal(_consent(recorded_by="216"), "185", NOW) or "")
     assert "future" in (rules.consent_refusal(_consent(answered_at="2027-01-01T00:00:00+00:00"), "185", NOW) or "")
     assert "not a date" in (rules.consent_refusal(_consent(answered_at="yesterday"), "185", NOW) or "")
 
