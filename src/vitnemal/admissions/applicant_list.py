@@ -1,14 +1,15 @@
 """Reading the applicants' list (CSV) within bounds: each line becomes an applicant or a rejection with its line
 number and reason. No I/O: the caller passes the bytes; consent is the service's to check (it needs the records).
 
-Line numbers count the data lines: 1 is the first line after the header, as a spreadsheet shows it less one.
+A line number is the file's own (the header is line 1), as an editor or a spreadsheet shows it; an item sent
+through the API is numbered from 1 in the order sent.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from vitnemal.admissions.models import LineProblem
@@ -77,29 +78,56 @@ def read_csv(data: bytes, *, max_lines: int = MAX_LINES) -> Iterator[ApplicantLi
     def cell(row: list[str], col: int | None, size: int) -> str | None:
         return (row[col].strip()[:size] or None) if col is not None else None
 
-    seen: dict[str, int] = {}
-    line_no = 0
+    check = _Checker()
+    count = 0
     for row in rows:
-        if not row or all(not cell.strip() for cell in row):
-            continue  # blank lines are not applicants and are not counted
-        line_no += 1
-        if line_no > max_lines:
+        if not row or all(not c.strip() for c in row):
+            continue  # blank lines are not applicants
+        count += 1
+        if count > max_lines:
             raise ListRefused(f"the list has more than {max_lines:,} applicants: split it into several rounds")
-        written = row[id_col].strip()[:20] if id_col < len(row) else ""
         if len(row) != len(header) or sum(map(len, row)) > MAX_LINE_CHARS:
-            yield LineRejection(line_no, written, LineProblem.MALFORMED,
+            written = row[id_col].strip()[:20] if id_col < len(row) else ""
+            yield LineRejection(rows.line_num, written, LineProblem.MALFORMED,
                                 f"the line has {len(row)} columns (the header has {len(header)}) or is longer than "
                                 f"{MAX_LINE_CHARS} characters")
             continue
+        yield check(rows.line_num, row[id_col], cell(row, ref_col, MAX_REFERENCE), cell(row, first_col, MAX_NAME),
+                    cell(row, last_col, MAX_NAME))
+
+
+def read_items(items: Sequence[Mapping[str, object]], *, max_lines: int = MAX_LINES
+               ) -> Iterator[ApplicantLine | LineRejection]:
+    """The API's list (``[{"national_id", "reference"?, "first_name"?, "last_name"?}, ...]``) by the same rules,
+    each item numbered from 1."""
+    if len(items) > max_lines:
+        raise ListRefused(f"the list has more than {max_lines:,} applicants: split it into several rounds")
+    check = _Checker()
+
+    def text(item: Mapping[str, object], name: str, size: int) -> str | None:
+        value = item.get(name)
+        return str(value).strip()[:size] or None if isinstance(value, str | int) else None
+
+    for n, item in enumerate(items, start=1):
+        written = text(item, "national_id", 20) or ""
+        yield check(n, written, text(item, "reference", MAX_REFERENCE), text(item, "first_name", MAX_NAME),
+                    text(item, "last_name", MAX_NAME))
+
+
+class _Checker:
+    """The checks of one list's lines: a valid national id, not seen on an earlier line."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, line_no: int, written: str, reference: str | None, first_name: str | None,
+                 last_name: str | None) -> ApplicantLine | LineRejection:
         try:
-            number = parse_national_id(row[id_col]).number
+            number = parse_national_id(written).number
         except InvalidNationalId as exc:
-            yield LineRejection(line_no, written, LineProblem.INVALID_NATIONAL_ID, exc.message)
-            continue
-        if number in seen:
-            yield LineRejection(line_no, written, LineProblem.DUPLICATE,
-                                f"the same national id as line {seen[number]}")
-            continue
-        seen[number] = line_no
-        yield ApplicantLine(line_no, number, cell(row, ref_col, MAX_REFERENCE), cell(row, first_col, MAX_NAME),
-                            cell(row, last_col, MAX_NAME))
+            return LineRejection(line_no, written.strip()[:20], LineProblem.INVALID_NATIONAL_ID, exc.message)
+        if number in self.seen:
+            return LineRejection(line_no, written.strip()[:20], LineProblem.DUPLICATE,
+                                 f"the same national id as line {self.seen[number]}")
+        self.seen[number] = line_no
+        return ApplicantLine(line_no, number, reference, first_name, last_name)

@@ -47,5 +47,10 @@ class AuditAction(StrEnum):
     EXCHANGE_SETTINGS_CHANGED = "settings.exchange_changed"
     VIEW_DISCLOSURE_LOG = "view_disclosure_log"
     EXPORT_DISCLOSURE_LOG = "export_disclosure_log"
+    # Admission rounds (Samordna opptak, local admission): the round, a look at an applicant's results, an export
+    ADMISSION_ROUND_STARTED = "admission.round_started"
+    ADMISSION_ROUND_CHANGED = "admission.round_changed"  # paused, resumed, cancelled (detail says which)
+    VIEW_ADMISSION_APPLICANT = "admission.applicant_viewed"
+    EXPORT_ADMISSION_ROUND = "admission.round_exported"
     # Exchange nodes
     NODE_UNUSUAL_VOLUME = "node_unusual_request_volume"  # a requester passed the day's unusual volume

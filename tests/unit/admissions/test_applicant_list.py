@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from vitnemal.admissions.applicant_list import ApplicantLine, LineRejection, ListRefused, read_csv
+from vitnemal.admissions.applicant_list import ApplicantLine, LineRejection, ListRefused, read_csv, read_items
 from vitnemal.admissions.models import LineProblem
 from vitnemal.identity.national_id import make_national_id
 
@@ -20,18 +20,26 @@ def lines(text: str) -> list[ApplicantLine | LineRejection]:
 
 def test_good_lines_are_taken_with_reference_and_names() -> None:
     got = lines(f"fodselsnummer;referanse;fornavn;etternavn\n{A};S-1;Kari;Nordmann\n\n{B[:6]} {B[6:]};;;\n")
-    assert got == [ApplicantLine(1, A, "S-1", "Kari", "Nordmann"), ApplicantLine(2, B, None, None, None)]
+    # The file's own line numbers (the header is line 1; the blank line 3 is skipped but counted).
+    assert got == [ApplicantLine(2, A, "S-1", "Kari", "Nordmann"), ApplicantLine(4, B, None, None, None)]
 
 
 def test_bad_lines_are_reported_by_number_and_reason_and_the_rest_taken() -> None:
     bad = A[:10] + str((int(A[10]) + 1) % 10)
     got = lines(f"national_id,reference\n{A},1\n{bad},2\n{A},3\n{B},4,extra\n{B},5\n")
     assert [(g.line_no, type(g).__name__, getattr(g, "reason", None)) for g in got] == [
-        (1, "ApplicantLine", None), (2, "LineRejection", LineProblem.INVALID_NATIONAL_ID),
-        (3, "LineRejection", LineProblem.DUPLICATE), (4, "LineRejection", LineProblem.MALFORMED),
-        (5, "ApplicantLine", None)]
+        (2, "ApplicantLine", None), (3, "LineRejection", LineProblem.INVALID_NATIONAL_ID),
+        (4, "LineRejection", LineProblem.DUPLICATE), (5, "LineRejection", LineProblem.MALFORMED),
+        (6, "ApplicantLine", None)]
     duplicate = got[2]
-    assert isinstance(duplicate, LineRejection) and "line 1" in duplicate.message
+    assert isinstance(duplicate, LineRejection) and "line 2" in duplicate.message
+
+
+def test_the_api_items_follow_the_same_rules_numbered_from_one() -> None:
+    got = list(read_items([{"national_id": A}, {"national_id": "123"}, {"national_id": A}, {"reference": "x"}]))
+    assert [(g.line_no, getattr(g, "reason", None)) for g in got] == [
+        (1, None), (2, LineProblem.INVALID_NATIONAL_ID), (3, LineProblem.DUPLICATE),
+        (4, LineProblem.INVALID_NATIONAL_ID)]
 
 
 def test_a_list_without_the_id_column_is_refused_whole() -> None:
