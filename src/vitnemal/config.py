@@ -59,6 +59,12 @@ class Settings:
                                             "volume (vitnemal records volume-flags).")
     verify_uploads_per_hour: int = setting(120, "Uploads one client (address) may verify per hour on POST /verify, "
                                                 "counted in the web database; beyond it 429 with Retry-After.")
+    admission_node_requests_per_minute: int = setting(2700, "Requests an admission round sends one node per "
+                                                            "minute, shared by its workers (keep it under the "
+                                                            "nodes' limit).")
+    admission_node_concurrency: int = setting(16, "Requests an admission round's worker has in flight to one node "
+                                                  "at a time.")
+    admission_window: int = setting(400, "Applicants one admission worker fetches at a time.")
     lease_s: float = setting(30.0, "Seconds a worker owns an order before another worker may take it over.")
     poll_interval_s: float = setting(1.0, "Seconds between an idle worker's looks for work placed by other "
                                           "processes.")

@@ -184,7 +184,8 @@ def incomplete_reasons(fetches: Mapping[str, FetchState], institutions: Sequence
             if stopped is None:
                 reasons.append(Reason("not_asked", code))
         elif fetch.state is OutcomeState.RETRY:
-            reasons.append(Reason("waiting_retry", code, fetch.next_attempt_at))
+            if stopped is None:  # a stopped applicant is asked no more: the stop is the reason
+                reasons.append(Reason("waiting_retry", code, fetch.next_attempt_at))
         elif fetch.outcome not in COMPLETE_OUTCOMES:
             reasons.append(Reason(fetch.outcome, code))
     return reasons

@@ -97,5 +97,6 @@ def test_each_reason_names_the_institution() -> None:
 
 
 def test_a_withdrawn_consent_is_the_reason_and_the_unasked_are_not_listed() -> None:
-    fetches = {"216": FetchState(OutcomeState.FINAL, "imported")}
-    assert incomplete_reasons(fetches, ["216", "214"], Stopped.CONSENT_WITHDRAWN) == [Reason("consent_withdrawn")]
+    fetches = {"216": FetchState(OutcomeState.FINAL, "imported"), "185": FetchState(OutcomeState.RETRY, "unavailable")}
+    assert incomplete_reasons(fetches, ["216", "214", "185"], Stopped.CONSENT_WITHDRAWN) == [
+        Reason("consent_withdrawn")]
