@@ -42,11 +42,12 @@ class StaffSite:
 
 @contextmanager
 def staff_site(home: Path, template: Path, codes: tuple[str, ...] = ("185", "216"), *,
-               with_worker: bool = False) -> Iterator[StaffSite]:
+               with_worker: bool = False, admission: bool = False) -> Iterator[StaffSite]:
     """The whole app (nodes, pages, test provider; with ``with_worker`` the results worker too) serving ``codes``
-    on a real port; the test staff users hold their demo roles (``testidp.staff``), the operator included."""
+    (with ``admission`` Samordna opptak too, code ``so``) on a real port; the test staff users hold their demo roles
+    (``testidp.staff``), the operator included."""
     port = free_port()
-    fed = build_federation(home, list(codes), f"http://127.0.0.1:{port}", template=template)
+    fed = build_federation(home, list(codes), f"http://127.0.0.1:{port}", template=template, admission=admission)
     fed.settings = replace(fed.settings, secret_key=SECRET)
     portal = fed.settings.url_for("portal")
     shutil.copyfile(template, portal.removeprefix("sqlite:///"))

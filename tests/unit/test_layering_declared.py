@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = sorted(p.parent.name for p in (ROOT / "src" / "vitnemal").glob("*/__init__.py"))
 # Entry points and tools: they may import the domain (the contracts keep the domain from importing them).
-NOT_DOMAIN = {"cli", "web", "staffpages", "casepages", "demo", "devtools", "bench", "testidp", "migrations"}
+NOT_DOMAIN = {"cli", "web", "staffpages", "casepages", "admissionpages", "demo", "devtools", "bench", "testidp",
+              "migrations"}
 
 
 def _contracts() -> dict[str, list[str]]:

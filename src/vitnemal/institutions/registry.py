@@ -283,5 +283,6 @@ def new_admission_member(keys_dir: Path, code: str = ADMISSION_CODE) -> Institut
 
     key = generate_key()
     save_private_key(key, keys_dir / f"{code}.pem")
-    return InstitutionEntry(code, "Samordna opptak", "The Norwegian Universities and Colleges Admission Service",
-                            "Samordna opptak", "", public_jwk(key), MemberKind.ADMISSION)
+    # Its English name too: it is known abroad by it (the service's own English pages call it so).
+    return InstitutionEntry(code, "Samordna opptak", "Samordna opptak", "Samordna opptak", "", public_jwk(key),
+                            MemberKind.ADMISSION)

@@ -32,6 +32,9 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     from vitnemal.casepages import install as install_case_pages
 
     install_case_pages(app)  # the case worker's and the diploma officer's pages
+    from vitnemal.admissionpages import install as install_admission_pages
+
+    install_admission_pages(app)  # the applicant's admission consent and the admissions officer's pages
     if not settings.production:
         from vitnemal.testidp.provider import install as install_test_idp
 

@@ -117,9 +117,11 @@ def _routes(routes: Iterable[Any]) -> Iterator[tuple[str, str]]:
 def test_every_institution_page_is_in_the_matrix(site) -> None:
     # A page under /institutions/{code} that is not in ROUTES is never tried by the tests above: list it there.
     # The student's own pages (ID-porten login, not a staff role) have their matrix in test_student_consent.py;
-    # the case and diploma pages theirs in tests/functional/casepages/test_case_access.py (with data to open).
+    # the case and diploma pages theirs in tests/functional/casepages/test_case_access.py (with data to open), the
+    # admission's pages theirs in tests/functional/admissionpages/test_admission_access.py.
     served = {(m, p) for m, p in _routes(site.app.routes)
               if p.startswith("/institutions/{code}") and not p.startswith(("/institutions/{code}/student/",
+                                                                             "/institutions/{code}/admission/",
                                                                              *CASE_PAGES))
               and m != "HEAD"}
     assert served, "no institution pages found: the route walk no longer sees the page routers"
