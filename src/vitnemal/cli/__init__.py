@@ -1,161 +1,88 @@
 """The ``vitnemal`` command: one program that is both CLI and web app.
 
-Sub-commands live in their own modules; heavy imports happen inside the commands so ``vitnemal --help`` stays fast.
+:func:`main` answers the two command lines people run most often before Typer is imported, since importing Typer
+alone takes about 0.13 s of CPU, almost all of the 0.15 s start-up goal (issue 11 #4): ``vitnemal --help`` (and
+``vitnemal`` alone) prints :data:`vitnemal.cli.help_snapshot.TEXT`, the top-level help as Typer prints it, and
+``vitnemal id check NUMBER`` runs :func:`vitnemal.cli.id_check.check`, the function the Typer command calls. Every
+other command line, and those two where the answer could differ (a terminal narrower than the help, shell
+completion, an option the fast path does not know), goes to Typer in :mod:`vitnemal.cli.root`. Tests check that both
+ways print the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+import os
+import sys
 from typing import Any
 
-import typer
-from typer._coercion import RuntimeParam
-from typer.core import TyperGroup
-
-from vitnemal.cli import (
-    bench,
-    db,
-    diplomas,
-    exchange,
-    federation,
-    id,
-    portal,
-    programmes,
-    recognition,
-    records,
-    school,
-    serve,
-    settings,
-    staff,
-    tokens,
-    verify,
-)
-
-# The groups are turned into click commands only when one is run or listed in full: building every group's commands
-# (inspecting each function's signature) took more time at start-up than importing their modules, and
-# `vitnemal --help` and `vitnemal id check` need one group, or none.
-GROUPS: dict[str, typer.Typer] = {
-    "id": id.app, "federation": federation.app, "db": db.app, "exchange": exchange.app, "records": records.app,
-    "school": school.app, "bench": bench.app, "recognition": recognition.app, "diplomas": diplomas.app,
-    "programmes": programmes.app, "portal": portal.app, "tokens": tokens.app, "staff": staff.app,
-}
+# A terminal this wide or wider gets the help at click's widest (78 columns), the width of help_snapshot.TEXT.
+HELP_COLUMNS = 80
 
 
-class _Commands(MutableMapping[str, Any]):
-    """The top-level commands: the eager ones as given, the groups of :data:`GROUPS` built on first use."""
-
-    def __init__(self, eager: Mapping[str, Any]) -> None:
-        self._built: dict[str, Any] = dict(eager)
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._built and name in GROUPS:
-            import typer.main
-
-            _plain_help(GROUPS[name])
-            self._built[name] = _light_flags(typer.main.get_group(GROUPS[name]))
-        return self._built[name]
-
-    def __setitem__(self, name: str, command: Any) -> None:
-        self._built[name] = command
-
-    def __delitem__(self, name: str) -> None:
-        del self._built[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted({*self._built, *GROUPS}))
-
-    def __len__(self) -> int:
-        return len({*self._built, *GROUPS})
-
-    def short_help(self, name: str, limit: int) -> str:
-        """The line a group gets in `vitnemal --help`, without building it."""
-        if name in self._built:
-            return str(self._built[name].get_short_help_str(limit))
-        from typer._click.utils import make_default_short_help
-
-        return make_default_short_help(str(GROUPS[name].info.help or ""), limit)
+def _columns() -> int:
+    """The terminal's width as click reads it (shutil.get_terminal_size, without importing shutil)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
-class _BoolFlag(RuntimeParam):
-    """A flag's value as click gives it. Typer coerces every parameter through a pydantic TypeAdapter, and even
-    --help's flag made each command import pydantic (about as long as the rest of `vitnemal id check`'s start)."""
-
-    def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-        if isinstance(value, bool):
-            return value
-        word = str(value).strip().lower()  # from an environment variable
-        if word in ("1", "true", "t", "yes", "y", "on"):
-            return True
-        if word in ("0", "false", "f", "no", "n", "off", ""):
-            return False
-        raise typer.BadParameter(f"{value!r} is not a boolean: write 1/0, true/false or yes/no", ctx=ctx,
-                                 param=param)
+def _program_name() -> str | None:
+    """The program's name in the usage line, as click finds it: the script's file name, or ``python -m PACKAGE``
+    when run as a module. None where click's answer depends on more (Windows)."""
+    if os.name == "nt":
+        return None
+    package = getattr(sys.modules["__main__"], "__package__", None)
+    script = os.path.basename(sys.argv[0])
+    if not package:
+        return script
+    module = script.rsplit(".", 1)[0]
+    return f"python -m {package if module == '__main__' else f'{package}.{module}'}".replace("-m .", "-m ")
 
 
-def _light_flags(command: Any) -> Any:
-    """``command`` (and its sub-commands) with plain coercion for its boolean flags, --help's included (click makes
-    that one when the command line is parsed, hence the hook on get_params)."""
-    original = command.get_params
+def fast(args: list[str]) -> int | None:
+    """The exit code of ``vitnemal ARGS`` answered without Typer, or None when Typer must answer it."""
+    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
+        return None  # shell completion: click reads it from the environment
+    if args in ([], ["--help"]):
+        program = _program_name()
+        if program is None or _columns() < HELP_COLUMNS:
+            return None
+        from vitnemal.cli.help_snapshot import PROGRAM, TEXT
 
-    def get_params(ctx: Any) -> list[Any]:
-        params = original(ctx)
-        for param in params:
-            descriptor = getattr(param, "type_descriptor", None)
-            if descriptor is not None and descriptor.annotation is bool and param._runtime_param is None:
-                param._runtime_param = _BoolFlag(parameter_info=descriptor.parameter_info, annotation=bool)
-        return list(params)
+        stream = sys.stdout if args else sys.stderr  # no command: click shows the help as a usage error (exit 2)
+        stream.write(TEXT.replace(f"Usage: {PROGRAM} ", f"Usage: {program} ", 1))
+        stream.flush()
+        return 0 if args else 2
+    if args[:2] == ["id", "check"]:
+        words = [word for word in args[2:] if word != "--json"]
+        if not words or any(word.startswith("-") for word in words):
+            return None  # no number (Typer's usage error), --help, or an option Typer refuses
+        from vitnemal.cli.id_check import check
 
-    setattr(command, "get_params", get_params)  # noqa: B010 (mypy refuses assigning to a method)
-    for sub in getattr(command, "commands", {}).values():
-        _light_flags(sub)
-    return command
-
-
-class _LazyGroup(TyperGroup):
-    def __init__(self, **attrs: Any) -> None:
-        super().__init__(**attrs)
-        _light_flags(self)
-        self.commands = _Commands(self.commands)
-
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        commands = self.commands
-        assert isinstance(commands, _Commands)
-        names = list(commands)
-        limit = formatter.width - 6 - max(len(name) for name in names)
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, commands.short_help(name, limit)) for name in names])
-
-
-app = typer.Typer(
-    name="vitnemal",
-    help="Norwegian educational results: exchange between institutions, diplomas, verification.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    cls=_LazyGroup,
-)
-serve.register(app)
-settings.register(app)
-
-
-def _plain_help(typer_app: typer.Typer) -> None:
-    # Help as click prints it, not through Rich: importing Rich's renderer took more than half of `vitnemal --help`,
-    # and Rich read "[default: …]" in help texts as markup and dropped it. Defaults and environment variables are
-    # declared on the options (show_default=, envvar=) and printed by click.
-    typer_app.rich_markup_mode = None
-    for group in typer_app.registered_groups:
-        if group.typer_instance is not None:
-            _plain_help(group.typer_instance)
-
-
-_plain_help(app)
-verify.register(app)
+        return check(words, "--json" in args[2:])
+    return None
 
 
 def main() -> None:
-    from vitnemal.schema import SchemaOutdated
+    code = fast(sys.argv[1:])
+    if code is not None:
+        raise SystemExit(code)
+    from vitnemal.cli.root import run
 
-    try:
-        app()
-    except SchemaOutdated as exc:
-        typer.echo(str(exc), err=True)
-        raise SystemExit(1) from None
+    run()
+
+
+def __getattr__(name: str) -> Any:
+    # `from vitnemal.cli import app` (the tests' CliRunner, the docs) keeps working; it imports Typer then.
+    if name in ("app", "GROUPS"):
+        from vitnemal.cli import root
+
+        return getattr(root, name)
+    raise AttributeError(name)
