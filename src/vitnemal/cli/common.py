@@ -35,6 +35,9 @@ class Language(StrEnum):
     en = "en"
 
 
+# What the CLI prints in when no --lang is given: bokmål, as the pages and documents (issue 8 #9).
+DEFAULT_LANGUAGE = Language.nb
+
 # Sentences for the commands' help texts, so every command says the same thing about what it touches.
 OPENS_DATABASE = "Opens the institution's database in the federation at --home directly; no server is needed."
 TALKS_HTTP = "Talks HTTP to a running server (vitnemal demo or vitnemal serve) at --api."
@@ -44,15 +47,16 @@ HOME = typer.Option(None, "--home", envvar="VITNEMAL_HOME", help="The federation
 API = typer.Option(None, "--api", envvar="VITNEMAL_PUBLIC_URL", help="Server URL.",
                    show_default="where vitnemal serve/demo last served this home, else http://127.0.0.1:8000")
 JSON = typer.Option(False, "--json", help="Print JSON.")
-LANG = typer.Option(Language.nb, "--lang", help="Language of what is printed: nb, nn or en.")
+LANG = typer.Option(DEFAULT_LANGUAGE, "--lang", help="Language of what is printed: nb, nn or en.")
 BY = typer.Option(None, "--by", help="Who you are: recorded on the case and in the audit log.",
                   show_default="your login name")
 
 _ERROR = {"nb": "Feil", "nn": "Feil", "en": "Error"}
 
 
-def fail(message: str, code: int = 1, *, lang: str = "en") -> typer.Exit:
-    """Print ``message`` as an error ("Error: …", "Feil: …" in nb/nn) and return the exit to raise."""
+def fail(message: str, code: int = 1, *, lang: str = DEFAULT_LANGUAGE) -> typer.Exit:
+    """Print ``message`` as an error ("Feil: …" in nb/nn, the default; "Error: …" in en) and return the exit to
+    raise."""
     typer.echo(f"{_ERROR.get(lang, 'Error')}: {message}", err=True)
     return typer.Exit(code)
 
@@ -89,34 +93,66 @@ def settings_for(home: Path | None = None) -> Settings:
     return settings
 
 
-def check_institution(settings: Settings, code: str) -> None:
+def require_federation(settings: Settings, lang: str = DEFAULT_LANGUAGE) -> None:
+    """Fail clearly when there is no federation at the home."""
+    if not settings.registry_path.exists():
+        raise fail(f"no federation at {settings.home}: give --home, set VITNEMAL_HOME or run "
+                   "`vitnemal federation generate`", lang=lang)
+
+
+def check_institution(settings: Settings, code: str, lang: str = DEFAULT_LANGUAGE) -> None:
     """Fail clearly when there is no federation at the home or ``code`` is not one of its institutions."""
     from vitnemal.institutions.registry import Registry
 
-    if not settings.registry_path.exists():
-        raise fail(f"no federation at {settings.home}: give --home, set VITNEMAL_HOME or run "
-                   "`vitnemal federation generate`")
+    require_federation(settings, lang)
     try:
         Registry.load(settings.registry_path).get(code)
     except LookupError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), lang=lang) from None
+
+
+def _message(exc: Exception) -> str:
+    # A KeyError's str() is the repr of its key, quotes included.
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
 
 @contextmanager
 def institution_session(code: str, *, write: bool = False, home: Path | None = None,
-                        hint: Callable[[Exception], str] | None = None) -> Iterator[Session]:
+                        hint: Callable[[Exception], str] | None = None, lang: str = DEFAULT_LANGUAGE,
+                        ) -> Iterator[Session]:
     """A session on the institution's database; service errors (LookupError, ValueError) become a clear message
     (followed by ``hint(error)``, the next step to take) and exit code 1."""
     from vitnemal.db import Database
 
     settings = settings_for(home)
-    check_institution(settings, code)
+    check_institution(settings, code, lang)
     db = Database(settings.url_for(code))
     try:
         with db.session() if write else db.read_session() as session:
             yield session
     except (LookupError, ValueError) as exc:
-        raise fail(str(exc) + (hint(exc) if hint else "")) from None
+        raise fail(str(exc) + (hint(exc) if hint else ""), lang=lang) from None
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def web_session(settings: Settings, *, write: bool = True,
+                errors: tuple[type[Exception], ...] = (LookupError, ValueError),
+                lang: str = DEFAULT_LANGUAGE) -> Iterator[Session]:
+    """A session on the web database (the operator's staff roles and log, the portal's data), made or upgraded
+    first; the ``errors`` raised inside become a clear message and exit code 1."""
+    from vitnemal.db import Database
+    from vitnemal.web.pages import upgrade_web_database
+
+    require_federation(settings, lang)
+    upgrade_web_database(settings)
+    db = Database(settings.url_for("portal"))
+    try:
+        with db.session() if write else db.read_session() as session:
+            yield session
+    except errors as exc:
+        raise fail(_message(exc), lang=lang) from None
     finally:
         db.dispose()
 

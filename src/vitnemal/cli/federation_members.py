@@ -8,15 +8,15 @@ name. Running nodes and requesters read the changed registry without a restart.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from vitnemal.cli.common import BY, HOME, JSON, actor, fail, settings_for
+from vitnemal.cli.common import BY, HOME, JSON, actor, fail, settings_for, web_session
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -31,24 +31,11 @@ GENERATE = typer.Option(False, "--generate-key",
                              "node this host serves, as in the demo).")
 
 
-@contextmanager
-def _operator(settings: Settings) -> Iterator[Session]:
+def _operator(settings: Settings) -> AbstractContextManager[Session]:
     """The operator's log (the web database, made or upgraded first); an operator's mistake ends as a message."""
-    from vitnemal.db import Database
     from vitnemal.federation.rules import MembershipError
-    from vitnemal.web.pages import upgrade_web_database
 
-    if not settings.registry_path.exists():
-        raise fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
-    upgrade_web_database(settings)
-    db = Database(settings.url_for("portal"))
-    try:
-        with db.session() as session:
-            yield session
-    except (MembershipError, LookupError, FileNotFoundError) as exc:
-        raise fail(str(exc).strip("'\"")) from None
-    finally:
-        db.dispose()
+    return web_session(settings, errors=(MembershipError, LookupError, FileNotFoundError))
 
 
 def _public_key(key: Path | None, generate: bool) -> tuple[dict[str, Any], Any]:

@@ -8,7 +8,18 @@ from pathlib import Path
 
 import typer
 
-from vitnemal.cli.common import BY, HOME, JSON, LANG, Language, actor, fail, settings_for
+from vitnemal.cli.common import (
+    BY,
+    HOME,
+    JSON,
+    LANG,
+    Language,
+    actor,
+    fail,
+    require_federation,
+    settings_for,
+    web_session,
+)
 
 DEMO_TEST_PERSON = "01536112185"  # the seed's Testperson1, consenting at the demo's 185
 
@@ -30,13 +41,12 @@ def test(
     from vitnemal.web.pages import upgrade_web_database
 
     settings = settings_for(home)
-    if not settings.registry_path.exists():
-        raise fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
+    require_federation(settings, lang)
     upgrade_web_database(settings)
     try:
         result, name = probe_node(settings, code, person, requester, actor(by))
     except (LookupError, ValueError, FileNotFoundError) as exc:
-        raise fail(str(exc).strip("'\"")) from None
+        raise fail(str(exc).strip("'\""), lang=lang) from None
     if as_json:
         typer.echo(json.dumps({"institution": code, "requester": result.requester, "outcome": str(result.outcome),
                                "reached": result.reached, "answers": [str(a) for a in result.answers],
@@ -57,22 +67,12 @@ def log(
     home: Path | None = HOME,
 ) -> None:
     """The operator's log: every registration, key rotation, retirement, taking out and connection test."""
-    from vitnemal.db import Database
     from vitnemal.federation.membership import operator_log
     from vitnemal.i18n import show_time
-    from vitnemal.web.pages import upgrade_web_database
 
-    settings = settings_for(home)
-    if not settings.registry_path.exists():
-        raise fail(f"no federation at {settings.home}: set VITNEMAL_HOME or run `vitnemal federation generate`")
-    upgrade_web_database(settings)
-    db = Database(settings.url_for("portal"))
-    try:
-        with db.read_session() as session:
-            events = [(e.at, e.actor, e.action, json.loads(e.detail or "{}"))
-                      for e in operator_log(session, code=institution)]
-    finally:
-        db.dispose()
+    with web_session(settings_for(home), write=False) as session:
+        events = [(e.at, e.actor, e.action, json.loads(e.detail or "{}"))
+                  for e in operator_log(session, code=institution)]
     if as_json:
         typer.echo(json.dumps([{"at": at.isoformat(), "actor": who, "action": action, **detail}
                                for at, who, action, detail in events], ensure_ascii=False, indent=1))

@@ -257,7 +257,7 @@ def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = J
 
     from vitnemal.records import service as services
 
-    with institution_session(institution, write=True, home=home) as session:
+    with institution_session(institution, write=True, home=home, lang=lang) as session:
         p = services.get_person(session, person)
         data: dict[str, Any] = {
             "institution": institution, "national_id": p.national_id, "name": p.name,

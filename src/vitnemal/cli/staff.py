@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from vitnemal.cli.common import BY, HOME, JSON, OPENS_DATABASE, actor, fail, institution_session, settings_for
+from vitnemal.cli.common import (
+    BY,
+    HOME,
+    JSON,
+    OPENS_DATABASE,
+    actor,
+    fail,
+    institution_session,
+    settings_for,
+    web_session,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -39,22 +49,8 @@ def _session(institution: str | None, operator: bool, home: Path | None) -> Iter
         with institution_session(institution, write=True, home=home) as session:
             yield session
         return
-    from vitnemal.db import Database
-    from vitnemal.web.pages import upgrade_web_database
-
-    settings = settings_for(home)
-    if not settings.registry_path.exists():
-        raise fail(f"no federation at {settings.home}: give --home, set VITNEMAL_HOME or run "
-                   "`vitnemal federation generate`")
-    upgrade_web_database(settings)
-    db = Database(settings.url_for("portal"))
-    try:
-        with db.session() as session:
-            yield session
-    except (LookupError, ValueError) as exc:
-        raise fail(str(exc)) from None
-    finally:
-        db.dispose()
+    with web_session(settings_for(home)) as session:
+        yield session
 
 
 def _role(role: str | None, operator: bool) -> object:

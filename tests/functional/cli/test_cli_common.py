@@ -72,11 +72,35 @@ def test_exchange_reads_the_registry_from_home(home: Path, tmp_path: Path) -> No
     assert result.exit_code == 1 and "Unknown institution 999" in result.output
 
 
+@pytest.mark.parametrize(("args", "word"), [([], "Feil: "), (["--lang", "nb"], "Feil: "),
+                                           (["--lang", "en"], "Error: ")])
+def test_a_failing_command_says_error_in_the_language_asked_and_bokmal_by_default(home: Path, args: list[str],
+                                                                                   word: str) -> None:
+    result = runner.invoke(app, ["records", "show", "-i", "999", "-p", "01536112185", "--home", str(home), *args])
+    assert result.exit_code == 1 and result.output.startswith(word), result.output
+    assert "999" in result.output
+
+
 def test_fail_speaks_the_language_and_parse_date_names_the_option(capsys: pytest.CaptureFixture[str]) -> None:
-    assert fail("Ukjent", lang="nb").exit_code == 1
-    assert fail("gone", 2).exit_code == 2
+    assert fail("Ukjent").exit_code == 1  # the CLI's default language, bokmål
+    assert fail("gone", 2, lang="en").exit_code == 2
     assert capsys.readouterr().err == "Feil: Ukjent\nError: gone\n"
     assert parse_date(None, "--on") is None
     assert str(parse_date("2026-03-29", "--on")) == "2026-03-29"
     with pytest.raises(typer.BadParameter, match="not a date"):
         parse_date("29.03.2026", "--on")
+
+
+@pytest.mark.parametrize("args", [["staff", "list", "--operator"], ["federation", "log"],
+                                  ["federation", "take-out", "214", "--reason", "test", "--yes"]])
+def test_commands_on_the_web_database_say_when_there_is_no_federation(tmp_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--home", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Feil: no federation at {tmp_path / 'none'}: give --home"), result.output
+    assert not (tmp_path / "none").exists()
+
+
+def test_an_operator_mistake_is_told_in_bokmal_by_default(home: Path) -> None:
+    result = runner.invoke(app, ["federation", "take-out", "999", "--reason", "test", "--yes", "--home", str(home)])
+    assert result.exit_code == 1 and result.output.startswith("Feil: ") and "999" in result.output, result.output
+    assert not result.output.rstrip().endswith(("'", '"')), result.output
