@@ -18,6 +18,7 @@ TEXT = (
     '  --help                Show this message and exit.\n'
     '\n'
     'Commands:\n'
+    '  admissions   Admission rounds: fetch the results of every consenting...\n'
     '  bench        Benchmarks; each prints one JSON object of figures.\n'
     "  db           The institutions' databases: schema upgrades.\n"
     '  demo         The demo.\n'
