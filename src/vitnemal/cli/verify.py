@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from vitnemal.config import Settings
+    from vitnemal.diplomas.issuers import IssuingRecords
     from vitnemal.diplomas.verify import VerificationReport
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -82,55 +83,24 @@ def _own(*paths: Path) -> bool:
         return False
 
 
-def _record_opener(settings: Settings):  # type: ignore[no-untyped-def]
-    """Return ``open_session(code)`` for the institutions whose databases exist under ``settings``."""
-    from contextlib import contextmanager
-
-    from vitnemal.db import Database, is_sqlite
+def _records(settings: Settings) -> IssuingRecords:
+    """The issuing records on this machine: every institution's of the registry, and the schools', that exist."""
+    from vitnemal.db import Database
+    from vitnemal.diplomas.issuers import IssuingRecords
+    from vitnemal.institutions.registry import Registry
 
     @contextmanager
-    def session_of(url: str):  # type: ignore[no-untyped-def]
-        db = Database(url)
+    def read_session(code: str) -> Iterator[Session]:
+        db = Database(settings.url_for(code))
         try:
             with db.read_session() as session:
                 yield session
         finally:
             db.dispose()
 
-    def open_session(code: str) -> AbstractContextManager[Session] | None:
-        url = settings.url_for(code)
-        if is_sqlite(url) and not Path(url.removeprefix("sqlite:///")).exists():
-            return None  # never create an empty database just to look in it
-        return session_of(url)
-
-    return open_session
-
-
-def _locator(settings: Settings):  # type: ignore[no-untyped-def]
-    """Return ``locate(document_id)``: the code of the institution here whose record holds the id, or None."""
-    from vitnemal.diplomas.verify import locate_document
-    from vitnemal.institutions.registry import Registry
-
-    opener = _record_opener(settings)
-
-    def codes() -> list[str]:
-        from vitnemal.school.registry import SchoolRegistry, registry_path
-
-        found = Registry.load(settings.registry_path).codes() if settings.registry_path.exists() else []
-        # Schools keep their issuing records under their organisation numbers.
-        return found + [s.organisation_number for s in SchoolRegistry.load(registry_path(settings.home))]
-
-    def locate(document_id: str) -> str | None:
-        for code in codes():
-            opened = opener(code)
-            if opened is None:
-                continue
-            with opened as session:
-                if locate_document(session, document_id):
-                    return code
-        return None
-
-    return locate
+    registry = Registry.load(settings.registry_path) if settings.registry_path.exists() else None
+    names = {code: entry.name_nb for code, entry in registry.institutions.items()} if registry else {}
+    return IssuingRecords.here(settings, names, read_session)
 
 
 def _print_report(report: VerificationReport, path: Path) -> None:
@@ -218,7 +188,8 @@ def register(app: typer.Typer) -> None:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with CheckPool(1, start_method=method) as pool:
             try:
-                report = verify_document(pdf, roots, _record_opener(settings), _locator(settings), check=pool.check)
+                records = _records(settings)
+                report = verify_document(pdf, roots, records.open, records.issuer_of, check=pool.check)
             except SQLAlchemyError:
                 report = verify_document(pdf, roots, check=pool.check)
         untrusted = report.document.reason == Reason.UNTRUSTED_CA

@@ -17,27 +17,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from vitnemal.db import is_sqlite
+from vitnemal.diplomas.issuers import IssuingRecords
 from vitnemal.diplomas.signers import federation_ca_cert
-from vitnemal.diplomas.verify import (
-    VerificationReport,
-    locate_document,
-    public_record,
-    verify_document_async,
-)
+from vitnemal.diplomas.verify import VerificationReport, public_record, verify_document_async
 from vitnemal.institutions.host import LocalInstitutions
-from vitnemal.schema import SchemaOutdated
-from vitnemal.school.registry import SchoolRegistry
-from vitnemal.school.registry import registry_path as school_registry_path
 from vitnemal.signing.pool import CheckPool, PoolBusy
 from vitnemal.web.deps import app_host
 
@@ -129,14 +117,11 @@ async def verify_here(request: Request, pdf: bytes) -> VerificationReport:
     """
     host = app_host(request)
     pool: CheckPool = request.app.state.check_pool
-
-    def open_session(code: str) -> AbstractContextManager[Session] | None:
-        return host.db(code).read_session() if code in _record_holders(host) else None
-
+    records = _records(host)
     ca_cert = federation_ca_cert(host.settings)
     roots = [ca_cert] if ca_cert else []
     try:
-        return await verify_document_async(pdf, roots, pool, open_session, lambda i: _issuer_of(host, i))
+        return await verify_document_async(pdf, roots, pool, records.open, lambda i: _issuer_of(records, i))
     except PoolBusy as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
 
@@ -159,51 +144,32 @@ def federation_ca_certificate(request: Request) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="vitnemal-ca.pem"'})
 
 
-def _record_holders(host: LocalInstitutions) -> dict[str, str]:
-    """The issuing records this host can read, code → name: the institutions it serves, then the schools registered
-    in its home whose record exists (a school's record is under its organisation number; it is never created here).
-    """
-    holders = {}
-    for code in host.codes:
-        entry = host.registry.institutions.get(code)
-        holders[code] = entry.name_nb if entry else code
-    for school in SchoolRegistry.load(school_registry_path(host.settings.home)):
-        url = host.settings.url_for(school.organisation_number)
-        if not is_sqlite(url) or Path(url.removeprefix("sqlite:///")).exists():
-            holders.setdefault(school.organisation_number, school.name)
-    return holders
+def _records(host: LocalInstitutions) -> IssuingRecords:
+    """The issuing records this host can read: the institutions it serves, then the schools registered in its home."""
+    served = {code: entry.name_nb if (entry := host.registry.institutions.get(code)) else code for code in host.codes}
+    return IssuingRecords.here(host.settings, served, lambda code: host.db(code).read_session())
 
 
-def _issuer_of(host: LocalInstitutions, document_id: str) -> str | None:
-    """Return the code of the institution or school whose record holds ``document_id``, asking each at most once."""
-    holders = _record_holders(host)
+def _issuer_of(records: IssuingRecords, document_id: str) -> str | None:
+    """:meth:`IssuingRecords.issuer_of`, remembering the answer so that a repeated look-up asks one database."""
     remembered = _where.get(document_id)
-    if remembered and remembered in holders:
+    if remembered and remembered in records.holders:
         return remembered
-    for code in holders:
-        try:
-            with host.db(code).read_session() as session:
-                found = locate_document(session, document_id)
-        except (DBAPIError, SchemaOutdated) as exc:
-            # A registered school whose record was never made on this server (PostgreSQL databases are not made
-            # here), or one that cannot be read: it holds nothing we can confirm; the others are still asked.
-            log.info("the issuing record of %s cannot be read here: %s", code, exc)
-            continue
-        if found:
-            _where.put(document_id, code)
-            return code
-    return None
+    code = records.issuer_of(document_id)
+    if code is not None:
+        _where.put(document_id, code)
+    return code
 
 
 def lookup_record(request: Request, document_id: str) -> dict[str, Any] | None:
     """What the issuing record says about ``document_id`` (a lower-case UUID; see :func:`public_record`), with the
     issuer's name, or None when no record here holds it. Blocking: call from a thread."""
-    host = app_host(request)
-    code = _issuer_of(host, document_id)
+    records = _records(app_host(request))
+    code = _issuer_of(records, document_id)
     if code is None:
         return None
-    with host.db(code).read_session() as session:
+    with records.read_session(code) as session:
         found = public_record(session, document_id)
     if found is not None:
-        found["institution_name"] = _record_holders(host).get(code)
+        found["institution_name"] = records.holders.get(code)
     return found
