@@ -4,8 +4,10 @@ ID-porten login (nb, nn, en), and the admissions officer's pages, with axe-core 
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
+from tests.functional.admissionpages.conftest import GRADUATE, NOTHING, seed_applicants, start_round_at_so, work_at_so
 from tests.staff_helpers import staff_site
 
 pytestmark = pytest.mark.xdist_group("browser")
@@ -16,7 +18,7 @@ APPLICANT = "01536112185"
 def site(tmp_path, sqlite_template):  # type: ignore[no-untyped-def]
     """Replaces the conftest's site: 185, 216 and Samordna opptak, the test staff's roles."""
     with staff_site(tmp_path / "fed", sqlite_template, admission=True) as s:
-        yield s.app, s.server
+        yield s.app, s.server, s
 
 
 def _id_porten(page, pid: str) -> None:  # type: ignore[no-untyped-def]
@@ -44,3 +46,66 @@ def test_the_applicant_consents_and_withdraws(page, check, code: str, lang: str)
     page.wait_for_url(re.compile(r"saved=N"))
     assert page.locator("tbody tr").count() == 2
     check(f"applicant-withdrawn-{code}-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_admissions_officer_follows_a_round_live_pauses_it_and_reads_an_applicant(  # type: ignore[no-untyped-def]
+        page, check, site, lang: str) -> None:
+    staff = site[2]
+    seed_applicants(staff)
+    round_id = start_round_at_so(staff, f"fodselsnummer;referanse\n{GRADUATE};S-1\n{NOTHING};S-2\n0101;S-3\n",
+                                 "Hovedopptak 2027")
+    page.goto(f"/staff/login?next=/institutions/so&lang={lang}")
+    page.get_by_role("link", name=re.compile("Feide")).click()
+    page.wait_for_url(re.compile(r"/test-idp/feide/authorize"))
+    page.locator("#username").fill("opptak@samordnaopptak.no")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/institutions/so$"))
+    check(f"officer-front-{lang}")
+    page.get_by_role("navigation", name=re.compile("Institusjonens sider|Institution pages")).get_by_role(
+        "link", name=re.compile("Opptaksrunder|Admission rounds")).click()
+    page.wait_for_url(re.compile(r"/admission/rounds$"))
+    assert page.locator("tr[data-round] .round-count").inner_text() == "0 / 2"
+    check(f"officer-rounds-{lang}")
+    page.get_by_role("link", name="Hovedopptak 2027").click()
+    page.wait_for_url(re.compile(rf"/admission/rounds/{round_id}$"))
+    assert page.locator("#round-done").inner_text() == "0"
+    check(f"officer-round-running-{lang}")
+    # The worker fetches while the page is open: the numbers move without a reload.
+    worker = threading.Thread(target=work_at_so, args=(staff,))
+    worker.start()
+    from playwright.sync_api import expect
+
+    expect(page.locator("#round-done")).to_have_text("2", timeout=60_000)
+    worker.join()
+    expect(page.locator("#round-status")).to_have_text("Ferdig" if lang == "nb" else "Done", timeout=60_000)
+    page.reload()  # and a reload (what a browser without JavaScript sees) says the same
+    assert page.locator("#round-done").inner_text() == "2"
+    check(f"officer-round-done-{lang}")
+    page.get_by_role("link", name=re.compile("^(Alle|All)$")).click()
+    page.get_by_role("link", name=f"{GRADUATE[:6]} {GRADUATE[6:]}").click()
+    page.wait_for_url(re.compile(r"/applicants/\d+$"))
+    assert page.get_by_role("heading", name=re.compile("Grader|Degrees")).is_visible()
+    assert "BA-ORG" in page.locator("#degrees + table, section[aria-labelledby=degrees] table").first.inner_text()
+    check(f"officer-applicant-{lang}")
+
+
+def test_the_officer_pauses_and_resumes_by_keyboard(page, check, site) -> None:  # type: ignore[no-untyped-def]
+    staff = site[2]
+    seed_applicants(staff)
+    round_id = start_round_at_so(staff, f"fodselsnummer\n{GRADUATE}\n", "Suppleringsopptak 2027")
+    page.goto(f"/staff/login?next=/institutions/so/admission/rounds/{round_id}")
+    page.get_by_role("link", name=re.compile("Feide")).click()
+    page.wait_for_url(re.compile(r"/test-idp/feide/authorize"))
+    page.locator("#username").fill("opptak@samordnaopptak.no")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/admission/rounds/{round_id}$"))
+    page.get_by_role("button", name="Sett runden på pause").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"done=paused"))
+    assert page.locator("#round-status").inner_text() == "Satt på pause"
+    check("officer-round-paused-nb")
+    page.get_by_role("button", name="Fortsett runden").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"done=resumed"))
+    assert page.locator("#round-status").inner_text() == "Pågår"

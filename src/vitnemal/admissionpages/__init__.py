@@ -15,6 +15,9 @@ register_templates(Path(__file__).parent / "templates")
 
 def install(app: FastAPI) -> None:
     """Mount the admission's pages (after the staff pages: they stand on its login and roles)."""
-    from vitnemal.admissionpages import consent
+    import vitnemal.admissionpages.applicants  # noqa: F401  (it adds the applicant's page to the rounds' router)
+    from vitnemal.admissionpages import consent, rounds
 
     app.include_router(consent.router)
+    app.include_router(rounds.assets)
+    app.include_router(rounds.router)
