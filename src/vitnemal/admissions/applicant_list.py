@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from vitnemal.admissions.models import LineProblem
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
@@ -55,6 +56,22 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
+def _readable(rows: Any) -> Iterator[list[str]]:
+    """The rows of the csv reader ``rows``; a row csv cannot read refuses the list, naming the line it starts on.
+
+    csv raises its own Error for a cell over its field limit (128 KiB), which is what a quote left open makes of the
+    rest of the file: that is the list's fault, not a server error."""
+    while True:
+        starts_on = rows.line_num + 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ListRefused(f"line {starts_on} cannot be read ({exc}): a quote (\") may be left open") from None
+        yield row
+
+
 def read_csv(data: bytes, *, max_lines: int = MAX_LINES) -> Iterator[ApplicantLine | LineRejection]:
     """Every data line of ``data`` as an :class:`ApplicantLine` or a :class:`LineRejection`; raises
     :class:`ListRefused` for a list that cannot be read at all. A line repeating an earlier national id is a
@@ -80,7 +97,7 @@ def read_csv(data: bytes, *, max_lines: int = MAX_LINES) -> Iterator[ApplicantLi
 
     check = _Checker()
     count = 0
-    for row in rows:
+    for row in _readable(rows):
         if not row or all(not c.strip() for c in row):
             continue  # blank lines are not applicants
         count += 1

@@ -55,3 +55,10 @@ def test_a_list_over_the_line_bound_is_refused() -> None:
 def test_a_list_that_is_not_utf8_is_refused() -> None:
     with pytest.raises(ListRefused, match="UTF-8"):
         list(read_csv(b"fnr\n\xff\xfe\n"))
+
+
+def test_an_unclosed_quote_or_a_huge_cell_refuses_the_list_with_its_line() -> None:
+    # csv's own field limit (128 KiB) is reached by a quote left open: the whole rest of the file is one cell.
+    # That is the list's fault, said as a ListRefused naming the line, not a csv.Error out of the service.
+    with pytest.raises(ListRefused, match=r"line 3 .*quote"):
+        list(read_csv(f'fnr;referanse\n{A};S-1\n{B};"S-2\n'.encode() + b"x" * 200_000 + b"\n"))
