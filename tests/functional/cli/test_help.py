@@ -37,13 +37,15 @@ def test_every_option_with_a_default_shows_it() -> None:
     assert len(commands) > 40
     for path, command in commands:
         out = CliRunner().invoke(app, [*path, "--help"], terminal_width=400).output
+        # Only the options' section: a command's text may name an option too ("with --only incomplete, ...").
+        options = out[out.index("Options:"):] if "Options:" in out else out
         assert "[default" not in "".join(p.help or "" for p in command.params if p.param_type_name == "option"), path
         for param in command.params:
             if param.param_type_name != "option" or param.is_flag or param.hidden:
                 continue
             if param.default not in (None, "", [], ()) or isinstance(param.show_default, str):  # "": none
-                line = next(line for line in out.splitlines() if param.opts[-1] in line or param.opts[0] in line)
-                block = out[out.index(line):].split("\n  -")[0]
+                line = next(line for line in options.splitlines() if param.opts[-1] in line or param.opts[0] in line)
+                block = options[options.index(line):].split("\n  -")[0]
                 assert "default" in block.lower(), (path, param.name, block)
 
 
