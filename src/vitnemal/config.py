@@ -62,9 +62,11 @@ class Settings:
     admission_node_requests_per_minute: int = setting(2700, "Requests an admission round sends one node per "
                                                             "minute, shared by its workers (keep it under the "
                                                             "nodes' limit).")
-    admission_node_concurrency: int = setting(16, "Requests an admission round's worker has in flight to one node "
+    admission_node_concurrency: int = setting(8, "Requests an admission round's worker has in flight to one node "
                                                   "at a time.")
-    admission_window: int = setting(400, "Applicants one admission worker fetches at a time.")
+    admission_window: int = setting(100, "Applicants one admission worker fetches at a time.")
+    admission_requests_in_flight: int = setting(64, "Requests one admission worker has in flight to all nodes "
+                                                    "together.")
     lease_s: float = setting(30.0, "Seconds a worker owns an order before another worker may take it over.")
     poll_interval_s: float = setting(1.0, "Seconds between an idle worker's looks for work placed by other "
                                           "processes.")

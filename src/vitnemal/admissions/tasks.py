@@ -108,6 +108,9 @@ class AdmissionWorker:
         self._wake = asyncio.Event()
         self._share = 1.0
         self._beat_at = 0.0
+        # All nodes together: a worker that could have every node's share in flight at once would swamp the
+        # network (and, in a demo or a benchmark, the one machine serving every node) into timeouts.
+        self._in_flight_requests = asyncio.Semaphore(max(1, settings.admission_requests_in_flight))
 
     @property
     def db(self) -> Database:
@@ -221,12 +224,13 @@ class AdmissionWorker:
                 return Asked(due, Verdict(Outcome.UNAVAILABLE, f"{due.institution} did not answer the last "
                                           f"{BREAK_AFTER} requests; not asked now", retry=True))
             try:
-                now = datetime.now(UTC)
-                req, token = self._request(due.institution, p, now)
-                try:
-                    reply = await self.client.send(entry.node_url, token, settings.node_timeout_s)
-                except Exception as exc:  # a client that fails for one node is that node not answering
-                    reply = Reply(None, b"", type(exc).__name__, 0)
+                async with self._in_flight_requests:
+                    now = datetime.now(UTC)
+                    req, token = self._request(due.institution, p, now)
+                    try:
+                        reply = await self.client.send(entry.node_url, token, settings.node_timeout_s)
+                    except Exception as exc:  # a client that fails for one node is that node not answering
+                        reply = Reply(None, b"", type(exc).__name__, 0)
             finally:
                 pacer.release()
             self.stats.requests += 1

@@ -74,6 +74,38 @@ def exchange(
     _emit(figures, as_json)
 
 
+@app.command("admissions")
+def admissions(
+    applicants: int = typer.Option(10_000, help="Applicants in the round."),
+    nodes: int = typer.Option(50, help="Nodes (institutions) each applicant is fetched from."),
+    latency: str = typer.Option("20-200", help="Injected node latency range in ms, fixed per node."),
+    node_limit: int = typer.Option(3000, help="The nodes' limit per requester per minute."),
+    budget: int = typer.Option(2700, help="Requests the round sends one node per minute."),
+    concurrency: int = typer.Option(8, help="Requests in flight to one node."),
+    in_flight: int = typer.Option(64, help="Requests in flight to all nodes together."),
+    window: int = typer.Option(100, help="Applicants in flight."),
+    engine: str = typer.Option("sqlite", help="sqlite or postgresql (a throwaway server is started)."),
+    node_processes: int = typer.Option(2, help="Processes of the host that serves the nodes."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """An admission round against the nodes: applicants per second, p95 per applicant, the most requests any node
+    got in a second and a minute, slow-downs, the worker's memory."""
+    from rich.console import Console
+
+    from vitnemal.bench.admissions import AdmissionBenchConfig, run_benchmark
+
+    if engine not in ("sqlite", "postgresql"):
+        raise typer.BadParameter("engine must be sqlite or postgresql")
+    console = Console(stderr=True)
+    with console.status("benchmark") as status:
+        config = AdmissionBenchConfig(applicants=applicants, nodes=nodes, latency=latency,
+                                      node_requests_per_minute=node_limit, budget_per_minute=budget,
+                                      concurrency=concurrency, in_flight=in_flight, window=window, engine=engine,
+                                      node_processes=node_processes)
+        figures = run_benchmark(config, progress=lambda msg: status.update(f"benchmark: {msg}"))
+    _emit(figures, as_json)
+
+
 @app.command("diplomas")
 def diplomas(
     people: int = typer.Option(600, help="Diploma sets (4 pages) to issue: half in one process, half on all cores."),
