@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,8 @@ def describe_node(code: str, request: Request) -> dict[str, Any]:
     """Public facts about the node: who it is and where it takes requests."""
     host = served_host(request, code)
     entry = host.registry.get(code)
+    if not entry.answers:  # an admission body is served for its pages; it has no node to describe
+        raise HTTPException(404, f"{code} runs no node")
     return {"code": code, "name": entry.name_nb, "name_en": entry.name_en, "results_path": f"/nodes/{code}/{PATH}",
             "protocol": "vitnemal-exchange/1", "algorithm": "ES256"}
 

@@ -127,3 +127,21 @@ def test_samordna_opptak_runs_no_node(make_node: MakeNode) -> None:
         host.close()
     assert isinstance(refused, Refusal) and (refused.status, refused.reason) == (404, "no_node")
     assert "so runs no node" in refused.message
+
+
+def test_samordna_opptak_is_served_for_its_pages_but_describes_no_node(tmp_path, sqlite_template) -> None:
+    import httpx
+
+    from vitnemal.devtools.federation import build_federation
+    from vitnemal.devtools.postgres import free_port
+    from vitnemal.devtools.server import BackgroundServer
+    from vitnemal.web.app import create_app
+
+    port = free_port()
+    fed = build_federation(tmp_path / "fed", ["185"], f"http://127.0.0.1:{port}", template=sqlite_template,
+                           admission=True)
+    with BackgroundServer(create_app(fed.settings), port=port) as server:
+        assert httpx.get(f"{server.url}/nodes/185").status_code == 200
+        assert httpx.get(f"{server.url}/nodes/so").status_code == 404
+        refused = httpx.post(f"{server.url}/nodes/so/exchange/v1/results", content=b"x")
+        assert refused.status_code == 404 and refused.json()["detail"]["error"] == "no_node"
