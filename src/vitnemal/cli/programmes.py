@@ -102,6 +102,7 @@ def add(
     """Register a programme, so its degrees get the right faculty, language and information page."""
     from vitnemal.programmes.service import (
         InvalidProgramme,
+        MissingFields,
         ProgrammeExists,
         ProgrammeSpec,
         add_programme,
@@ -126,7 +127,9 @@ def add(
     try:
         spec = ProgrammeSpec.from_mapping(data)
     except InvalidProgramme as exc:
-        raise fail(f"{exc} (give --code, --name-nb, --name-en and --faculty-nb, or --from FILE)") from None
+        missing = isinstance(exc, MissingFields)
+        hint = " (give --code, --name-nb, --name-en and --faculty-nb, or --from FILE)" if missing else ""
+        raise fail(f"{exc}{hint}") from None
     with institution_session(institution, write=True, home=home) as session:
         try:
             registered = spec_of(add_programme(session, spec, replace=replace)).as_dict()

@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from vitnemal.programmes.models import Programme, ProgrammeAdmission
+from vitnemal.records.service import parse_credits
 
 LANGUAGES = ("nb", "nn", "en")
 CODE = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,29}")
@@ -30,6 +31,10 @@ _WIDTHS = {"name_nb": 300, "name_nn": 300, "name_en": 300, "faculty_nb": 300, "f
 
 class InvalidProgramme(ValueError):
     """The description of a programme breaks a rule; the message lists every problem."""
+
+
+class MissingFields(InvalidProgramme):
+    """The description lacks a field every programme needs (code, names, faculty)."""
 
 
 class ProgrammeExists(ValueError):
@@ -81,12 +86,15 @@ class ProgrammeSpec:
             raise InvalidProgramme(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(cls.field_names())}")
         missing = [k for k in ("code", "name_nb", "name_en", "faculty_nb") if not data.get(k)]
         if missing:
-            raise InvalidProgramme(f"missing: {', '.join(missing)}")
+            raise MissingFields(f"missing: {', '.join(missing)}")
         values = dict(data)
         try:
-            for key in ("nominal_years", "credits"):
-                if values.get(key) is not None:
-                    values[key] = Decimal(str(values[key]))
+            if values.get("credits") is not None:
+                values["credits"] = parse_credits(values["credits"])  # the records' rule: positive, in tenths
+            if values.get("nominal_years") is not None:
+                values["nominal_years"] = Decimal(str(values["nominal_years"]))
+                if not values["nominal_years"].is_finite():
+                    raise ValueError(f"nominal_years {data['nominal_years']!r} is not a number of years")
             if values.get("nqf_cycle") is not None:
                 values["nqf_cycle"] = int(values["nqf_cycle"])
             if isinstance(values.get("framework_plan_date"), str):

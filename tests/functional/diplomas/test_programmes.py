@@ -57,7 +57,11 @@ def test_add_list_show_and_the_errors_a_user_meets(fed: MiniFederation, tmp_path
                      "X", "--faculty-nb", "Y", "--language", "de", "--nqf-cycle", "7")
     assert code == 1 and "code 'bad code'" in text and "language 'de'" in text and "nqf_cycle" in text
     code, text = run(fed, "programmes", "add", "-i", "185", "--code", "BAX")
-    assert code == 1 and "missing: name_nb, name_en, faculty_nb" in text
+    assert code == 1 and "missing: name_nb, name_en, faculty_nb" in text and "give --code" in text
+    code, text = run(fed, "programmes", "add", "-i", "185", "--code", "BAY", "--name-nb", "X", "--name-en", "X",
+                     "--faculty-nb", "Y", "--credits", "NaN")
+    assert code == 1 and text.startswith("Feil: ") and "'NaN' is not a number of credits" in text, text
+    assert "give --code" not in text
     code, text = run(fed, "programmes", "show", "NOPE", "-i", "185")
     assert code == 1 and "no programme 'NOPE'" in text and "MAINF" in text
     code, text = run(fed, "programmes", "list", "-i", "999")
@@ -72,6 +76,12 @@ def test_a_programme_breaking_a_rule_is_refused_before_anything_is_written() -> 
         ProgrammeSpec.from_mapping({"code": "X", "name_nb": "X", "name_en": "X", "faculty_nb": "X", "dean": "Y"})
     with pytest.raises(InvalidProgramme, match="must be text"):
         ProgrammeSpec.from_mapping({"code": "X", "name_nb": "X", "name_en": "X", "faculty_nb": ["X"]})
+    for credits in ("NaN", "7.55", "abc", "-10", True):  # the records' credits rule
+        with pytest.raises(InvalidProgramme, match="not a number of credits"):
+            ProgrammeSpec.from_mapping({**good.as_dict(), "credits": credits})
+    with pytest.raises(InvalidProgramme, match="not a number of years"):
+        ProgrammeSpec.from_mapping({**good.as_dict(), "nominal_years": "Infinity"})
+    assert ProgrammeSpec.from_mapping({**good.as_dict(), "credits": 180, "nominal_years": "3"}).credits == 180
     long = ProgrammeSpec.from_mapping({**good.as_dict(), "objectives_nb": "x" * 20_001, "faculty_en": "y" * 301})
     assert sorted(problems(long)) == ["faculty_en is longer than 300 characters",
                                       "objectives_nb is longer than 20000 characters"]
