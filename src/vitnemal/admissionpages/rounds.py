@@ -9,14 +9,16 @@ JavaScript a reload shows the same. Looking at an applicant and exporting are au
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi import Path as FastApiPath
+from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from vitnemal.admissionpages import views
 from vitnemal.admissionpages.consent import ADMITTING
@@ -146,21 +148,42 @@ def resume(access: Officer, round_id: RoundId) -> Response:
 
 
 def _stream(access: StaffAccess, request: Request, round_id: int, kind: str) -> Iterator[str]:
-    """The export written as it is read, in one transaction (its audit event commits with it)."""
+    """The export written as it is read, from a read-only session (its audit event is committed already)."""
     registry, lang = request.app.state.host.registry, lang_of(request)
-    with access.db.session() as session:
+    with access.db.read_session() as session:
         make = export.export_csv if kind == "csv" else export.export_json
-        yield from make(session, registry, round_id, lang=lang, viewer=access.actor, now=now())
+        yield from make(session, registry, round_id, lang=lang, now=now())
+
+
+async def _closing(chunks: Iterator[str]) -> AsyncIterator[str]:
+    # Starlette leaves a sync iterator open when the browser stops reading; close it (and its session) here.
+    try:
+        async for chunk in iterate_in_threadpool(chunks):
+            yield chunk
+    finally:
+        await run_in_threadpool(chunks.close)  # type: ignore[attr-defined]
+
+
+class _ClosingStream(StreamingResponse):
+    """A stream whose body is closed however the response ends, the browser going away included."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.body_iterator.aclose()  # type: ignore[attr-defined]
 
 
 def _export(request: Request, access: StaffAccess, round_id: int, kind: str) -> StreamingResponse:
-    with access.db.read_session() as session:
-        try:
-            service.get_round(session, round_id)
-        except RoundNotFound:
-            raise HTTPException(404, f"there is no admission round {round_id} here") from None
+    # The look at every applicant is recorded and committed before the first byte leaves: a download the browser
+    # does not finish is audited all the same, and no write transaction is held while the browser reads.
+    try:
+        with access.db.session() as session:
+            export.record_export(session, round_id, what=kind, viewer=access.actor, now=now())
+    except RoundNotFound:
+        raise HTTPException(404, f"there is no admission round {round_id} here") from None
     media = "text/csv; charset=utf-8" if kind == "csv" else "application/json"
-    return StreamingResponse(_stream(access, request, round_id, kind), media_type=media, headers={
+    return _ClosingStream(_closing(_stream(access, request, round_id, kind)), media_type=media, headers={
         "Content-Disposition": f'attachment; filename="opptak-{access.code}-runde-{round_id}.{kind}"',
         "Cache-Control": "no-store"})
 

@@ -1,7 +1,9 @@
 """The round as a file: CSV (one line per applicant, through :mod:`vitnemal.csv_cells`) and JSON (every applicant
 with its degrees, credits per level, courses and each institution's answer). Both are streamed a page of
 applicants at a time, so a round of hundreds of thousands never sits in memory whole. An export is a disclosure of
-every applicant's results: it is an audit event, recorded by the service before the first line.
+every applicant's results: it is an audit event, :func:`record_export`, which the caller commits before the first
+line leaves (a download the browser stops reading must neither go unaudited nor keep a write transaction open), and
+the export itself only reads.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ _YES_NO: dict[Language, tuple[str, str]] = {"nb": ("ja", "nei"), "nn": ("ja", "n
 LEVEL_COLUMNS = (*LEVELS, NO_DEGREE)
 
 
-def _audit(session: Session, round_id: int, viewer: str, now: datetime, what: str) -> None:
+def record_export(session: Session, round_id: int, *, what: str, viewer: str, now: datetime) -> None:
+    """Record that ``viewer`` exports round ``round_id`` as ``what`` (csv, json): commit it before streaming the
+    export (RoundNotFound for a round that is not here)."""
+    service.get_round(session, round_id)
     record_event(session, actor=viewer, action=AuditAction.EXPORT_ADMISSION_ROUND,
                  detail=f"round {round_id} as {what}", now=now)
 
@@ -55,13 +60,12 @@ def _pages(session: Session, registry: Registry, round_id: int
                 fetches[a.id], summaries[a.id]) for a in page]
 
 
-def export_csv(session: Session, registry: Registry, round_id: int, *, lang: Language, viewer: str,
+def export_csv(session: Session, registry: Registry, round_id: int, *, lang: Language,
                now: datetime) -> Iterator[str]:
     """The round as CSV text, one line per applicant: line, national id, reference, status, complete, why not
     (sentences), degrees, total credits, credits per level, courses (institution code term credits grade)."""
     round_ = service.get_round(session, round_id)
     codes = service.round_institutions(round_)
-    _audit(session, round_id, viewer, now, "csv")
     buffer = io.StringIO()
     out = csv_cells.writer(buffer, delimiter=";")
     out.writerow([*_HEAD[lang], *(f"sp_{level_label(lvl, lang)}" for lvl in LEVEL_COLUMNS), _COURSES[lang]])
@@ -113,13 +117,12 @@ def applicant_json(applicant: Applicant, fetches: list[Fetch], summary: Summary,
     }
 
 
-def export_json(session: Session, registry: Registry, round_id: int, *, lang: Language, viewer: str,
+def export_json(session: Session, registry: Registry, round_id: int, *, lang: Language,
                 now: datetime) -> Iterator[str]:
     """The round as one JSON document ``{"round": {...}, "applicants": [...]}``, streamed."""
     progress = service.round_progress(session, round_id, now)
     round_ = service.get_round(session, round_id)
     codes = service.round_institutions(round_)
-    _audit(session, round_id, viewer, now, "json")
     head = {"id": round_id, "name": progress.name, "kind": progress.kind.value, "status": progress.status.value,
             "requester": round_.requester, "institutions": codes, "applicants": progress.applicants,
             "done": progress.done, "complete": progress.complete, "lines_rejected": progress.lines_rejected,

@@ -318,10 +318,12 @@ def export_round(
     registry = _registry(home)
     make = export.export_csv if format_ == "csv" else export.export_json
     tmp = out.with_name(f".{out.name}.part")
-    with institution_session(requester, write=True, home=home) as session:
+    with institution_session(requester, write=True, home=home) as session:  # the audit event, committed first
+        export.record_export(session, round_id, what=format_, viewer=actor(by), now=_now())
+    with institution_session(requester, home=home) as session:  # then only reads: others may write meanwhile
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            for chunk in make(session, registry, round_id, lang=lang.value, viewer=actor(by), now=_now()):
+            for chunk in make(session, registry, round_id, lang=lang.value, now=_now()):
                 handle.write(chunk)
     os.replace(tmp, out)  # nothing half-written under the real name
     typer.echo(str(out))
