@@ -111,7 +111,7 @@ def points(
     The file is read as a stream and the ranked list sorted on disk, so any size fits in bounded memory.
     """
     from vitnemal.school.batch import json_list, run_points, temporary_work
-    from vitnemal.school.export import RANKING_SUFFIXES, points_records, spool_record, spool_text, write_ranking
+    from vitnemal.school.export import RANKING_SUFFIXES, points_records, spool_record, spool_text, write_run_ranking
     from vitnemal.school.importer import InputFileError
 
     if ranked_out is not None and ranked_out.suffix.casefold() not in RANKING_SUFFIXES:
@@ -131,7 +131,7 @@ def points(
             for _, line in run.spooled():
                 typer.echo(line)
         if ranked_out is not None:
-            written = write_ranking(ranked_out, run.ranking())
+            written = write_run_ranking(ranked_out, run)
             typer.echo(f"ranked list of {written} pupils written to {ranked_out}", err=True)
     _report_rejected(run.rejected, run.accepted, run.rejected_count)
     if run.rejected_count:

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from vitnemal.school.importer import open_pupil_file
+from vitnemal.school.fastpoints import plan_for
+from vitnemal.school.importer import SourceRow, cells_problem, open_csv_records, open_pupil_file, row_data
 from vitnemal.school.parsing import InvalidCertificate, parse_certificate
 from vitnemal.school.points import NoCountableGrades, admission_points, points_hundredths
 from vitnemal.school.ranking import TIE_NOTE
@@ -54,6 +55,7 @@ class PointsRun:
     accepted: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     rejected_count: int = 0
+    explained: int = 0  # records judged by the explaining path (the rest of the accepted went the fast way)
     counts: dict[int, int] = field(default_factory=dict)
     runs: list[Path] = field(default_factory=list)
     spool: Path | None = None
@@ -75,6 +77,13 @@ class PointsRun:
             rank, size = self.place(-negated)
             yield {"rank": rank, "id": pupil_id, "name": name, "school": school, "points": points_text(-negated),
                    "tied": size > 1, "tie_size": size, "note": TIE_NOTE if size > 1 else ""}
+
+    def ranking_rows(self) -> Iterator[tuple[int, str, str, str, str, int]]:
+        """Yield the ranked list as :meth:`ranking` does, each as ``(rank, id, name, school, points, tie_size)``."""
+        place = self.place
+        for negated, pupil_id, name, school in heapq.merge(*(_read_run(run) for run in self.runs)):
+            rank, size = place(-negated)
+            yield rank, pupil_id, name, school, points_text(-negated), size
 
     def spooled(self) -> Iterator[tuple[int, Any]]:
         """Yield ``(hundredths, what was spooled)`` per accepted pupil, in file order."""
@@ -152,21 +161,104 @@ def _run_points(
     ``spool(certificate, points, location)`` returns what to keep for each accepted pupil (read back with
     :meth:`PointsRun.spooled`). Raises :class:`~vitnemal.school.importer.InputFileError` when the file as a whole
     cannot be read.
+
+    A CSV file scored for the ranked list alone goes through :mod:`vitnemal.school.fastpoints` record by record;
+    a record the fast path does not accept, and every record when an output shows the working, takes the
+    explaining path (parse, check, :func:`~vitnemal.school.points.admission_points`).
     """
-    run = PointsRun(work)
-    pupil_file = open_pupil_file(path)
-    first_seen: dict[str, int] = {}
-    entries: list[Entry] = []
-    spiller = _Spiller(work / "spool.pickle") if spool is not None else None
+    scoring = _Pass(PointsRun(work), ranked, _Spiller(work / "spool.pickle") if spool is not None else None)
+    csv_file = open_csv_records(path) if spool is None else None
+    if csv_file is None:
+        pupil_file = open_pupil_file(path)
+        for row in _with_progress(pupil_file.rows, pupil_file.size, pupil_file.position, progress):
+            scoring.explain(row, spool)
+        return scoring.finish()
+    columns, id_index = csv_file.columns, csv_file.id_index
+    plan = plan_for(columns, id_index)
+    score = plan.score if plan is not None else None
+    width = len(columns)
+    keys = {c.key: i for i, c in enumerate(columns) if c.kind == "field"}
+    name_at, school_at = keys.get("name"), keys.get("school")
+    size = path.stat().st_size
+    accept = scoring.accept
+    first_seen = scoring.first_seen
+    records = _with_progress(csv_file.records, size, lambda: min(csv_file.consumed[0], size), progress)
+    for line, cells in records:
+        if score is not None and len(cells) == width:
+            hundredths = score(cells)
+            if hundredths is not None:
+                pupil_id = cells[id_index].strip()
+                if pupil_id not in first_seen:
+                    accept(pupil_id, line, hundredths, "" if name_at is None else cells[name_at].strip(),
+                           "" if school_at is None else cells[school_at].strip())
+                    continue
+        bad = cells_problem(columns, id_index, cells)
+        scoring.explain(SourceRow(f"line {line}", row_data(columns, cells)) if bad is None
+                        else SourceRow(f"line {line}", bad.data, bad.problem), None)
+    return scoring.finish()
 
-    def reject(location: str, pupil_id: str, problems: tuple[str, ...]) -> None:
-        run.rejected_count += 1
-        if len(run.rejected) < MAX_REJECTED_KEPT:
-            run.rejected.append(Rejected(location, pupil_id, problems))
 
-    def spill() -> None:
+class _Pass:
+    """What one pass keeps as it goes: the counts, the ids seen, the ranked entries in runs, the rejected rows."""
+
+    def __init__(self, run: PointsRun, ranked: bool, spiller: _Spiller | None) -> None:
+        self.run = run
+        self.ranked = ranked
+        self.spiller = spiller
+        # "line 7" is kept as 7, "item 3 (index 2)" as -3: an int per id instead of a string.
+        self.first_seen: dict[str, int] = {}
+        self.entries: list[Entry] = []
+
+    def accept(self, pupil_id: str, number: int, hundredths: int, name: str, school: str) -> None:
+        run = self.run
+        self.first_seen[pupil_id] = number
+        run.counts[hundredths] = run.counts.get(hundredths, 0) + 1
+        run.accepted += 1
+        if self.ranked:
+            self.entries.append((-hundredths, pupil_id, name, school))
+            if len(self.entries) >= RUN_SIZE:
+                self.spill()
+
+    def reject(self, location: str, pupil_id: str, problems: tuple[str, ...]) -> None:
+        self.run.rejected_count += 1
+        if len(self.run.rejected) < MAX_REJECTED_KEPT:
+            self.run.rejected.append(Rejected(location, pupil_id, problems))
+
+    def explain(self, row: SourceRow, spool: Spool) -> None:
+        """Judge one row the explaining way: parse and check it, then its points (with the working when spooled)."""
+        self.run.explained += 1
+        pupil_id = str(row.data.get("id") or "").strip()
+        if row.problem:
+            self.reject(row.location, pupil_id, (row.problem,))
+            return
+        try:
+            cert = parse_certificate(row.data)
+            # The working is built only when an output shows it; the ranked list needs the points alone.
+            points = admission_points(cert) if spool is not None else None
+            hundredths = int(points.points * 100) if points is not None else points_hundredths(cert)
+        except InvalidCertificate as exc:
+            self.reject(row.location, pupil_id, tuple(str(p) for p in exc.problems))
+            return
+        except NoCountableGrades as exc:
+            self.reject(row.location, cert.pupil.id, (str(exc),))
+            return
+        earlier = self.first_seen.get(cert.pupil.id)
+        if earlier is not None:
+            where = f"line {earlier}" if earlier > 0 else f"item {-earlier} (index {-earlier - 1})"
+            self.reject(row.location, pupil_id,
+                        (f"id: {cert.pupil.id!r} is already used at {where}; ids must be unique",))
+            return
+        number = int(row.location.split()[1])
+        pupil = cert.pupil
+        self.accept(pupil.id, number if row.location.startswith("line") else -number, hundredths, pupil.name,
+                    pupil.school)
+        if self.spiller is not None and spool is not None:
+            self.spiller.add((hundredths, spool(cert, points, row.location)))
+
+    def spill(self) -> None:
+        run, entries = self.run, self.entries
         entries.sort()
-        run_path = work / f"run-{len(run.runs)}.pickle"
+        run_path = run.work / f"run-{len(run.runs)}.pickle"
         writer = _Spiller(run_path)
         for entry in entries:
             writer.add(entry)
@@ -175,45 +267,13 @@ def _run_points(
         entries.clear()
         gc.collect(0)
 
-    counts = run.counts
-    for row in _with_progress(pupil_file.rows, pupil_file.size, pupil_file.position, progress):
-        pupil_id = str(row.data.get("id") or "").strip()
-        if row.problem:
-            reject(row.location, pupil_id, (row.problem,))
-            continue
-        try:
-            cert = parse_certificate(row.data)
-            # The working is built only when an output shows it; the ranked list needs the points alone.
-            points = admission_points(cert) if spool is not None else None
-            hundredths = int(points.points * 100) if points is not None else points_hundredths(cert)
-        except InvalidCertificate as exc:
-            reject(row.location, pupil_id, tuple(str(p) for p in exc.problems))
-            continue
-        except NoCountableGrades as exc:
-            reject(row.location, cert.pupil.id, (str(exc),))
-            continue
-        earlier = first_seen.get(cert.pupil.id)
-        if earlier is not None:
-            where = f"line {earlier}" if earlier > 0 else f"item {-earlier} (index {-earlier - 1})"
-            reject(row.location, pupil_id, (f"id: {cert.pupil.id!r} is already used at {where}; ids must be unique",))
-            continue
-        # "line 7" is kept as 7, "item 3 (index 2)" as -3: an int per id instead of a string.
-        number = int(row.location.split()[1])
-        first_seen[cert.pupil.id] = number if row.location.startswith("line") else -number
-        counts[hundredths] = counts.get(hundredths, 0) + 1
-        run.accepted += 1
-        if ranked:
-            entries.append((-hundredths, cert.pupil.id, cert.pupil.name, cert.pupil.school))
-            if len(entries) >= RUN_SIZE:
-                spill()
-        if spiller is not None and spool is not None:
-            spiller.add((hundredths, spool(cert, points, row.location)))
-    if entries or not run.runs:
-        spill()
-    if spiller is not None:
-        spiller.close()
-        run.spool = spiller.path
-    return run
+    def finish(self) -> PointsRun:
+        if self.entries or not self.run.runs:
+            self.spill()
+        if self.spiller is not None:
+            self.spiller.close()
+            self.run.spool = self.spiller.path
+        return self.run
 
 
 def temporary_work() -> tempfile.TemporaryDirectory[str]:

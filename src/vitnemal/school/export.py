@@ -5,16 +5,19 @@ Points and sums are strings with two decimals ("43.78") so no reader turns them 
 
 from __future__ import annotations
 
+import csv
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 from vitnemal import csv_cells
 from vitnemal.files import FILE_MODE, private_dir
 from vitnemal.school.batch import PointsRun, json_list
 from vitnemal.school.model import Certificate
 from vitnemal.school.points import AdmissionPoints
+from vitnemal.school.ranking import TIE_NOTE
 from vitnemal.school.service import Scored
 
 RANKING_SUFFIXES = (".csv", ".json")
@@ -71,27 +74,56 @@ def write_ranking(path: Path, records: Iterable[dict[str, object]]) -> int:
     The list is written to a temporary file beside ``path`` and renamed into place, so a failure never leaves a
     half-written list.
     """
+
+    def write(handle: IO[str]) -> int:
+        if path.suffix.casefold() == ".json":
+            counted = _counting(records)
+            for chunk in json_list(counted):
+                handle.write(chunk)
+            handle.write("\n")
+            return counted.count
+        # Names and ids come from the input file: a cell such as "=HYPERLINK(...)" is written as text.
+        writer = csv_cells.dict_writer(handle, RANKING_COLUMNS)
+        writer.writeheader()
+        written = 0
+        for record in records:
+            writer.writerow({**record, "tied": "ja" if record["tied"] else "nei"})
+            written += 1
+        return written
+
+    return _write_replacing(path, write)
+
+
+def write_run_ranking(path: Path, run: PointsRun) -> int:
+    """Write a points run's ranked list as :func:`write_ranking` does (the same bytes), the CSV a row at a time
+    without a record per pupil; return its length."""
+    if path.suffix.casefold() == ".json":
+        return write_ranking(path, run.ranking())
+
+    def write(handle: IO[str]) -> int:
+        writer = csv.writer(handle)
+        writer.writerow(RANKING_COLUMNS)
+        written = 0
+        safe = csv_cells.safe_cell
+        for rank, pupil_id, name, school, points, size in run.ranking_rows():
+            # Only the id, name and school come from the input file; the rest the program wrote itself.
+            writer.writerow((rank, safe(pupil_id), safe(name), safe(school), points, "ja" if size > 1 else "nei",
+                             size, TIE_NOTE if size > 1 else ""))
+            written += 1
+        return written
+
+    return _write_replacing(path, write)
+
+
+def _write_replacing(path: Path, write: Callable[[IO[str]], int]) -> int:
     # Pupils' ids, names and points: owner-only like the certificates (a directory made for it is 0700).
     private_dir(path.parent, tighten=False)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    written = 0
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         os.fchmod(fd, FILE_MODE)  # an older temporary file of the same name keeps its mode under O_CREAT
         with open(fd, "w", encoding="utf-8", newline="") as handle:
-            if path.suffix.casefold() == ".json":
-                counted = _counting(records)
-                for chunk in json_list(counted):
-                    handle.write(chunk)
-                handle.write("\n")
-                written = counted.count
-            else:
-                # Names and ids come from the input file: a cell such as "=HYPERLINK(...)" is written as text.
-                writer = csv_cells.dict_writer(handle, RANKING_COLUMNS)
-                writer.writeheader()
-                for record in records:
-                    writer.writerow({**record, "tied": "ja" if record["tied"] else "nei"})
-                    written += 1
+            written = write(handle)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

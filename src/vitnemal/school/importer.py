@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,10 @@ from vitnemal.school.jsonstream import check_shape, json_defaults, json_items
 from vitnemal.school.names import CONDUCT, ELECTIVE, ORDER, UnknownName, resolve_exam, resolve_final
 from vitnemal.school.textfile import SNIFF_BYTES, InputFileError, detect_encoding, text_lines
 
-__all__ = ["STANDARD_HEADER", "InputFileError", "PupilFile", "SourceRow", "open_pupil_file", "pupil_row"]
+__all__ = [
+    "STANDARD_HEADER", "Column", "CsvRecords", "InputFileError", "PupilFile", "SourceRow", "cells_problem",
+    "open_csv_records", "open_pupil_file", "pupil_row", "resolve_header", "row_data",
+]
 
 PUPIL_FIELDS = (
     "id",
@@ -87,6 +90,12 @@ def open_pupil_file(path: Path) -> PupilFile:
     (encoding, header) and while the rows are read for a broken line (too long, wrongly encoded, malformed JSON);
     the error names the line.
     """
+    size, encoding, is_json = _sniff(path)
+    return _json_rows(path, encoding, size) if is_json else _csv_rows(path, encoding, size)
+
+
+def _sniff(path: Path) -> tuple[int, str, bool]:
+    """Return the file's size, its encoding and whether it is read as JSON (by suffix, else by its first character)."""
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -96,9 +105,7 @@ def open_pupil_file(path: Path) -> PupilFile:
     encoding = detect_encoding(head, path)
     start = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")[:1]
     suffix = path.suffix.casefold()
-    if suffix == ".json" or (suffix != ".csv" and start in ("[", "{")):
-        return _json_rows(path, encoding, size)
-    return _csv_rows(path, encoding, size)
+    return size, encoding, suffix == ".json" or (suffix != ".csv" and start in ("[", "{"))
 
 
 
@@ -123,27 +130,29 @@ def _json_rows(path: Path, encoding: str, size: int) -> PupilFile:
 
 
 @dataclass(frozen=True, slots=True)
-class _Column:
+class Column:
+    """What one CSV column holds, resolved from its header once."""
+
     kind: str  # "field", "final", "elective", "elective_name", "exam", "absence"
     key: str
     extra: str = ""
 
 
-def _column(header: str, number: int, path: Path) -> _Column:
+def _column(header: str, number: int, path: Path) -> Column:
     name = " ".join(header.strip().casefold().split())
     name = _FIELD_ALIASES.get(name, name)
     if name in PUPIL_FIELDS:
-        return _Column("field", name)
+        return Column("field", name)
     if match := _ABSENCE.match(name):
-        return _Column("absence", match.group(1), match.group(2))
+        return Column("absence", match.group(1), match.group(2))
     if match := _ELECTIVE.match(name):
-        return _Column("elective_name" if match.group(2) else "elective", match.group(1))
+        return Column("elective_name" if match.group(2) else "elective", match.group(1))
     if match := _EXAM_PREFIX.match(name):
         try:
             resolve_exam(match.group(1))
         except UnknownName as exc:
             raise InputFileError(f"{path}: column {number} {header!r}: {exc}") from None
-        return _Column("exam", match.group(1))
+        return Column("exam", match.group(1))
     try:
         target = resolve_final(header)
     except UnknownName as exc:
@@ -152,15 +161,38 @@ def _column(header: str, number: int, path: Path) -> _Column:
             "exams are 'eksamen <subject> <form>', absence 'absence_<trinn>_days|hours|excluded_days'"
         ) from None
     if target == ORDER:
-        return _Column("field", "order")
+        return Column("field", "order")
     if target == CONDUCT:
-        return _Column("field", "conduct")
+        return Column("field", "conduct")
     if target == ELECTIVE:
-        return _Column("elective", "1")
-    return _Column("final", header.strip())
+        return Column("elective", "1")
+    return Column("final", header.strip())
 
 
-def _csv_rows(path: Path, encoding: str, size: int) -> PupilFile:
+@dataclass(frozen=True)
+class CsvRecords:
+    """A CSV file's header resolved once, and its records as raw cells.
+
+    ``records`` yields ``(line, cells)`` per non-blank record (``line`` is where the record starts); ``consumed`` is
+    the characters read so far, for progress. Rows with the wrong number of cells are yielded as they are.
+    """
+
+    columns: list[Column]
+    id_index: int
+    records: Iterator[tuple[int, list[str]]]
+    consumed: list[int]
+
+
+def open_csv_records(path: Path) -> CsvRecords | None:
+    """Return the CSV records of ``path``, or None when it is read as JSON (see :func:`open_pupil_file`).
+
+    Raises :class:`InputFileError` as :func:`open_pupil_file` does.
+    """
+    _, encoding, is_json = _sniff(path)
+    return None if is_json else _csv_records(path, encoding)
+
+
+def _csv_records(path: Path, encoding: str) -> CsvRecords:
     lines = text_lines(path, encoding)
     try:
         first_line = next(lines)
@@ -172,19 +204,10 @@ def _csv_rows(path: Path, encoding: str, size: int) -> PupilFile:
         header = next(reader)
     except csv.Error as exc:
         raise InputFileError(f"{path}: line 1: the header cannot be read as CSV: {exc}") from None
-    columns = [_column(h, n, path) for n, h in enumerate(header, start=1)]
-    if not any(c.kind == "field" and c.key == "id" for c in columns):
-        raise InputFileError(f"{path}: no 'id' column; every pupil needs an id")
-    seen: dict[tuple[str, str, str], str] = {}
-    for column, title in zip(columns, header, strict=True):
-        ident = (column.kind, column.key, column.extra)
-        if column.kind != "final" and ident in seen:
-            raise InputFileError(f"{path}: columns {seen[ident]!r} and {title!r} mean the same; keep one")
-        seen[ident] = title
-    id_index = next(i for i, c in enumerate(columns) if c.kind == "field" and c.key == "id")
-    done = [0]
+    columns, id_index = resolve_header(header, path)
+    consumed = [0]
 
-    def rows() -> Iterator[SourceRow]:
+    def records() -> Iterator[tuple[int, list[str]]]:
         last_line = 1
         try:
             while True:
@@ -194,24 +217,57 @@ def _csv_rows(path: Path, encoding: str, size: int) -> PupilFile:
                     return
                 except csv.Error as exc:
                     raise InputFileError(f"{path}: line {last_line + 1}: not readable as CSV: {exc}") from None
-                location = f"line {last_line + 1}"
+                line = last_line + 1
                 last_line = reader.line_num
-                done[0] += sum(map(len, cells)) + len(cells)
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if len(cells) != len(columns):
-                    known = {"id": cells[id_index]} if id_index < len(cells) else {}
-                    yield SourceRow(location, known, f"{len(cells)} cells but the header has {len(columns)} columns")
-                    continue
-                yield SourceRow(location, _row_data(columns, cells))
+                consumed[0] += sum(map(len, cells)) + len(cells)
+                if any(cell.strip() for cell in cells):
+                    yield line, cells
         finally:
             lines.close()
 
+    return CsvRecords(columns, id_index, records(), consumed)
+
+
+def resolve_header(header: Sequence[str], path: Path) -> tuple[list[Column], int]:
+    """Return what each column of a CSV header holds, and where the id is; raise :class:`InputFileError` for an
+    unknown column, a missing id or two columns meaning the same (``path`` names the file in the message)."""
+    columns = [_column(h, n, path) for n, h in enumerate(header, start=1)]
+    if not any(c.kind == "field" and c.key == "id" for c in columns):
+        raise InputFileError(f"{path}: no 'id' column; every pupil needs an id")
+    seen: dict[tuple[str, str, str], str] = {}
+    for column, title in zip(columns, header, strict=True):
+        ident = (column.kind, column.key, column.extra)
+        if column.kind != "final" and ident in seen:
+            raise InputFileError(f"{path}: columns {seen[ident]!r} and {title!r} mean the same; keep one")
+        seen[ident] = title
+    return columns, next(i for i, c in enumerate(columns) if c.kind == "field" and c.key == "id")
+
+
+def cells_problem(columns: list[Column], id_index: int, cells: list[str]) -> SourceRow | None:
+    """Return the row of a record whose cells do not match the header (its problem set), else None."""
+    if len(cells) == len(columns):
+        return None
+    known = {"id": cells[id_index]} if id_index < len(cells) else {}
+    return SourceRow("", known, f"{len(cells)} cells but the header has {len(columns)} columns")
+
+
+def _csv_rows(path: Path, encoding: str, size: int) -> PupilFile:
+    csv_file = _csv_records(path, encoding)
+    columns, id_index = csv_file.columns, csv_file.id_index
+
+    def rows() -> Iterator[SourceRow]:
+        for line, cells in csv_file.records:
+            bad = cells_problem(columns, id_index, cells)
+            if bad is not None:
+                yield SourceRow(f"line {line}", bad.data, bad.problem)
+            else:
+                yield SourceRow(f"line {line}", row_data(columns, cells))
+
     # Progress counts characters read, about the file's size in bytes.
-    return PupilFile(size, rows(), lambda: min(done[0], size))
+    return PupilFile(size, rows(), lambda: min(csv_file.consumed[0], size))
 
 
-def _row_data(columns: list[_Column], cells: list[str]) -> dict[str, object]:
+def row_data(columns: list[Column], cells: list[str]) -> dict[str, object]:
     data: dict[str, object] = {}
     final: dict[str, object] = {}
     exams: dict[str, object] = {}

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from vitnemal.school.importer import SourceRow, open_pupil_file
+from vitnemal.school.importer import open_pupil_file
 from vitnemal.school.model import Certificate
 from vitnemal.school.parsing import InvalidCertificate, parse_certificate
 from vitnemal.school.points import AdmissionPoints
 
 # Called with (steps done, steps in all) while a file is read; steps are lines (CSV) or items (JSON).
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +55,8 @@ class LoadResult:
 
 
 def _with_progress(
-    rows: Iterator[SourceRow], size: int, position: Callable[[], int], progress: Progress | None
-) -> Iterator[SourceRow]:
+    rows: Iterator[T], size: int, position: Callable[[], int], progress: Progress | None
+) -> Iterator[T]:
     if progress is None:
         yield from rows
         return

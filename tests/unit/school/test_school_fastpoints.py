@@ -1,0 +1,90 @@
+"""The fast path of admission points (vitnemal.school.fastpoints) against the explaining path, record by record.
+
+The fast path may decline a record (None: the explaining path then judges it), but whenever it answers, the
+explaining path must accept the same record with the same points. One plan is kept across all examples, as one
+file's plan is kept across its records, so a verdict remembered for one record is tested on the others.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vitnemal.bench.school import generate_pupil
+from vitnemal.school.fastpoints import FastPlan, plan_for
+from vitnemal.school.importer import STANDARD_HEADER, pupil_row, resolve_header, row_data
+from vitnemal.school.parsing import InvalidCertificate, parse_certificate
+from vitnemal.school.points import NoCountableGrades, admission_points, points_hundredths
+
+COLUMNS, ID_INDEX = resolve_header(STANDARD_HEADER, Path("test.csv"))
+_PLAN = plan_for(COLUMNS, ID_INDEX)
+assert _PLAN is not None
+PLAN: FastPlan = _PLAN
+
+# Cells that are nearly right, right in another spelling, or wrong, for any column.
+ODD_CELLS = ["", "1", "4", "6", "IV", "iv", " 5", "5 ", "fritatt", "Fritatt", "deltatt", "ikke deltatt", "0", "7",
+             "56", "-1", "x", "\x1f", "4\x1f5", "IV\x1f", "G", "NG", "lg", "ja", "nei", "maybe", "2010-02-30",
+             "2010-01-01", "01.02.2010", "11", "12", "3", "  "]
+
+
+def explained(cells: list[str]) -> int | None:
+    """The explaining path's points in hundredths, or None when it rejects the record."""
+    try:
+        cert = parse_certificate(row_data(COLUMNS, cells))
+        points = admission_points(cert).points
+    except (InvalidCertificate, NoCountableGrades):
+        return None
+    assert points_hundredths(cert) == int(points * 100)
+    return int(points * 100)
+
+
+@st.composite
+def records(draw: st.DrawFn) -> list[str]:
+    """A generated pupil's CSV cells (valid but for one row in a thousand), with some cells changed."""
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    cells = pupil_row(generate_pupil(rng, draw(st.integers(0, 5000))))
+    for _ in range(draw(st.integers(0, 4))):
+        index = draw(st.integers(0, len(cells) - 1))
+        cells[index] = draw(st.sampled_from(ODD_CELLS) | st.text(max_size=4))
+    return cells
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])  # generation speed is the machine's load
+@given(records())
+def test_the_fast_path_answers_only_what_the_explaining_path_answers(cells: list[str]) -> None:
+    fast = PLAN.score(cells)
+    if fast is not None:
+        assert fast == explained(cells)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32), st.integers(0, 5000))
+def test_an_unchanged_valid_pupil_is_scored_by_the_fast_path(seed: int, number: int) -> None:
+    cells = pupil_row(generate_pupil(random.Random(seed), number))
+    expected = explained(cells)
+    if expected is not None:  # the generator breaks one row in a thousand on purpose
+        assert PLAN.score(cells) == expected
+
+
+def test_a_record_with_the_same_pattern_as_a_valid_one_but_a_bad_grade_is_declined() -> None:
+    rng = random.Random(7)
+    cells = pupil_row(generate_pupil(rng, 1))
+    assert PLAN.score(cells) == explained(cells) is not None
+    at = STANDARD_HEADER.index("musikk")
+    for bad in ("0", "7", "9", "45", "IV4"):
+        changed = [*cells]
+        changed[at] = bad
+        assert explained(changed) is None
+        assert PLAN.score(changed) is None
+
+
+def test_iv_counts_as_zero_and_fritatt_not_at_all_on_the_fast_path() -> None:
+    cells = pupil_row(generate_pupil(random.Random(11), 2))
+    at = STANDARD_HEADER.index("musikk")
+    for grade in ("IV", "fritatt", "3"):
+        changed = [*cells]
+        changed[at] = grade
+        assert PLAN.score(changed) == explained(changed) is not None
