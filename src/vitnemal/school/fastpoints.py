@@ -103,6 +103,8 @@ class FastPlan:
         if joined.count(_SEPARATOR) != self._width - 1 or "0" in joined:
             return None  # a cell holds the separator (the key would not say where cells start) or a 0 (IV's stand-in)
         raw = joined.replace("IV", "0").encode()
+        if not raw.isascii():
+            return None  # other digits ("５", "٥") are grades to the parser but not to the byte sum
         key = raw.translate(_DIGITS)
         if key in self._patterns:
             pattern = self._patterns[key]

@@ -202,7 +202,7 @@ def _parse_grade_text(text: str) -> Grade:
     folded = " ".join(text.casefold().split())
     if folded in _MARKS:
         return _MARKS[folded]
-    if folded.isdigit() and len(folded) == 1 and 1 <= int(folded) <= 6:
+    if folded.isdecimal() and len(folded) == 1 and 1 <= int(folded) <= 6:  # "⁵" is a digit int() cannot read
         return Grade.of(int(folded))
     raise UnknownName(f"{text!r} is not a grade; {GRADE_HINT}")
 

@@ -88,3 +88,17 @@ def test_iv_counts_as_zero_and_fritatt_not_at_all_on_the_fast_path() -> None:
         changed = [*cells]
         changed[at] = grade
         assert PLAN.score(changed) == explained(changed) is not None
+
+
+def test_a_grade_in_other_digits_gets_the_explaining_paths_points_or_none() -> None:
+    # "５" and "٥" are digits to Python's int(), so the explaining path reads them as 5; the fast path's byte sum
+    # does not (review R18: it gave 29.71 where the explaining path gave 32.65). "⁵" is a digit int() cannot read.
+    cells = pupil_row(generate_pupil(random.Random(11), 2))
+    at = STANDARD_HEADER.index("musikk")
+    for grade in ("\uff15", "\u0665", "\u0e55", "\u2075"):
+        changed = [*cells]
+        changed[at] = grade
+        fast = PLAN.score(changed)
+        assert fast is None or fast == explained(changed), grade
+    changed[at] = "\u2075"
+    assert explained(changed) is None  # refused as "not a grade", not a ValueError out of the parser
