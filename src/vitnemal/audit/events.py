@@ -27,6 +27,8 @@ class AuditAction(StrEnum):
     PORTAL_SHARE_CREATED = "portal.share.created"
     PORTAL_SHARE_VIEWED = "portal.share.viewed"
     PORTAL_SHARE_PDF = "portal.share.pdf_downloaded"
+    PORTAL_SHARE_DIPLOMA_INCLUDED = "portal.share.diploma_included"  # an institution-signed diploma frozen in
+    PORTAL_SHARE_DIPLOMA = "portal.share.diploma_downloaded"
     PORTAL_SHARE_ENDED = "portal.share.ended"
     PORTAL_SHARE_LOCKED = "portal.share.locked"
     PORTAL_SHARE_WRONG_CODE = "portal.share.wrong_code"

@@ -16,7 +16,7 @@ from enum import StrEnum
 from vitnemal.institutions.registry import Registry
 from vitnemal.node.protocol import NodeAnswer, ProtocolError, Refusal, parse_answer, verify
 from vitnemal.node.rules import is_released
-from vitnemal.node.wire import AnswerStatus, DisclosureItem, QualificationItem, ResultItem
+from vitnemal.node.wire import AnswerStatus, DiplomaRef, DisclosureItem, QualificationItem, ResultItem
 
 
 class Outcome(StrEnum):
@@ -105,6 +105,8 @@ class ImportedQualification:
     award_date: date
     diploma_issued_on: date | None
     links: tuple[ImportedLink, ...]
+    # Only in an answer to the owner's login: the diploma sets the institution issued for it.
+    diplomas: tuple[DiplomaRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ def _qualification(item: QualificationItem, result_keys: set[str]) -> ImportedQu
     links = tuple(ImportedLink(link.result_key, link.group_nb, link.group_en, link.credits_counted)
                   for link in item.courses)
     return ImportedQualification(**{f.name: getattr(item, f.name) for f in fields(ImportedQualification)
-                                    if f.name != "links"}, links=links)
+                                    if f.name not in ("links", "diplomas")},
+                                 links=links, diplomas=tuple(item.diplomas))
 
 
 def _parse_contents(answer: NodeAnswer) -> tuple[tuple[ImportedResult, ...], tuple[ImportedQualification, ...]]:

@@ -57,7 +57,7 @@ def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetim
         if login:
             return Refusal(403, "login_refused", login)
     try:
-        answer = answer_request(host.db(code), request, code, now, limiter)
+        answer = answer_request(host.db(code), request, code, now, limiter, host.settings.home)
     except ReplayedRequest:
         return Refusal(409, "replayed", "this request id was answered before; make a new request")
     except RateLimited as exc:

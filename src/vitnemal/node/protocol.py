@@ -32,6 +32,7 @@ from vitnemal.node.wire import (
     AnswerEnvelope,
     AnswerStatus,
     ConsentWire,
+    DiplomaDocument,
     DisclosureItem,
     LegalBasis,
     LoginWire,
@@ -113,7 +114,8 @@ class OwnerLogin:
 @dataclass(frozen=True)
 class ResultsRequest:
     """A request to one node. ``basis`` says which of ``consent`` / ``login`` carries its legal basis;
-    ``disclosures`` (owner_login only) asks for the node's log of disclosures about the person as well."""
+    ``disclosures`` (owner_login only) asks for the node's log of disclosures about the person as well;
+    ``diploma`` (owner_login only) asks, instead of the results, for the signed PDF of that issued diploma set."""
 
     requester: str
     node: str
@@ -125,6 +127,7 @@ class ResultsRequest:
     basis: LegalBasis = LegalBasis.CONSENT
     login: OwnerLogin | None = None
     disclosures: bool = False
+    diploma: str | None = None
 
     def envelope(self) -> RequestEnvelope:
         """The request as it goes on the wire; not validated here (the node validates what it receives)."""
@@ -138,7 +141,7 @@ class ResultsRequest:
                                                 birth_date=s.birth_date),
             consent=None if self.consent is None else ConsentWire.model_construct(**asdict(self.consent)),
             basis=self.basis, login=None if self.login is None else LoginWire.model_construct(**asdict(self.login)),
-            disclosures=self.disclosures,
+            disclosures=self.disclosures, diploma=self.diploma,
         )
 
     def payload(self) -> Payload:
@@ -163,6 +166,8 @@ class NodeAnswer:
     withheld: list[WithheldItem] = field(default_factory=list)
     # Only for an owner_login request that asked for them: the node's log of disclosures about the person.
     disclosures: list[DisclosureItem] = field(default_factory=list)
+    # Only for an owner_login request that named an issued diploma set: that document, signed PDF included.
+    diploma: DiplomaDocument | None = None
 
     def envelope(self) -> AnswerEnvelope:
         """The answer as it goes on the wire. Not validated here: the node's own records are not re-checked on the
@@ -171,6 +176,7 @@ class NodeAnswer:
             iss=self.node, aud=self.requester, in_reply_to=self.in_reply_to, iat=self.issued_at, subject=self.subject,
             status=self.status, message=self.message, matched_id=self.matched_id, results=self.results,
             qualifications=self.qualifications, withheld=self.withheld, disclosures=self.disclosures,
+            diploma=self.diploma,
         )
 
     def payload(self) -> Payload:
@@ -238,15 +244,17 @@ ANSWER_STATUSES = frozenset(AnswerStatus)
 
 
 def owner_login_request(*, portal: str, node: str, national_id: str, authenticated_at: datetime, acr: str,
-                        now: datetime, disclosures: bool = False) -> ResultsRequest:
+                        now: datetime, disclosures: bool = False, diploma: str | None = None) -> ResultsRequest:
     """The portal's request on behalf of the logged-in owner (legal basis ``owner_login``): sign its
     ``payload()`` with :func:`sign` as ``portal``. ``authenticated_at`` is the login's time (the ID token's
     ``auth_time``, or when the portal received it) and ``acr`` its level; with ``disclosures`` the node also returns
-    its log of disclosures about the owner."""
+    its log of disclosures about the owner; with ``diploma`` (a document id the node named in an earlier answer) it
+    sends that issued diploma set's signed PDF instead of the results."""
     return ResultsRequest(
         requester=portal, node=node, request_id=new_request_id(), issued_at=int(now.timestamp()),
         fetch_date=now.date().isoformat(), subject=Subject(national_id), consent=None,
         basis=LegalBasis.OWNER_LOGIN, login=OwnerLogin(authenticated_at.isoformat(), acr), disclosures=disclosures,
+        diploma=diploma,
     )
 
 
@@ -375,7 +383,7 @@ def parse_request(payload: Payload) -> ResultsRequest:
             recorded_by=consent.recorded_by, reference=consent.reference or ""),
         basis=envelope.basis or LegalBasis.CONSENT,
         login=None if login is None else OwnerLogin(authenticated_at=login.authenticated_at, acr=login.acr),
-        disclosures=envelope.disclosures is True,
+        disclosures=envelope.disclosures is True, diploma=envelope.diploma,
     )
 
 
@@ -390,5 +398,5 @@ def parse_answer(payload: Payload) -> NodeAnswer:
         node=envelope.iss, requester=envelope.aud, in_reply_to=envelope.in_reply_to, issued_at=envelope.iat,
         subject=envelope.subject, status=envelope.status, message=envelope.message or "",
         matched_id=envelope.matched_id, results=envelope.results, qualifications=envelope.qualifications,
-        withheld=envelope.withheld, disclosures=envelope.disclosures,
+        withheld=envelope.withheld, disclosures=envelope.disclosures, diploma=envelope.diploma,
     )

@@ -86,9 +86,9 @@ def basis_refusal(request: ResultsRequest, requester_kind: MemberKind,
                   node_kind: MemberKind = MemberKind.INSTITUTION) -> str | None:
     """Whether this requester may use the request's legal basis: the owner's login only from a registered portal,
     a consent never from the portal, the admission consent (OPPTAK) from an admission body or an institution and
-    the recognition consent (RESUTVEKSL) from an institution only, and the log of disclosures only for the owner;
-    the language-test register answers its candidates through the portal only (it takes no part in the exchange
-    between institutions). None when it may."""
+    the recognition consent (RESUTVEKSL) from an institution only, and the log of disclosures and an issued diploma
+    set only for the owner; the language-test register answers its candidates through the portal only (it takes no
+    part in the exchange between institutions). None when it may."""
     if node_kind is MemberKind.LANGUAGE_TESTS and request.basis is not LegalBasis.OWNER_LOGIN:
         return ("the language-test register answers only the owner's own login through the portal; results "
                 "exchange between institutions does not include language tests")
@@ -110,6 +110,8 @@ def basis_refusal(request: ResultsRequest, requester_kind: MemberKind,
                 "a student gives to an institution")
     if request.disclosures:
         return "the log of disclosures is given only to the owner, on their login"
+    if request.diploma:
+        return "an issued diploma set is handed out only to its owner, on their login"
     return None
 
 

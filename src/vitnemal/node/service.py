@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, insert, or_, select
@@ -20,7 +21,7 @@ from vitnemal.audit.models import AuditEvent
 from vitnemal.audit.service import record_event
 from vitnemal.db import Database
 from vitnemal.identity.models import Person, PersonIdentity
-from vitnemal.node import matching, rules
+from vitnemal.node import diplomas, matching, rules
 from vitnemal.node.protocol import LegalBasis, NodeAnswer, ResultsRequest
 from vitnemal.node.wire import AnswerStatus as Status
 from vitnemal.node.wire import CourseLink, DisclosureItem, QualificationItem, ResultItem, WithheldItem
@@ -103,9 +104,10 @@ def _passed_results(session: Session, person_id: int) -> tuple[list[ResultItem],
     return results, keys
 
 
-def _qualifications(session: Session, person_id: int, fetch_date: date,
-                    result_keys: dict[int, str]) -> tuple[list[QualificationItem], list[WithheldItem]]:
-    """Released qualifications with their (passed) courses, and the withheld ones (diploma not yet issued)."""
+def _qualifications(session: Session, person_id: int, fetch_date: date, result_keys: dict[int, str], *,
+                    owner: bool = False) -> tuple[list[QualificationItem], list[WithheldItem]]:
+    """Released qualifications with their (passed) courses, and the withheld ones (diploma not yet issued); to the
+    ``owner`` each with the diploma sets issued for it."""
     quals = session.scalars(
         select(Qualification).where(Qualification.person_id == person_id).order_by(Qualification.award_date)
     ).all()
@@ -128,12 +130,14 @@ def _qualifications(session: Session, person_id: int, fetch_date: date,
                 links[link.qualification_id].append(CourseLink.model_construct(
                     result_key=result_keys[link.result_id], group_nb=link.heading_nb, group_en=link.heading_en,
                     credits_counted=link.credits_counted))
+    issued = diplomas.current_diplomas(session, person_id) if owner and released else {}
     shared = [
         QualificationItem.model_construct(
             key=q.code, code=q.code, name_nb=q.name_nb, name_en=q.name_en, level=q.level,
             programme_name_nb=q.programme_name_nb, programme_name_en=q.programme_name_en,
             specialisation_nb=q.specialisation_nb, specialisation_en=q.specialisation_en, credits=q.credits,
-            award_date=q.award_date, diploma_issued_on=q.diploma_issued_on, courses=links[q.id])
+            award_date=q.award_date, diploma_issued_on=q.diploma_issued_on, courses=links[q.id],
+            diplomas=issued.get(q.id, []))
         for q in released
     ]
     return shared, withheld
@@ -156,7 +160,8 @@ def _records_answer(session: Session, request: ResultsRequest, base: NodeAnswer,
     results, keys = _passed_results(session, person.person_id)
     # The release rule is the node's to apply: a fetch date in the future must not release unissued degrees.
     fetch_date = min(date.fromisoformat(request.fetch_date), now.date())
-    qualifications, withheld = _qualifications(session, person.person_id, fetch_date, keys)
+    qualifications, withheld = _qualifications(session, person.person_id, fetch_date, keys,
+                                               owner=request.basis is LegalBasis.OWNER_LOGIN)
     # The answer names the id that matched; under an earlier one (an old D-number) it says so, so it can be fixed.
     matched = person.matched_id
     if not results and not qualifications:
@@ -177,8 +182,8 @@ def _records_answer(session: Session, request: ResultsRequest, base: NodeAnswer,
                       qualifications=qualifications, withheld=withheld), person
 
 
-def build_answer(session: Session, request: ResultsRequest, node_code: str,
-                 now: datetime) -> tuple[NodeAnswer, matching.Match | None]:
+def build_answer(session: Session, request: ResultsRequest, node_code: str, now: datetime,
+                 documents_root: Path | None = None) -> tuple[NodeAnswer, matching.Match | None]:
     """Answer the seed's three questions in order; return the (unsigned) answer and the person it disclosed."""
     # The envelope every answer to this request shares; each return below says what it answers.
     base = NodeAnswer(node=node_code, requester=request.requester, in_reply_to=request.request_id,
@@ -195,13 +200,16 @@ def build_answer(session: Session, request: ResultsRequest, node_code: str,
                        if request.basis is LegalBasis.CONSENT else None)
     if consent_problem:
         return replace(base, status=Status.NO_CONSENT, message=consent_problem), None
+    if request.diploma is not None and request.basis is LegalBasis.OWNER_LOGIN:
+        return diplomas.diploma_answer(session, request, base, documents_root)
     return _records_answer(session, request, base, now)
 
 
 def answer_request(db: Database, request: ResultsRequest, node_code: str, now: datetime,
-                   limiter: RequestLimiter | None = None) -> NodeAnswer:
+                   limiter: RequestLimiter | None = None, documents_root: Path | None = None) -> NodeAnswer:
     """Build the answer and log its disclosure in one transaction; raise ReplayedRequest for a reused request id,
-    RateLimited when ``limiter`` says the requester must slow down (then nothing is counted, logged or disclosed)."""
+    RateLimited when ``limiter`` says the requester must slow down (then nothing is counted, logged or disclosed).
+    ``documents_root`` is where issued documents' ``storage_path`` is relative to (the settings' home)."""
     try:
         with db.session() as session:
             if limiter is not None:
@@ -211,13 +219,15 @@ def answer_request(db: Database, request: ResultsRequest, node_code: str, now: d
                 if throttle.flag:
                     record_event(session, actor=f"node:{node_code}", action=UNUSUAL_VOLUME,
                                  detail=f"{request.requester} has passed {throttle.flag} requests today")
-            answer, match = build_answer(session, request, node_code, now)
+            answer, match = build_answer(session, request, node_code, now, documents_root)
             # The log files the disclosure under the id actually disclosed (an earlier id, when that matched).
             session.execute(insert(Disclosure).values(
                 at=now, requester_code=request.requester, request_id=request.request_id,
                 national_id=match.matched_id if match else request.subject.national_id,
                 person_id=match.person_id if match else None, answer=answer.status,
-                results_count=len(answer.results), qualifications_count=len(answer.qualifications),
+                results_count=len(answer.results),
+                qualifications_count=len(answer.qualifications) + (answer.diploma is not None),
+                document_id=answer.diploma.document_id if answer.diploma is not None else None,
                 **_basis_columns(request),
             ))
             if request.disclosures and request.basis is LegalBasis.OWNER_LOGIN:
@@ -266,6 +276,7 @@ def disclosures_about(session: Session, national_id: str, limit: int = MAX_DISCL
         national_id=r.national_id, answer=r.answer, results_count=r.results_count,
         qualifications_count=r.qualifications_count, consent_given_at=r.consent_given_at,
         consent_reference=r.consent_reference, login_at=r.login_at, login_acr=r.login_acr,
+        document_id=r.document_id,
     ) for r in rows]
 
 

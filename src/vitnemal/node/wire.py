@@ -48,6 +48,16 @@ IsoDate = Annotated[str, StringConstraints(max_length=10), AfterValidator(_iso_d
 MAX_RESULTS = 10_000
 MAX_QUALIFICATIONS = 500
 MAX_LINKS = 1_000
+# An issued diploma set travels inside a signed answer (base64): bounded well below the payload's 16 MB.
+MAX_DIPLOMA_BYTES = 4 * 1024 * 1024
+MAX_DIPLOMAS = 3  # the current document of a qualification in each language: bokmål, nynorsk, English
+DocumentId = Annotated[str, StringConstraints(
+    pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _none_is_empty(value: Any) -> Any:
+    return [] if value is None else value
 
 
 class Wire(BaseModel):
@@ -82,6 +92,24 @@ class CourseLink(Wire):
     credits_counted: Credits | None = None
 
 
+class DiplomaRef(Wire):
+    """A diploma set the institution issued for a qualification and still holds as current (not replaced, not
+    revoked): its public id, language, SHA-256 and size. Sent to the owner (through the portal) only."""
+
+    document_id: DocumentId
+    lang: Literal["nb", "nn", "en"]
+    sha256: Sha256
+    size_bytes: Annotated[int, Field(ge=1, le=MAX_DIPLOMA_BYTES)]
+    issued_at: datetime
+
+
+class DiplomaDocument(DiplomaRef):
+    """The signed PDF of one issued diploma set (base64), answering an owner_login request that names it."""
+
+    qualification_code: Code
+    pdf: Annotated[str, StringConstraints(max_length=-(-MAX_DIPLOMA_BYTES // 3) * 4)]
+
+
 class QualificationItem(Wire):
     """A released qualification (kvalifikasjonsprotokoll) with the results that make it up."""
 
@@ -98,6 +126,11 @@ class QualificationItem(Wire):
     award_date: date
     diploma_issued_on: date | None = None
     courses: Annotated[list[CourseLink], Field(max_length=MAX_LINKS)] = []
+    # Only in an answer on the owner's login: the diploma sets issued for it (none in an exchange between
+    # institutions, which has no use for the owner's documents).
+    diplomas: Annotated[list[DiplomaRef], Field(max_length=MAX_DIPLOMAS)] = []
+
+    _diplomas = field_validator("diplomas", mode="before")(_none_is_empty)
 
 
 class WithheldItem(Wire):
@@ -126,6 +159,8 @@ class DisclosureItem(Wire):
     consent_reference: Name | None = None
     login_at: datetime | None = None
     login_acr: Name | None = None
+    # The diploma set handed out by this answer, when it handed one out (the owner shared it through the portal).
+    document_id: DocumentId | None = None
 
 
 class AnswerStatus(StrEnum):
@@ -146,10 +181,6 @@ class LegalBasis(StrEnum):
 
     CONSENT = "consent"
     OWNER_LOGIN = "owner_login"
-
-
-def _none_is_empty(value: Any) -> Any:
-    return [] if value is None else value
 
 
 class AnswerContents(Wire):
@@ -176,6 +207,8 @@ class AnswerEnvelope(AnswerContents):
     status: AnswerStatus
     message: Message | None = None
     matched_id: NationalIdText | None = None
+    # The diploma set an owner_login request asked for by its id (``RequestEnvelope.diploma``).
+    diploma: DiplomaDocument | None = None
 
 
 class SubjectWire(Wire):
@@ -222,3 +255,5 @@ class RequestEnvelope(Wire):
     basis: LegalBasis | None = None
     login: LoginWire | None = None
     disclosures: StrictBool | None = None
+    # Owner_login only: instead of the results, the signed PDF of this issued diploma set (the owner shares it).
+    diploma: DocumentId | None = None

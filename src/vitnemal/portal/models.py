@@ -1,5 +1,6 @@
-"""What the portal stores (its own database, ``settings.url_for("portal")``): owners' fetches, shares, views and
-code attempts. Audit events go to ``audit_events`` in the same database.
+"""What the portal stores (its own database, ``settings.url_for("portal")``): owners' fetches, shares (with the
+institution-signed diplomas shared with them), views and code attempts. Audit events go to ``audit_events`` in the
+same database.
 
 Results are kept as JSON snapshots, exactly as fetched or shared: a share must show what was shared even when the
 institution later changes its records, and a fetch is only a short-lived copy of what the nodes said.
@@ -95,6 +96,30 @@ class Share(Base):
     views: Mapped[list[ShareView]] = relationship(
         back_populates="share", cascade="all, delete-orphan", order_by="ShareView.at"
     )
+    documents: Mapped[list[ShareDocument]] = relationship(
+        cascade="all, delete-orphan", order_by="ShareDocument.number"
+    )
+
+
+class ShareDocument(Base):
+    """An institution-signed diploma set shared with the results, frozen at share time: the PDF exactly as the
+    institution's node handed it out on the owner's login (its hash checked against the node's signed answer, its
+    signature against the federation as that institution's). Deleted with the share's data by the purge."""
+
+    __tablename__ = "portal_share_documents"
+    __table_args__ = (UniqueConstraint("share_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("portal_shares.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, …: the recipient's /s/<token>/diploma/<number>
+    institution_code: Mapped[str] = mapped_column(String(10))
+    institution_name: Mapped[str] = mapped_column(String(300))
+    qualification_key: Mapped[str] = mapped_column(String(120))
+    document_id: Mapped[str] = mapped_column(String(36))
+    lang: Mapped[str] = mapped_column(String(2))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ShareView(Base):
@@ -106,7 +131,7 @@ class ShareView(Base):
     share_id: Mapped[int] = mapped_column(ForeignKey("portal_shares.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     client: Mapped[str] = mapped_column(String(200))
-    what: Mapped[str] = mapped_column(String(20))  # "opened", "pdf"
+    what: Mapped[str] = mapped_column(String(20))  # "opened", "pdf", "diploma"
 
     share: Mapped[Share] = relationship(back_populates="views")
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from vitnemal.portal import shares
 from vitnemal.portal.app import outbox_dir
-from vitnemal.portal.models import Share
+from vitnemal.portal.models import Share, ShareDocument
 from vitnemal.portal.outbox import read_outbox
 from vitnemal.portal.routes import institutions_view, page_texts, portal_of
 from vitnemal.portal.shares import OpenStatus
@@ -71,11 +71,27 @@ def _code_page(request: Request, token: str, *, problem: str | None = None, clos
                   status_code=status_code, headers=SHARE_HEADERS)
 
 
-def _results_page(request: Request, token: str, share: Share) -> HTMLResponse:
+def _diploma_links(token: str, documents: list[ShareDocument], lang: str) -> list[dict[str, str]]:
+    """"Download the diploma from <institution>", with the document's language where one institution sent several."""
+    _ = gettext_for(lang)
+    texts = page_texts(lang)
+    several = {d.institution_code for d in documents
+               if sum(1 for e in documents if e.institution_code == d.institution_code) > 1}
+    links = []
+    for d in documents:
+        label = str(_("Download the diploma from %(institution)s")) % {"institution": d.institution_name}
+        if d.institution_code in several:
+            label += f" ({texts['diploma_languages'].get(d.lang, d.lang)})"
+        links.append({"url": f"/s/{token}/diploma/{d.number}", "label": label})
+    return links
+
+
+def _results_page(request: Request, token: str, share: Share, documents: list[ShareDocument]) -> HTMLResponse:
     lang = language(request)
     born = format_date(share.owner_birth_date, "long", locale=babel_locale(lang)) if share.owner_birth_date else ""
     return render(request, "portal/share_view.html", {
         **page_texts(lang), "share": share, "birth_date": born, "pdf_url": f"/s/{token}/pdf", "choose": False,
+        "diplomas": _diploma_links(token, documents, lang),
         "institutions": institutions_view(list(share.snapshot or []), lang)}, headers=SHARE_HEADERS)
 
 
@@ -89,14 +105,16 @@ def open_link(request: Request, token: str) -> HTMLResponse:
         share = shares.find_by_token(db, _token(token))
         closed = shares.share_link_status(share, now)
         shown = closed is None and share is not None and share.public_id in opened
+        documents = []
         if shown and share is not None:
             shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="opened", now=now)
+            documents = shares.share_documents(db, share)
     if closed is not None or share is None:
         return _code_page(request, token, closed=_closed_text(request, closed or OpenStatus.NOT_FOUND),
                           status_code=404 if closed in (None, OpenStatus.NOT_FOUND) else 410)
     if not shown:
         return _code_page(request, token)
-    return _results_page(request, token, share)
+    return _results_page(request, token, share, documents)
 
 
 @router.post("/s/{token}", response_class=HTMLResponse)
@@ -138,6 +156,25 @@ def download_pdf(request: Request, token: str) -> Response:
         pdf = share.pdf or b""
         day = share.created_at.date().isoformat()
     headers = {**SHARE_HEADERS, "content-disposition": f'attachment; filename="vitnemalsportalen-{day}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get("/s/{token}/diploma/{number}")
+def download_diploma(request: Request, token: str, number: int) -> Response:
+    """One institution-signed diploma shared with the results, byte for byte as the institution issued it."""
+    portal = portal_of(request)
+    now = datetime.now(UTC)
+    opened = _opened(request)
+    with portal.db.session() as db:
+        share = shares.find_by_token(db, _token(token))
+        if share is None or share.public_id not in opened or shares.share_link_status(share, now) is not None:
+            raise HTTPException(404, headers=SHARE_HEADERS)
+        document = shares.share_document(db, share, number) if 0 < number < 100 else None
+        if document is None:
+            raise HTTPException(404, headers=SHARE_HEADERS)
+        shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="diploma", now=now)
+        pdf, name = document.pdf, f"vitnemal-{document.institution_code}-{document.lang}.pdf"
+    headers = {**SHARE_HEADERS, "content-disposition": f'attachment; filename="{name}"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 

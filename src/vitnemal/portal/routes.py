@@ -24,7 +24,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from sqlalchemy.orm import Session
 
 from vitnemal import ratelimit
-from vitnemal.portal import fetch, rules, shares
+from vitnemal.portal import diplomas, fetch, rules, shares
 from vitnemal.portal.app import Portal, PortalNotReady
 from vitnemal.portal.fetch import FetchView
 from vitnemal.portal.mail import MailError
@@ -81,7 +81,9 @@ def page_texts(lang: str) -> dict[str, Any]:
         "levels": {"bachelor": _("Bachelor's degree"), "master": _("Master's degree"), "phd": _("PhD"),
                    "other": _("Qualification")},
         "states": {"active": _("Active"), "expired": _("Expired"), "ended": _("Ended by you")},
-        "view_kinds": {"opened": _("Opened the results"), "pdf": _("Downloaded the PDF")},
+        "view_kinds": {"opened": _("Opened the results"), "pdf": _("Downloaded the PDF"),
+                       "diploma": _("Downloaded the institution's diploma")},
+        "diploma_languages": {"nb": _("bokmål"), "nn": _("nynorsk"), "en": _("English")},
         "share_languages": [("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English"), ("se", "Davvisámegiella")],
     }
 
@@ -122,7 +124,8 @@ def disclosures_view(view: FetchView, lang: str) -> list[dict[str, Any]]:
             "at": at, "institution": d["institution_name"],
             "who": _("You, through Vitnemålsportalen") if own else names.get(requester, requester),
             "basis": _("Your login") if own else _("Your consent"),
-            "what": str(_("%(results)s results, %(qualifications)s qualifications")) % {
+            "what": _("The diploma the institution issued (you shared it)") if d.get("document_id") else
+            str(_("%(results)s results, %(qualifications)s qualifications")) % {
                 "results": d.get("results_count", 0), "qualifications": d.get("qualifications_count", 0)},
         })
     return rows
@@ -246,7 +249,7 @@ def create_share(request: Request, session: BrowserSession = Depends(require_log
                  valid_until: str = Form("", max_length=20),
                  share_language: str = Form("nb", alias="language", max_length=5),
                  message: str = Form("", max_length=1200), q: list[str] = Form([]),
-                 c: list[str] = Form([]), t: list[str] = Form([])) -> Response:
+                 c: list[str] = Form([]), t: list[str] = Form([]), d: list[str] = Form([])) -> Response:
     portal = portal_of(request)
     _ = gettext_for(language(request))
     try:
@@ -254,21 +257,48 @@ def create_share(request: Request, session: BrowserSession = Depends(require_log
     except ValueError:
         until = None
     try:
-        selection = rules.Selection(parse_choices(q), parse_choices(c), parse_choices(t))
+        owner = owner_of(session)
+        # A diploma is shared with its qualification (ticking the one shares the other).
+        with_diplomas = parse_choices(d)
+        selection = rules.Selection(parse_choices(q) | with_diplomas, parse_choices(c), parse_choices(t))
         request_ = shares.ShareRequest(selection, [recipients], share_language, until, message)
+        frozen: list[diplomas.FrozenDiploma] = []
+        if with_diplomas:
+            with portal.db.session() as db:  # counted before the nodes are asked for the documents
+                _share_allowed(db, owner)
+            frozen = _freeze_diplomas(portal, owner, fetch_id, with_diplomas)
         with portal.db.session() as db:
-            # Each share sends mail to addresses the owner types: bounded per owner, or the portal sends spam.
-            if not _within(db, "share", owner_of(session).national_id, SHARE_LIMIT):
-                raise rules.ShareRefused(rules.N_("You have made many shares today. Please try again tomorrow."))
-            created = shares.create_shares(db, owner=owner_of(session), fetch_id=fetch_id, request=request_,
+            if not with_diplomas:
+                _share_allowed(db, owner)
+            created = shares.create_shares(db, owner=owner, fetch_id=fetch_id, request=request_,
                                            now=datetime.now(UTC), public_url=portal.settings.public_url,
-                                           pdf_maker=portal.pdf_maker, mailer=portal.mailer)
+                                           pdf_maker=portal.pdf_maker, mailer=portal.mailer, diplomas=frozen)
     except rules.ShareRefused as exc:
         return _share_refused(request, session, exc.translated(_))
     except (MailError, PortalNotReady) as exc:
         return _share_refused(request, session, _("The e-mail could not be sent, so nothing was shared.")
                               + f" ({exc})")
     return RedirectResponse(f"/shares?created={len(created)}", status_code=303)
+
+
+def _share_allowed(db: Session, owner: Owner) -> None:
+    # Each share sends mail to addresses the owner types: bounded per owner, or the portal sends spam.
+    if not _within(db, "share", owner.national_id, SHARE_LIMIT):
+        raise rules.ShareRefused(rules.N_("You have made many shares today. Please try again tomorrow."))
+
+
+def _freeze_diplomas(portal: Portal, owner: Owner, fetch_id: int,
+                     chosen: frozenset[tuple[str, str]]) -> list[diplomas.FrozenDiploma]:
+    """The institution-signed diplomas of the chosen qualifications, asked for on the owner's login and checked."""
+    from vitnemal.diplomas.signers import federation_ca_cert
+
+    view = _load_view(portal, owner.national_id, fetch_id)
+    if view is None:
+        raise rules.ShareRefused(rules.N_("That fetch of your results is not available any more; fetch them again."))
+    wanted = diplomas.wanted_diplomas(view.snapshot(), chosen)
+    handed = anyio.from_thread.run(diplomas.fetch_all, portal.source, owner, wanted)
+    ca_cert = federation_ca_cert(portal.settings)
+    return diplomas.check_all(wanted, handed, [ca_cert] if ca_cert else [])
 
 
 def _share_refused(request: Request, session: BrowserSession, problem: str) -> HTMLResponse:

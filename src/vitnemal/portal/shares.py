@@ -1,5 +1,6 @@
-"""Shares: creating one (frozen snapshot, signed PDF, the two mails), opening it with link and code, the owner's
-overview with every view, ending it, the purge, and what the verify page may say about a share.
+"""Shares: creating one (frozen snapshot, signed PDF, the institutions' diplomas, the two mails), opening it with
+link and code, the owner's overview with every view, ending it, the purge, and what the verify page may say about
+a share.
 
 Every function takes a session and never commits. Opening returns its outcome instead of raising, so that the
 caller commits the recorded attempt even when the code was wrong (a rolled-back failure would not count).
@@ -21,9 +22,10 @@ from sqlalchemy.orm import Session, defer, selectinload
 from vitnemal.audit import service as audit
 from vitnemal.audit.service import record_event
 from vitnemal.portal import events, rules
+from vitnemal.portal.diplomas import FrozenDiploma
 from vitnemal.portal.fetch import fetch_view, purge_fetches
 from vitnemal.portal.mail import Mailer, share_mails
-from vitnemal.portal.models import CodeAttempt, Share, ShareView
+from vitnemal.portal.models import CodeAttempt, Share, ShareDocument, ShareView
 from vitnemal.portal.source import Owner
 
 MAX_CLIENT_CHARS = 200
@@ -57,8 +59,10 @@ def share_link(public_url: str, token: str) -> str:
 
 
 def create_shares(session: Session, *, owner: Owner, fetch_id: int, request: ShareRequest, now: datetime,
-                  public_url: str, pdf_maker: PdfMaker, mailer: Mailer) -> list[CreatedShare]:
-    """One share per recipient, each with its own link, code and signed PDF; both mails sent to each.
+                  public_url: str, pdf_maker: PdfMaker, mailer: Mailer,
+                  diplomas: Sequence[FrozenDiploma] = ()) -> list[CreatedShare]:
+    """One share per recipient, each with its own link, code and signed PDF; both mails sent to each. Each share
+    keeps its own copy of ``diplomas`` (the institution-signed documents, already checked: :mod:`.diplomas`).
 
     Raises :class:`rules.ShareRefused` for anything wrong in the request (nothing is written), and lets a
     :class:`vitnemal.portal.mail.MailError` through so that the caller rolls everything back: a share whose mail
@@ -89,6 +93,16 @@ def create_shares(session: Session, *, owner: Owner, fetch_id: int, request: Sha
                      subject=owner.national_id,
                      detail=f"share {public_id} to {recipient}: {n_quals} qualification(s), {n_courses} course(s), "
                             f"until {expires_at.isoformat()}")
+        for number, frozen in enumerate(diplomas, start=1):
+            w = frozen.wanted
+            session.add(ShareDocument(share_id=share.id, number=number, institution_code=w.institution,
+                                      institution_name=w.institution_name[:300], qualification_key=w.qualification_key,
+                                      document_id=w.document_id, lang=w.lang, sha256=w.sha256,
+                                      size_bytes=len(frozen.pdf), pdf=frozen.pdf))
+            record_event(session, actor=f"owner:{owner.national_id}", action=events.SHARE_DIPLOMA_INCLUDED,
+                         subject=owner.national_id,
+                         detail=f"share {public_id} to {recipient}: diploma {w.document_id} ({w.lang}) issued by "
+                                f"{w.institution}")
         link = share_link(public_url, token)
         for mail in share_mails(lang=lang, owner_name=owner.name, recipient=recipient, link=link, code=code,
                                 share_id=public_id, expires_at=expires_at, message=message):
@@ -193,9 +207,20 @@ def record_view(session: Session, share: Share, *, client: str, what: str, now: 
     """Log one view (the page opened, the PDF downloaded) with its time and client, and audit it."""
     session.add(ShareView(share_id=share.id, at=now, client=client[:MAX_CLIENT_CHARS], what=what))
     session.execute(update(Share).where(Share.id == share.id).values(views_count=Share.views_count + 1))
-    action = events.SHARE_PDF if what == "pdf" else events.SHARE_VIEWED
+    action = {"pdf": events.SHARE_PDF, "diploma": events.SHARE_DIPLOMA}.get(what, events.SHARE_VIEWED)
     record_event(session, actor=f"recipient:{client[:80]}", action=action, subject=share.owner_id,
                  detail=f"share {share.public_id} {what}")
+
+
+def share_documents(session: Session, share: Share) -> list[ShareDocument]:
+    """The diplomas shared with ``share`` (without their bytes: a page view does not carry them)."""
+    return list(session.scalars(select(ShareDocument).where(ShareDocument.share_id == share.id)
+                                .options(defer(ShareDocument.pdf)).order_by(ShareDocument.number)))
+
+
+def share_document(session: Session, share: Share, number: int) -> ShareDocument | None:
+    return session.scalar(select(ShareDocument).where(ShareDocument.share_id == share.id,
+                                                      ShareDocument.number == number))
 
 
 def opened_share(session: Session, public_id: str, now: datetime) -> Share | None:
@@ -223,6 +248,7 @@ class ShareSummary:
     qualifications_count: int
     courses_count: int
     views: list[tuple[datetime, str, str]]  # (time, what, client)
+    diplomas: Sequence[tuple[str, str]] = ()  # (institution name, language) of each diploma shared
 
 
 def list_shares(session: Session, owner_id: str, now: datetime) -> list[ShareSummary]:
@@ -231,9 +257,16 @@ def list_shares(session: Session, owner_id: str, now: datetime) -> list[ShareSum
         select(Share).where(Share.owner_id == owner_id, Share.purged_at.is_(None))
         .options(selectinload(Share.views)).order_by(Share.created_at.desc(), Share.id.desc())
     ).all()
+    documents: dict[int, list[tuple[str, str]]] = {}
+    if shares:
+        for share_id, name, lang in session.execute(
+                select(ShareDocument.share_id, ShareDocument.institution_name, ShareDocument.lang)
+                .where(ShareDocument.share_id.in_([s.id for s in shares])).order_by(ShareDocument.number)):
+            documents.setdefault(share_id, []).append((name, lang))
     return [ShareSummary(s.public_id, s.recipient, s.language, s.created_at, s.expires_at, s.ended_at, s.locked_at,
                          rules.share_state(s.expires_at, s.ended_at, now), list(s.snapshot or []),
-                         s.qualifications_count, s.courses_count, [(v.at, v.what, v.client) for v in s.views])
+                         s.qualifications_count, s.courses_count, [(v.at, v.what, v.client) for v in s.views],
+                         documents.get(s.id, []))
             for s in shares]
 
 
@@ -273,6 +306,7 @@ def purge(session: Session, now: datetime) -> PurgeReport:
     if due:
         ids = [s.id for s in due]
         session.execute(delete(ShareView).where(ShareView.share_id.in_(ids)))
+        session.execute(delete(ShareDocument).where(ShareDocument.share_id.in_(ids)))
         session.execute(delete(CodeAttempt).where(CodeAttempt.share_id.in_(ids)))
         record_event(session, actor="portal", action=events.SHARES_PURGED, detail=f"{len(due)} share(s)")
     old = session.execute(delete(CodeAttempt).where(CodeAttempt.at < now - 24 * rules.ATTEMPT_WINDOW))

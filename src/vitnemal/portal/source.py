@@ -9,6 +9,9 @@ with the exchange's node client and checks the node's signed answer with the exc
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,7 +23,8 @@ from vitnemal.exchange.client import NodeClient
 from vitnemal.exchange.outcomes import ImportedQualification, ImportedResult, Outcome, classify
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, Registry
-from vitnemal.node.protocol import owner_login_request, sign
+from vitnemal.node.protocol import ProtocolError, Refusal, owner_login_request, parse_answer, sign, verify
+from vitnemal.node.wire import MAX_DIPLOMA_BYTES, AnswerStatus
 from vitnemal.portal import rules
 
 
@@ -69,10 +73,30 @@ class SourceAnswer:
                                 Outcome.RESERVED, Outcome.DEGREE_NOT_RELEASED)
 
 
+@dataclass(frozen=True)
+class HandedDiploma:
+    """An issued diploma set as its institution's node handed it out on the owner's login: the signed PDF and what
+    the node's signed answer says of it (its id, language and SHA-256, which the PDF's bytes match)."""
+
+    institution: str
+    document_id: str
+    lang: str
+    sha256: str
+    pdf: bytes
+
+
+class DiplomaNotHanded(Exception):
+    """The institution did not hand out the diploma set: it did not answer, refused, or sent something else."""
+
+
 class ResultsSource(Protocol):
     def institutions(self) -> list[Institution]: ...
 
     async def fetch(self, owner: Owner, institution: str) -> SourceAnswer: ...
+
+    async def fetch_diploma(self, owner: Owner, institution: str, document_id: str) -> HandedDiploma:
+        """The signed PDF of one issued diploma set of the owner's; raises DiplomaNotHanded."""
+        ...
 
 
 def _result_dict(r: ImportedResult, name: tuple[str, str] | None) -> dict[str, Any]:
@@ -85,10 +109,13 @@ def _result_dict(r: ImportedResult, name: tuple[str, str] | None) -> dict[str, A
 
 
 def _qualification_dict(q: ImportedQualification, name: tuple[str, str] | None) -> dict[str, Any]:
-    out = {"key": q.key, "code": q.code, "name_nb": q.name_nb, "name_en": q.name_en, "level": q.level,
+    out: dict[str, Any] = {"key": q.key, "code": q.code, "name_nb": q.name_nb, "name_en": q.name_en, "level": q.level,
            "credits": format(q.credits, "f"), "award_date": q.award_date.isoformat(),
            "diploma_issued_on": q.diploma_issued_on.isoformat() if q.diploma_issued_on else None,
            "courses": [link.result_key for link in q.links]}
+    if q.diplomas:
+        out["diplomas"] = [{"document_id": d.document_id, "lang": d.lang, "sha256": d.sha256,
+                            "size_bytes": d.size_bytes} for d in q.diplomas]
     if name is not None:
         out["institution_name_nb"], out["institution_name_en"] = name
     return out
@@ -147,6 +174,40 @@ class ExchangeResultsSource:
                             retry=verdict.retry,
                             disclosures=[d.model_dump(mode="json") for d in verdict.disclosures])
 
+    async def fetch_diploma(self, owner: Owner, institution: str, document_id: str) -> HandedDiploma:
+        """Ask ``institution``'s node for one issued diploma set on the owner's login (the node logs it as a
+        disclosure to the owner); the answer is checked as every answer is (signed by that node, bound to this
+        request, about this person) and the PDF's bytes against the SHA-256 the signed answer states."""
+        now = datetime.now(UTC)
+        entry = self.registry.get(institution)
+        req = owner_login_request(portal=self.own, node=institution, national_id=owner.national_id,
+                                  authenticated_at=owner.authenticated_at or now, acr=owner.acr, now=now,
+                                  diploma=document_id)
+        reply = await self.client.send(entry.node_url, sign(req.payload(), self.own, self.key), self.timeout_s)
+        if reply.error is not None or reply.status_code is None or reply.status_code >= 500:
+            raise DiplomaNotHanded(f"{institution} did not answer ({reply.error or reply.status_code})")
+        if reply.status_code >= 400:
+            refusal = Refusal.from_body(reply.status_code, reply.body)
+            raise DiplomaNotHanded(f"{institution} refused: {refusal.reason}: {refusal.message}")
+        try:
+            _, payload = verify(reply.body, self.registry, expected_signer=institution)
+            answer = parse_answer(payload)
+        except ProtocolError as exc:
+            raise DiplomaNotHanded(f"{institution}'s answer was rejected: {exc.message}") from None
+        if (answer.node, answer.requester, answer.in_reply_to, answer.subject) != (
+                institution, self.own, req.request_id, owner.national_id):
+            raise DiplomaNotHanded(f"{institution}'s answer is not an answer to this request")
+        document = answer.diploma
+        if answer.status is not AnswerStatus.OK or document is None or document.document_id != document_id:
+            raise DiplomaNotHanded(answer.message or f"{institution} sent no diploma set {document_id}")
+        try:
+            pdf = base64.b64decode(document.pdf, validate=True)
+        except (binascii.Error, ValueError):
+            raise DiplomaNotHanded(f"{institution}'s diploma set is not base64") from None
+        if len(pdf) > MAX_DIPLOMA_BYTES or hashlib.sha256(pdf).hexdigest() != document.sha256:
+            raise DiplomaNotHanded(f"{institution}'s diploma set does not match the SHA-256 its answer states")
+        return HandedDiploma(institution, document.document_id, document.lang, document.sha256, pdf)
+
 
 Answerer = SourceAnswer | Callable[[Owner], SourceAnswer]
 
@@ -155,11 +216,12 @@ class StaticResultsSource:
     """Answers from a table (code → answer, or a function of the owner); a code missing from it never answers."""
 
     def __init__(self, institutions: Sequence[Institution], answers: Mapping[str, Answerer],
-                 delay_s: float = 0.0) -> None:
+                 delay_s: float = 0.0, diplomas: Mapping[str, HandedDiploma] | None = None) -> None:
         self._institutions = list(institutions)
         self.answers = dict(answers)
         self.delay_s = delay_s
         self.asked: list[str] = []
+        self.diplomas = dict(diplomas or {})  # document id → the diploma set handed out
 
     def institutions(self) -> list[Institution]:
         return list(self._institutions)
@@ -172,3 +234,9 @@ class StaticResultsSource:
         if answer is None:
             return SourceAnswer(institution, Outcome.UNAVAILABLE.value, f"{institution} did not answer", retry=True)
         return answer(owner) if callable(answer) else answer
+
+    async def fetch_diploma(self, owner: Owner, institution: str, document_id: str) -> HandedDiploma:
+        found = self.diplomas.get(document_id)
+        if found is None or found.institution != institution:
+            raise DiplomaNotHanded(f"{institution} has no diploma set {document_id}")
+        return found

@@ -218,3 +218,5 @@ class Disclosure(Base):
     consent_reference: Mapped[str | None] = mapped_column(String(100))
     login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     login_acr: Mapped[str | None] = mapped_column(String(100))
+    # An issued diploma set handed out with this answer (to the owner via the portal, who shared it).
+    document_id: Mapped[str | None] = mapped_column(String(36))
