@@ -8,7 +8,7 @@ its own status count. Nothing from a reply that fails a check is imported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -105,8 +105,6 @@ class ImportedQualification:
     award_date: date
     diploma_issued_on: date | None
     links: tuple[ImportedLink, ...]
-    # Only in an answer to the owner's login: the diploma sets the institution issued for it.
-    diplomas: tuple[DiplomaRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +118,8 @@ class Verdict:
     retry_after_s: int | None = None
     # An owner_login answer that was asked for them: the node's log of disclosures about the owner.
     disclosures: tuple[DisclosureItem, ...] = ()
+    # Only in an answer to the owner's login: the diploma sets issued for each qualification (by its key).
+    diplomas: dict[str, tuple[DiplomaRef, ...]] = field(default_factory=dict)
 
 
 def _result(item: ResultItem) -> ImportedResult:
@@ -134,8 +134,7 @@ def _qualification(item: QualificationItem, result_keys: set[str]) -> ImportedQu
     links = tuple(ImportedLink(link.result_key, link.group_nb, link.group_en, link.credits_counted)
                   for link in item.courses)
     return ImportedQualification(**{f.name: getattr(item, f.name) for f in fields(ImportedQualification)
-                                    if f.name not in ("links", "diplomas")},
-                                 links=links, diplomas=tuple(item.diplomas))
+                                    if f.name != "links"}, links=links)
 
 
 def _parse_contents(answer: NodeAnswer) -> tuple[tuple[ImportedResult, ...], tuple[ImportedQualification, ...]]:
@@ -204,4 +203,6 @@ def _classify(
         notes.append(f"Not released (diploma not issued before the fetch date): {names}")
     if not results and not qualifications:
         return Verdict(Outcome.NO_RESULTS, " ".join(notes) or "no passed results", disclosures=disclosures)
-    return Verdict(Outcome.IMPORTED, " ".join(notes), results, qualifications, disclosures=disclosures)
+    diplomas = {item.key: tuple(item.diplomas) for item in answer.qualifications if item.diplomas}
+    return Verdict(Outcome.IMPORTED, " ".join(notes), results, qualifications, disclosures=disclosures,
+                   diplomas=diplomas)

@@ -24,7 +24,7 @@ from vitnemal.exchange.outcomes import ImportedQualification, ImportedResult, Ou
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, Registry
 from vitnemal.node.protocol import ProtocolError, Refusal, owner_login_request, parse_answer, sign, verify
-from vitnemal.node.wire import MAX_DIPLOMA_BYTES, AnswerStatus
+from vitnemal.node.wire import MAX_DIPLOMA_BYTES, AnswerStatus, DiplomaRef
 from vitnemal.portal import rules
 
 
@@ -108,14 +108,15 @@ def _result_dict(r: ImportedResult, name: tuple[str, str] | None) -> dict[str, A
     return out
 
 
-def _qualification_dict(q: ImportedQualification, name: tuple[str, str] | None) -> dict[str, Any]:
+def _qualification_dict(q: ImportedQualification, name: tuple[str, str] | None,
+                        diplomas: Sequence[DiplomaRef] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {"key": q.key, "code": q.code, "name_nb": q.name_nb, "name_en": q.name_en, "level": q.level,
            "credits": format(q.credits, "f"), "award_date": q.award_date.isoformat(),
            "diploma_issued_on": q.diploma_issued_on.isoformat() if q.diploma_issued_on else None,
            "courses": [link.result_key for link in q.links]}
-    if q.diplomas:
+    if diplomas:
         out["diplomas"] = [{"document_id": d.document_id, "lang": d.lang, "sha256": d.sha256,
-                            "size_bytes": d.size_bytes} for d in q.diplomas]
+                            "size_bytes": d.size_bytes} for d in diplomas]
     if name is not None:
         out["institution_name_nb"], out["institution_name_en"] = name
     return out
@@ -123,9 +124,11 @@ def _qualification_dict(q: ImportedQualification, name: tuple[str, str] | None) 
 
 def answer_contents(entry: InstitutionEntry, results: Sequence[ImportedResult],
                     qualifications: Sequence[ImportedQualification],
+                    diplomas: Mapping[str, Sequence[DiplomaRef]] | None = None,
                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Passed results and qualifications as stored; each carries the institution's name of its day when that
-    differs from today's (a merged institution: the registry's name history says which name held when)."""
+    differs from today's (a merged institution: the registry's name history says which name held when), and a
+    qualification the diploma sets issued for it (``diplomas``, by qualification key)."""
     current = (entry.name_nb, entry.name_en)
 
     def then(day: date) -> tuple[str, str] | None:
@@ -134,7 +137,7 @@ def answer_contents(entry: InstitutionEntry, results: Sequence[ImportedResult],
 
     kept = [r for r in results if rules.is_passed(r.grade)]
     return ([_result_dict(r, then(rules.term_day(r.year, r.season))) for r in kept],
-            [_qualification_dict(q, then(q.award_date)) for q in qualifications])
+            [_qualification_dict(q, then(q.award_date), (diplomas or {}).get(q.key, ())) for q in qualifications])
 
 
 class ExchangeResultsSource:
@@ -152,7 +155,9 @@ class ExchangeResultsSource:
 
     def institutions(self) -> list[Institution]:
         """Every member that runs a node (institutions, the language-test register), not the portal itself."""
-        return [Institution(e.code, e.name_nb, e.name_en) for e in self.registry if e.answers]
+        # Named so that members sharing today's name since a merger are told apart ("Klarte ikke hente data").
+        return [Institution(e.code, self.registry.distinct_name(e.code), self.registry.distinct_name(e.code, "en"))
+                for e in self.registry if e.answers]
 
     def request(self, owner: Owner, institution: str, now: datetime) -> tuple[str, str]:
         """(request id, signed request) for one institution: the owner's login as legal basis, and the node's log
@@ -169,7 +174,7 @@ class ExchangeResultsSource:
         reply = await self.client.send(entry.node_url, token, self.timeout_s)
         verdict = classify(reply, node=institution, requester=self.own, request_id=request_id,
                            subject_ids=(owner.national_id,), registry=self.registry, fetch_date=now.date())
-        results, qualifications = answer_contents(entry, verdict.results, verdict.qualifications)
+        results, qualifications = answer_contents(entry, verdict.results, verdict.qualifications, verdict.diplomas)
         return SourceAnswer(institution, verdict.outcome.value, verdict.message, results, qualifications,
                             retry=verdict.retry,
                             disclosures=[d.model_dump(mode="json") for d in verdict.disclosures])
