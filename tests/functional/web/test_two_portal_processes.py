@@ -88,11 +88,15 @@ def test_two_processes_serve_one_owner_and_one_recipient(processes: WebProcesses
         recipient_a.cookies.set(COOKIE, recipient_cookie)
         assert "RES-100" in recipient_a.get(token_path).text
         assert recipient_a.get(f"{token_path}/pdf").headers["content-type"] == "application/pdf"
-    # The owner sees all three views on A, ends the share there, and B refuses the link at once.
+    # The owner sees all three views on A (the page opened on B and on A, the PDF on A), each in the log with its
+    # kind, ends the share there, and B refuses the link at once.
     with httpx.Client(base_url=a, follow_redirects=True, timeout=60) as owner_a:
         owner_a.cookies.set(COOKIE, cookie)
-        overview = owner_a.get("/shares")
+        overview = owner_a.get("/shares?lang=en")
         assert overview.text.count("hr@example.no") >= 1
+        assert "Opened 3 times" in overview.text
+        kinds = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td>", overview.text)
+        assert sorted(kinds) == ["Downloaded the PDF", "Opened the results", "Opened the results"], kinds
         end = re.search(r'action="(/shares/[^"]+/end)"', overview.text)
         assert end
         owner_a.post(end.group(1), data={"csrf_token": _field(overview.text, "csrf_token")})
