@@ -155,7 +155,8 @@ def recognise(request: Request, access: CaseWorker, case_id: RowId,
             else:
                 for result_id in chosen:
                     service.recognise_result(session, case_id, external_result_id=result_id, toward=toward,
-                                             by=access.actor, now=now(), group=group or None, note=note or None)
+                                             by=access.actor, now=now(), group=group or None, note=note or None,
+                                             registry=host_of(request).registry)
     except service.CaseNotFound:
         raise HTTPException(404, "no such case here") from None
     except service.RecognitionError as exc:

@@ -36,9 +36,10 @@ def host_of(request: Request) -> LocalInstitutions:
 
 
 def institution_names(request: Request, lang: Language) -> dict[str, str]:
-    """Every member institution's name in ``lang`` (bokmål for nynorsk: the registry has nb and en)."""
-    return {code: entry.name_en if lang == "en" else entry.name_nb
-            for code, entry in host_of(request).registry.institutions.items()}
+    """Every member institution's name in ``lang`` (bokmål for nynorsk: the registry has nb and en), told apart
+    from the others that share it since a merger."""
+    registry = host_of(request).registry
+    return {code: registry.distinct_name(code, lang) for code in registry.institutions}
 
 
 def wake_worker(request: Request) -> None:

@@ -32,6 +32,8 @@ from vitnemal.cli.common import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from vitnemal.institutions.registry import Registry
+
 app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide. " + OPENS_DATABASE,
                   no_args_is_help=True)
 
@@ -42,6 +44,14 @@ CASE = typer.Argument(..., help="The case number.")
 def _session(code: str, home: Path | None, *, read: bool = False) -> AbstractContextManager[Session]:
     """A session on the institution's database; a refusal names the next command to run."""
     return institution_session(code, write=not read, home=home, hint=lambda exc: _hint(exc, code))
+
+
+def _registry(home: Path | None) -> Registry | None:
+    """The federation's registry (the names institutions had when a result was obtained), when there is one."""
+    from vitnemal.institutions.registry import Registry
+
+    path = settings_for(home).registry_path
+    return Registry.load(path) if path.exists() else None
 
 
 def _hint(exc: Any, code: str) -> str:
@@ -145,7 +155,7 @@ def fetch(
         order = service.fetch_external(session, case_id, ordered_by=actor(by), own_code=institution, members=members,
                                        now=datetime.now(UTC))
         order_id = order.id
-        names = {c: e.name_en if lang == "en" else e.name_nb for c, e in registry.institutions.items()}
+        names = {c: registry.distinct_name(c, lang) for c in registry.institutions}
         view = exchange.order_view(order, names=names, lang=as_lang(lang))  # what the API answers when placing it
     if not queue_only:
         host = LocalInstitutions.open(settings)
@@ -199,7 +209,8 @@ def recognise(
         warnings: list[str] = []
         if result is not None:
             item = service.recognise_result(session, case_id, external_result_id=result, toward=toward, by=who,
-                                            now=now, group=group, credits_counted=credits_counted, note=note)
+                                            now=now, group=group, credits_counted=credits_counted, note=note,
+                                            registry=_registry(home))
             warnings = service.result_warnings(session, result)
         else:
             item = service.recognise_block(session, case_id, title=block or "", title_en=block_en,

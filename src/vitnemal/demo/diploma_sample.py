@@ -35,11 +35,13 @@ from vitnemal.diplomas.diploma_set import DiplomaSet
 from vitnemal.diplomas.rules import Signatories
 from vitnemal.identity.models import Person
 from vitnemal.identity.national_id import make_national_id
+from vitnemal.institutions.registry import Registry
 from vitnemal.programmes import service as programmes
 from vitnemal.recognition import service as recognition
 from vitnemal.recognition.models import DONE, RecognitionCase
 from vitnemal.records import service as records
 from vitnemal.records.models import AssessmentResult, Course, Qualification, QualificationCourse, QualificationGroup
+from vitnemal.records.terms import parse_term, term_day
 
 BASE, SOURCE = "185", "216"
 FIRST, LAST, BORN = "Ingrid", "Innpass", date(1997, 5, 14)
@@ -195,7 +197,7 @@ def _open_and_order(session: Session, settings: Settings, person: Person) -> tup
     return case.id, order.id
 
 
-def _recognise_and_decide(session: Session, case_id: int, person_id: int) -> None:
+def _recognise_and_decide(session: Session, case_id: int, person_id: int, registry: Registry) -> None:
     """One HiSF course whole under "Valgfrie emner", the two others as a block; the case is decided FERDIG."""
     now = datetime.now(UTC)
     imported = [r for r in recognition.external_results(session, person_id) if r["institution"] == SOURCE]
@@ -203,10 +205,12 @@ def _recognise_and_decide(session: Session, case_id: int, person_id: int) -> Non
         raise LookupError(f"The exchange brought {len(imported)} results from {SOURCE}, expected 3")
     first, *rest = imported[-3:]
     recognition.recognise_result(session, case_id, external_result_id=first["id"], toward=QUALIFICATION,
-                                 by=CASE_WORKER, now=now, group="Valgfrie emner")
+                                 by=CASE_WORKER, now=now, group="Valgfrie emner", registry=registry)
     recognition.recognise_block(
         session, case_id, title=BLOCK[0], title_en=BLOCK[1],
-        institution_name=first["institution_name"], institution_code=SOURCE, term=rest[-1]["term"],
+        # named as the institution was when the block's last course was taken (HiSF, before its merger)
+        institution_name=registry.name_then(SOURCE, term_day(*parse_term(rest[-1]["term"]))),
+        institution_code=SOURCE, term=rest[-1]["term"],
         credits=sum(Decimal(r["credits"]) for r in rest), toward=QUALIFICATION, by=CASE_WORKER, now=now,
         note=f"Blokken består av {' og '.join(r['code'] for r in rest)}.")
     recognition.decide(session, case_id, status=DONE, by=CASE_WORKER, now=now)
@@ -261,7 +265,7 @@ def sample_diploma_set(settings: Settings, *, lang: str | None = None,
                 host.close()
             with db.session() as session:
                 person_id = _person(session, national_id).id
-                _recognise_and_decide(session, case_id, person_id)
+                _recognise_and_decide(session, case_id, person_id, Registry.load(settings.registry_path))
             found = (case_id, order_id)
         with db.read_session() as session:
             person_id = records.get_person(session, national_id).id

@@ -58,9 +58,10 @@ LangQuery = Annotated[Language, Query(description="nb (default), nn or en")]
 
 
 def names(host: LocalInstitutions, lang: Language) -> dict[str, str]:
-    """Every member institution's name in ``lang`` (the registry has bokmål and English names)."""
-    return {code: entry.name_en if lang == "en" else entry.name_nb
-            for code, entry in host.registry.institutions.items()}
+    """Every member institution's name in ``lang`` (the registry has bokmål and English names), told apart from
+    the others that share it since a merger ("Høgskulen på Vestlandet (tidligere Høgskulen i Sogn og Fjordane)")."""
+    registry = host.registry
+    return {code: registry.distinct_name(code, lang) for code in registry.institutions}
 
 
 @router.post("/orders", status_code=201)

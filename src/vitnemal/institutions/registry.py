@@ -53,6 +53,10 @@ ANSWERING_KINDS = frozenset({MemberKind.INSTITUTION, MemberKind.LANGUAGE_TESTS})
 HOSTED_KINDS = ANSWERING_KINDS | {MemberKind.ADMISSION}
 
 
+# How a name of today shared by several members after a merger is told apart, per language.
+FORMERLY = {"nb": "tidligere", "nn": "tidlegare", "en": "formerly"}
+
+
 @dataclass(frozen=True)
 class FormerName:
     """A name a member had before a merger or a renaming: valid from ``valid_from`` (inclusive; None: since it was
@@ -181,6 +185,32 @@ class Registry:
     def all_codes(self) -> list[str]:
         """Every member, the portal and other requesters included."""
         return [e.code for e in self]
+
+    def name_then(self, code: str, day: date | None, lang: str = "nb") -> str:
+        """``code``'s name on ``day`` (a merged institution's name of that day; today's without a day), in bokmål or
+        English (nynorsk names are the bokmål ones); the code itself for a member not in the registry."""
+        if code not in self.institutions:
+            return code
+        nb, en = self.institutions[code].name_on(day)
+        return en if lang == "en" else nb
+
+    def distinct_name(self, code: str, lang: str = "nb") -> str:
+        """``code``'s current name, told apart from the other live members that share it since a merger by its
+        first name: "Høgskulen på Vestlandet (tidligere Høgskulen i Sogn og Fjordane)"; a member with no
+        former name to tell it by gets its code. A name nobody else holds is returned as it is."""
+        entry = self.institutions.get(code)
+        if entry is None:
+            return code
+        name = entry.name_en if lang == "en" else entry.name_nb
+        shared = any(e.code != code and not e.withdrawn and e.name_nb == entry.name_nb
+                     for e in self.institutions.values())
+        if not shared:
+            return name
+        if not entry.former_names:
+            return f"{name} ({code})"
+        # Its first name, the one before any merger: a later one (HiOA, 2011–2018) may have been shared too.
+        first = min(entry.former_names, key=lambda f: f.valid_to)
+        return f"{name} ({FORMERLY.get(lang, FORMERLY['nb'])} {first.name_en if lang == 'en' else first.name_nb})"
 
     @classmethod
     def load(cls, path: Path) -> Registry:

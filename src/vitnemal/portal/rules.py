@@ -18,6 +18,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from vitnemal.records import terms
+
 OSLO = ZoneInfo("Europe/Oslo")
 DEFAULT_VALIDITY_DAYS = 14
 MAX_VALIDITY_DAYS = 365
@@ -383,6 +385,4 @@ def locks_share(share_failures_before: int) -> bool:
 # ---------------------------------------------------------------------------------------------------- terms
 
 
-def term_day(year: int, season: str) -> date:
-    """The day a term's result counts as obtained: the end of the term (VÅR 30 June, HØST 31 December)."""
-    return date(year, 6, 30) if season == "VÅR" else date(year, 12, 31)
+term_day = terms.term_day  # one rule for when a result counts as obtained (merged institutions' names)

@@ -103,7 +103,8 @@ def recognise(code: str, case_id: RowId, body: ItemIn, host: ServedHost, user: C
         if body.external_result_id is not None:
             item = service.recognise_result(session, case_id, external_result_id=body.external_result_id,
                                             toward=body.toward, by=user, now=now, group=body.group,
-                                            credits_counted=body.credits_counted, note=body.note)
+                                            credits_counted=body.credits_counted, note=body.note,
+                                            registry=host.registry)
             warnings = service.result_warnings(session, body.external_result_id)
         else:
             assert body.block is not None

@@ -26,9 +26,10 @@ from vitnemal.exchange.models import (
     ResultsOrder,
 )
 from vitnemal.identity.models import Person
+from vitnemal.institutions.registry import Registry
 from vitnemal.recognition.models import DONE, OPEN, REFUSED, RecognitionCase, RecognitionItem
 from vitnemal.records.service import find_person_by_any_id, parse_credits
-from vitnemal.records.terms import parse_term, season_order
+from vitnemal.records.terms import parse_term, season_order, term_day
 
 
 class RecognitionError(ValueError):
@@ -172,8 +173,12 @@ def _term(term: str | None) -> tuple[int | None, str | None]:
 
 def recognise_result(session: Session, case_id: int, *, external_result_id: int, toward: str, by: str,
                      now: datetime, group: str | None = None, credits_counted: Decimal | str | None = None,
-                     note: str | None = None) -> RecognitionItem:
-    """Recognise one imported external course toward ``toward`` (wholly, or ``credits_counted`` of it)."""
+                     note: str | None = None, registry: Registry | None = None) -> RecognitionItem:
+    """Recognise one imported external course toward ``toward`` (wholly, or ``credits_counted`` of it).
+
+    The item names the institution as it was named when the result was obtained (``registry``'s name history: a
+    2014 course of Høgskulen i Sogn og Fjordane is "taken at" that, not at Høgskulen på Vestlandet, which it merged
+    into in 2017); without a registry, the name the exchange recorded."""
     case = _open_case(session, case_id)
     toward = _toward(session, case.person, _code(toward, "qualification the course counts toward"))
     found = session.execute(
@@ -201,7 +206,9 @@ def recognise_result(session: Session, case_id: int, *, external_result_id: int,
     item = RecognitionItem(
         kind="result", external_result_id=result.id, qualification_code=toward, group_heading=(group or None),
         code=result.course_code, name_nb=result.name_nb, name_en=result.name_en, course_kind=result.kind,
-        thesis_title=result.thesis_title, institution_code=record.source_code, institution_name=record.source_name,
+        thesis_title=result.thesis_title, institution_code=record.source_code,
+        institution_name=(registry.name_then(record.source_code, term_day(result.year, result.season))
+                          if registry is not None and record.source_code in registry else record.source_name),
         year=result.year, season=result.season, credits=result.credits, credits_counted=counted,
         note=(note or None), recognised_at=now, recognised_by=by)
     case.items.append(item)

@@ -6,6 +6,7 @@ demo all order and check seasons with it.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 Season = Literal["VÅR", "HØST"]
@@ -16,6 +17,12 @@ _ALIASES: dict[str, Season] = {
     "VÅR": "VÅR", "VAR": "VÅR", "V": "VÅR", "SPRING": "VÅR",
     "HØST": "HØST", "HOST": "HØST", "H": "HØST", "HAUST": "HØST", "AUTUMN": "HØST", "FALL": "HØST",
 }
+
+
+def term_day(year: int, season: str) -> date:
+    """The day a term's result counts as obtained: the end of the term (VÅR 30 June, HØST 31 December); a merged
+    institution's name on that day is the one the result was taken under."""
+    return date(year, 6, 30) if season == "VÅR" else date(year, 12, 31)
 
 
 def season_of(text: str) -> Season | None:

@@ -18,6 +18,7 @@ from vitnemal.diplomas.build import DiplomaNotPossible, build_diploma_set
 from vitnemal.diplomas.render import DiplomaRenderer
 from vitnemal.diplomas.rules import LanguageNotAllowed
 from vitnemal.exchange.models import ExternalResult, ExternalStudyRecord
+from vitnemal.institutions.registry import InstitutionEntry, Registry
 from vitnemal.programmes.models import Programme, ProgrammeAdmission
 from vitnemal.recognition import service as recognition
 from vitnemal.records.models import Qualification, QualificationCourse, QualificationGroup
@@ -26,8 +27,10 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 HISF = "Høgskulen i Sogn og Fjordane"
 
 
-def seed(s: Session, *, language: str = "nb") -> int:
-    """A master's candidate at 185 with one recognised HiSF course and one block; returns the person id."""
+def seed(s: Session, *, language: str = "nb", source_name: str = HISF, year: int = 2018,
+         registry: Registry | None = None) -> int:
+    """A master's candidate at 185 with one recognised HiSF course (of ``year``, recognised with ``registry``'s
+    names when given) and one block; returns the person id."""
     kari = add_person(s, "01039512374", "Kari", "Nordmann", date(1995, 3, 1))
     algo = add_course(s, "INF4010", name_nb="Avanserte algoritmer", name_en="Advanced algorithms")
     crypto = add_course(s, "INF4020", name_nb="Kryptografi", name_en="Cryptography")
@@ -65,17 +68,17 @@ def seed(s: Session, *, language: str = "nb") -> int:
                     objectives_nb="Programmet gir avansert kunnskap.", outcomes_nb="Kandidaten kan mye.",
                     objectives_en="Advanced knowledge.", outcomes_en="The candidate knows a lot."))
     s.add(ProgrammeAdmission(person_id=kari.id, programme_code="MAINF", admitted_on=date(2023, 8, 1)))
-    record = ExternalStudyRecord(person_id=kari.id, source_code="216", source_name=HISF, first_fetched_at=NOW,
-                                 last_fetched_at=NOW)
-    record.results = [ExternalResult(source_key="DAT310|2018|VÅR", course_code="DAT310", name_nb="Webprogrammering",
-                                     name_en="Web programming", kind="course", year=2018, season="VÅR",
+    record = ExternalStudyRecord(person_id=kari.id, source_code="216", source_name=source_name,
+                                 first_fetched_at=NOW, last_fetched_at=NOW)
+    record.results = [ExternalResult(source_key=f"DAT310|{year}|VÅR", course_code="DAT310", name_nb="Webprogrammering",
+                                     name_en="Web programming", kind="course", year=year, season="VÅR",
                                      credits=Decimal(10), grade="A", grading_scale="letter")]
     s.add(record)
     s.flush()
     case = recognition.open_case(s, national_id=kari.national_id, opened_by="sb", now=NOW,
                                  qualification_code="MA-INF")
     recognition.recognise_result(s, case.id, external_result_id=record.results[0].id, toward="MA-INF", by="sb",
-                                 now=NOW, group="Valgfrie emner")
+                                 now=NOW, group="Valgfrie emner", registry=registry)
     recognition.recognise_block(s, case.id, title="Fordypning", institution_name=HISF, credits="20",
                                 toward="MA-INF", by="sb", now=NOW)
     recognition.decide(s, case.id, status="FERDIG", by="leder", now=NOW)
@@ -122,6 +125,30 @@ def test_the_set_is_built_from_records_and_decisions(db_url: str) -> None:
     assert en.lang == "en" and en.information.sections[1].paragraphs == ("Advanced knowledge.",)
 
 
+def test_a_course_is_taken_at_the_institutions_name_of_its_day(make_db_url) -> None:  # type: ignore[no-untyped-def]
+    """Review R1: the exchange records 216 by today's name; a 2014 course recognised from it says "Tatt ved
+    Høgskulen i Sogn og Fjordane" on the diploma, a 2018 one (after the 2017 merger) Høgskulen på Vestlandet."""
+    from vitnemal.demo.institutions import get as get_demo_institution
+    from vitnemal.demo.institutions import registry_names
+
+    nb, en, former = registry_names(get_demo_institution("216"))
+    registry = Registry({"216": InstitutionEntry("216", nb, en, "HiSF", "http://127.0.0.1:9/nodes/216",
+                                                 former_names=former)})
+    lines = {}
+    for year in (2014, 2018):
+        db = Database(make_db_url())
+        try:
+            with db.session() as s:
+                person_id = seed(s, source_name=nb, year=year, registry=registry)
+            with db.read_session() as s:
+                d = build_diploma_set(s, person_id=person_id, qualification_code="MA-INF",
+                                      institution_name="Universitetet i Oslo", institution_code="185")
+        finally:
+            db.dispose()
+        lines[year] = next(line.institution for line in d.transcript.lines if line.code == "DAT310")
+    assert lines == {2014: HISF, 2018: "Høgskulen på Vestlandet"}
+
+
 def test_an_english_programme_gets_an_english_diploma(db_url: str) -> None:
     db = Database(db_url)
     try:
@@ -152,10 +179,11 @@ def test_the_demo_sample_renders(tmp_path: Path) -> None:
     recognised = [line for line in diploma.transcript.lines if line.recognised]
     assert [(line.code, line.credits, line.grade) for line in recognised] == [
         ("FEL302", Decimal(10), "Innpasset"), (None, Decimal(20), "Innpasset")]
-    # The exchange records the source by the registry's name of today (216 merged into Høgskulen på Vestlandet in
-    # 2017 in the demo), so the recognised lines say that; the name of the day is the portal's only so far.
+    # The recognised lines name the source as it was named when the courses were taken: the sample's are from
+    # 2021–2022, after 216 merged into Høgskulen på Vestlandet (2017 in the demo), so that name (a 2014 course keeps
+    # HiSF's: test_a_course_is_taken_at_the_institutions_name_of_its_day).
     source_today = registry_names(get_demo_institution("216"))[0]
-    assert all(line.institution == source_today for line in recognised)
+    assert all(line.institution == source_today for line in recognised), [line.institution for line in recognised]
     pdf = DiplomaRenderer().render(diploma, "sample", "http://127.0.0.1:8000/verify/sample")
     path = tmp_path / "sample.pdf"
     path.write_bytes(pdf)
