@@ -96,5 +96,12 @@ def test_the_recipient_downloads_the_institutions_diploma_and_it_verifies(  # ty
 
     owner.goto("/shares?lang=nb")
     assert "Lastet ned vitnemålet fra institusjonen" in owner.inner_text("main")
+    # Only the browser that gave the code gets the document; and nobody once the owner ends the share.
+    diploma_path = f"{link.removeprefix(server.url)}/diploma/1"
+    assert httpx.get(f"{server.url}{diploma_path}").status_code == 404
+    assert recipient.request.get(diploma_path).status == 200
+    owner.get_by_role("button", name="Avslutt deling").click()
+    owner.wait_for_url(re.compile(r"/shares\?ended=1"))
+    assert recipient.request.get(diploma_path).status == 404
     recipient.context.close()
     owner.context.close()
