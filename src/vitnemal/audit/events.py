@@ -40,9 +40,13 @@ class AuditAction(StrEnum):
     FEDERATION_KEY_RETIRED = "federation.key_retired"
     FEDERATION_TAKEN_OUT = "federation.taken_out"
     FEDERATION_CONNECTION_TESTED = "federation.connection_tested"
+    # At the requesting institution: the connection test asked a node for this test person's results
+    CONNECTION_TEST_FETCHED = "federation.connection_test_fetched"
     # Staff and their roles (granted and revoked by an administrator, the CLI or the demo)
     STAFF_ROLE_GRANTED = "staff.role_granted"
     STAFF_ROLE_REVOKED = "staff.role_revoked"
+    STAFF_LOGGED_IN = "staff.logged_in"
+    STAFF_LOGIN_FAILED = "staff.login_failed"
     # The institution's settings and the student's consent (the institution's pages)
     CONSENT_ANSWERED = "consent.answered"
     CONSENT_TYPE_CHANGED = "settings.consent_type_changed"

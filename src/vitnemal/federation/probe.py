@@ -4,8 +4,11 @@ the node over real HTTP (:mod:`vitnemal.federation.connection`), and record the 
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
+from vitnemal.audit.events import AuditAction
+from vitnemal.audit.service import record_event
 from vitnemal.config import Settings
 from vitnemal.db import Database
 from vitnemal.exchange.client import HttpNodeClient
@@ -44,8 +47,9 @@ def probe_node(settings: Settings, code: str, person: str, requester: str | None
         with db.read_session() as session:
             request = connection.connection_request(session, requester=asking, node=code, national_id=person,
                                                     now=now)
-    finally:
+    except Exception:
         db.dispose()
+        raise
 
     async def ask() -> ConnectionTest:
         client = HttpNodeClient(max_connections=1)
@@ -55,7 +59,18 @@ def probe_node(settings: Settings, code: str, person: str, requester: str | None
         finally:
             await client.aclose()
 
-    test = asyncio.run(ask())
+    try:
+        test = asyncio.run(ask())
+        # The node disclosed (counts of) the test person's results to the requester: that is a disclosure about
+        # the person in the requesting institution's own audit log, like any order's (review R9).
+        with db.session() as session:
+            record_event(session, actor=actor, action=AuditAction.CONNECTION_TEST_FETCHED,
+                         subject=request.subject.national_id, now=now,
+                         detail=json.dumps({"institution": code, "outcome": str(test.outcome),
+                                            "results": test.results_count,
+                                            "qualifications": test.qualifications_count}))
+    finally:
+        db.dispose()
     log_db = Database(settings.url_for("portal"))
     try:
         with log_db.session() as session:

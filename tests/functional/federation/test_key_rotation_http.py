@@ -11,9 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 from tests.factories import add_course, add_person, add_result, consent, make_federation
 from typer.testing import CliRunner
 
+from vitnemal.audit.models import AuditEvent
 from vitnemal.cli import app
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
@@ -136,6 +138,12 @@ def test_connection_test_asks_the_three_questions(running) -> None:  # type: ign
     assert "2. Har studenten gitt samtykke til henting av resultater? Ja." in out
     assert ("3. Har denne institusjonen beståtte resultater for den gitte studenten? Ja. Resultater: 1, "
             "kvalifikasjoner: 0.") in out
+    # The node's answer is a disclosure about the test person: it is in 185's own audit log (review R9).
+    with fed.db("185").read_session() as s:
+        events = [(e.subject_national_id, json.loads(e.detail or "{}")) for e in s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "federation.connection_test_fetched"))]
+    assert events == [
+        (PERSON, {"institution": "216", "outcome": "imported", "results": 1, "qualifications": 0})]
     # Without a consent at the requester, question 2 is really asked, and answered no.
     with fed.db("185").session() as s:
         add_person(s, "15076500565")
