@@ -11,6 +11,8 @@ from vitnemal.admissions.models import RoundStatus
 from vitnemal.admissions.rules import Reason, Summary
 from vitnemal.admissions.service import ApplicantRow, ApplicantView, Progress, RoundRow
 from vitnemal.admissions.texts import level_label, outcome_text, reason_text, status_label
+from vitnemal.diplomas.diploma_set import Term
+from vitnemal.diplomas.texts import term_label
 from vitnemal.exchange.states import OutcomeState
 from vitnemal.i18n import Language, long_date, show_time
 
@@ -58,6 +60,14 @@ def _credits(value: Decimal) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _term(year: int, season: str, lang: Language) -> str:
+    # The records' own words ("2020 VÅR") only for a season the diplomas would not name either.
+    try:
+        return term_label(Term.of(year, season), lang)
+    except ValueError:
+        return f"{year} {season}"
+
+
 def summary_view(s: Summary, names: dict[str, str], lang: Language) -> dict[str, Any]:
     """Degrees with level and date, credits per level and in all, courses with grade (the admission's reading)."""
     en = lang == "en"
@@ -68,7 +78,8 @@ def summary_view(s: Summary, names: dict[str, str], lang: Language) -> dict[str,
         "credits_by_level": [(level_label(level, lang), _credits(c)) for level, c in s.credits_by_level.items()],
         "total_credits": _credits(s.total_credits),
         "courses": [{"institution": names.get(c.institution, c.institution_name), "code": c.code,
-                     "name": c.name_en if en else c.name_nb, "term": c.term, "credits": _credits(c.credits),
+                     "name": c.name_en if en else c.name_nb, "term": _term(c.year, c.season, lang),
+                     "credits": _credits(c.credits),
                      "grade": c.grade, "level": level_label(c.level, lang)} for c in s.courses],
         "not_covered": [names.get(code, code) for code in s.not_covered],
     }
