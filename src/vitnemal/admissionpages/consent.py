@@ -23,12 +23,25 @@ router = page_router(prefix="/institutions/{code}/admission")
 ADMITTING = (MemberKind.ADMISSION, MemberKind.INSTITUTION)
 
 
+class NoAdmission(HTTPException):
+    """The member is served here but admits no one (the portal, the language-test register)."""
+
+    def __init__(self, member: InstitutionEntry) -> None:
+        super().__init__(404, f"{member.code} has no admission")
+        self.member = member
+
+
 def admitting_member(request: Request, code: str) -> tuple[InstitutionEntry, Database]:
     """The member served here that admits applicants (an admission body, or an institution's local admission)."""
     entry, db = served_institution(request, code)
     if entry.kind not in ADMITTING:
-        raise HTTPException(404, f"{code} has no admission")
+        raise NoAdmission(entry)
     return entry, db
+
+
+def _no_admission(request: Request, exc: NoAdmission) -> HTMLResponse:
+    # Said in words: the applicant followed a link to a member that takes no applications, not a mistyped address.
+    return render_staff(request, None, "admissionpages/no_admission.html", {"member": exc.member}, status_code=404)
 
 
 def _actor(session: BrowserSession) -> str:
@@ -38,7 +51,10 @@ def _actor(session: BrowserSession) -> str:
 @router.get("/consent", response_class=HTMLResponse)
 def consent_page(request: Request, code: str = CODE, session: BrowserSession = Depends(require_login),
                  saved: str | None = None) -> HTMLResponse:
-    member, db = admitting_member(request, code)
+    try:
+        member, db = admitting_member(request, code)
+    except NoAdmission as exc:
+        return _no_admission(request, exc)
     assert session.national_id is not None
     with db.read_session() as s:
         state = admission_consent_state(s, session.national_id)
@@ -50,7 +66,10 @@ def consent_page(request: Request, code: str = CODE, session: BrowserSession = D
 @router.post("/consent")
 def consent_answer(request: Request, code: str = CODE, session: BrowserSession = Depends(require_login),
                    answer: str = Form(..., pattern="^[JN]$")) -> Response:
-    _, db = admitting_member(request, code)
+    try:
+        _, db = admitting_member(request, code)
+    except NoAdmission as exc:
+        return _no_admission(request, exc)
     assert session.national_id is not None
     with db.session() as s:
         answer_admission_consent(s, session.national_id, answer == "J", actor=_actor(session))

@@ -4,11 +4,14 @@ answer is the admission consent a round and the node rely on, in that member's o
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 from tests.staff_helpers import csrf, log_in_person, log_in_staff, staff_site
 
 from vitnemal.audit.models import AuditEvent
+from vitnemal.institutions.registry import MemberKind, editing
 from vitnemal.records.consent import admission_consent_state
 
 APPLICANT = "01536112185"  # registered nowhere in this federation: an applicant need not be anyone's student
@@ -80,3 +83,23 @@ def test_the_page_is_the_applicants_only(site) -> None:
         bad = client.post(SO, data={"csrf_token": csrf(page.text), "answer": "maybe"})
         assert bad.status_code == 422
         assert client.get("/institutions/999/admission/consent").status_code == 404
+
+
+def test_a_member_that_admits_no_one_answers_404_in_words(tmp_path_factory, sqlite_template) -> None:
+    with staff_site(tmp_path_factory.mktemp("register") / "fed", sqlite_template, ("185", "hkdir")) as register:
+        with editing(register.fed.settings.registry_path) as registry:  # hkdir as the language-test register
+            registry.institutions["hkdir"] = replace(
+                registry.institutions["hkdir"], kind=MemberKind.LANGUAGE_TESTS, name_nb="HK-dir", name_en="HK-dir")
+        with register.client() as client:
+            page = log_in_person(client, APPLICANT, "/institutions/hkdir/admission/consent")
+            assert page.status_code == 404 and page.url.path == "/institutions/hkdir/admission/consent"
+            assert "HK-dir tar ikke imot søknader om opptak, så det er ikke noe samtykke å gi her." in page.text
+            assert 'name="answer"' not in page.text
+            en = client.get("/institutions/hkdir/admission/consent?lang=en")
+            assert en.status_code == 404 and "HK-dir takes no applications for admission" in en.text
+            client.get("/?lang=nb")
+            refused = client.post("/institutions/hkdir/admission/consent",
+                                  data={"csrf_token": csrf(client.get(LOCAL).text), "answer": "J"})
+            assert refused.status_code == 404 and "HK-dir tar ikke imot søknader" in refused.text
+        with register.db("hkdir").read_session() as session:
+            assert admission_consent_state(session, APPLICANT).history == []
