@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.staff_helpers import csrf, log_in_person, log_in_staff, staff_site
+from tests.staff_helpers import csrf, field, log_in_person, log_in_staff, staff_site
 
 from vitnemal.staff.roles import Role, grant_role, revoke_role, roles_of
 from vitnemal.web.sessions import COOKIE
@@ -87,3 +87,31 @@ def test_the_staff_pages_speak_each_language(site) -> None:
         assert "Innstillingane er lagra" not in page.text
         assert "Module choice" in client.get("/institutions/185/settings/modules?lang=en").text
         assert "Modulval" in client.get("/institutions/185/settings/modules?lang=nn").text
+
+
+def test_staff_logins_and_failed_logins_are_audit_events(site) -> None:
+    """Who got into the institutions' pages, and every refused attempt, is in the web surface's audit log."""
+    from sqlalchemy import select
+
+    from vitnemal.audit.models import AuditEvent
+    from vitnemal.db import Database
+
+    with site.client() as client:
+        assert log_in_staff(client, "saksbehandler@uio.no").url.path == "/institutions/185"
+    with site.client() as client:
+        idp = client.get("/auth/start/feide-staff?next=/staff")
+        cancelled = client.post("/test-idp/feide/authorize", data={
+            "csrf_token": csrf(idp.text), "request": field(idp.text, "request"), "username": "", "action": "cancel"})
+        assert cancelled.url.path == "/staff/login"
+    # A person's ID-porten login is no staff login: nothing is recorded for it here.
+    with site.client() as client:
+        log_in_person(client, "01039510010")
+    db = Database(site.fed.settings.url_for("portal"))
+    try:
+        with db.read_session() as s:
+            events = [(e.action, e.actor, e.detail) for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.action.like("staff.log%")).order_by(AuditEvent.id))]
+    finally:
+        db.dispose()
+    assert events == [("staff.logged_in", "saksbehandler@uio.no", "feide-staff"),
+                      ("staff.login_failed", "anonymous", "cancelled")]

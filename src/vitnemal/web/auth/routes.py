@@ -19,6 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from vitnemal import ratelimit
+from vitnemal.audit.events import AuditAction
+from vitnemal.audit.service import record_event
 from vitnemal.web.auth import oidc
 from vitnemal.web.context import (
     current_session,
@@ -60,6 +62,13 @@ STAFF_LOGGED_OUT = "/staff/logged-out"
 def _to_login(problem: str, next_path: str = HOME, *, staff: bool = False) -> RedirectResponse:
     page = STAFF_LOGIN if staff else "/auth/login"
     return RedirectResponse(f"{page}?problem={problem}&next={quote(next_path)}", status_code=303)
+
+
+def _audit_staff_login(request: Request, action: AuditAction, actor: str, detail: str | None = None) -> None:
+    """A staff login or a failed one, in the web surface's audit log (beside the operator's log): who got into
+    the institutions' pages, and every refused attempt with its reason."""
+    with web(request).db.session() as session:
+        record_event(session, actor=actor, action=action, detail=detail)
 
 
 def person_providers(request: Request) -> list[oidc.Provider]:
@@ -130,7 +139,10 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     provider = next((p for p in web(request).providers if p.name == pending.provider), None)
     staff = provider is not None and provider.kind == "staff"
     if error is not None or code is None:
-        return _to_login("cancelled" if error == "access_denied" else "invalid", pending.next_path, staff=staff)
+        reason = "cancelled" if error == "access_denied" else "invalid"
+        if staff:
+            await run_in_threadpool(_audit_staff_login, request, AuditAction.STAFF_LOGIN_FAILED, "anonymous", reason)
+        return _to_login(reason, pending.next_path, staff=staff)
     if time.time() - pending.started > PENDING_MAX_S or len(code) > 4096:
         return _to_login("invalid", pending.next_path, staff=staff)
     if provider is None:
@@ -140,6 +152,9 @@ async def callback(request: Request, code: str | None = None, state: str | None 
             identity = await oidc.finish(http, provider, _redirect_uri(request), pending, code)
     except oidc.LoginFailed as exc:
         log.warning("login with %s refused: %s", provider.name, exc.detail)
+        if staff:
+            await run_in_threadpool(_audit_staff_login, request, AuditAction.STAFF_LOGIN_FAILED, "anonymous",
+                                    f"{exc.reason}: {exc.detail}"[:500])
         return _to_login(exc.reason, pending.next_path, staff=staff)
     name = identity.claims.get("name")
     # A person's session carries their national id (``pid``); a member of staff's carries their user name
@@ -148,6 +163,9 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     data = {**who, "provider": provider.name, "id_token": identity.id_token,
             "name": name if isinstance(name, str) and len(name) <= 200 else None, "logged_in_at": int(time.time())}
     await run_in_threadpool(replace_session, request, data)
+    if staff and identity.username:
+        await run_in_threadpool(_audit_staff_login, request, AuditAction.STAFF_LOGGED_IN, identity.username,
+                                provider.name)
     return RedirectResponse(pending.next_path, status_code=303)
 
 
