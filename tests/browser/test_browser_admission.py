@@ -109,3 +109,17 @@ def test_the_officer_pauses_and_resumes_by_keyboard(page, check, site) -> None: 
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"done=resumed"))
     assert page.locator("#round-status").inner_text() == "Pågår"
+
+
+def test_a_member_that_admits_no_one_says_so(page, check, site) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from vitnemal.institutions.registry import MemberKind, editing
+
+    with editing(site[2].fed.settings.registry_path) as registry:  # 216 as if it were the language-test register
+        registry.institutions["216"] = replace(registry.institutions["216"], kind=MemberKind.LANGUAGE_TESTS)
+    page.goto("/institutions/216/admission/consent")
+    _id_porten(page, APPLICANT)
+    page.wait_for_url(re.compile(r"/admission/consent"))
+    assert page.get_by_role("heading", name="Ikke opptak her").is_visible()
+    check("applicant-no-admission-nb")
