@@ -122,7 +122,8 @@ def disclosures_view(view: FetchView, lang: str) -> list[dict[str, Any]]:
         requester = str(d.get("requester") or "")
         rows.append({
             "at": at, "institution": d["institution_name"],
-            "who": _("You, through Vitnemålsportalen") if own else names.get(requester, requester),
+            "who": _("You, through Vitnemålsportalen") if own else str(
+                d.get("requester_name_en" if lang == "en" else "requester_name_nb") or names.get(requester, requester)),
             "basis": _("Your login") if own else _("Your consent"),
             "what": _("The diploma the institution issued (you shared it)") if d.get("document_id") else
             str(_("%(results)s results, %(qualifications)s qualifications")) % {

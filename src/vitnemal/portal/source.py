@@ -177,7 +177,16 @@ class ExchangeResultsSource:
         results, qualifications = answer_contents(entry, verdict.results, verdict.qualifications, verdict.diplomas)
         return SourceAnswer(institution, verdict.outcome.value, verdict.message, results, qualifications,
                             retry=verdict.retry,
-                            disclosures=[d.model_dump(mode="json") for d in verdict.disclosures])
+                            disclosures=[self._named(d.model_dump(mode="json")) for d in verdict.disclosures])
+
+    def _named(self, disclosure: dict[str, Any]) -> dict[str, Any]:
+        # Who asked, by the registry's name: a requester that runs no node (Samordna opptak) is not among the
+        # institutions the page knows, and the node's own words for it are only its code.
+        code = str(disclosure.get("requester") or "")
+        if code not in self.registry:
+            return disclosure
+        return {**disclosure, "requester_name_nb": self.registry.distinct_name(code),
+                "requester_name_en": self.registry.distinct_name(code, "en")}
 
     async def fetch_diploma(self, owner: Owner, institution: str, document_id: str) -> HandedDiploma:
         """Ask ``institution``'s node for one issued diploma set on the owner's login (the node logs it as a

@@ -18,6 +18,7 @@ from vitnemal.institutions.exchange_keys import generate_key, load_private_key, 
 from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, MemberKind, Registry
 from vitnemal.node.protocol import verify
 from vitnemal.portal.source import ExchangeResultsSource, Owner, SourceAnswer
+from vitnemal.records.models import Disclosure
 from vitnemal.web.app import create_app
 
 TESTPERSON1 = "01536112185"
@@ -79,3 +80,20 @@ def test_the_portal_asks_real_nodes_on_the_owners_login(tmp_path: Path, sqlite_t
 
 def source_for(registry: Registry, key: ECKey, timeout_s: float = 10) -> ExchangeResultsSource:
     return ExchangeResultsSource(registry, key, HttpNodeClient(), timeout_s=timeout_s)
+
+
+def test_who_asked_is_named_by_the_registry_also_when_it_runs_no_node(tmp_path: Path, sqlite_template: Path) -> None:
+    """Samordna opptak asked 216 under an admission consent: the owner reads its name, not its code."""
+    port = free_port()
+    fed = make_federation(tmp_path / "fed", ["216"], f"http://127.0.0.1:{port}", template=sqlite_template,
+                          portal=True, admission=True)
+    with fed.db("216").session() as s:
+        add_person(s, TESTPERSON1, "Testperson1", "Resultatutveksling")
+        s.add(Disclosure(at=datetime.now(UTC), requester_code="so", request_id="so-1", national_id=TESTPERSON1,
+                         answer="no_results"))
+    key = load_private_key(fed.settings.keys_dir / f"{PORTAL_CODE}.pem")
+    owner = Owner(TESTPERSON1, "Testperson1", datetime.now(UTC), "idporten-loa-substantial")
+    with BackgroundServer(create_app(fed.settings, codes=["216"], pages=False), port=port):
+        answer = _ask(source_for(fed.registry, key), "216", owner)
+    by_so = [d for d in answer.disclosures if d["requester"] == "so"]
+    assert [(d["requester_name_nb"], d["requester_name_en"]) for d in by_so] == [("Samordna opptak",) * 2]

@@ -36,7 +36,10 @@ def app(tmp_path: Path, db_url: str) -> FastAPI:
     app = FastAPI()
     add_pages(app, settings, Web.open(settings, db_url))
     disclosures = [{"at": "2026-11-02T10:00:00+00:00", "requester": "214", "basis": "consent", "results_count": 3,
-                    "qualifications_count": 1}]
+                    "qualifications_count": 1},
+                   {"at": "2026-11-01T10:00:00+00:00", "requester": "so", "basis": "consent", "results_count": 0,
+                    "qualifications_count": 0, "requester_name_nb": "Samordna opptak",
+                    "requester_name_en": "Samordna opptak"}]
     hisf = SourceAnswer("216", Outcome.IMPORTED.value, "", [*HISF.results, result("XSS-1", name=HOSTILE)],
                         HISF.qualifications, disclosures=disclosures)
     portal = app.state.portal
@@ -96,6 +99,7 @@ def test_my_results_show_what_arrived_and_name_the_silent_institution(app: FastA
     # Who has fetched my results: Nord-Trøndelag asked Sogn og Fjordane on my consent.
     who = page[page.index("Hvem har hentet resultatene mine"):]
     assert "Høgskolen i Nord-Trøndelag" in who and "Ditt samtykke" in who and "3 resultater" in who
+    assert "<td>Samordna opptak</td>" in who  # a requester that runs no node, by the registry's name
     # Institution-supplied text is escaped, never markup.
     assert HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     english = owner.get("/my-results?lang=en").text
