@@ -1,0 +1,2 @@
+"""EMREX: the portal as an EMREX 1 data provider (EMP/NCP) for registered clients (recruitment platforms and
+foreign universities)."""
