@@ -79,6 +79,10 @@ def test_the_admissions_officer_follows_a_round_live_pauses_it_and_reads_an_appl
     expect(page.locator("#round-done")).to_have_text("2", timeout=60_000)
     worker.join()
     expect(page.locator("#round-status")).to_have_text("Ferdig" if lang == "nb" else "Done", timeout=60_000)
+    # Answer kinds that were not on the page at load are shown as they come, without a reload.
+    expect(page.locator("#round-outcomes td[data-outcome='imported']")).to_be_visible()
+    expect(page.locator("#round-outcomes td[data-outcome='no_results']")).to_be_visible()
+    expect(page.locator("#round-outcomes-none")).to_be_hidden()
     page.reload()  # and a reload (what a browser without JavaScript sees) says the same
     assert page.locator("#round-done").inner_text() == "2"
     check(f"officer-round-done-{lang}")

@@ -53,8 +53,12 @@
       set(document.getElementById("round-pace"), p.per_minute);
       if (p.expected_finish) { set(document.getElementById("round-finish"), p.expected_finish); }
       Object.keys(p.outcomes).forEach(function (code) {
-        set(document.querySelector("#round-outcomes td[data-outcome='" + code + "']"), String(p.outcomes[code]));
+        var cell = document.querySelector("#round-outcomes td[data-outcome='" + code + "']");
+        set(cell, String(p.outcomes[code]));
+        if (cell) { cell.parentNode.hidden = false; }  // a kind first answered since the page was loaded
       });
+      var none = document.getElementById("round-outcomes-none");
+      if (none && Object.keys(p.outcomes).length) { none.hidden = true; }
       one.setAttribute("data-live", p.live ? "yes" : "no");
       return p.live;
     });
