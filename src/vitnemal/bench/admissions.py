@@ -60,9 +60,9 @@ def _ids(count: int) -> list[str]:
     ids: list[str] = []
     day, individual = 0, 100
     while len(ids) < count:
-        nid = make_national_id(date(1995, 1, 1) + timedelta(days=day % 3650), individual)
+        nid = make_national_id(date(1960, 1, 1) + timedelta(days=day % 10_950), individual)  # born 1960–1989
         day += 1
-        if day % 3650 == 0:
+        if day % 10_950 == 0:
             individual += 1
         if nid:
             ids.append(nid)

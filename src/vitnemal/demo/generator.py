@@ -20,6 +20,7 @@ from typing import Any
 from vitnemal.config import Settings
 from vitnemal.db import Database, is_sqlite
 from vitnemal.demo import language_tests
+from vitnemal.demo.admission_round import write_demo_applicants
 from vitnemal.demo.databases import create_databases, drop_databases
 from vitnemal.demo.institutions import INSTITUTIONS, DemoInstitution, registry_names
 from vitnemal.demo.language_tests import REGISTER_CODE, TestTaker, test_takers, write_register
@@ -190,6 +191,9 @@ def generate_federation(
         finally:
             other.dispose()
 
+    # Every demo person applied through Samordna opptak: the demo's admission round (docs/admissions.md).
+    write_demo_applicants(settings.url_for(ADMISSION_CODE), settings.home,
+                          [(p.national_id, p.first_name, p.last_name) for p in plan.persons])
     report("Skriver register og scenarier", len(codes), len(codes))
     found = scenarios(plan)
     takers = test_takers(plan)

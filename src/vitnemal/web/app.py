@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from vitnemal import __version__
+from vitnemal.admissions.tasks import AdmissionWorker
 from vitnemal.config import Settings
 from vitnemal.diplomas.routes import MAX_UPLOAD_BYTES
 from vitnemal.diplomas.routes import router as diplomas_router
@@ -19,6 +20,7 @@ from vitnemal.exchange.routes import router as exchange_router
 from vitnemal.exchange.worker import Worker
 from vitnemal.i18n import use_zone
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.institutions.registry import MemberKind
 from vitnemal.node.protocol import PATH as NODE_PATH
 from vitnemal.node.routes import MAX_REQUEST_BYTES as NODE_MAX_BYTES
 from vitnemal.node.routes import router as node_router
@@ -65,16 +67,22 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
         app.state.check_pool = CheckPool(min(2, os.cpu_count() or 1))  # workers start on the first upload
         tune_gc()
         stop = asyncio.Event()
-        task = None
+        tasks = []
         if with_worker:
             worker = Worker(host)
             app.state.worker = worker
-            task = asyncio.create_task(worker.run(stop))
+            tasks.append(asyncio.create_task(worker.run(stop)))
+            # Admission rounds of the admission bodies served here (Samordna opptak); an institution's local
+            # admission rounds are worked by `vitnemal admissions work --for CODE`.
+            for code in host.codes:
+                entry = host.registry.institutions.get(code)
+                if entry is not None and entry.kind is MemberKind.ADMISSION:
+                    tasks.append(asyncio.create_task(AdmissionWorker(host, code).run(stop)))
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
+            for task in tasks:
                 await task
             app.state.check_pool.close()
             host.close()
