@@ -37,6 +37,18 @@ def school(
     _emit(run_benchmark(pupils=pupils, certificates=certificates), as_json)
 
 
+@app.command("elmo")
+def elmo(
+    courses: int = typer.Option(40, min=1, max=500, help="Courses in the transcript."),
+    documents: int = typer.Option(400, min=1, help="Signed ELMO documents to export (a quarter as many checked)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """ELMO: a transcript exported and signed per second (goal 200/s), and signed ELMO verified and validated."""
+    from vitnemal.bench.elmo import run_benchmark
+
+    _emit(run_benchmark(courses=courses, documents=documents), as_json)
+
+
 @app.command("startup")
 def startup(
     runs: int = typer.Option(7, min=1, help="Timed runs of each command line (after one warm-up)."),

@@ -1,0 +1,70 @@
+"""The ELMO benchmark: a 40-course transcript exported as signed ELMO per second, and signed ELMO verified and
+validated per second (what a receiver does before importing).
+
+One export is the whole data provider's document step: the selection → ELMO XML with the PDF attached
+(:func:`vitnemal.portal.elmo.snapshot_to_elmo`) → the enveloped XML signature with the portal's kind of signer
+(P-256, from a throwaway CA). The PDF is a fixed stand-in of ``pdf_kib`` KiB, not rendered: rendering and
+signing the PDF is the portal benchmark's figure. One validation is :func:`vitnemal.interop.elmo_sign.verify_elmo`
+(pinned certificate) and then the official schema over what was signed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from vitnemal.interop.elmo import validate_elmo
+from vitnemal.interop.elmo_sign import sign_elmo, verify_elmo
+from vitnemal.portal.elmo import snapshot_to_elmo
+from vitnemal.signing.ca import IssuerKind, LocalCertificateAuthority, RegisteredSigner
+
+
+def transcript(courses: int) -> list[dict[str, Any]]:
+    """One institution, one bachelor's degree holding ``courses`` courses (graded A–F, 7.5 credits each)."""
+    results = [{"key": f"EMNE{i:03d}|{2015 + i // 10}|{'VÅR' if i % 2 else 'HØST'}", "course_code": f"EMNE{i:03d}",
+                "name_nb": f"Emne nummer {i}", "name_en": f"Course number {i}", "kind": "course",
+                "thesis_title": None, "year": 2015 + i // 10, "season": "VÅR" if i % 2 else "HØST",
+                "credits": "7.5", "grade": "ABCDE"[i % 5], "grading_scale": "letter"} for i in range(courses)]
+    degree = {"key": "BA", "code": "BA", "name_nb": "Bachelor", "name_en": "Bachelor", "level": "bachelor",
+              "credits": "180", "award_date": "2020-06-20", "courses": [r["key"] for r in results]}
+    return [{"code": "185", "name": "Universitetet i Oslo", "name_en": "University of Oslo", "schac": "uio.no",
+             "url": "https://www.uio.no", "results": results, "qualifications": [degree]}]
+
+
+def run_benchmark(*, courses: int = 40, documents: int = 400, pdf_kib: int = 60) -> dict[str, Any]:
+    snapshot = transcript(courses)
+    pdf = os.urandom(pdf_kib * 1024)
+    with tempfile.TemporaryDirectory() as tmp:
+        ca = LocalCertificateAuthority.create_or_load(Path(tmp) / "ca")
+        key_path, cert_path = ca.issue_for(Path(tmp) / "ca" / "portal",
+                                           RegisteredSigner(IssuerKind.PORTAL, "portal", "Vitnemålsportalen"))
+        key_pem, cert_pem = key_path.read_bytes(), cert_path.read_bytes() + ca.cert_path.read_bytes()
+    trusted = [x509.load_pem_x509_certificate(cert_pem)]
+    now = datetime.now(UTC)
+    signed = b""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(documents):
+        xml = snapshot_to_elmo(snapshot, name="Ola Nordmann", birth_date=date(1990, 1, 1), lang="nb",
+                               generated_at=now, pdf=pdf)
+        signed = sign_elmo(xml, key_pem=key_pem, cert_pem=cert_pem)
+    export_wall, export_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    validate_elmo(signed)  # loads the schema once, outside the timing
+    checks = max(1, documents // 4)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(checks):
+        validate_elmo(verify_elmo(signed, trusted).xml())
+    check_wall, check_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {
+        "courses": courses, "documents": documents, "document_bytes": len(signed), "pdf_kib_stand_in": pdf_kib,
+        "exports_signed_per_s": round(documents / export_wall, 1),
+        "exports_signed_per_cpu_s": round(documents / export_cpu, 1) if export_cpu else None,
+        "validations": checks, "imports_validated_per_s": round(checks / check_wall, 1),
+        "imports_validated_per_cpu_s": round(checks / check_cpu, 1) if check_cpu else None,
+        "goal_exports_per_s": 200, "load_1min": round(os.getloadavg()[0], 2),
+    }
