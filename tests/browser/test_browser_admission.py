@@ -83,8 +83,11 @@ def test_the_admissions_officer_follows_a_round_live_pauses_it_and_reads_an_appl
     expect(page.locator("#round-outcomes td[data-outcome='imported']")).to_be_visible()
     expect(page.locator("#round-outcomes td[data-outcome='no_results']")).to_be_visible()
     expect(page.locator("#round-outcomes-none")).to_be_hidden()
+    expect(page.locator("#applicants-stale")).to_be_visible()  # the rows below are as at load: it says so
+    check(f"officer-round-live-{lang}")
     page.reload()  # and a reload (what a browser without JavaScript sees) says the same
     assert page.locator("#round-done").inner_text() == "2"
+    assert page.locator("#applicants-stale").count() == 0  # a finished round's page is not live
     check(f"officer-round-done-{lang}")
     page.get_by_role("link", name=re.compile("^(Alle|All)$")).click()
     page.get_by_role("link", name=f"{GRADUATE[:6]} {GRADUATE[6:]}").click()

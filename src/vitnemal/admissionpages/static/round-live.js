@@ -39,7 +39,11 @@
 
   var one = document.getElementById("round-live");
   if (one && one.getAttribute("data-live") === "yes") {
+    var doneAtLoad = document.getElementById("round-done").textContent;
     every(one.getAttribute("data-url"), function (p) {
+      // The applicant rows are not rebuilt here (a reload shows them); the page says when they are behind.
+      var stale = document.getElementById("applicants-stale");
+      if (stale && String(p.done) !== doneAtLoad) { stale.hidden = false; }
       var bar = document.getElementById("round-bar");
       bar.max = p.applicants;
       bar.value = p.done;
