@@ -49,15 +49,19 @@ def normalise_url(url: str, *, production: bool) -> str:
     url = url.strip()
     if not url or len(url) > MAX_RETURN_URL:
         raise EmrexRefused(f"returnUrl must be an address of at most {MAX_RETURN_URL} characters")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for a port that is not a number from 0 to 65535
+    except ValueError as exc:  # also a bracket left open ("https://[::1/")
+        raise EmrexRefused(f"returnUrl cannot be read as an address ({exc})") from None
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host or parts.username or parts.password or parts.fragment:
         raise EmrexRefused("returnUrl must be an absolute https address without user name or fragment")
     if parts.scheme == "http" and (production or host not in _LOCAL_HOSTS):
         raise EmrexRefused("returnUrl must use https (plain http only to localhost, outside production)")
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    netloc = host if port is None else f"{host}:{port}"
     if ":" in host:
-        netloc = f"[{host}]" if parts.port is None else f"[{host}]:{parts.port}"
+        netloc = f"[{host}]" if port is None else f"[{host}]:{port}"
     return f"{parts.scheme}://{netloc}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
 
 

@@ -65,3 +65,10 @@ def test_the_handback_carries_the_signed_elmo_with_ncp_ok_only() -> None:
         handback(REGISTERED[0], "s1", ReturnCode.OK)
     with pytest.raises(ValueError):
         handback(REGISTERED[0], "s1", ReturnCode.CANCEL, elmo=b"<elmo/>")
+
+
+@pytest.mark.parametrize("url", ["https://jobs.example.no:99999/r", "https://jobs.example.no:abc/r", "https://[::1/r"])
+def test_a_return_url_that_cannot_be_parsed_is_refused_in_words(url: str) -> None:
+    # urlsplit and .port raise ValueError for these; a client's form field must never become a server error.
+    with pytest.raises(EmrexRefused, match="returnUrl"):
+        normalise_url(url, production=True)
