@@ -187,7 +187,8 @@ def test_a_verifier_polling_a_share_is_one_audit_event_a_minute(db: Database, so
 
 
 def test_an_expired_share_is_refused(db: Database, source: StaticResultsSource) -> None:
-    [created] = _share(db, source, valid_until=date.today())
+    # Oslo's today, as the share rule reads it (the machine's UTC date is yesterday in Oslo from 23:00 UTC)
+    [created] = _share(db, source, valid_until=datetime.now(rules.OSLO).date())
     later = datetime.now(UTC) + timedelta(days=2)
     assert _open(db, _token(created.link), created.code, now=later).status is OpenStatus.EXPIRED
 
