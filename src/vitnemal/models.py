@@ -4,6 +4,7 @@ from vitnemal import ratelimit
 from vitnemal.admissions import models as admission_models
 from vitnemal.audit import models as audit_models
 from vitnemal.diplomas import models as diploma_models
+from vitnemal.emrex import models as emrex_models
 from vitnemal.exchange import models as exchange_models
 from vitnemal.identity import models as identity_models
 from vitnemal.portal import models as portal_models
@@ -17,6 +18,7 @@ __all__ = [
     "admission_models",
     "audit_models",
     "diploma_models",
+    "emrex_models",
     "exchange_models",
     "identity_models",
     "portal_models",

@@ -34,6 +34,12 @@ class AuditAction(StrEnum):
     PORTAL_SHARE_WRONG_CODE = "portal.share.wrong_code"
     PORTAL_SHARE_VERIFIED = "portal.share.verified"
     PORTAL_SHARES_PURGED = "portal.share.purged"
+    # EMREX: the client registry (the operator) and transfers to a client (the owner's confirmation)
+    EMREX_CLIENT_ADDED = "emrex.client_added"
+    EMREX_CLIENT_REMOVED = "emrex.client_removed"
+    EMREX_REQUEST_REFUSED = "emrex.request_refused"
+    EMREX_TRANSFER = "emrex.transfer"
+    EMREX_ANSWERED = "emrex.answered"  # a hand-back without results (no results, cancelled, error)
     # The federation's operator (registry changes and connection tests; detail holds the institution and what changed)
     FEDERATION_REGISTERED = "federation.registered"
     FEDERATION_KEY_ROTATED = "federation.key_rotated"

@@ -81,9 +81,23 @@ def registered_return_url(url: str, registered: Iterable[str], *, production: bo
 
 
 def origin(url: str) -> str:
-    """scheme://host[:port] of a (normalised) return URL: the hand-back page's form-action."""
+    """scheme://host[:port] of a (normalised) return URL."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+_CSP_PATH = re.compile(r"[A-Za-z0-9/._~%!$&()*+=:@-]*")
+
+
+def csp_source(url: str) -> str:
+    """The Content-Security-Policy source that allows a (normalised) return URL and nothing beside it: its origin
+    and path (CSP ignores the query). A path CSP cannot say exactly (a space, ``;``, ``,``, a quote) is refused, so
+    such an address is never registered."""
+    parts = urlsplit(url)
+    if not _CSP_PATH.fullmatch(parts.path) or not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc):
+        raise EmrexRefused("returnUrl may hold only letters, digits and / . _ ~ % ! $ & ( ) * + = : @ - in its "
+                           "host and path")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 @dataclass(frozen=True)
