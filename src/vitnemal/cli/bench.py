@@ -41,12 +41,13 @@ def school(
 def elmo(
     courses: int = typer.Option(40, min=1, max=500, help="Courses in the transcript."),
     documents: int = typer.Option(400, min=1, help="Signed ELMO documents to export (a quarter as many checked)."),
+    processes: int = typer.Option(1, min=1, max=16, help="Export in this many processes at once."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """ELMO: a transcript exported and signed per second (goal 200/s), and signed ELMO verified and validated."""
     from vitnemal.bench.elmo import run_benchmark
 
-    _emit(run_benchmark(courses=courses, documents=documents), as_json)
+    _emit(run_benchmark(courses=courses, documents=documents, processes=processes), as_json)
 
 
 @app.command("startup")

@@ -20,6 +20,7 @@ from vitnemal.interop.elmo_sign import (
     ElmoSignatureInvalid,
     decode_transfer,
     encode_for_transfer,
+    sign_elmo,
     sign_elmo_files,
     verify_elmo,
 )
@@ -198,3 +199,43 @@ def test_the_transfer_encoding_round_trips_and_stops_a_gzip_bomb(portal: Signer)
         decode_transfer(encode_for_transfer(b" " * 200_000), limit=100_000)
     with pytest.raises(ValueError, match="not base64"):
         decode_transfer("not base64!")
+
+
+def test_markup_and_control_characters_in_the_records_are_written_as_text(portal: Signer, tmp_path: Path) -> None:
+    odd = {**OTHER, "name_nb": 'Fag & <b>"kode"</b>\x01 > 3\tår', "name_en": "", "grade": "A<"}
+    snapshot = [{**SNAPSHOT[1], "name": "UiO & co <i>", "results": [odd]}]
+    signed = portal.sign(snapshot_to_elmo(snapshot, name='Åse "Ø" Nordmann', birth_date=None, lang="nn",
+                                          generated_at=AT))
+    validate_elmo(signed)
+    root = verify_elmo(signed, [portal.certificate]).root
+    course = root.find("e:report/e:learningOpportunitySpecification", namespaces=N)
+    assert [t.text for t in course.findall("e:title", namespaces=N)] == ['Fag & <b>"kode"</b> > 3\tår'] * 2
+    assert course.findtext("e:specifies/e:learningOpportunityInstance/e:resultLabel", namespaces=N) == "A<"
+    assert root.findtext("e:report/e:issuer/e:title", namespaces=N) == "UiO & co <i>"
+    assert root.findtext("e:learner/e:givenNames", namespaces=N) == 'Åse "Ø"'
+    result = xmlsec1(signed, portal.ca.cert_path, tmp_path)
+    assert result.returncode == 0 and "OK" in result.stderr, result.stderr
+
+
+def test_an_rsa_signer_and_a_document_written_by_someone_else_are_signed_alike(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from tests.functional.interop.foreign import self_signed
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = self_signed(key, "Uniwersytet Testowy")
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    # Written by lxml with a prefix on the root, not by our writer: the signer serialises the tree itself.
+    root = etree.Element(f"{{{NS}}}elmo", nsmap={"x": NS})
+    root.extend(list(etree.fromstring(elmo())))
+    prefixed = etree.tostring(root, encoding="UTF-8")
+    assert prefixed.startswith(b"<x:elmo")
+    for xml in (elmo(), prefixed):
+        signed = sign_elmo(xml, key_pem=key_pem, cert_pem=cert_pem)
+        assert verify_elmo(signed, [cert]).root.findtext(f".//{{{NS}}}familyName") == "Nordmann"
+        trusted = tmp_path / "rsa.pem"
+        trusted.write_bytes(cert_pem)
+        result = xmlsec1(signed, trusted, tmp_path)
+        assert result.returncode == 0 and "OK" in result.stderr, result.stderr
