@@ -23,6 +23,7 @@ TEXT = (
     "  db           The institutions' databases: schema upgrades.\n"
     '  demo         The demo.\n'
     '  diplomas     Higher-education diplomas: issue, reissue, sample, list.\n'
+    '  elmo         ELMO files (EMREX): read one from elsewhere and show what...\n'
     '  emrex        EMREX: the registry of clients (recruitment platforms,...\n'
     "  exchange     Fetch a consenting student's results from every institution.\n"
     '  federation   The federation: institutions, their nodes and keys, the...\n'

@@ -40,7 +40,7 @@ class _Groups(Mapping[str, typer.Typer]):
 # command that needs one group.
 GROUPS = _Groups({name: f"vitnemal.cli.{name}" for name in (
     "id", "federation", "db", "exchange", "records", "school", "bench", "recognition", "diplomas", "programmes",
-    "portal", "tokens", "staff", "admissions", "emrex",
+    "portal", "tokens", "staff", "admissions", "elmo", "emrex",
 )})
 
 

@@ -1,0 +1,332 @@
+"""Reading ELMO from elsewhere (issue 10 #6): a file a foreign EMREX data provider (or this portal) signed, plain
+XML or packed as EMREX sends it (gzip, then base64), turned into what it says: the learner, one report per issuer,
+and each report's qualifications and courses with their credits and grades, kept in the issuer's own grading
+scheme (the scheme's id and its description travel with every grade).
+
+Nothing is read half: the file is refused whole, with what is wrong and what to do, when it is too large, not
+ELMO, not signed (unless the caller says it trusts the file otherwise), signed by a certificate the receiver does
+not trust, changed after signing, or not valid against the official schema (the line and the element are named).
+Only what the signature covers is read. Refusals are :class:`ElmoRefused`, worded in nb, nn and en.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cryptography import x509
+
+from vitnemal.interop.elmo import NS, XML_LANG, elmo_schema
+from vitnemal.interop.elmo_sign import (
+    DS,
+    MAX_ELMO_BYTES,
+    ElmoSignatureInvalid,
+    decode_transfer,
+    parse_bounded,
+    verify_elmo,
+)
+
+E = f"{{{NS}}}"
+_TEXTS: dict[str, dict[str, str]] = {
+    "too_large": {
+        "nb": "Filen er {size} byte; høyst {limit} byte godtas.",
+        "nn": "Fila er {size} byte; høgst {limit} byte vert godtekne.",
+        "en": "The file is {size} bytes; at most {limit} bytes are accepted."},
+    "unreadable": {
+        "nb": "Filen er verken ELMO-XML eller EMREX-pakket ELMO (gzip og base64): {detail}",
+        "nn": "Fila er verken ELMO-XML eller EMREX-pakka ELMO (gzip og base64): {detail}",
+        "en": "The file is neither ELMO XML nor ELMO packed as EMREX sends it (gzip, then base64): {detail}"},
+    "not_xml": {
+        "nb": "Filen kan ikke leses som ELMO: {detail}",
+        "nn": "Fila kan ikkje lesast som ELMO: {detail}",
+        "en": "The file cannot be read as ELMO: {detail}"},
+    "not_elmo": {
+        "nb": "Filen er ikke ELMO: rotelementet er {tag}, ikke elmo i navnerommet {ns}.",
+        "nn": "Fila er ikkje ELMO: rotelementet er {tag}, ikkje elmo i namnerommet {ns}.",
+        "en": "The file is not ELMO: its root element is {tag}, not elmo in the namespace {ns}."},
+    "unsigned": {
+        "nb": "Filen er ikke signert. Importer bare signert ELMO, eller bruk --unsigned hvis du vet på annen måte "
+              "at filen er ekte.",
+        "nn": "Fila er ikkje signert. Importer berre signert ELMO, eller bruk --unsigned om du veit på anna vis at "
+              "fila er ekte.",
+        "en": "The file is not signed. Import signed ELMO only, or use --unsigned if you know otherwise that the "
+              "file is genuine."},
+    "untrusted": {
+        "nb": "Filen er signert med et sertifikat denne mottakeren ikke stoler på ({subject}). Legg til "
+              "dataleverandørens sertifikat (fra EMREX-registeret) med --trust hvis du stoler på det.",
+        "nn": "Fila er signert med eit sertifikat denne mottakaren ikkje stolar på ({subject}). Legg til "
+              "dataleverandøren sitt sertifikat (frå EMREX-registeret) med --trust om du stolar på det.",
+        "en": "The file is signed with a certificate this receiver does not trust ({subject}). Add the data "
+              "provider's certificate (from the EMREX registry) with --trust if you trust it."},
+    "bad_signature": {
+        "nb": "Signaturen holder ikke: filen er endret etter at den ble signert, eller signaturen er ødelagt "
+              "({detail}). Be om en ny fil fra dataleverandøren.",
+        "nn": "Signaturen held ikkje: fila er endra etter at ho vart signert, eller signaturen er øydelagd "
+              "({detail}). Be om ei ny fil frå dataleverandøren.",
+        "en": "The signature does not hold: the file was changed after it was signed, or the signature is broken "
+              "({detail}). Ask the data provider for a new file."},
+    "invalid": {
+        "nb": "Filen er ikke gyldig ELMO etter det offisielle skjemaet, linje {line}, element {element}: {reason}",
+        "nn": "Fila er ikkje gyldig ELMO etter det offisielle skjemaet, linje {line}, element {element}: {reason}",
+        "en": "The file is not valid ELMO against the official schema, line {line}, element {element}: {reason}"},
+    "empty": {
+        "nb": "Filen har ingen resultater (ingen report med emner eller kvalifikasjoner).",
+        "nn": "Fila har ingen resultat (ingen report med emne eller kvalifikasjonar).",
+        "en": "The file holds no results (no report with courses or qualifications)."},
+}
+
+
+class ElmoRefused(ValueError):
+    """An ELMO file that is not imported; ``str()`` is the English sentence, :meth:`text` the one in a language."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        texts = _TEXTS[self.key]
+        return texts.get(lang, texts["en"]).format(**self.params)
+
+
+def _prefer(lang: str) -> tuple[str, ...]:
+    # ELMO from Norway often says "no"; a Norwegian reader takes nb, nn and no alike before English.
+    return {"nb": ("nb", "no", "nn", "en"), "nn": ("nn", "no", "nb", "en")}.get(lang, ("en", "nb", "no", "nn"))
+
+
+def in_language(texts: Mapping[str, str], lang: str) -> str:
+    """The text for ``lang`` among ``texts`` (by xml:lang; "" for none), else the nearest, else any."""
+    for candidate in _prefer(lang):
+        if texts.get(candidate):
+            return texts[candidate]
+    return next((t for t in texts.values() if t), "")
+
+
+@dataclass(frozen=True)
+class Credit:
+    scheme: str  # "ects" mostly; kept as written
+    value: Decimal
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """A learningOpportunitySpecification: a qualification ("Degree Programme"), a course, a module, a class."""
+
+    kind: str
+    identifiers: tuple[tuple[str, str], ...]
+    titles: Mapping[str, str]
+    term: Mapping[str, str] = field(default_factory=dict)
+    term_start: date | None = None
+    term_end: date | None = None
+    date: date | None = None
+    status: str | None = None
+    grade: str | None = None
+    scheme: str | None = None
+    scheme_texts: Mapping[str, str] = field(default_factory=dict)
+    credits: tuple[Credit, ...] = ()
+    levels: tuple[tuple[str, str], ...] = ()
+    parts: tuple[ImportedItem, ...] = ()
+
+    @property
+    def code(self) -> str | None:
+        """The issuer's own code ("local"), else the first identifier."""
+        by_type = dict(self.identifiers)
+        return by_type.get("local") or (self.identifiers[0][1] if self.identifiers else None)
+
+    @property
+    def ects(self) -> Decimal | None:
+        return next((c.value for c in self.credits if c.scheme.lower() == "ects"), None)
+
+    def walk(self) -> Iterator[ImportedItem]:
+        yield self
+        for part in self.parts:
+            yield from part.walk()
+
+
+@dataclass(frozen=True)
+class ImportedReport:
+    """One issuer's results."""
+
+    country: str | None
+    issuer_identifiers: tuple[tuple[str, str], ...]
+    issuer_titles: Mapping[str, str]
+    issue_date: datetime | None
+    items: tuple[ImportedItem, ...]
+
+    def items_all(self) -> Iterator[ImportedItem]:
+        for item in self.items:
+            yield from item.walk()
+
+
+@dataclass(frozen=True)
+class Learner:
+    given_names: str
+    family_name: str
+    birth_date: date | None
+    citizenship: str | None
+    identifiers: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ImportedElmo:
+    """What a verified, valid ELMO file holds."""
+
+    generated_at: datetime
+    learner: Learner
+    reports: tuple[ImportedReport, ...]
+    attachments: tuple[tuple[str, str], ...]  # (type, title in English or the first language)
+    signer: str | None  # the signing certificate's subject, None for an unsigned file taken on trust
+    signed: bool
+
+    def counts(self) -> tuple[int, int]:
+        """(qualifications, other items) in all reports."""
+        items = [i for r in self.reports for i in r.items_all()]
+        qualifications = sum(1 for i in items if i.kind == "Degree Programme")
+        return qualifications, len(items) - qualifications
+
+
+# ------------------------------------------------------------------------------------------------------- reading
+
+
+def unpack(data: bytes, *, limit: int = MAX_ELMO_BYTES) -> bytes:
+    """The ELMO XML in ``data``: the bytes themselves when they are XML, else EMREX's gzip+base64 packing
+    inflated (at most ``limit`` bytes: a gzip bomb stops there)."""
+    if len(data) > 2 * limit:
+        raise ElmoRefused("too_large", size=len(data), limit=2 * limit)
+    head = data.lstrip()[:1]
+    if head == b"<" or data.startswith(b"\xef\xbb\xbf"):
+        if len(data) > limit:
+            raise ElmoRefused("too_large", size=len(data), limit=limit)
+        return data
+    try:
+        return decode_transfer(data.decode("ascii").strip().replace("\n", "").replace("\r", ""), limit=limit)
+    except UnicodeDecodeError:
+        raise ElmoRefused("unreadable", detail="it is binary, not text") from None
+    except (ValueError, binascii.Error) as exc:
+        raise ElmoRefused("unreadable", detail=str(exc)) from None
+
+
+def _texts(parent: Any, tag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for el in parent.findall(E + tag):
+        out.setdefault(el.get(XML_LANG) or "", "".join(el.itertext()).strip())
+    return out
+
+
+def _identifiers(parent: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((el.get("type") or "", (el.text or "").strip()) for el in parent.findall(E + "identifier"))
+
+
+def _day(value: str | None) -> date | None:
+    # xs:date may carry a time zone ("2015-06-15+02:00"); the day is what is kept.
+    return date.fromisoformat(value.strip()[:10]) if value and value.strip() else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.strip().replace("Z", "+00:00")) if value and value.strip() else None
+
+
+def _decimal(value: str | None) -> Decimal:
+    try:
+        return Decimal((value or "").strip())
+    except InvalidOperation:
+        return Decimal(0)  # the schema's xs:decimal makes this unreachable for a valid file
+
+
+def _item(los: Any, schemes: Mapping[str, Mapping[str, str]]) -> ImportedItem:
+    loi = los.find(f"{E}specifies/{E}learningOpportunityInstance")
+    term_el = loi.find(E + "academicTerm") if loi is not None else None
+    scheme = loi.findtext(E + "gradingSchemeLocalId") if loi is not None else None
+    credits = tuple(Credit((c.findtext(E + "scheme") or "").strip(), _decimal(c.findtext(E + "value")),
+                           c.findtext(E + "level"))
+                    for c in (loi.findall(E + "credit") if loi is not None else ()))
+    levels = tuple(((lv.findtext(E + "type") or "").strip(), (lv.findtext(E + "value") or "").strip())
+                   for lv in (loi.findall(E + "level") if loi is not None else ()))
+    parts = tuple(_item(part, schemes) for part in los.findall(f"{E}hasPart/{E}learningOpportunitySpecification"))
+    return ImportedItem(
+        kind=(los.findtext(E + "type") or "").strip(), identifiers=_identifiers(los),
+        titles=_texts(los, "title"),
+        term=_texts(term_el, "title") if term_el is not None else {},
+        term_start=_day(term_el.findtext(E + "start")) if term_el is not None else None,
+        term_end=_day(term_el.findtext(E + "end")) if term_el is not None else None,
+        date=_day(loi.findtext(E + "date")) if loi is not None else None,
+        status=loi.findtext(E + "status") if loi is not None else None,
+        grade=loi.findtext(E + "resultLabel") if loi is not None else None,
+        scheme=scheme.strip() if scheme else None, scheme_texts=schemes.get((scheme or "").strip(), {}),
+        credits=credits, levels=levels, parts=parts)
+
+
+def _report(report: Any) -> ImportedReport:
+    issuer = report.find(E + "issuer")
+    schemes = {(g.get("localId") or ""): _texts(g, "description") for g in report.findall(E + "gradingScheme")}
+    return ImportedReport(
+        country=issuer.findtext(E + "country"),
+        issuer_identifiers=_identifiers(issuer), issuer_titles=_texts(issuer, "title"),
+        issue_date=_moment(report.findtext(E + "issueDate")),
+        items=tuple(_item(los, schemes) for los in report.findall(E + "learningOpportunitySpecification")))
+
+
+def _validate(root: Any) -> None:
+    import xmlschema
+
+    resource = xmlschema.XMLResource(root, allow="none", defuse="always")
+    error = next(iter(elmo_schema().iter_errors(resource)), None)
+    if error is not None:
+        element = error.elem.tag.split("}")[-1] if error.elem is not None else "?"
+        raise ElmoRefused("invalid", line=error.sourceline or "?", element=f"{element} ({error.path})",
+                          reason=error.reason or "?")
+
+
+def _subject(xml: bytes, root: Any) -> str:
+    embedded = root.findtext(f"{{{DS}}}Signature/{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")
+    try:
+        cert = x509.load_der_x509_certificate(base64.b64decode("".join((embedded or "").split())))
+    except ValueError:
+        return "?"
+    return cert.subject.rfc4514_string()
+
+
+def read_elmo(data: bytes, trusted: Sequence[x509.Certificate], *, allow_unsigned: bool = False) -> ImportedElmo:
+    """What the ELMO file ``data`` holds, once its signature holds against ``trusted`` and it is valid; raises
+    :class:`ElmoRefused` otherwise. ``allow_unsigned`` reads a file without a signature (the caller vouches for it);
+    a file that has a signature is always checked."""
+    xml = unpack(data)
+    try:
+        root = parse_bounded(xml)
+    except ValueError as exc:
+        raise ElmoRefused("not_xml", detail=str(exc)) from None
+    if root.tag != E + "elmo":
+        raise ElmoRefused("not_elmo", tag=root.tag, ns=NS)
+    signer: str | None = None
+    if root.find(f".//{{{DS}}}Signature") is None:
+        if not allow_unsigned:
+            raise ElmoRefused("unsigned")
+        _validate(root)
+        signed = root
+    else:
+        _validate(root)  # with line numbers of the file as it came
+        try:
+            verified = verify_elmo(xml, trusted)
+        except ElmoSignatureInvalid as exc:
+            if "does not trust" in str(exc):
+                raise ElmoRefused("untrusted", subject=_subject(xml, root)) from None
+            raise ElmoRefused("bad_signature", detail=str(exc)) from None
+        signed, signer = verified.root, verified.certificate.subject.rfc4514_string()
+    learner = signed.find(E + "learner")
+    reports = tuple(_report(r) for r in signed.findall(E + "report"))
+    if not any(r.items for r in reports):
+        raise ElmoRefused("empty")
+    attachments = tuple(((a.findtext(E + "type") or "").strip(), in_language(_texts(a, "title"), "en"))
+                        for a in signed.iter(E + "attachment"))
+    return ImportedElmo(
+        generated_at=_moment(signed.findtext(E + "generatedDate")) or datetime.min,
+        learner=Learner((learner.findtext(E + "givenNames") or "").strip(),
+                        (learner.findtext(E + "familyName") or "").strip(), _day(learner.findtext(E + "bday")),
+                        learner.findtext(E + "citizenship"), _identifiers(learner)),
+        reports=reports, attachments=attachments, signer=signer, signed=signer is not None)
