@@ -25,6 +25,9 @@ CLIENT_ID = typer.Argument(..., help="The client's id: lower-case letters, digit
                                      "demo-rekruttering (also its OAuth client_id with EMREX 2).")
 
 
+_JOSE_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1", "secp256k1"})
+
+
 def _read_key(path: Path) -> dict[str, Any]:
     """A JWK Set (JSON) or a PEM public key or certificate, as a JWK Set of public keys (kid: RFC 7638)."""
     from joserfc import jwk
@@ -54,6 +57,10 @@ def _read_key(path: Path) -> dict[str, Any]:
     kind = next((name for cls, name in kty.items() if isinstance(public_key, cls)), None)
     if kind is None:
         raise fail(f"{path} holds a key of a kind EMREX clients do not sign with (RSA, EC or Ed25519)")
+    if isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.name not in _JOSE_CURVES:
+        # JOSE names only these curves (RFC 7518 6.2.1.1, RFC 8812): any other cannot be written as a JWK
+        raise fail(f"{path} holds an EC key on the curve {public_key.curve.name}: EMREX clients sign with P-256, "
+                   "P-384, P-521 or secp256k1")
     key = jwk.JWKRegistry.import_key(public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), kind)
     public = dict(key.as_dict(private=False))

@@ -132,3 +132,13 @@ def test_only_an_active_clients_exact_address_is_answered(fed, sqlite_template) 
         with pytest.raises(EmrexRefused):
             clients.client_for_url(session, RETURN, production=False)
     db.dispose()
+
+
+def test_a_key_on_a_curve_jose_does_not_name_is_refused_in_words(fed, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # review R24: a P-224 or Brainpool public key raised KeyError out of joserfc (a traceback for the operator)
+    for curve in (ec.SECP224R1(), ec.BrainpoolP256R1()):
+        (tmp_path / "k.pem").write_bytes(ec.generate_private_key(curve).public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+        code, out = _run(fed, "add", "cc", "--kind", "emrex2", "--name", "C", "--url", RETURN, "--contact",
+                         "a@b.example.no", "--key", str(tmp_path / "k.pem"))
+        assert code == 1 and f"on the curve {curve.name}" in " ".join(out.split()), out
