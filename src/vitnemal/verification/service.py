@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vitnemal.diplomas.verify import RECORD_MISMATCH, UNKNOWN_DOCUMENT, VerificationReport
+from vitnemal.emrex.transfers import transfer_status
 from vitnemal.portal.shares import share_status
 from vitnemal.signing.ca import IssuerKind
 from vitnemal.signing.verify import Problem
@@ -49,6 +50,8 @@ def share_evidence(session: Session, public_id: str, now: datetime, *, actor: st
     """What the portal's database says about share ``public_id`` (and whether its PDF is the file whose digest is
     ``sha256``, when given); the look-up is audited as ``actor``'s."""
     status = share_status(session, public_id, now, audit_as=actor)
+    if status is None:  # a PDF sent to an EMREX client is kept as a transfer, like a share
+        status = transfer_status(session, public_id, now, audit_as=actor)
     if status is None:
         return ShareEvidence(known=False)
     digest = status["pdf_sha256"]

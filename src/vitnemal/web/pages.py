@@ -20,6 +20,9 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     from vitnemal.portal.routes import install as install_portal
 
     install_portal(app)
+    from vitnemal.emrex.routes import install as install_emrex
+
+    install_emrex(app)  # the portal as an EMREX data provider, and the owner's transfers
     from vitnemal.verification.routes import pages as verification_pages
 
     app.include_router(verification_pages)
