@@ -15,7 +15,7 @@ import base64
 import binascii
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -74,6 +74,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "nb": "Filen er ikke gyldig ELMO etter det offisielle skjemaet, linje {line}, element {element}: {reason}",
         "nn": "Fila er ikkje gyldig ELMO etter det offisielle skjemaet, linje {line}, element {element}: {reason}",
         "en": "The file is not valid ELMO against the official schema, line {line}, element {element}: {reason}"},
+    "bad_date": {
+        "nb": "Filen har en dato eller et tidspunkt som ikke kan leses her: {value}. Be dataleverandøren om en ny "
+              "fil.",
+        "nn": "Fila har ein dato eller eit tidspunkt som ikkje kan lesast her: {value}. Be dataleverandøren om ei "
+              "ny fil.",
+        "en": "The file holds a date or time that cannot be read here: {value}. Ask the data provider for a new "
+              "file."},
     "empty": {
         "nb": "Filen har ingen resultater (ingen report med emner eller kvalifikasjoner).",
         "nn": "Fila har ingen resultat (ingen report med emne eller kvalifikasjonar).",
@@ -224,12 +231,26 @@ def _identifiers(parent: Any) -> tuple[tuple[str, str], ...]:
 
 
 def _day(value: str | None) -> date | None:
-    # xs:date may carry a time zone ("2015-06-15+02:00"); the day is what is kept.
-    return date.fromisoformat(value.strip()[:10]) if value and value.strip() else None
+    # xs:date may carry a time zone ("2015-06-15+02:00"); the day is what is kept. The schema also lets through
+    # years Python has no date for (10000, -0001): refused in words.
+    if not value or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ElmoRefused("bad_date", value=value.strip()[:40]) from None
 
 
 def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.strip().replace("Z", "+00:00")) if value and value.strip() else None
+    # xs:dateTime also allows 24:00:00 and years beyond 9999, which datetime cannot hold: refused in words.
+    if not value or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ElmoRefused("bad_date", value=value.strip()[:40]) from None
+    # xs:dateTime may leave out the zone (then it is unknown): taken as UTC, so that it can be shown in Oslo time.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _decimal(value: str | None) -> Decimal:

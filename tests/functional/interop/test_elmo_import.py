@@ -121,6 +121,37 @@ def test_hostile_files_are_refused_in_words(portal: Signer) -> None:
     assert _refusal(no_results, [portal.certificate]).key == "empty"
 
 
+@pytest.mark.parametrize(("old", "new"), [
+    (b"<generatedDate>2026-12-01T20:00:00+00:00</generatedDate>",
+     b"<generatedDate>2026-12-01T24:00:00+00:00</generatedDate>"),
+    (b"<generatedDate>2026-12-01T20:00:00+00:00</generatedDate>",
+     b"<generatedDate>10000-12-01T20:00:00+00:00</generatedDate>"),
+    (b"<bday>1990-01-01</bday>", b"<bday>10000-01-01</bday>"),
+    (b"<bday>1990-01-01</bday>", b"<bday>-0001-01-01</bday>"),
+], ids=["24:00", "year 10000", "born 10000", "born 1 BC"])
+def test_a_date_the_schema_allows_but_cannot_be_read_is_refused_in_words(portal: Signer, old: bytes,
+                                                                          new: bytes) -> None:
+    # review R25: xs:date/xs:dateTime allow 24:00:00 and years beyond 9999 or before 1; these were a ValueError
+    # out of date.fromisoformat (a traceback in `vitnemal elmo import`) instead of a refusal
+    xml = elmo()
+    assert old in xml
+    with pytest.raises(ElmoRefused) as refused:
+        read_elmo(portal.sign(xml.replace(old, new)), [portal.certificate])
+    assert refused.value.key == "bad_date" and new.split(b">")[1].split(b"<")[0].decode() in refused.value.text("nb")
+
+
+def test_a_time_without_a_zone_is_read_as_utc_and_printed(portal: Signer, tmp_path: Path) -> None:
+    # review R25: xs:dateTime may leave out the zone; `vitnemal elmo import` failed on it with a ValueError
+    # (naive datetime) out of i18n.local
+    xml = elmo().replace(b"<generatedDate>2026-12-01T20:00:00+00:00</generatedDate>",
+                         b"<generatedDate>2026-12-01T20:00:00</generatedDate>")
+    (tmp_path / "f.xml").write_bytes(portal.sign(xml))
+    assert read_elmo((tmp_path / "f.xml").read_bytes(), [portal.certificate]).generated_at.utcoffset() is not None
+    result = CliRunner().invoke(app, ["elmo", "import", str(tmp_path / "f.xml"), "--trust", str(portal.cert),
+                                      "--lang", "en"])
+    assert result.exit_code == 0 and "ELMO file made 1 December 2026 21:00" in result.output, result.output
+
+
 @pytest.fixture(scope="module")
 def foreign() -> tuple[bytes, x509.Certificate, bytes]:
     """The official example without its (made-up) signature, signed again by a foreign university's RSA key."""
