@@ -198,3 +198,22 @@ def test_partly_counted_credits_show_as_counted(renderer: DiplomaRenderer, tmp_p
     assert "INF9000 Emne INF9000 2024 Vår 7,5 B" in text
     assert "INF9000 Emne INF9000: 7,5 av 10 studiepoeng inngår i graden." in text
     assert compose_diploma_set(inputs).transcript.total_credits == Decimal("7.5")
+
+
+def test_every_share_of_the_distribution_stands_under_its_letter(renderer: DiplomaRenderer, tmp_path: Path) -> None:
+    """The five shares of each row end where their heading letter ends (right-aligned columns), on every page."""
+    path = tmp_path / "d.pdf"
+    path.write_bytes(render(renderer, master_set("en")))
+    out = subprocess.run([poppler_tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True, check=True)
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+                       out.stdout.decode("utf-8"))
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for _x0, y0, x1, text in words:
+        rows.setdefault(round(float(y0)), []).append((float(x1), text))
+    heading = next(sorted(row)[-5:] for row in rows.values() if [t for _, t in sorted(row)[-5:]] == list("ABCDE"))
+    letter_ends = [x for x, _ in heading]
+    share_rows = [[x for x, t in sorted(row) if t == "%"] for row in rows.values()]
+    share_rows = [r for r in share_rows if r]
+    assert share_rows
+    for ends in share_rows:
+        assert len(ends) == 5 and all(abs(e - h) < 0.5 for e, h in zip(ends, letter_ends, strict=True)), ends
