@@ -83,6 +83,9 @@ class RecordPlan:
     results: list[ResultPlan] = field(default_factory=list)
     qualifications: list[QualificationPlan] = field(default_factory=list)
     consents: list[ConsentPlan] = field(default_factory=list)
+    # Admissions to a programme not completed yet (programme code, admitted on); a graduate's is written from the
+    # qualification.
+    admissions: list[tuple[str, date]] = field(default_factory=list)
     taken: set[tuple[str, int]] = field(default_factory=set)  # (course, term): one result per course and term
 
 

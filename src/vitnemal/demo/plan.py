@@ -279,15 +279,15 @@ STORIES = (
 
 def plan_federation(seed: int = 2014, people: int = 3000, institutions: int | None = None) -> FederationPlan:
     """Return the whole federation for ``seed``: members, settings, catalogues and at least ``people`` persons."""
-    from vitnemal.demo.scripted import TEST_IDS, scripted_people  # the scripted people use this module's types
+    from vitnemal.demo.scripted import RESERVED_IDS, scripted_people  # the scripted people use this module's types
 
     if people < 0:
         raise ValueError("people must be 0 or more")
     rng = random.Random(seed)
     members, sharing = choose_institutions(rng, institutions)
     catalogues = {i.code: build_catalogue(i) for i in members}
-    ctx = Context(rng, members, sharing, catalogues, IdFactory(rng, set(TEST_IDS)))
-    persons = scripted_people(ctx)
+    ctx = Context(rng, members, sharing, catalogues, IdFactory(rng, set(RESERVED_IDS)))
+    persons = scripted_people(ctx, seed)
     stories = [story for story, _ in STORIES]
     weights = [weight for _, weight in STORIES]
     while len(persons) < people:

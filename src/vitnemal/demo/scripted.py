@@ -5,6 +5,7 @@ for ``scenarios.json``.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -22,7 +23,7 @@ from vitnemal.demo.histories import (
 )
 from vitnemal.demo.institutions import PROTECTED, DemoInstitution
 from vitnemal.demo.plan import Context, FederationPlan, PersonPlan, story_old_d_number
-from vitnemal.identity.national_id import parse_national_id
+from vitnemal.identity.national_id import make_national_id, parse_national_id
 
 DEMO_BASE = "185"
 # (national id, first name, last name, source institution, course, grade): the seed's test persons.
@@ -32,6 +33,20 @@ TEST_PERSONS = (
 )
 TEST_IDS = tuple(t[0] for t in TEST_PERSONS)
 
+
+def _walkthrough_id(born: date) -> str:
+    return next(n for i in range(300, 500, 2) if (n := make_national_id(born, i)) is not None)
+
+
+# The person docs/recognition.md walks through, the same in every demo whatever its size (its own random source,
+# its own reserved number): a bachelor in informatics at the demo base, three single courses at HiSF (216) after
+# it, and since 2025 HØST a student admitted to the base's master's programme in informatics (MAINF), with
+# RESUTVEKSL consent. A case worker can fetch the HiSF courses and recognise them toward MA-INF.
+WALKTHROUGH = ("Testperson3", "Godkjenning", date(1998, 3, 12))
+WALKTHROUGH_ID = _walkthrough_id(WALKTHROUGH[2])
+WALKTHROUGH_SOURCE, WALKTHROUGH_PROGRAMME = "216", "MAINF"
+RESERVED_IDS = (*TEST_IDS, WALKTHROUGH_ID)
+
 SCENARIOS = (
     "bachelor_then_master", "master_at_third", "old_d_number_known", "old_d_number_unknown", "no_consent",
     "consent_no", "unissued_diploma", "reserved_source", "not_sharing_source", "failed_and_retaken",
@@ -40,6 +55,8 @@ SCENARIOS = (
 ABOUT = {
     "test_person_1": "Seedens Testperson1: emne 216 RES-100 ved HiSF hentes til 185.",
     "test_person_2": "Seedens Testperson2: emne 214 RES-OAL ved HiNT hentes til 185.",
+    "recognition_walkthrough": "docs/recognition.md: masterstudent i informatikk (MAINF) ved 185 med tre emner "
+                               "fra HiSF (216) som kan innpasses.",
     "bachelor_then_master": "Bachelor ved én institusjon, nå masterstudent ved en annen som henter resultatene.",
     "master_at_third": "Bachelor og master ved to institusjoner, nå student ved en tredje.",
     "old_d_number_known": "Gammelt D-nummer ved tidligere institusjon; nåværende institusjon kjenner det.",
@@ -136,10 +153,32 @@ def _base(ctx: Context) -> DemoInstitution:
     return next(i for i in ctx.members if i.code == DEMO_BASE)
 
 
-def scripted_people(ctx: Context) -> list[PersonPlan]:
-    """The test persons and one person per scenario, in a fixed order."""
+def walkthrough_person(ctx: Context, seed: int) -> PersonPlan:
+    """docs/recognition.md's student (see :data:`WALKTHROUGH`), drawn from a random source of its own so that
+    neither they nor the people after them depend on the demo's size."""
+    own = Context(random.Random(f"{seed}/recognition walkthrough"), ctx.members, ctx.sharing, ctx.catalogues,
+                  ctx.ids)
+    first, last, born = WALKTHROUGH
+    person = PersonPlan(WALKTHROUGH_ID, first, last, born, current=DEMO_BASE, story="recognition_walkthrough")
+    base, hisf = _base(own), next(i for i in own.members if i.code == WALKTHROUGH_SOURCE)
+    record = person.record(DEMO_BASE)
+    start = term_index(2025, "HØST")
+    with _predictable(own):
+        bachelor = own.planner.run(record, own.bachelor(base, "inf"), term_index(2019, "HØST"))
+        own.planner.single_courses(person.record(hisf.code), own.catalogues[hisf.code].ordinary_courses(),
+                                   bachelor.last_term + 1, 3)
+        master = own.master(base, "inf")
+        assert master is not None and master.programme_code == WALKTHROUGH_PROGRAMME
+        own.planner.run(record, master, start)
+    record.admissions.append((master.programme_code, date(2025, 8, 1)))
+    own.planner.consent(record, "J", start)
+    return person
+
+
+def scripted_people(ctx: Context, seed: int = 2014) -> list[PersonPlan]:
+    """The test persons, docs/recognition.md's student and one person per scenario, in a fixed order."""
     rng, planner = ctx.rng, ctx.planner
-    people = test_people(ctx)
+    people = [*test_people(ctx), walkthrough_person(ctx, seed)]
     sources = _Sources(ctx)
     by_code = {i.code: i for i in ctx.members}
     reserved = next(i for i in ctx.members if ctx.sharing[i.code][1] and ctx.sharing[i.code][0])
@@ -269,6 +308,9 @@ def scenarios(plan: FederationPlan) -> dict[str, Any]:
         code = person.sources()[0]
         entry["course"] = f"{code} {TEST_COURSES[code][0]}"
         out[f"test_person_{n + 1}"] = entry
+    walkthrough = next((p for p in plan.persons if p.story == "recognition_walkthrough"), None)
+    if walkthrough is not None:
+        out["recognition_walkthrough"] = {**_example(walkthrough), "programme": f"{DEMO_BASE} {WALKTHROUGH_PROGRAMME}"}
     tagged = [(p, derive_tags(p, plan.sharing)) for p in plan.persons if p.story != "test_person"]
     for scenario in SCENARIOS:
         scripted = [p for p, _ in tagged if p.story == scenario]

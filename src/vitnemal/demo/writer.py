@@ -66,7 +66,7 @@ def _admitted_on(record: RecordPlan, qual: QualificationPlan) -> date | None:
 def write_records(session: Session, catalogue: Catalogue, module_active: bool, reserved: bool,
                   records: Sequence[RecordPlan]) -> WriteCounts:
     """Write the institution's settings, catalogue, programmes and every person's record (graduates admitted to
-    their programmes); return what was written."""
+    their programmes, and students to the programme they are taking); return what was written."""
     inst = catalogue.institution
     session.execute(insert(ExchangeSettings), [{
         "institution_code": inst.code, "institution_name": inst.name_nb, "module_active": module_active,
@@ -111,8 +111,10 @@ def write_records(session: Session, catalogue: Catalogue, module_active: bool, r
         g += len(q.groups)
     _plain(session, QualificationCourse, links)
     register_programmes(session, programme_specs(catalogue))
-    admit_many(session, ((pid, q.programme.programme_code, _admitted_on(r, q))
-                         for pid, r in zip(person_ids, records, strict=True) for q in r.qualifications))
+    admit_many(session, [
+        *((pid, q.programme.programme_code, _admitted_on(r, q))
+          for pid, r in zip(person_ids, records, strict=True) for q in r.qualifications),
+        *((pid, code, on) for pid, r in zip(person_ids, records, strict=True) for code, on in r.admissions)])
     consents = [{"person_id": pid, "type": c.type, "answer": c.answer, "answered_at": c.answered_at}
                 for pid, r in zip(person_ids, records, strict=True) for c in r.consents]
     _plain(session, Consent, consents)

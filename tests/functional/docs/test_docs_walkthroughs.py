@@ -6,16 +6,18 @@ output and no traceback. A line is left out only for a reason listed in :data:`S
 docs/exchange.md's table of the seed's test procedure runs against a served demo (`vitnemal demo` on a free port,
 VITNEMAL_PUBLIC_URL naming it, as the doc says for a port other than 8000).
 
-Not yet here: docs/recognition.md's block (it needs a person of the demo who may be recognised toward MA-INF, and
-its case and result numbers are those of a fresh demo)."""
+docs/recognition.md's walkthrough runs on a demo of its own, since its case, result and item numbers are those of
+a fresh demo (the other walkthroughs open cases too: `diplomas sample` does)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from vitnemal.cli import app
@@ -65,21 +67,23 @@ def _lines(doc: str) -> list[tuple[str, int]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("docs-demo") / "var" / "federation"
+def _fresh_demo(parent: Path) -> Path:
+    home = parent / "var" / "federation"
     generate_federation(Settings(home=home), people=60, institutions=6)
     return home
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("doc", WALKTHROUGHS)
-def test_the_walkthrough_runs_as_written(doc: str, demo: Path, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "examples").symlink_to(ROOT / "examples")
-    monkeypatch.chdir(tmp_path)
-    env = {"VITNEMAL_HOME": str(demo), "COLUMNS": "120"}
-    ran = 0
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _fresh_demo(tmp_path_factory.mktemp("docs-demo"))
+
+
+def _run_walkthrough(doc: str, home: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Result]]:
+    """Run every command line of ``doc`` in order in ``workdir``, each checked as the module's docstring says."""
+    (workdir / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(workdir)
+    env = {"VITNEMAL_HOME": str(home), "COLUMNS": "120"}
+    ran = []
     for command, expected in _lines(doc):
         if any(command.startswith(prefix) for prefix in SKIPPED):
             continue
@@ -95,8 +99,34 @@ def test_the_walkthrough_runs_as_written(doc: str, demo: Path, tmp_path: Path,
             assert "GENUINE" in result.output or '"genuine": true' in result.output, shown
         if out is not None:
             Path(out).write_text(result.stdout, encoding="utf-8")
-        ran += 1
-    assert ran >= 4, f"{doc}: only {ran} lines ran"
+        ran.append((command, result))
+    assert len(ran) >= 4, f"{doc}: only {len(ran)} lines ran"
+    return ran
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", WALKTHROUGHS)
+def test_the_walkthrough_runs_as_written(doc: str, demo: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    _run_walkthrough(doc, demo, tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+def test_the_recognition_walkthrough_runs_as_written_on_a_fresh_demo(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    ran = _run_walkthrough("recognition.md", _fresh_demo(tmp_path / "demo"), tmp_path, monkeypatch)
+    said = [(command.split(" -i")[0].removeprefix("vitnemal recognition "), r.output) for command, r in ran]
+    # what the doc's comments say each step shows
+    assert [step for step, _ in said][:3] == ["qualifications", "open", "open"]
+    assert "MA-INF" in said[0][1] and "BA-INF" in said[0][1], said[0]
+    assert "MA-PSY" in said[1][1] and "MA-INF" in said[1][1], said[1]  # refused, with what they can take instead
+    assert "Høgskulen på Vestlandet: 3 resultater er hentet inn." in said[3][1], said[3]
+    assert next(out for step, out in said if step == "list").count("2 vedtak (1 trukket)") == 1, said
+    case = json.loads(said[-1][1])
+    assert case["status"] == "FERDIG" and case["national_id"] == "12039830009" and case["case_id"] == 1
+    kept = [(i["code"], i["credits_counted"], i["term"], i["withdrawn_at"] is None) for i in case["items"]]
+    assert kept == [("REI101", None, "2022 HØST", True), ("REI301", "5", "2022 HØST", True),
+                    (None, None, "2023 VÅR", False)], kept
 
 
 def _seed_steps() -> list[str]:
