@@ -22,6 +22,7 @@ from vitnemal.portal import tasks
 from vitnemal.portal.mail import Mailer, SmtpMailer
 from vitnemal.portal.shares import PdfMaker, purge
 from vitnemal.portal.source import PORTAL_CODE, ResultsSource
+from vitnemal.portal.viewlog import ViewLog
 
 log = logging.getLogger("vitnemal.portal")
 RETRY_POLL_S = 5.0
@@ -48,6 +49,10 @@ class Portal:
     _smtp: Any = field(default=None, repr=False)
     _loop_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _running: set[asyncio.Task[Any]] = field(default_factory=set, repr=False)
+    views: ViewLog = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.views = ViewLog(self.db)
 
     @property
     def source(self) -> ResultsSource:
@@ -130,6 +135,7 @@ class Portal:
             purge(session, datetime.now(UTC))
 
     def close(self) -> None:
+        self.views.close()
         if self._loop_task is not None:
             self._loop_task.cancel()
         if self._smtp is not None:

@@ -91,6 +91,7 @@ class Share(Base):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     qualifications_count: Mapped[int] = mapped_column(Integer, default=0)
     courses_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The views are their own rows while the share lives; the purge writes their number here before deleting them.
     views_count: Mapped[int] = mapped_column(Integer, default=0)
 
     views: Mapped[list[ShareView]] = relationship(

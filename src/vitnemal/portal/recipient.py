@@ -8,6 +8,7 @@ production the demo's outbox is here too: ``/demo/outbox.json`` and ``/demo/outb
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from babel.dates import format_date
@@ -71,7 +72,7 @@ def _code_page(request: Request, token: str, *, problem: str | None = None, clos
                   status_code=status_code, headers=SHARE_HEADERS)
 
 
-def _diploma_links(token: str, documents: list[ShareDocument], lang: str) -> list[dict[str, str]]:
+def _diploma_links(token: str, documents: Sequence[ShareDocument], lang: str) -> list[dict[str, str]]:
     """"Download the diploma from <institution>", with the document's language where one institution sent several."""
     _ = gettext_for(lang)
     texts = page_texts(lang)
@@ -86,7 +87,7 @@ def _diploma_links(token: str, documents: list[ShareDocument], lang: str) -> lis
     return links
 
 
-def _results_page(request: Request, token: str, share: Share, documents: list[ShareDocument]) -> HTMLResponse:
+def _results_page(request: Request, token: str, share: Share, documents: Sequence[ShareDocument]) -> HTMLResponse:
     lang = language(request)
     born = format_date(share.owner_birth_date, "long", locale=babel_locale(lang)) if share.owner_birth_date else ""
     return render(request, "portal/share_view.html", {
@@ -100,21 +101,19 @@ def open_link(request: Request, token: str) -> HTMLResponse:
     """The link from the e-mail: the code form, or the results when this browser already gave the code."""
     portal = portal_of(request)
     now = datetime.now(UTC)
-    opened = _opened(request)  # before the transaction: the session store is the same database
-    with portal.db.session() as db:
-        share = shares.find_by_token(db, _token(token))
-        closed = shares.share_link_status(share, now)
-        shown = closed is None and share is not None and share.public_id in opened
-        documents = []
-        if shown and share is not None:
-            shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="opened", now=now)
-            documents = shares.share_documents(db, share)
+    opened = _opened(request)
+    with portal.db.read_session() as db:  # one query: the share and its diplomas' names
+        share = shares.find_by_token(db, _token(token), with_documents=True)
+        db.expunge_all()  # kept as loaded: the read session's rollback would expire it
+    closed = shares.share_link_status(share, now)
     if closed is not None or share is None:
         return _code_page(request, token, closed=_closed_text(request, closed or OpenStatus.NOT_FOUND),
                           status_code=404 if closed in (None, OpenStatus.NOT_FOUND) else 410)
-    if not shown:
+    if share.public_id not in opened:
         return _code_page(request, token)
-    return _results_page(request, token, share, documents)
+    # Committed before the page is sent, in one transaction with the other views arriving meanwhile.
+    portal.views.record(share, client=f"{_client(request)} {_agent(request)}", what="opened", now=now)
+    return _results_page(request, token, share, share.documents)
 
 
 @router.post("/s/{token}", response_class=HTMLResponse)

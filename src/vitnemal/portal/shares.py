@@ -16,8 +16,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from vitnemal.audit import service as audit
 from vitnemal.audit.service import record_event
@@ -136,9 +136,14 @@ class OpenResult:
         return self.status is OpenStatus.OPENED
 
 
-def find_by_token(session: Session, token: str) -> Share | None:
+def find_by_token(session: Session, token: str, *, with_documents: bool = False) -> Share | None:
+    """The share behind a link (None when unknown or purged); ``with_documents`` loads its shared diplomas (without
+    their bytes) in the same query, for the page that lists them."""
     # The PDF is read only when it is downloaded: a page view would otherwise carry it out of the database each time.
-    share = session.scalar(select(Share).where(Share.token_hash == rules.token_hash(token)).options(defer(Share.pdf)))
+    query = select(Share).where(Share.token_hash == rules.token_hash(token)).options(defer(Share.pdf))
+    if with_documents:
+        query = query.options(joinedload(Share.documents).defer(ShareDocument.pdf))
+    share = session.scalars(query).unique().one_or_none()
     return None if share is None or share.purged_at is not None else share
 
 
@@ -205,17 +210,12 @@ def open_share(session: Session, *, token: str, code: str, client: str, now: dat
 
 def record_view(session: Session, share: Share, *, client: str, what: str, now: datetime) -> None:
     """Log one view (the page opened, the PDF downloaded) with its time and client, and audit it."""
+    # No views_count += 1 here: every view of one share would queue on that one row's lock. The rows are the count;
+    # the purge writes it down before it deletes them.
     session.add(ShareView(share_id=share.id, at=now, client=client[:MAX_CLIENT_CHARS], what=what))
-    session.execute(update(Share).where(Share.id == share.id).values(views_count=Share.views_count + 1))
     action = {"pdf": events.SHARE_PDF, "diploma": events.SHARE_DIPLOMA}.get(what, events.SHARE_VIEWED)
     record_event(session, actor=f"recipient:{client[:80]}", action=action, subject=share.owner_id,
                  detail=f"share {share.public_id} {what}")
-
-
-def share_documents(session: Session, share: Share) -> list[ShareDocument]:
-    """The diplomas shared with ``share`` (without their bytes: a page view does not carry them)."""
-    return list(session.scalars(select(ShareDocument).where(ShareDocument.share_id == share.id)
-                                .options(defer(ShareDocument.pdf)).order_by(ShareDocument.number)))
 
 
 def share_document(session: Session, share: Share, number: int) -> ShareDocument | None:
@@ -305,6 +305,10 @@ def purge(session: Session, now: datetime) -> PurgeReport:
         share.purged_at = now
     if due:
         ids = [s.id for s in due]
+        counted = {share_id: n for share_id, n in session.execute(
+            select(ShareView.share_id, func.count()).where(ShareView.share_id.in_(ids)).group_by(ShareView.share_id))}
+        for share in due:
+            share.views_count = counted.get(share.id, 0)
         session.execute(delete(ShareView).where(ShareView.share_id.in_(ids)))
         session.execute(delete(ShareDocument).where(ShareDocument.share_id.in_(ids)))
         session.execute(delete(CodeAttempt).where(CodeAttempt.share_id.in_(ids)))
