@@ -10,6 +10,7 @@ point may set it from its settings (:func:`use_zone`); otherwise the first time 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -64,6 +65,13 @@ def zone() -> ZoneInfo:
 
         _zone = zone_named(Settings.from_env().timezone)
     return _zone
+
+
+def today() -> date:
+    """Today's date where people read it (Oslo's unless VITNEMAL_TIMEZONE says otherwise), for the dates documents
+    print. Not ``date.today``: that is the machine's date, UTC on our servers, yesterday in Oslo after 23:00 UTC.
+    Reads the clock through ``time.time()`` (as ``date.today`` does)."""
+    return datetime.fromtimestamp(time.time(), zone()).date()
 
 
 def local(moment: datetime) -> datetime:

@@ -69,3 +69,19 @@ def test_the_zone_is_read_from_the_environment_when_no_entry_point_set_it(monkey
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         show_time(datetime(2026, 3, 29, 1, 30))
+
+
+
+def test_today_is_oslo_s_date_and_no_document_prints_the_machine_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    # review R28: school certificates and diplomas printed date.today(), the machine's (UTC) date: from 23:00 to
+    # 24:00 UTC (22:00 in summer) a document issued in Norway carried yesterday's date. The clock is time.time(),
+    # which date.today() and i18n.today() both read.
+    import time
+    from pathlib import Path
+
+    monkeypatch.setattr(time, "time", lambda: datetime(2026, 12, 1, 23, 30, tzinfo=UTC).timestamp())
+    assert i18n.today().isoformat() == "2026-12-02"
+    src = Path(i18n.__file__).parent
+    offenders = [f"{p.relative_to(src)}:{n}" for p in src.rglob("*.py")
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if "date.today()" in line]
+    assert offenders == []

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vitnemal import i18n
 from vitnemal.cli.common import (
     HOME,
     JSON,
@@ -80,7 +81,7 @@ def _context(settings: Settings, code: str, spec_args: dict[str, Any], issued_on
     entry = Registry.load(settings.registry_path).get(code)
     spec = _signer_spec(settings, code, entry.name_nb, **spec_args)
     return IssueContext(settings=settings, institution_code=code, institution_name=entry.name_nb,
-                        institution_name_en=entry.name_en, signer=spec, issued_on=issued_on or date.today(),
+                        institution_name_en=entry.name_en, signer=spec, issued_on=issued_on or i18n.today(),
                         issued_by=f"vitnemal diplomas issue ({getpass.getuser()})", faculty=faculty,
                         signatories=signatories)
 

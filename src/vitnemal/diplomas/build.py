@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from vitnemal import i18n
 from vitnemal.diplomas.diploma_set import Candidate, DiplomaSet, Language, Term
 from vitnemal.diplomas.distribution import GradeCounts
 from vitnemal.diplomas.rules import (
@@ -208,7 +209,7 @@ def build_diploma_sets(
     counts = grade_counts or GradeCounts()
     records = _read(session, [(r.person_id, r.qualification_code) for r in requests], counts)
     code = institution_code or session.scalar(select(ExchangeSettings.institution_code)) or ""
-    common = _Common(institution_name, faculty, institution_name_en, code, url, issued_on or date.today(),
+    common = _Common(institution_name, faculty, institution_name_en, code, url, issued_on or i18n.today(),
                      signatories or Signatories(), tuple(remarks))
     out: list[DiplomaSet | DiplomaNotPossible | LanguageNotAllowed] = []
     for request in requests:

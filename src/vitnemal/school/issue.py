@@ -25,6 +25,7 @@ from typing import Any
 
 from cryptography import x509
 
+from vitnemal import i18n
 from vitnemal.config import Settings
 from vitnemal.files import private_dir, write_private
 from vitnemal.school.model import Certificate
@@ -242,7 +243,7 @@ class CertificateIssuer:
         private_dir(out_dir, tighten=False)
         report = IssueReport()
         taken: set[str] = set()
-        today = issued_on or date.today()
+        today = issued_on or i18n.today()
         jobs: list[_Job] = []
         own = x509.load_pem_x509_certificate(self.config.cert.read_bytes()) if self.config.cert else None
         for item in accepted:

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from vitnemal import i18n
 from vitnemal.school.model import Certificate, Subject
 from vitnemal.school.texts import (
     BEHAVIOUR_WORDS,
@@ -60,7 +61,7 @@ def certificate_view(
         recorded = (str(entry.recorded_days), str(entry.hours)) if entry else (labels["not_recorded"],) * 2
         absence_rows.append([labels["year"].format(year=year), *recorded])
     pupil = cert.pupil
-    issued = cert.issued_on or today or date.today()
+    issued = cert.issued_on or today or i18n.today()
     place = cert.place or pupil.municipality
     words = BEHAVIOUR_WORDS[lang]
     return {

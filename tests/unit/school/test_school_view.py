@@ -68,3 +68,13 @@ def test_nynorsk_and_english_words() -> None:
     assert nn["final_rows"][0] == ["Norsk munnleg", "4 fire"]  # type: ignore[index]
     assert en["final_rows"][0] == ["Norwegian, oral", "4 four"]  # type: ignore[index]
     assert en["place_and_date"] == "19 June 2026"
+
+
+def test_a_certificate_without_a_date_printed_after_midnight_in_oslo_has_oslo_s_date(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # review R28: it printed date.today(), the machine's UTC date (1 December at 23:30 UTC, 00:30 in Oslo)
+    import time
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr(time, "time", lambda: datetime(2026, 12, 1, 23, 30, tzinfo=UTC).timestamp())
+    view = certificate_view(parse_certificate(base_pupil()), "nb")
+    assert view["place_and_date"].endswith("2. desember 2026")  # type: ignore[union-attr]
