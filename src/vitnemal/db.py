@@ -91,24 +91,28 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     return engine
 
 
-def make_engine(url: str, *, immediate: bool = True, pooled: bool = True) -> Engine:
-    """Return an engine for ``url``; see the module docstring for the SQLite settings."""
+def make_engine(url: str, *, immediate: bool = True, pooled: bool = True, pool_size: int = 5) -> Engine:
+    """Return an engine for ``url``; see the module docstring for the SQLite settings.
+
+    ``pool_size`` connections are kept open, as many again may be opened for a burst; those are closed when given
+    back, so a pool smaller than the requests usually in flight opens a PostgreSQL connection (a process) per request.
+    """
     if is_sqlite(url):
         return _sqlite_engine(url, immediate)
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if not pooled:
         kwargs["poolclass"] = NullPool
     else:
-        kwargs.update(pool_size=5, max_overflow=10)
+        kwargs.update(pool_size=pool_size, max_overflow=max(pool_size, 10))
     return create_engine(url, **kwargs)
 
 
 class Database:
     """One institution's database: a write engine and, on SQLite, a separate read engine."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 5) -> None:
         self.url = url
-        self.engine = make_engine(url, immediate=True)
+        self.engine = make_engine(url, immediate=True, pool_size=pool_size)
         self.read_engine = make_engine(url, immediate=False) if is_sqlite(url) else self.engine
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)

@@ -5,7 +5,9 @@ database (PostgreSQL when its server binaries are here, else SQLite), requests s
 as a load balancer in front of them would:
 
 - ``recipient_views``: a recipient's share page (``GET /s/<token>`` with the session that typed the code; every view
-  is logged in the database) with ``clients`` requests in flight: views per second, median and p95 latency;
+  is logged in the database) with ``clients`` requests in flight: views per second, median and p95 latency, and
+  the CPU milliseconds per view of the servers, the database server and this client (a lean keep-alive client,
+  :mod:`vitnemal.bench.http_load`: httpx's own CPU per request would be the bottleneck long before the servers);
 - ``share_to_mail``: ``POST /shares`` from the form to the answer, which comes after the PDF is rendered and signed
   and both mails are accepted by the SMTP server (the demo's catching server in each process);
 - ``login_to_results``: from the test provider's login form to the owner's page with every institution answered
@@ -17,7 +19,6 @@ The load comes from this process too: on a small machine the client competes wit
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import math
@@ -34,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from vitnemal.bench.http_load import LoadResult, get_many
 from vitnemal.config import Settings
 from vitnemal.demo.generator import generate_federation
 from vitnemal.devtools import postgres
@@ -62,15 +64,17 @@ def _field(html: str, name: str) -> str:
 
 
 @contextlib.contextmanager
-def _database(kind: str, home: Path) -> Iterator[tuple[str, str]]:
-    """A database URL template with {code}: one throwaway PostgreSQL server, or SQLite files in the home."""
+def _database(kind: str, home: Path) -> Iterator[tuple[str, str, int | None]]:
+    """A database URL template with {code}: one throwaway PostgreSQL server (and its process id), or SQLite files
+    in the home."""
     if kind == "auto":
         kind = "postgresql" if postgres.available() else "sqlite"
     if kind == "sqlite":
-        yield "sqlite", ""
+        yield "sqlite", "", None
         return
     with postgres.ThrowawayPostgres() as server:
-        yield "postgresql", server.url("bench_{code}")
+        pid_file = server.data / "postmaster.pid"
+        yield "postgresql", server.url("bench_{code}"), int(pid_file.read_text().split()[0])
 
 
 def _people(settings: Settings, count: int) -> list[str]:
@@ -134,32 +138,33 @@ def _shares(urls: list[str], count: int) -> tuple[list[float], str, str]:
     return timings, httpx.URL(link).path, code
 
 
-async def _views(urls: list[str], path: str, cookie: str, views: int,
-                 clients: int) -> tuple[list[float], float, int]:
+def _views(urls: list[str], path: str, cookie: str, views: int, clients: int) -> LoadResult:
     """``views`` page views, ``clients`` at a time; a failed or timed-out view is counted, not timed."""
-    timings: list[float] = []
-    failed = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT_S, cookies={COOKIE: cookie}) as http:
-        queue = iter(range(views))
+    return get_many(urls, path, headers=[("Cookie", f"{COOKIE}={cookie}"), ("User-Agent", "vitnemal-bench"),
+                                         ("Accept", "text/html")],
+                    total=views, clients=clients, timeout_s=REQUEST_TIMEOUT_S)
 
-        async def one_client() -> None:
-            nonlocal failed
-            for n in queue:
-                begun = time.perf_counter()
-                try:
-                    answer = await http.get(f"{urls[n % len(urls)]}{path}")
-                except httpx.HTTPError:
-                    failed += 1
-                    continue
-                if answer.status_code == 200:
-                    timings.append(time.perf_counter() - begun)
-                else:
-                    failed += 1
 
-        begun = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(clients)))
-        return timings, time.perf_counter() - begun, failed
+def _cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes ``pids`` and their reaped children have used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])
+    return total / tick
+
+
+def _family(pid: int | None) -> list[int]:
+    """``pid`` and its children (a database server's connections)."""
+    if pid is None:
+        return []
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            children += [int(c) for c in task.read_text().split()]
+    return [pid, *children]
 
 
 def _recipient(urls: list[str], path: str, code: str) -> tuple[str, bytes]:
@@ -195,7 +200,7 @@ def run_benchmark(*, views: int = 5000, clients: int = 50, shares: int = 20, log
     """Return the figures described in the module docstring."""
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="vitnemal-portal-bench-") as tmp, \
-            _database(database, Path(tmp)) as (engine, url):
+            _database(database, Path(tmp)) as (engine, url, db_pid):
         settings = Settings(home=Path(tmp) / "fed", database_url=url, secret_key=SECRET)
         generate_federation(settings, people=people, institutions=5)
         settings = replace(settings, inject_latency_ms=latency_ms, verify_uploads_per_hour=10**9)
@@ -204,15 +209,23 @@ def run_benchmark(*, views: int = 5000, clients: int = 50, shares: int = 20, log
                 login_times = _logins(web.urls, _people(settings, logins))
                 share_times, path, code = _shares(web.urls, shares)
                 cookie, pdf = _recipient(web.urls, path, code)
-                asyncio.run(_views(web.urls, path, cookie, min(views, 100), clients))  # warm: connections, caches
-                view_times, view_wall, view_failures = asyncio.run(_views(web.urls, path, cookie, views, clients))
+                _views(web.urls, path, cookie, min(views, 100), clients)  # warm: connections, caches
+                database_pids = _family(db_pid)
+                cpu_before = (_cpu_s(web.pids), _cpu_s(database_pids), time.process_time())
+                seen = _views(web.urls, path, cookie, views, clients)
+                cpu = [(after - before) * 1000 / max(len(seen.timings), 1) for before, after in zip(
+                    cpu_before, (_cpu_s(web.pids), _cpu_s(database_pids), time.process_time()), strict=True)]
                 upload_times, upload_wall = _uploads(web.urls, pdf, uploads, upload_clients)
             except (RuntimeError, httpx.HTTPError, ValueError) as exc:
                 raise RuntimeError(f"{type(exc).__name__}: {exc}\nthe servers' logs:\n{web.log_tail()}") from None
     return {
         "recipient_views": {"views": views, "clients": clients,
-                            "per_s": round(len(view_times) / view_wall, 1), **_ms(view_times),
-                            "failed": view_failures},
+                            "per_s": round(len(seen.timings) / seen.wall_s, 1), **_ms(seen.timings),
+                            "failed": seen.failed,
+                            # What one view cost each side: the goal needs servers + database + client <= 2 ms on
+                            # two cores, and per view these hold however loaded the machine is.
+                            "cpu_ms_per_view": {"servers": round(cpu[0], 2), "database": round(cpu[1], 2),
+                                                "client": round(cpu[2], 2)}},
         "share_to_mail": {"shares": shares, **_ms(share_times), "pdf_kb": round(len(pdf) / 1024, 1)},
         "login_to_results": {"logins": logins, "institutions": 5, "node_latency_ms": latency_ms,
                              **_ms(login_times)},
@@ -222,5 +235,5 @@ def run_benchmark(*, views: int = 5000, clients: int = 50, shares: int = 20, log
         "setup": {"processes": processes, "database": engine, "people": people, "cores": os.cpu_count(),
                   "load_average_before": [round(x, 2) for x in load_before],
                   "load_average_after": [round(x, 2) for x in os.getloadavg()],
-                  "client": "this process (httpx), on the same machine"},
+                  "client": "this process on the same cores (views: vitnemal.bench.http_load; the rest: httpx)"},
     }

@@ -24,6 +24,9 @@ from vitnemal.web.auth.providers import configured_providers
 from vitnemal.web.secretkey import derive, load_secret_key
 from vitnemal.web.sessions import COOKIE, BrowserSession, SessionStore, utcnow
 
+# Every page request holds a connection for a moment, and up to 40 run at once (the thread pool): a pool of 5 made
+# most of them open (and close) a PostgreSQL connection of their own under load.
+PAGE_POOL_SIZE = 20
 _COOKIES = "vitnemal.set_cookie"
 _SESSION = "vitnemal.session"
 _LANG = "vitnemal.lang"
@@ -49,8 +52,8 @@ class Web:
     def open(cls, settings: Settings, db_url: str | None = None) -> Web:
         """The foundation on the portal's database (``settings.url_for("portal")``) unless ``db_url`` is given."""
         secret = load_secret_key(settings)
-        return cls(settings=settings, db=Database(db_url or settings.url_for("portal")), secret=secret,
-                   providers=configured_providers(settings, secret))
+        return cls(settings=settings, db=Database(db_url or settings.url_for("portal"), pool_size=PAGE_POOL_SIZE),
+                   secret=secret, providers=configured_providers(settings, secret))
 
     @property
     def secure_cookies(self) -> bool:
