@@ -5,6 +5,7 @@ from vitnemal.admissions import models as admission_models
 from vitnemal.audit import models as audit_models
 from vitnemal.diplomas import models as diploma_models
 from vitnemal.emrex import models as emrex_models
+from vitnemal.emrex2 import models as emrex2_models
 from vitnemal.exchange import models as exchange_models
 from vitnemal.identity import models as identity_models
 from vitnemal.portal import models as portal_models
@@ -18,6 +19,7 @@ __all__ = [
     "admission_models",
     "audit_models",
     "diploma_models",
+    "emrex2_models",
     "emrex_models",
     "exchange_models",
     "identity_models",

@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     EMREX_REQUEST_REFUSED = "emrex.request_refused"
     EMREX_TRANSFER = "emrex.transfer"
     EMREX_ANSWERED = "emrex.answered"  # a hand-back without results (no results, cancelled, error)
+    EMREX2_CONSENT = "emrex2.consent"  # an applicant consented to an EMREX 2 client fetching chosen results
     # The federation's operator (registry changes and connection tests; detail holds the institution and what changed)
     FEDERATION_REGISTERED = "federation.registered"
     FEDERATION_KEY_ROTATED = "federation.key_rotated"

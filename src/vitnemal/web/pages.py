@@ -23,6 +23,9 @@ def add_pages(app: FastAPI, settings: Settings, web: Web | None = None) -> Web:
     from vitnemal.emrex.routes import install as install_emrex
 
     install_emrex(app)  # the portal as an EMREX data provider, and the owner's transfers
+    from vitnemal.emrex2.routes import install as install_emrex2
+
+    install_emrex2(app)  # EMREX 2: the consent page after the portal's login, the token and results endpoints
     from vitnemal.verification.routes import pages as verification_pages
 
     app.include_router(verification_pages)

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 # Paths that answer machines, not people: their errors stay as the API defines them.
 MACHINE_PREFIXES = ("/api", "/nodes", "/healthz", "/docs", "/redoc", "/openapi.json", "/test-idp/token",
                     "/test-idp/jwks", "/test-idp/.well-known", "/test-idp/feide/token", "/test-idp/feide/jwks",
-                    "/test-idp/feide/.well-known")
+                    "/test-idp/feide/.well-known", "/emrex/oauth2/token", "/emrex/results")
 # Paths that answer people and machines alike: the Accept header decides.
 NEGOTIATED_PREFIXES = ("/verify", "/.well-known")
 _MAX_NEXT = 500

@@ -1,0 +1,122 @@
+"""EMREX 2 services (take a session, never commit): the client's results answer for an access token, and the
+owner's list of consents.
+
+The answer is built from exactly what the applicant consented to (the grant's snapshot), never from a new fetch:
+the signed PDF, and for ``elmo`` the signed ELMO with that PDF attached. Each answer is a transfer the owner sees
+(``vitnemal.emrex.transfers.record_transfer``, which writes the audit event) and is signed in ``X-Signature``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from vitnemal.audit import service as audit
+from vitnemal.audit.events import AuditAction
+from vitnemal.emrex import clients, transfers
+from vitnemal.emrex.models import EmrexClient
+from vitnemal.emrex2.models import Emrex2Grant
+from vitnemal.emrex2.server import digest
+from vitnemal.emrex2.signature import sign_detached
+from vitnemal.interop.elmo_sign import sign_elmo
+from vitnemal.portal import rules as portal_rules
+from vitnemal.portal.elmo import snapshot_to_elmo
+from vitnemal.portal.shares import PdfMaker
+
+FORMATS = {"elmo": "application/xml", "pdf": "application/pdf"}
+
+
+class ResultsRefused(Exception):
+    """A results request that is not answered: the HTTP status and the OAuth error (RFC 6750 3.1) to send."""
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(description)
+        self.status, self.error, self.description = status, error, description
+
+
+@dataclass(frozen=True)
+class ResultsAnswer:
+    body: bytes
+    media_type: str
+    signature: str
+    ref_id: str
+    transfer_id: str
+
+
+def grant_for_token(session: Session, token: str, now: datetime) -> Emrex2Grant:
+    """The consent an access token stands for; :class:`ResultsRefused` unless it is valid now."""
+    row = session.scalar(select(Emrex2Grant).where(Emrex2Grant.token_hash == digest(token))) if token else None
+    if row is None or row.token_expires_at is None or now >= row.token_expires_at or row.revoked_at is not None:
+        raise ResultsRefused(401, "invalid_token", "the access token is unknown, expired or revoked")
+    return row
+
+
+def answer_results(session: Session, *, token: str, data_format: str, now: datetime, pdf_maker: PdfMaker,
+                   signer_key_pem: bytes, signer_cert_pem: bytes) -> ResultsAnswer:
+    """What ``GET /emrex/results?data_format=…`` answers for ``token``; records the transfer."""
+    if data_format not in FORMATS:
+        raise ResultsRefused(400, "invalid_request", "data_format must be elmo or pdf")
+    row = grant_for_token(session, token, now)
+    client_row = session.get(EmrexClient, row.client_pk)
+    client = clients.get_client(session, client_row.client_id) if client_row is not None else None
+    if client is None or not client.active:
+        raise ResultsRefused(401, "invalid_token", "the client is no longer registered")
+    public_id = str(uuid.uuid4())
+    expires_at = now + timedelta(days=portal_rules.DEFAULT_VALIDITY_DAYS)
+    name = row.owner_name or ""
+    pdf = pdf_maker.make(row.snapshot, lang=row.language, name=name, birth_date=row.owner_birth_date,
+                         created_at=now, expires_at=expires_at, public_id=public_id)
+    elmo: bytes | None = None
+    body = pdf
+    if data_format == "elmo":
+        xml = snapshot_to_elmo(row.snapshot, name=name, birth_date=row.owner_birth_date, lang=row.language,
+                               generated_at=now, national_id=row.owner_id if client.national_id else None, pdf=pdf)
+        elmo = body = sign_elmo(xml, key_pem=signer_key_pem, cert_pem=signer_cert_pem)
+    transfers.record_transfer(
+        session, owner=transfers.TransferOwner(row.owner_id, name, row.owner_birth_date), client_id=client.client_id,
+        public_id=public_id, snapshot=row.snapshot, pdf=pdf, elmo=elmo, protocol="emrex2", data_format=data_format,
+        language=row.language, created_at=now, expires_at=expires_at)
+    return ResultsAnswer(body, FORMATS[data_format], sign_detached(body, key_pem=signer_key_pem), row.ref_id,
+                         public_id)
+
+
+def record_consent(session: Session, row: Emrex2Grant, client_id: str) -> None:
+    """The audit event of a consent given (what, to whom, its reference)."""
+    audit.record_event(session, actor=f"owner:{row.owner_id}", action=AuditAction.EMREX2_CONSENT,
+                       subject=row.owner_id, now=row.consented_at,
+                       detail=f"consent {row.ref_id} to {client_id}: {row.qualifications_count} qualification(s), "
+                              f"{row.courses_count} course(s)")
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """One consent as the owner's list shows it."""
+
+    ref_id: str
+    consented_at: datetime
+    client_name: str
+    contact_email: str
+    snapshot: list[dict[str, Any]]
+    qualifications_count: int
+    courses_count: int
+    used: bool
+    revoked: bool
+
+
+def consents_for(session: Session, owner_id: str) -> list[ConsentView]:
+    """Every consent this owner gave, newest first."""
+    rows = session.scalars(select(Emrex2Grant).where(Emrex2Grant.owner_id == owner_id)
+                           .order_by(Emrex2Grant.consented_at.desc(), Emrex2Grant.id.desc()))
+    out = []
+    for row in rows:
+        client = session.scalar(select(EmrexClient).options(joinedload(EmrexClient.urls))
+                                .where(EmrexClient.id == row.client_pk))
+        out.append(ConsentView(row.ref_id, row.consented_at, client.name if client else "?",
+                               client.contact_email if client else "", row.snapshot, row.qualifications_count,
+                               row.courses_count, row.token_hash is not None, row.revoked_at is not None))
+    return out
