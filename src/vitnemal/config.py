@@ -64,7 +64,8 @@ class Settings:
                                                             "nodes' limit).")
     admission_node_concurrency: int = setting(8, "Requests an admission round's worker has in flight to one node "
                                                   "at a time.")
-    admission_window: int = setting(100, "Applicants one admission worker fetches at a time.")
+    admission_window: int = setting(400, "Applicants one admission worker fetches at a time.")
+    admission_batch: int = setting(100, "Applicants asked about in one batch question to a node (at most 100).")
     admission_requests_in_flight: int = setting(64, "Requests one admission worker has in flight to all nodes "
                                                     "together.")
     lease_s: float = setting(30.0, "Seconds a worker owns an order before another worker may take it over.")

@@ -130,3 +130,38 @@ def test_a_member_that_admits_no_one_says_so(page, check, site) -> None:  # type
     page.wait_for_url(re.compile(r"/admission/consent"))
     assert page.get_by_role("heading", name="Ikke opptak her").is_visible()
     check("applicant-no-admission-nb")
+
+
+def test_the_officer_starts_a_round_by_uploading_a_list(page, check, site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    staff = site[2]
+    seed_applicants(staff)
+    bad = GRADUATE[:10] + str((int(GRADUATE[10]) + 1) % 10)
+    listed = tmp_path / "søkere.csv"
+    listed.write_text(f"fodselsnummer;fornavn;etternavn\n{GRADUATE};Kari;Nordmann\n{bad};Per;Hansen\n{NOTHING};;\n",
+                      encoding="utf-8")
+    broken = tmp_path / "uten-overskrift.csv"
+    broken.write_text(f"{GRADUATE}\n", encoding="utf-8")
+    page.goto("/staff/login?next=/institutions/so/admission/rounds")
+    page.get_by_role("link", name=re.compile("Feide")).click()
+    page.wait_for_url(re.compile(r"/test-idp/feide/authorize"))
+    page.locator("#username").fill("opptak@samordnaopptak.no")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/admission/rounds$"))
+    page.get_by_role("link", name="Start en runde fra en liste").click()
+    page.wait_for_url(re.compile(r"/admission/rounds/new$"))
+    check("officer-new-round-nb")
+    page.get_by_label("Rundens navn").fill("Etteropptak 2027")
+    page.get_by_label("Liste over søkere (CSV)").set_input_files(str(broken))
+    page.get_by_role("button", name="Start runden").click()
+    assert page.get_by_role("heading", name="Ingenting ble startet").is_visible()
+    assert "Første linje må navngi kolonnene" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Rundens navn").input_value() == "Etteropptak 2027"  # what was typed is kept
+    check("officer-new-round-refused-nb")
+    page.get_by_label("Liste over søkere (CSV)").set_input_files(str(listed))
+    page.get_by_role("button", name="Start runden").click()
+    page.wait_for_url(re.compile(r"/admission/rounds/\d+\?done=started$"))
+    status = page.get_by_role("status").inner_text()
+    assert "Runden er startet: 2 søkere hentes." in status and "1 linje i lista ble ikke tatt inn" in status
+    assert f"Linje 3: ugyldig fødselsnummer ({bad})." in page.locator("main").inner_text()
+    assert "1 søker uten navn" in page.locator("main").inner_text()
+    check("officer-round-started-nb")

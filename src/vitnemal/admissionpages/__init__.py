@@ -16,8 +16,9 @@ register_templates(Path(__file__).parent / "templates")
 def install(app: FastAPI) -> None:
     """Mount the admission's pages (after the staff pages: they stand on its login and roles)."""
     import vitnemal.admissionpages.applicants  # noqa: F401  (it adds the applicant's page to the rounds' router)
-    from vitnemal.admissionpages import consent, rounds
+    from vitnemal.admissionpages import consent, rounds, upload
 
     app.include_router(consent.router)
     app.include_router(rounds.assets)
+    app.include_router(upload.router)  # before the rounds': /rounds/new is not a round's number
     app.include_router(rounds.router)

@@ -27,7 +27,8 @@ def applicant_page(request: Request, access: Officer, round_id: RoundId, applica
     registry = request.app.state.host.registry
     try:
         with access.db.session() as session:  # the look is recorded: a writing transaction
-            found = service.applicant_view(session, registry, round_id, applicant_id, viewer=access.actor, now=now())
+            found = service.applicant_view(session, registry, round_id, applicant_id, viewer=access.actor, now=now(),
+                                           lang=lang)
             round_name = service.get_round(session, round_id).name
     except (RoundNotFound, LookupError):
         raise HTTPException(404, f"round {round_id} has no applicant {applicant_id} here") from None

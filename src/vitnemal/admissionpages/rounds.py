@@ -24,12 +24,13 @@ from vitnemal.admissionpages import views
 from vitnemal.admissionpages.consent import ADMITTING
 from vitnemal.admissions import export, service
 from vitnemal.admissions.service import ONLY, RoundNotFound, RoundStateError
-from vitnemal.admissions.texts import line_problem_text
+from vitnemal.admissions.texts import line_problem_text, unnamed_list_text
 from vitnemal.i18n import Language, as_language
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
 from vitnemal.staffpages.render import render_staff
 from vitnemal.web.context import language
+from vitnemal.web.i18n import translations
 from vitnemal.web.routing import page_router
 
 router = page_router(prefix="/institutions/{code}/admission")
@@ -60,8 +61,9 @@ def lang_of(request: Request) -> Language:
 
 
 def names(request: Request, lang: Language) -> dict[str, str]:
+    """Every member by its current name, told apart from members that share it since a merger."""
     registry = request.app.state.host.registry
-    return {e.code: e.name_en if lang == "en" else e.name_nb for e in registry}
+    return {e.code: registry.distinct_name(e.code, lang) for e in registry}
 
 
 def _no_store(body: object) -> JSONResponse:
@@ -108,6 +110,7 @@ def round_page(request: Request, access: Officer, round_id: RoundId,
         rows = service.applicants(session, round_id, only=only, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
         rejected = [line_problem_text(r.reason, r.line_no, r.national_id, lang)
                     for r in service.rejected_lines(session, round_id, limit=PAGE_SIZE)]
+        unnamed = service.unnamed_count(session, round_id)
         head = {"name": round_.name, "kind": round_.kind.value, "created_at": round_.created_at,
                 "created_by": round_.created_by, "source": round_.source, "paused_at": round_.paused_at,
                 "paused_by": round_.paused_by, "institutions": len(service.round_institutions(round_))}
@@ -115,7 +118,9 @@ def round_page(request: Request, access: Officer, round_id: RoundId,
         "round": head, "progress": progress, "rows": [views.applicant_row(r, institution_names, lang)
                                                       for r in rows[:PAGE_SIZE]],
         "more": len(rows) > PAGE_SIZE, "only": only, "onlies": ONLY, "page": page, "rejected": rejected,
-        "done": done if done in ("paused", "resumed") else None, "live_js": LIVE_JS})
+        "done": done if done in ("paused", "resumed", "started") else None, "live_js": LIVE_JS,
+        "unnamed": unnamed_list_text(translations(lang).ungettext("%(num)d applicant", "%(num)d applicants", unnamed)
+                                     % {"num": unnamed}, lang) if unnamed else None})
 
 
 @router.get("/rounds/{round_id}/progress.json")

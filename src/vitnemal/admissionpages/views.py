@@ -72,12 +72,13 @@ def summary_view(s: Summary, names: dict[str, str], lang: Language) -> dict[str,
     """Degrees with level and date, credits per level and in all, courses with grade (the admission's reading)."""
     en = lang == "en"
     return {
-        "degrees": [{"institution": names.get(d.institution, d.institution_name), "code": d.code,
+        # Each line by its institution's name of the day (a merged institution's former name), not today's.
+        "degrees": [{"institution": d.institution_name, "code": d.code,
                      "name": d.name_en if en else d.name_nb, "level": level_label(d.level, lang),
                      "award_date": long_date(d.award_date, lang), "credits": _credits(d.credits)} for d in s.degrees],
         "credits_by_level": [(level_label(level, lang), _credits(c)) for level, c in s.credits_by_level.items()],
         "total_credits": _credits(s.total_credits),
-        "courses": [{"institution": names.get(c.institution, c.institution_name), "code": c.code,
+        "courses": [{"institution": c.institution_name, "code": c.code,
                      "name": c.name_en if en else c.name_nb, "term": _term(c.year, c.season, lang),
                      "credits": _credits(c.credits),
                      "grade": c.grade, "level": level_label(c.level, lang)} for c in s.courses],

@@ -28,7 +28,13 @@ MAX_NAME = 100
 
 
 class ListRefused(ValueError):
-    """The whole list is refused (too large, no header naming the national id column, not UTF-8)."""
+    """The whole list is refused (too large, no header naming the national id column, not UTF-8); ``code`` says
+    which, for the pages' words: ``too_large``, ``not_utf8``, ``no_header``, ``unreadable``, ``too_many_lines``."""
+
+    def __init__(self, message: str, code: str = "unreadable", line: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ def _readable(rows: Any) -> Iterator[list[str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ListRefused(f"line {starts_on} cannot be read ({exc}): a quote (\") may be left open") from None
+            raise ListRefused(f"line {starts_on} cannot be read ({exc}): a quote (\") may be left open",
+                              "unreadable", starts_on) from None
         yield row
 
 
@@ -77,18 +84,19 @@ def read_csv(data: bytes, *, max_lines: int = MAX_LINES) -> Iterator[ApplicantLi
     :class:`ListRefused` for a list that cannot be read at all. A line repeating an earlier national id is a
     duplicate naming the line of the first."""
     if len(data) > MAX_BYTES:
-        raise ListRefused(f"the list is {len(data):,} bytes; at most {MAX_BYTES:,} are taken: split it")
+        raise ListRefused(f"the list is {len(data):,} bytes; at most {MAX_BYTES:,} are taken: split it", "too_large")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ListRefused(f"the list is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV") from None
+        raise ListRefused(f"the list is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV", "not_utf8") from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(rows, None)
     id_col = _column(header or [], ID_COLUMNS)
     if header is None or id_col is None:
-        raise ListRefused(f"the first line must be a header naming the national id column ({ID_COLUMNS[0]})")
+        raise ListRefused(f"the first line must be a header naming the national id column ({ID_COLUMNS[0]})",
+                          "no_header")
     ref_col = _column(header, REFERENCE_COLUMNS)
     first_col, last_col = _column(header, FIRST_NAME_COLUMNS), _column(header, LAST_NAME_COLUMNS)
 
@@ -102,7 +110,8 @@ def read_csv(data: bytes, *, max_lines: int = MAX_LINES) -> Iterator[ApplicantLi
             continue  # blank lines are not applicants
         count += 1
         if count > max_lines:
-            raise ListRefused(f"the list has more than {max_lines:,} applicants: split it into several rounds")
+            raise ListRefused(f"the list has more than {max_lines:,} applicants: split it into several rounds",
+                              "too_many_lines")
         if len(row) != len(header) or sum(map(len, row)) > MAX_LINE_CHARS:
             written = row[id_col].strip()[:20] if id_col < len(row) else ""
             yield LineRejection(rows.line_num, written, LineProblem.MALFORMED,
@@ -118,7 +127,8 @@ def read_items(items: Sequence[Mapping[str, object]], *, max_lines: int = MAX_LI
     """The API's list (``[{"national_id", "reference"?, "first_name"?, "last_name"?}, ...]``) by the same rules,
     each item numbered from 1."""
     if len(items) > max_lines:
-        raise ListRefused(f"the list has more than {max_lines:,} applicants: split it into several rounds")
+        raise ListRefused(f"the list has more than {max_lines:,} applicants: split it into several rounds",
+                          "too_many_lines")
     check = _Checker()
 
     def text(item: Mapping[str, object], name: str, size: int) -> str | None:

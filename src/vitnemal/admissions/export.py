@@ -46,7 +46,7 @@ def record_export(session: Session, round_id: int, *, what: str, viewer: str, no
                  detail=f"round {round_id} as {what}", now=now)
 
 
-def _pages(session: Session, registry: Registry, round_id: int
+def _pages(session: Session, registry: Registry, round_id: int, lang: Language
            ) -> Iterator[list[tuple[Applicant, dict[str, FetchState], list[Fetch], Summary]]]:
     service.get_round(session, round_id)
     for page in service.iter_applicant_pages(session, round_id):
@@ -55,7 +55,7 @@ def _pages(session: Session, registry: Registry, round_id: int
         for f in session.scalars(select(Fetch).where(Fetch.applicant_id.in_(ids))
                                  .order_by(Fetch.applicant_id, Fetch.institution_code)):
             fetches[f.applicant_id].append(f)
-        summaries = service.summaries(session, registry, ids)
+        summaries = service.summaries(session, registry, ids, lang)
         yield [(a, {f.institution_code: FetchState(f.state, f.outcome, f.next_attempt_at) for f in fetches[a.id]},
                 fetches[a.id], summaries[a.id]) for a in page]
 
@@ -70,13 +70,14 @@ def export_csv(session: Session, registry: Registry, round_id: int, *, lang: Lan
     out = csv_cells.writer(buffer, delimiter=";")
     out.writerow([*_HEAD[lang], *(f"sp_{level_label(lvl, lang)}" for lvl in LEVEL_COLUMNS), _COURSES[lang]])
     yes, no = _YES_NO[lang]
-    for page in _pages(session, registry, round_id):
+    for page in _pages(session, registry, round_id, lang):
         for applicant, states, _, summary in page:
-            reasons = incomplete_reasons(states, codes, applicant.stopped)
+            reasons = incomplete_reasons(states, codes, applicant.stopped, service.named(applicant))
             degrees = "; ".join(f"{d.code} {d.name_nb if lang != 'en' else d.name_en} ({level_label(d.level, lang)}, "
-                                f"{d.award_date.isoformat()}, {d.institution})" for d in summary.degrees)
+                                f"{d.award_date.isoformat()}, {d.institution_name}, {d.institution})"
+                                for d in summary.degrees)
             courses = "; ".join(f"{c.institution} {c.code} {c.term} {c.credits} {c.grade}" for c in summary.courses)
-            why = " ".join(reason_text(r, service.institution_name(registry, r.institution or ""), lang)
+            why = " ".join(reason_text(r, service.institution_name(registry, r.institution or "", lang), lang)
                            for r in reasons)
             out.writerow([applicant.line_no, applicant.national_id, applicant.reference, applicant.status.value,
                           no if reasons else yes, why, degrees, summary.total_credits,
@@ -93,21 +94,23 @@ def _number(value: Decimal) -> float | int:
 def applicant_json(applicant: Applicant, fetches: list[Fetch], summary: Summary, codes: list[str],
                    registry: Registry, lang: Language) -> dict[str, Any]:
     states = {f.institution_code: FetchState(f.state, f.outcome, f.next_attempt_at) for f in fetches}
-    reasons = incomplete_reasons(states, codes, applicant.stopped)
+    reasons = incomplete_reasons(states, codes, applicant.stopped, service.named(applicant))
     return {
         "line": applicant.line_no, "national_id": applicant.national_id, "reference": applicant.reference,
         "status": applicant.status.value, "stopped": applicant.stopped.value if applicant.stopped else None,
         "complete": not reasons,
         "incomplete": [{"reason": r.code, "institution": r.institution,
-                        "text": reason_text(r, service.institution_name(registry, r.institution or ""), lang),
+                        "text": reason_text(r, service.institution_name(registry, r.institution or "", lang), lang),
                         "next_attempt_at": r.next_attempt_at.isoformat() if r.next_attempt_at else None}
                        for r in reasons],
         "total_credits": _number(summary.total_credits),
         "credits_by_level": {k: _number(v) for k, v in summary.credits_by_level.items()},
-        "degrees": [{"institution": d.institution, "code": d.code, "name_nb": d.name_nb, "name_en": d.name_en,
+        "degrees": [{"institution": d.institution, "institution_name": d.institution_name, "code": d.code,
+                     "name_nb": d.name_nb, "name_en": d.name_en,
                      "level": d.level, "award_date": d.award_date.isoformat(), "credits": _number(d.credits)}
                     for d in summary.degrees],
-        "courses": [{"institution": c.institution, "code": c.code, "name_nb": c.name_nb, "name_en": c.name_en,
+        "courses": [{"institution": c.institution, "institution_name": c.institution_name, "code": c.code,
+                     "name_nb": c.name_nb, "name_en": c.name_en,
                      "term": c.term, "credits": _number(c.credits), "grade": c.grade, "level": c.level}
                     for c in summary.courses],
         "not_covered": list(summary.not_covered),
@@ -129,7 +132,7 @@ def export_json(session: Session, registry: Registry, round_id: int, *, lang: La
             "created_at": progress.created_at.isoformat(), "exported_at": now.isoformat()}
     yield '{"round": ' + json.dumps(head, ensure_ascii=False) + ', "applicants": ['
     first = True
-    for page in _pages(session, registry, round_id):
+    for page in _pages(session, registry, round_id, lang):
         parts = [json.dumps(applicant_json(a, fetches, summary, codes, registry, lang), ensure_ascii=False)
                  for a, _, fetches, summary in page]
         yield ("" if first else ", ") + ", ".join(parts)

@@ -8,7 +8,7 @@ A fetched answer is kept as compact JSON (:func:`pack` / :func:`unpack`) of the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +17,7 @@ from typing import Any
 from vitnemal.admissions.models import Stopped
 from vitnemal.exchange.outcomes import ImportedLink, ImportedQualification, ImportedResult, Outcome
 from vitnemal.exchange.states import OutcomeState
-from vitnemal.records.terms import season_order
+from vitnemal.records.terms import season_order, term_day
 
 LEVELS = ("bachelor", "master", "phd", "other")
 NO_DEGREE = "none"  # courses that belong to no degree
@@ -123,15 +123,25 @@ def _better(a: ImportedResult, b: ImportedResult) -> ImportedResult:
     return a if (a.year, season_order(a.season)) >= (b.year, season_order(b.season)) else b
 
 
-def summarise(fetched: Iterable[FetchedContents], not_covered: Iterable[str] = ()) -> Summary:
+# An institution's name on a day (a merged institution's name of that day: Registry.name_then), by code and day.
+NameOn = Callable[[str, date], str]
+
+
+def summarise(fetched: Iterable[FetchedContents], not_covered: Iterable[str] = (),
+              name_on: NameOn | None = None) -> Summary:
     """Degrees (oldest first), courses (a course taken again at one institution counts once, with its best
-    grade; oldest term first) and the passed credits per level of the degree each course belongs to."""
+    grade; oldest term first) and the passed credits per level of the degree each course belongs to. With
+    ``name_on`` each line names its institution as it was named when the degree was awarded or the course taken
+    (a 2014 course from 216: "Høgskulen i Sogn og Fjordane"), else by the source's name."""
     degrees: list[DegreeLine] = []
     courses: list[CourseLine] = []
     for source in fetched:
+        def then(day: date, code: str = source.institution, now: str = source.institution_name) -> str:
+            return name_on(code, day) if name_on is not None else now
+
         level_of_key: dict[str, str] = {}
         for q in sorted(source.qualifications, key=lambda q: q.award_date):
-            degrees.append(DegreeLine(source.institution, source.institution_name, q.code, q.name_nb, q.name_en,
+            degrees.append(DegreeLine(source.institution, then(q.award_date), q.code, q.name_nb, q.name_en,
                                       _level(q.level), q.award_date, q.credits))
             for link in q.links:
                 level_of_key.setdefault(link.result_key, _level(q.level))
@@ -142,7 +152,7 @@ def summarise(fetched: Iterable[FetchedContents], not_covered: Iterable[str] = (
             if r.key in level_of_key:
                 level_of_code.setdefault(r.course_code, level_of_key[r.key])
         for code, r in best.items():
-            courses.append(CourseLine(source.institution, source.institution_name, code, r.name_nb, r.name_en,
+            courses.append(CourseLine(source.institution, then(term_day(r.year, r.season)), code, r.name_nb, r.name_en,
                                       r.year, r.season, r.credits, r.grade, level_of_code.get(code, NO_DEGREE)))
     degrees.sort(key=lambda d: (d.award_date, d.institution, d.code))
     courses.sort(key=lambda c: (c.year, season_order(c.season), c.institution, c.code))
@@ -173,11 +183,20 @@ class Reason:
     next_attempt_at: datetime | None = field(default=None, compare=False)
 
 
+UNNAMED = "unnamed"  # the list gave no name: "no results" answers are not confirmed (see incomplete_reasons)
+
+
 def incomplete_reasons(fetches: Mapping[str, FetchState], institutions: Sequence[str],
-                       stopped: Stopped | None = None) -> list[Reason]:
+                       stopped: Stopped | None = None, named: bool = True) -> list[Reason]:
     """Why the applicant's results are not all in; an empty list means complete. Every institution of the round
-    either answered for good in a way that leaves nothing out (:data:`COMPLETE_OUTCOMES`) or is a reason."""
+    either answered for good in a way that leaves nothing out (:data:`COMPLETE_OUTCOMES`) or is a reason.
+
+    An applicant the list did not name (first and last name, ``named``) cannot be told apart at a node from
+    someone it holds under another national id (an old D-number: the seed's identity mismatch), so a node's "no
+    results" about them is not confirmed: the applicant is incomplete, with :data:`UNNAMED` as the reason."""
     reasons = [Reason(stopped.value)] if stopped is not None else []
+    if not named and any(f.outcome == Outcome.NO_RESULTS for f in fetches.values()):
+        reasons.append(Reason(UNNAMED))
     for code in institutions:
         fetch = fetches.get(code)
         if fetch is None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from vitnemal.admissions.applicant_list import ApplicantLine, LineRejection
@@ -39,6 +39,7 @@ from vitnemal.admissions.rules import (
 )
 from vitnemal.audit.events import AuditAction
 from vitnemal.audit.service import record_event
+from vitnemal.exchange.outcomes import Outcome
 from vitnemal.exchange.states import OrderStatus, OutcomeState
 from vitnemal.institutions.registry import Registry
 from vitnemal.records.consent import current_admission_consents
@@ -64,11 +65,13 @@ class RoundStarted:
     accepted: int
     rejected: int
     rejections: list[LineRejection]  # the first MAX_REJECTIONS_RETURNED; all are in admission_rejected_lines
+    unnamed: int = 0  # applicants taken without a first and last name (their "no results" are not confirmed)
 
 
-def institution_name(registry: Registry, code: str) -> str:
-    entry = registry.institutions.get(code)
-    return entry.name_nb if entry is not None else code
+def institution_name(registry: Registry, code: str, lang: str = "nb") -> str:
+    """The institution as an answer names it: its current name, told apart from members that share it since a
+    merger ("Høgskulen på Vestlandet (tidligere Høgskulen i Sogn og Fjordane)"); its code when not registered."""
+    return registry.distinct_name(code, lang)
 
 
 def start_round(session: Session, *, requester: str, kind: RoundKind, name: str,
@@ -85,7 +88,7 @@ def start_round(session: Session, *, requester: str, kind: RoundKind, name: str,
                             source=source[:300], lines_total=0, lines_rejected=0)
     session.add(round_)
     session.flush()
-    total = accepted = rejected = 0
+    total = accepted = rejected = unnamed = 0
     sample: list[LineRejection] = []
     stream = iter(lines)
     while chunk := list(islice(stream, CHUNK)):
@@ -114,6 +117,7 @@ def start_round(session: Session, *, requester: str, kind: RoundKind, name: str,
             sample += refusals[:MAX_REJECTIONS_RETURNED - len(sample)]
         total += len(chunk)
         accepted += len(applicants)
+        unnamed += sum(1 for a in applicants if not (a["first_name"] and a["last_name"]))
         rejected += len(refusals)
     round_.lines_total, round_.lines_rejected = total, rejected
     if not accepted:
@@ -121,7 +125,7 @@ def start_round(session: Session, *, requester: str, kind: RoundKind, name: str,
     record_event(session, actor=started_by, action=AuditAction.ADMISSION_ROUND_STARTED,
                  detail=f"round {round_.id} {name[:100]!r}: {accepted} applicants, {rejected} lines rejected, "
                         f"{len(asked)} institutions", now=now)
-    return RoundStarted(round_.id, accepted, rejected, sample)
+    return RoundStarted(round_.id, accepted, rejected, sample, unnamed)
 
 
 def get_round(session: Session, round_id: int, *, lock: bool = False) -> AdmissionRound:
@@ -234,7 +238,25 @@ def _incomplete_clause() -> ColumnElement[bool]:
     """SQL for rules.incomplete_reasons being non-empty, over an applicant row."""
     left_out = exists(select(Fetch.id).where(Fetch.applicant_id == Applicant.id, or_(
         Fetch.state == OutcomeState.RETRY, Fetch.outcome.notin_([str(o) for o in COMPLETE_OUTCOMES]))))
-    return or_(Applicant.stopped.is_not(None), Applicant.status != OrderStatus.DONE, left_out)
+    unconfirmed = and_(~_named(), exists(select(Fetch.id).where(Fetch.applicant_id == Applicant.id,
+                                                                Fetch.outcome == str(Outcome.NO_RESULTS))))
+    return or_(Applicant.stopped.is_not(None), Applicant.status != OrderStatus.DONE, left_out, unconfirmed)
+
+
+def _named() -> ColumnElement[bool]:
+    """SQL for :func:`named` over an applicant row."""
+    return and_(func.coalesce(Applicant.first_name, "") != "", func.coalesce(Applicant.last_name, "") != "")
+
+
+def unnamed_count(session: Session, round_id: int) -> int:
+    """The round's applicants the list did not name (their "no results" answers are not confirmed)."""
+    return session.scalar(select(func.count()).where(Applicant.round_id == round_id, ~_named())) or 0
+
+
+def named(applicant: Applicant) -> bool:
+    """Whether the list named the applicant (first and last name): only then can a node tell someone it holds
+    under another national id from someone it does not hold (rules.incomplete_reasons)."""
+    return bool(applicant.first_name and applicant.last_name)
 
 
 def round_progress(session: Session, round_id: int, now: datetime) -> Progress:
@@ -333,7 +355,7 @@ def _rows(session: Session, round_: AdmissionRound, rows: list[Applicant]) -> li
     codes = round_institutions(round_)
     states = _fetch_states(session, [a.id for a in rows])
     return [ApplicantRow(a.id, a.line_no, a.national_id, a.reference, a.status, a.stopped,
-                         incomplete_reasons(states[a.id], codes, a.stopped),
+                         incomplete_reasons(states[a.id], codes, a.stopped, named(a)),
                          sum(1 for s in states[a.id].values() if s.outcome == "imported")) for a in rows]
 
 
@@ -360,8 +382,9 @@ class ApplicantView:
     fetches: list[FetchRow]
 
 
-def summaries(session: Session, registry: Registry, applicant_ids: list[int]) -> dict[int, Summary]:
-    """Each applicant's summary from the verified answers kept for them (no audit: callers record the look)."""
+def summaries(session: Session, registry: Registry, applicant_ids: list[int], lang: str = "nb") -> dict[int, Summary]:
+    """Each applicant's summary from the verified answers kept for them (no audit: callers record the look); each
+    degree and course names its institution by the name of its day (``lang``: nb/nn get the bokmål name)."""
     fetched: dict[int, list[FetchedContents]] = {i: [] for i in applicant_ids}
     not_covered: dict[int, list[str]] = {i: [] for i in applicant_ids}
     for start in range(0, len(applicant_ids), CHUNK):
@@ -373,10 +396,14 @@ def summaries(session: Session, registry: Registry, applicant_ids: list[int]) ->
             if row.contents:
                 results, quals = unpack(row.contents)
                 fetched[row.applicant_id].append(FetchedContents(
-                    row.institution_code, institution_name(registry, row.institution_code), results, quals))
+                    row.institution_code, institution_name(registry, row.institution_code, lang), results, quals))
             else:
                 not_covered[row.applicant_id].append(row.institution_code)
-    return {i: summarise(fetched[i], not_covered[i]) for i in applicant_ids}
+
+    def name_on(code: str, day: date) -> str:
+        return registry.name_then(code, day, lang)
+
+    return {i: summarise(fetched[i], not_covered[i], name_on) for i in applicant_ids}
 
 
 def find_applicant(session: Session, round_id: int, national_id: str) -> Applicant | None:
@@ -385,7 +412,7 @@ def find_applicant(session: Session, round_id: int, national_id: str) -> Applica
 
 
 def applicant_view(session: Session, registry: Registry, round_id: int, applicant_id: int, *, viewer: str,
-                   now: datetime) -> ApplicantView:
+                   now: datetime, lang: str = "nb") -> ApplicantView:
     """One applicant's results summarised as admission decides, and every institution's answer; the look is
     an audit event (a disclosure of the applicant's results to ``viewer``)."""
     round_ = get_round(session, round_id)
@@ -397,14 +424,14 @@ def applicant_view(session: Session, registry: Registry, round_id: int, applican
     fetches = []
     for code in round_institutions(round_):
         f = fetched.get(code)
-        fetches.append(FetchRow(code, institution_name(registry, code), f.state if f else None,
+        fetches.append(FetchRow(code, institution_name(registry, code, lang), f.state if f else None,
                                 f.outcome if f else None, f.attempts if f else 0, f.next_attempt_at if f else None,
                                 f.results_count if f else 0, f.qualifications_count if f else 0,
                                 f.message if f else None))
     record_event(session, actor=viewer, action=AuditAction.VIEW_ADMISSION_APPLICANT, subject=applicant.national_id,
                  detail=f"round {round_id}", now=now)
     return ApplicantView(round_id, row, applicant.first_name, applicant.last_name,
-                         summaries(session, registry, [applicant.id])[applicant.id], fetches)
+                         summaries(session, registry, [applicant.id], lang)[applicant.id], fetches)
 
 
 def iter_applicant_pages(session: Session, round_id: int, size: int = CHUNK) -> Iterator[list[Applicant]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from vitnemal.admissions.models import LineProblem, RoundStatus
-from vitnemal.admissions.rules import NO_DEGREE, Reason
+from vitnemal.admissions.rules import NO_DEGREE, UNNAMED, Reason
 from vitnemal.exchange.messages import count
 from vitnemal.exchange.outcomes import Outcome
 from vitnemal.exchange.states import OutcomeState
@@ -75,6 +75,25 @@ _NOT_ASKED: T = {"nb": "{name} er ikke spurt ennå.", "nn": "{name} er ikkje spu
 _WITHDRAWN: T = {"nb": "Søkeren trakk samtykket; ingen flere institusjoner spørres.",
                  "nn": "Søkjaren trekte samtykket; ingen fleire institusjonar blir spurde.",
                  "en": "The applicant withdrew the consent; no further institutions are asked."}
+_UNNAMED: T = {"nb": "Lista oppga ikke søkerens navn. En institusjon som har søkeren under et annet fødselsnummer (for "
+                     "eksempel et gammelt D-nummer), kan da bare svare «ingen resultater», så de svarene er ikke "
+                     "bekreftet. Legg søkeren inn i en ny runde med fornavn og etternavn, eller spør søkeren.",
+               "nn": "Lista oppgav ikkje namnet til søkjaren. Ein institusjon som har søkjaren under eit anna "
+                     "fødselsnummer (til dømes eit gammalt D-nummer), kan då berre svare «ingen resultat», så dei "
+                     "svara er ikkje stadfesta. Legg søkjaren inn i ein ny runde med fornamn og etternamn, eller spør "
+                     "søkjaren.",
+               "en": "The list gave no name for the applicant. An institution that holds them under another national "
+                     "id (an old D-number, say) can then only answer \"no results\", so those answers are not "
+                     "confirmed. Put the applicant in a new round with first and last name, or ask the applicant."}
+_UNNAMED_LIST: T = {"nb": "{count} uten navn: lista mangler kolonnene fornavn og etternavn for dem. Der en "
+                          "institusjon svarer «ingen resultater», kan den ikke si fra om den har søkeren under et "
+                          "annet fødselsnummer; de søkerne blir stående som ufullstendige med den grunnen.",
+                    "nn": "{count} utan namn: lista manglar kolonnane fornavn og etternavn for dei. Der ein "
+                          "institusjon svarar «ingen resultat», kan han ikkje seie frå om han har søkjaren under eit "
+                          "anna fødselsnummer; dei søkjarane blir ståande som ufullstendige med den grunnen.",
+                    "en": "{count} without a name: the list lacks the columns fornavn and etternavn for them. Where "
+                          "an institution answers \"no results\", it cannot say that it holds the applicant under "
+                          "another national id; those applicants stay incomplete for that reason."}
 _CANCELLED: T = {"nb": "Runden ble avbrutt før alle var spurt.", "nn": "Runden vart avbroten før alle var spurde.",
                  "en": "The round was cancelled before everyone was asked."}
 
@@ -124,6 +143,8 @@ def reason_text(reason: Reason, name: str, lang: Language = "nb", attempts: int 
         return _WITHDRAWN[lang]
     if reason.code == "cancelled":
         return _CANCELLED[lang]
+    if reason.code == UNNAMED:
+        return _UNNAMED[lang]
     if reason.code == "not_asked":
         return _NOT_ASKED[lang].format(name=name)
     if reason.code == "waiting_retry":
@@ -135,6 +156,11 @@ def reason_text(reason: Reason, name: str, lang: Language = "nb", attempts: int 
 
 def line_problem_text(reason: LineProblem, line_no: int, detail: str, lang: Language = "nb") -> str:
     return _LINES[reason][lang].format(line=line_no, detail=detail)
+
+
+def unnamed_list_text(count: str, lang: Language = "nb") -> str:
+    """What a round started from a list without names cannot tell (``count`` is e.g. "3 søkere")."""
+    return _UNNAMED_LIST[lang].format(count=count)
 
 
 def status_label(status: RoundStatus, lang: Language = "nb") -> str:

@@ -52,7 +52,8 @@ class AdmissionBenchConfig:
     budget_per_minute: int = 2700  # what the round sends one node (90 % of the limit, the default)
     concurrency: int = 8  # requests in flight to one node
     in_flight: int = 64  # requests in flight to all nodes together
-    window: int = 100  # applicants in flight
+    window: int = 400  # applicants in flight
+    batch: int = 100  # applicants in one batch question
     engine: str = "sqlite"
 
 
@@ -123,6 +124,27 @@ class _Memory:
         self._thread.join()
 
 
+def _tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) used so far by process ``root`` and its descendants (the node host's workers),
+    read from /proc; 0 where it cannot be read."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, (0, 0.0))[1]
+        todo += [child for child, (parent, _) in stats.items() if parent == pid]
+    return total
+
+
 def _max_per_window(counts: Counter[int], window: int) -> int:
     if not counts:
         return 0
@@ -177,7 +199,7 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
             os.environ[limit_var] = before
     settings = replace(fed.settings, admission_node_requests_per_minute=cfg.budget_per_minute,
                        admission_node_concurrency=cfg.concurrency, admission_window=cfg.window,
-                       admission_requests_in_flight=cfg.in_flight)
+                       admission_requests_in_flight=cfg.in_flight, admission_batch=cfg.batch)
     host = LocalInstitutions.open(settings, [ADMISSION_CODE])
     tune_gc()
     try:
@@ -188,10 +210,14 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
                 started_by="bench", source="bench", now=datetime.now(UTC)).round_id
         worker = AdmissionWorker(host, ADMISSION_CODE, name="bench")
         say(f"round {round_id}: {cfg.applicants} applicants × {cfg.nodes} nodes")
+        load_before = os.getloadavg()
+        nodes_cpu = _tree_cpu_s(node_host.proc.pid)
         with _Memory() as memory:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             asyncio.run(worker.run(asyncio.Event(), until_idle=True))
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        nodes_cpu = _tree_cpu_s(node_host.proc.pid) - nodes_cpu
+        load_after = os.getloadavg()
         with host.db(ADMISSION_CODE).read_session() as s:
             progress = service.round_progress(s, round_id, datetime.now(UTC))
     finally:
@@ -210,6 +236,7 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
         "per_node_in_flight": cfg.concurrency,
         "in_flight": cfg.in_flight,
         "window_applicants": cfg.window,
+        "batch_applicants": cfg.batch,
         "round_budget_per_node_per_minute": cfg.budget_per_minute,
         "applicants_done": progress.done,
         "applicants_complete": progress.complete,
@@ -219,9 +246,15 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
         "applicant_p50_ms": round(statistics.median(times), 1) if times else None,
         "applicant_p95_ms": round(p95, 1),
         "requests": worker.stats.requests,
+        "applicants_asked_in_batches": worker.stats.batched,
         "max_requests_per_s_any_node": max((max(c.values(), default=0) for c in per_node.values()), default=0),
         "max_requests_per_minute_any_node": max((_max_per_window(c, 60) for c in per_node.values()), default=0),
         "slow_down_answers": worker.stats.slowed_down,
+        # What the round cost in CPU, whatever else the machine was doing: the worker and every node together.
+        "worker_cpu_s": round(cpu, 1),
+        "nodes_cpu_s": round(nodes_cpu, 1),
+        "cpu_ms_per_applicant": round((cpu + nodes_cpu) * 1000 / max(1, progress.done), 2),
+        "machine_load_1min_before_after": [round(load_before[0], 1), round(load_after[0], 1)],
         "worker_rss_mb_at_start": round(memory.start_kb / 1024, 1),
         "worker_peak_rss_mb": round(memory.peak_kb / 1024, 1),
     }

@@ -48,26 +48,46 @@ def _progress_json(p: Progress) -> dict[str, Any]:
 
 
 _WORDS = {
-    "nb": ("Runde", "søkere", "ferdige", "venter på nytt forsøk", "pågår", "i kø", "stoppet", "komplette",
-           "per minutt", "ferdig ca.", "avviste linjer", "svar"),
-    "nn": ("Runde", "søkjarar", "ferdige", "ventar på nytt forsøk", "går føre seg", "i kø", "stoppa", "komplette",
-           "per minutt", "ferdig ca.", "avviste linjer", "svar"),
-    "en": ("Round", "applicants", "done", "waiting for a retry", "running", "queued", "stopped", "complete",
-           "per minute", "expected finish", "rejected lines", "answers"),
+    "nb": ("Runde", "", "ferdige", "venter på nytt forsøk", "pågår", "i kø", "stoppet", "komplette",
+           "per minutt", "ferdig ca.", "", "svar"),
+    "nn": ("Runde", "", "ferdige", "ventar på nytt forsøk", "går føre seg", "i kø", "stoppa", "komplette",
+           "per minutt", "ferdig ca.", "", "svar"),
+    "en": ("Round", "", "done", "waiting for a retry", "running", "queued", "stopped", "complete",
+           "per minute", "expected finish", "", "answers"),
 }
 
 
 def _progress_text(p: Progress, lang: LangCode) -> str:
     from vitnemal.admissions.texts import status_label
     from vitnemal.i18n import show_time
+    from vitnemal.web.i18n import translations
 
-    w = _WORDS[lang]
+    t, w = translations(lang), _WORDS[lang]
     finish = f"; {w[9]} {show_time(p.expected_finish, lang)}" if p.expected_finish else ""
     answers = ", ".join(f"{k} {v}" for k, v in sorted(p.outcomes.items()))
+    applicants = _applicants(p.applicants, lang)
+    rejected = t.ungettext("%(num)d line rejected", "%(num)d lines rejected", p.lines_rejected) % {
+        "num": p.lines_rejected}
     return (f"{w[0]} {p.round_id} «{p.name}»: {status_label(p.status, lang)}{finish} ({p.per_minute:g} {w[8]})\n"
-            f"  {p.applicants} {w[1]}: {p.done} {w[2]}, {p.complete} {w[7]}, {p.waiting} {w[3]}, {p.running} {w[4]}, "
-            f"{p.queued} {w[5]}, {p.stopped} {w[6]}; {p.lines_rejected} {w[10]}\n"
+            f"  {applicants}: {p.done} {w[2]}, {p.complete} {w[7]}, {p.waiting} {w[3]}, {p.running} {w[4]}, "
+            f"{p.queued} {w[5]}, {p.stopped} {w[6]}; {rejected}\n"
             f"  {w[11]}: {answers or '-'}")
+
+
+def _applicants(n: int, lang: LangCode) -> str:
+    from vitnemal.web.i18n import translations
+
+    return str(translations(lang).ungettext("%(num)d applicant", "%(num)d applicants", n) % {"num": n})
+
+
+def _started_text(round_id: int, accepted: int, rejected: int, lang: LangCode) -> str:
+    """"Runde 2: 1 søker tatt inn, 3 linjer avvist." with the catalogue's plural forms for each number."""
+    from vitnemal.web.i18n import translations
+
+    t = translations(lang)
+    return str(t.ugettext("Round %(round)d: %(applicants)s taken in, %(lines)s rejected.") % {
+        "round": round_id, "applicants": _applicants(accepted, lang),
+        "lines": t.ungettext("%(num)d line", "%(num)d lines", rejected) % {"num": rejected}})
 
 
 @app.command()
@@ -87,7 +107,7 @@ def start(
     from vitnemal.admissions import service
     from vitnemal.admissions.applicant_list import MAX_BYTES, ListRefused, read_csv
     from vitnemal.admissions.models import RoundKind
-    from vitnemal.admissions.texts import line_problem_text
+    from vitnemal.admissions.texts import line_problem_text, unnamed_list_text
 
     try:
         with applicants.open("rb") as handle:
@@ -105,15 +125,15 @@ def start(
             raise fail(f"{applicants}: {exc}") from None
     if as_json:
         typer.echo(json.dumps({"round_id": started.round_id, "accepted": started.accepted,
-                               "rejected": started.rejected,
+                               "rejected": started.rejected, "unnamed": started.unnamed,
                                "rejections": [{"line": r.line_no, "reason": r.reason.value, "message": r.message}
                                               for r in started.rejections]}, ensure_ascii=False))
         return
-    typer.echo(f"Runde {started.round_id}: {started.accepted} søkere tatt inn, {started.rejected} linjer avvist."
-               if lang != "en" else
-               f"Round {started.round_id}: {started.accepted} applicants taken, {started.rejected} lines rejected.")
-    for r in started.rejections[:20]:
-        typer.echo("  " + line_problem_text(r.reason, r.line_no, r.message, lang.value))
+    typer.echo(_started_text(started.round_id, started.accepted, started.rejected, lang.value))
+    if started.unnamed:
+        typer.echo("  " + unnamed_list_text(_applicants(started.unnamed, lang.value), lang.value))
+    for r in started.rejections[:20]:  # the line's number and what was written there, not the parser's English
+        typer.echo("  " + line_problem_text(r.reason, r.line_no, r.national_id, lang.value))
     if started.rejected > 20:
         typer.echo(f"  … admissions rejected {started.round_id} --for {requester}")
 
@@ -239,7 +259,7 @@ def applicants(
     out: list[dict[str, Any]] = [
         {"line": r.line_no, "national_id": r.national_id, "reference": r.reference, "status": r.status.value,
          "complete": r.complete,
-            "why": [reason_text(x, service.institution_name(registry, x.institution or ""), lang.value)
+            "why": [reason_text(x, service.institution_name(registry, x.institution or "", lang.value), lang.value)
                  for x in r.reasons]} for r in rows]
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
@@ -270,7 +290,8 @@ def show(
         applicant = service.find_applicant(session, round_id, number)
         if applicant is None:
             raise fail(f"round {round_id} has no applicant {number}")
-        view = service.applicant_view(session, registry, round_id, applicant.id, viewer=actor(by), now=_now())
+        view = service.applicant_view(session, registry, round_id, applicant.id, viewer=actor(by), now=_now(),
+                                      lang=lang.value)
         if as_json:
             from sqlalchemy import select
 
@@ -289,7 +310,7 @@ def show(
         typer.echo(f"  {d.award_date.isoformat()} {d.code} {d.name_nb if lang != 'en' else d.name_en} "
                    f"({level_label(d.level, lang.value)}, {d.institution_name})")
     for c in s.courses:
-        typer.echo(f"    {c.term:<10} {c.institution} {c.code:<12} {c.credits:>5} {c.grade}")
+        typer.echo(f"    {c.term:<10} {c.institution} {c.code:<12} {c.credits:>5} {c.grade}  {c.institution_name}")
     for f in view.fetches:
         if f.state is None:
             continue
@@ -337,12 +358,14 @@ def rejected(round_id: int = ROUND, requester: str = FOR, limit: int = typer.Opt
     from vitnemal.admissions.texts import line_problem_text
 
     with institution_session(requester, home=home) as session:
-        rows = [(r.line_no, r.reason, r.message) for r in service.rejected_lines(session, round_id, limit=limit)]
+        rows = [(r.line_no, r.reason, r.message, r.national_id)
+                for r in service.rejected_lines(session, round_id, limit=limit)]
     if as_json:
-        typer.echo(json.dumps([{"line": n, "reason": r.value, "message": m} for n, r, m in rows], ensure_ascii=False))
+        typer.echo(json.dumps([{"line": n, "reason": r.value, "message": m} for n, r, m, _ in rows],
+                              ensure_ascii=False))
         return
-    for n, r, m in rows:
-        typer.echo(line_problem_text(r, n, m, lang.value))
+    for n, r, _, written in rows:
+        typer.echo(line_problem_text(r, n, written, lang.value))
 
 
 @app.command()

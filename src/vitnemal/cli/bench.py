@@ -96,7 +96,8 @@ def admissions(
     budget: int = typer.Option(2700, help="Requests the round sends one node per minute."),
     concurrency: int = typer.Option(8, help="Requests in flight to one node."),
     in_flight: int = typer.Option(64, help="Requests in flight to all nodes together."),
-    window: int = typer.Option(100, help="Applicants in flight."),
+    window: int = typer.Option(400, help="Applicants in flight."),
+    batch: int = typer.Option(100, help="Applicants in one batch question to a node (1-100)."),
     engine: str = typer.Option("sqlite", help="sqlite or postgresql (a throwaway server is started)."),
     node_processes: int = typer.Option(2, help="Processes of the host that serves the nodes."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -113,8 +114,8 @@ def admissions(
     with console.status("benchmark") as status:
         config = AdmissionBenchConfig(applicants=applicants, nodes=nodes, latency=latency,
                                       node_requests_per_minute=node_limit, budget_per_minute=budget,
-                                      concurrency=concurrency, in_flight=in_flight, window=window, engine=engine,
-                                      node_processes=node_processes)
+                                      concurrency=concurrency, in_flight=in_flight, window=window, batch=batch,
+                                      engine=engine, node_processes=node_processes)
         figures = run_benchmark(config, progress=lambda msg: status.update(f"benchmark: {msg}"))
     _emit(figures, as_json)
 

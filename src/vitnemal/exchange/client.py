@@ -24,7 +24,7 @@ HEADERS = {"content-type": MEDIA_TYPE, "accept": MEDIA_TYPE}
 
 
 class NodeClient(Protocol):
-    async def send(self, node_url: str, token: str, timeout_s: float) -> Reply: ...
+    async def send(self, node_url: str, token: str, timeout_s: float, path: str = PATH) -> Reply: ...
 
     async def aclose(self) -> None: ...
 
@@ -46,9 +46,10 @@ class HttpNodeClient:
             self._session = aiohttp.ClientSession(connector=connector, headers=HEADERS)
         return self._session
 
-    async def send(self, node_url: str, token: str, timeout_s: float) -> Reply:
+    async def send(self, node_url: str, token: str, timeout_s: float, path: str = PATH) -> Reply:
+        """Post to the node's ``path``: the single question (``PATH``) or an admission's batch question."""
         started = time.perf_counter()
-        url = f"{node_url.rstrip('/')}/{PATH}"
+        url = f"{node_url.rstrip('/')}/{path}"
 
         def elapsed() -> int:
             return int((time.perf_counter() - started) * 1000)

@@ -181,6 +181,15 @@ def _classify(
         answer = parse_answer(payload)
     except ProtocolError as exc:
         return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer was rejected: {exc.message}")
+    return judge(answer, node=node, requester=requester, request_id=request_id, subject_ids=subject_ids,
+                 fetch_date=fetch_date)
+
+
+def judge(answer: NodeAnswer, *, node: str, requester: str, request_id: str, subject_ids: tuple[str, ...],
+          fetch_date: date) -> Verdict:
+    """What a verified, well-formed answer says: the checks after the signature (bound to our request, about our
+    person, results well-formed, degrees released), then its own status. An admission's batch answer is judged
+    per applicant through this too (``admissions.batch``)."""
     if answer.node != node or answer.requester != requester or answer.in_reply_to != request_id:
         return Verdict(Outcome.INVALID_ANSWER, f"{node}'s answer is not an answer to this request")
     if answer.subject not in subject_ids or (answer.matched_id and answer.matched_id not in subject_ids):

@@ -12,8 +12,10 @@ number. So (issue 7 #3):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
@@ -39,9 +41,14 @@ class NoMatch:
     mismatch: str | None = None
 
 
+# A batch question names each applicant's id to several rules (valid? usable as an earlier id? which birth date?):
+# parsed once. NationalId is frozen; an invalid number raises each time (lru_cache keeps no exceptions).
+parsed = lru_cache(maxsize=4096)(parse_national_id)
+
+
 def usable_as_earlier_id(number: str) -> bool:
     try:
-        return earlier_id_refusal(parse_national_id(number)) is None
+        return earlier_id_refusal(parsed(number)) is None
     except InvalidNationalId:
         return False
 
@@ -55,7 +62,7 @@ def stated_birth_date(subject: Subject) -> date | None:
     try:
         if subject.birth_date:
             return date.fromisoformat(subject.birth_date)
-        return parse_national_id(subject.national_id).birth_date
+        return parsed(subject.national_id).birth_date
     except (ValueError, InvalidNationalId):
         return None
 
@@ -97,3 +104,21 @@ def find_subject(session: Session, subject: Subject) -> Match | NoMatch:
     # Prefer naming the request's current id when it is the one that matched (a D-number the node has as earlier).
     via = sorted({row.via for row in holders}, key=lambda i: (i != subject.national_id, wanted.index(i)))
     return Match(person.id, person.national_id, via[0])
+
+
+def find_subjects(session: Session, subjects: Sequence[Subject]) -> list[Match | NoMatch]:
+    """:func:`find_subject` for each of ``subjects`` (a batch question), with one query for everyone registered
+    under the id asked with; only the others who name an id usable as an earlier one are looked up one by one."""
+    ids = [s.national_id for s in subjects]
+    current = {row.national_id: row.id for row in session.execute(
+        select(Person.id, Person.national_id).where(Person.national_id.in_(ids)))}
+    found: list[Match | NoMatch] = []
+    for subject in subjects:
+        person_id = current.get(subject.national_id)
+        if person_id is not None:
+            found.append(Match(person_id, subject.national_id, subject.national_id))
+        elif any(usable_as_earlier_id(i) for i in subject.all_ids()):
+            found.append(find_subject(session, subject))
+        else:
+            found.append(NoMatch())
+    return found

@@ -1,5 +1,6 @@
 """HTTP routes of the exchange node: ``/nodes/{code}/exchange/v1/results`` takes a signed request (JWS) and
-returns a signed answer; ``/nodes/{code}`` describes the node."""
+returns a signed answer, ``/nodes/{code}/exchange/v1/batch`` takes an admission's batch question (many
+applicants, each answered and logged on its own); ``/nodes/{code}`` describes the node."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 from vitnemal import ratelimit
 from vitnemal.config import Settings
 from vitnemal.institutions.host import LocalInstitutions
-from vitnemal.node.handling import MAX_REQUEST_BYTES, Refusal, handle_request
+from vitnemal.node.batch import BATCH_PATH
+from vitnemal.node.handling import MAX_REQUEST_BYTES, Answer, Refusal, handle_batch, handle_request
 from vitnemal.node.protocol import MEDIA_TYPE, PATH
 from vitnemal.node.service import RequestLimiter, Throttle
 from vitnemal.web.deps import served_host
@@ -69,6 +71,20 @@ async def results(code: str, request: Request) -> Response:
     received = time.perf_counter()
     body = await request.body()
     outcome = await run_in_threadpool(handle_request, host, code, body, datetime.now(UTC), _limiter(request, host))
+    return await _reply(request, code, received, outcome.token if isinstance(outcome, Answer) else outcome)
+
+
+@router.post(f"/nodes/{{code}}/{BATCH_PATH}")
+async def batch(code: str, request: Request) -> Response:
+    """An admission's batch question: each applicant answered and logged on their own, in one signed answer."""
+    host = served_host(request, code)
+    received = time.perf_counter()
+    body = await request.body()
+    outcome = await run_in_threadpool(handle_batch, host, code, body, datetime.now(UTC), _limiter(request, host))
+    return await _reply(request, code, received, outcome)
+
+
+async def _reply(request: Request, code: str, received: float, outcome: str | Refusal) -> Response:
     if isinstance(outcome, Refusal):
         return Response(outcome.body(), status_code=outcome.status, media_type="application/json",
                         headers=outcome.headers())
@@ -79,4 +95,4 @@ async def results(code: str, request: Request) -> Response:
         delay = answer_delay(code) - (time.perf_counter() - received)
         if delay > 0:
             await asyncio.sleep(delay)
-    return Response(content=outcome.token, media_type=MEDIA_TYPE)
+    return Response(content=outcome, media_type=MEDIA_TYPE)

@@ -257,3 +257,57 @@ class RequestEnvelope(Wire):
     disclosures: StrictBool | None = None
     # Owner_login only: instead of the results, the signed PDF of this issued diploma set (the owner shares it).
     diploma: DocumentId | None = None
+
+
+# --- the batch question (issue 14): one signed admission request about many applicants -----------------------------
+
+MAX_BATCH = 100  # applicants in one batch question: an answer about all of them stays well inside one message
+# An applicant the node kept out of a batch's answer to keep the answer within its bounds: nothing about them was
+# disclosed or logged; the requester asks about them in a single request.
+ASK_ALONE: Final = "ask_alone"
+# An item's id is the disclosure log's request id (records.models.Disclosure.request_id: 64 characters).
+ItemId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class BatchItemWire(Wire):
+    """One applicant in a batch question: its own id (the disclosure log's request id, so each applicant is logged
+    and guarded against replay on its own), who, and the applicant's own consent."""
+
+    id: ItemId
+    subject: SubjectWire
+    consent: ConsentWire
+
+
+class BatchRequestEnvelope(Wire):
+    """An admission body's (or a local admission's) signed question to one node about up to :data:`MAX_BATCH`
+    applicants, each on their own admission consent. There is no owner-login basis, log or diploma in a batch."""
+
+    v: Literal[1] = PROTOCOL_VERSION
+    iss: Code
+    aud: Code
+    jti: Key
+    iat: Timestamp
+    purpose: Code
+    fetch_date: IsoDate
+    items: Annotated[list[BatchItemWire], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class BatchAnswerItem(AnswerContents):
+    """The node's answer about one applicant of a batch, as a single answer would give it (``id`` is the item's)."""
+
+    id: ItemId
+    subject: NationalIdText
+    status: AnswerStatus | Literal["ask_alone"]
+    message: Message | None = None
+    matched_id: NationalIdText | None = None
+
+
+class BatchAnswerEnvelope(Wire):
+    """A node's signed answer to a batch question: one item per applicant asked, in the order asked."""
+
+    v: Literal[1] = PROTOCOL_VERSION
+    iss: Code
+    aud: Code
+    in_reply_to: Key
+    iat: Timestamp
+    items: Annotated[list[BatchAnswerItem], Field(max_length=MAX_BATCH)]

@@ -24,7 +24,9 @@ from vitnemal.exchange.order_round import run_round
 from vitnemal.exchange.outcomes import Reply
 from vitnemal.exchange.states import OrderStatus
 from vitnemal.institutions.host import LocalInstitutions
-from vitnemal.node.handling import Refusal, handle_request
+from vitnemal.node.batch import BATCH_PATH
+from vitnemal.node.handling import Answer, Refusal, handle_batch, handle_request
+from vitnemal.node.protocol import PATH
 from vitnemal.node.service import RequestLimiter
 
 
@@ -37,19 +39,23 @@ class LocalNodeClient:
         self._by_url = {entry.node_url.rstrip("/"): entry.code for entry in host.registry if entry.answers}
         self._http = HttpNodeClient()
 
-    def _answer(self, code: str, token: str) -> Reply:
+    def _answer(self, code: str, token: str, path: str) -> Reply:
         started = time.perf_counter()
-        outcome = handle_request(self.host, code, token.encode(), datetime.now(UTC), self.limiter)
+        if path == BATCH_PATH:  # an admission's batch question (the node's other route)
+            outcome: Answer | Refusal | str = handle_batch(self.host, code, token.encode(), datetime.now(UTC),
+                                                           self.limiter)
+        else:
+            outcome = handle_request(self.host, code, token.encode(), datetime.now(UTC), self.limiter)
         elapsed_ms = int((time.perf_counter() - started) * 1000)
         if isinstance(outcome, Refusal):
             return Reply(outcome.status, outcome.body(), None, elapsed_ms)
-        return Reply(200, outcome.token.encode(), None, elapsed_ms)
+        return Reply(200, (outcome if isinstance(outcome, str) else outcome.token).encode(), None, elapsed_ms)
 
-    async def send(self, node_url: str, token: str, timeout_s: float) -> Reply:
+    async def send(self, node_url: str, token: str, timeout_s: float, path: str = PATH) -> Reply:
         code = self._by_url.get(node_url.rstrip("/"))
         if code is None or not self.host.serves(code):
-            return await self._http.send(node_url, token, timeout_s)
-        return await asyncio.to_thread(self._answer, code, token)
+            return await self._http.send(node_url, token, timeout_s, path)
+        return await asyncio.to_thread(self._answer, code, token, path)
 
     async def aclose(self) -> None:
         await self._http.aclose()

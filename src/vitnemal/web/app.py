@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from vitnemal import __version__
+from vitnemal.admissions.applicant_list import MAX_BYTES as ADMISSION_LIST_BYTES
+from vitnemal.admissions.local import LocalAdmissions
 from vitnemal.admissions.tasks import AdmissionWorker
 from vitnemal.config import Settings
 from vitnemal.diplomas.routes import MAX_UPLOAD_BYTES
@@ -21,6 +23,8 @@ from vitnemal.exchange.worker import Worker
 from vitnemal.i18n import use_zone
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.institutions.registry import MemberKind
+from vitnemal.node.batch import BATCH_PATH as NODE_BATCH_PATH
+from vitnemal.node.batch import MAX_BATCH_REQUEST_BYTES as NODE_MAX_BATCH_BYTES
 from vitnemal.node.protocol import PATH as NODE_PATH
 from vitnemal.node.routes import MAX_REQUEST_BYTES as NODE_MAX_BYTES
 from vitnemal.node.routes import router as node_router
@@ -47,6 +51,9 @@ API_DOCS_CSP = {DOCS_PATH: SELF_ONLY_PAGE}
 PAGES_CSP = {"/": SELF_ONLY_PAGE}
 BODY_LIMITS = [
     limit(rf"/nodes/[^/]+/{NODE_PATH}", NODE_MAX_BYTES, "signed node requests"),
+    limit(rf"/nodes/[^/]+/{NODE_BATCH_PATH}", NODE_MAX_BATCH_BYTES, "signed batch questions"),
+    limit(r"/institutions/[^/]+/admission/rounds/new", ADMISSION_LIST_BYTES + _MULTIPART_OVERHEAD,
+          "admission lists"),
     limit(r"/verify", MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD, "uploads to verify"),
 ]
 
@@ -72,12 +79,15 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
             worker = Worker(host)
             app.state.worker = worker
             tasks.append(asyncio.create_task(worker.run(stop)))
-            # Admission rounds of the admission bodies served here (Samordna opptak); an institution's local
-            # admission rounds are worked by `vitnemal admissions work --for CODE`.
+            # Admission rounds of the admission bodies served here (Samordna opptak), and the institutions' local
+            # admission rounds (a worker for an institution while it has applicants due).
+            kinds = {code: e.kind for code in host.codes if (e := host.registry.institutions.get(code)) is not None}
             for code in host.codes:
-                entry = host.registry.institutions.get(code)
-                if entry is not None and entry.kind is MemberKind.ADMISSION:
+                if kinds.get(code) is MemberKind.ADMISSION:
                     tasks.append(asyncio.create_task(AdmissionWorker(host, code).run(stop)))
+            local = [code for code in host.codes if kinds.get(code) is MemberKind.INSTITUTION]
+            if local:
+                tasks.append(asyncio.create_task(LocalAdmissions(host, local).run(stop)))
         try:
             yield
         finally:

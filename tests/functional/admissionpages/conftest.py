@@ -71,8 +71,9 @@ def rounds(tmp_path_factory, sqlite_template) -> Iterator[Rounds]:
     with staff_site(tmp_path_factory.mktemp("rounds") / "fed", sqlite_template, admission=True) as site:
         seed_applicants(site)
         bad = GRADUATE[:10] + str((int(GRADUATE[10]) + 1) % 10)
-        done = start_round_at_so(site, f"fodselsnummer;referanse\n{GRADUATE};S-1\n{NOTHING};S-2\n{bad};S-3\n"
-                                 f"{NO_CONSENT};S-4\n", "Hovedopptak 2027")
+        done = start_round_at_so(site, f"fodselsnummer;referanse;fornavn;etternavn\n{GRADUATE};S-1;Kari;Nordmann\n"
+                                 f"{NOTHING};S-2;Ola;Nordmann\n{bad};S-3;Per;Hansen\n{NO_CONSENT};S-4;Eva;Berg\n",
+                                 "Hovedopptak 2027")
         work_at_so(site)
         paused = start_round_at_so(site, f"fodselsnummer;referanse\n{GRADUATE};T-1\n", "Suppleringsopptak 2027")
         with site.db("so").session() as s:

@@ -29,6 +29,7 @@ def officer_routes(rounds) -> list[tuple[str, str]]:
     base = f"/institutions/so/admission/rounds/{rounds.paused}"
     applicant = rounds.applicant_id(rounds.paused, GRADUATE)
     return [("GET", "/institutions/so/admission/rounds"), ("GET", "/institutions/so/admission/rounds.json"),
+            ("GET", "/institutions/so/admission/rounds/new"),
             ("GET", base), ("GET", f"{base}/progress.json"), ("GET", f"{base}/applicants/{applicant}"),
             ("GET", f"{base}/export.csv"), ("GET", f"{base}/export.json"), ("POST", f"{base}/pause")]
 
@@ -49,7 +50,8 @@ def test_every_admission_page_is_listed(site, rounds) -> None:
               if p.startswith("/institutions/{code}/admission") and m != "HEAD"}
     assert served, "no admission pages found: the route walk no longer sees the page routers"
     resume = ("POST", f"/institutions/so/admission/rounds/{rounds.paused}/resume")  # tried in test_officer_pages
-    listed = [*APPLICANT_ROUTES, *officer_routes(rounds), resume]
+    upload = ("POST", "/institutions/so/admission/rounds/new")  # tried for every user in test_upload_round
+    listed = [*APPLICANT_ROUTES, *officer_routes(rounds), resume, upload]
     missing = [f"{m} {t}" for m, t in sorted(served)
                if not any(m == lm and re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(t)), lp)
                           for lm, lp in listed)]

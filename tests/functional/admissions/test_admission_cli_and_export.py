@@ -73,3 +73,22 @@ def test_pause_stops_the_claims_and_resume_goes_on(admission) -> None:
     run(live, "resume", round_id)
     run(live, "work", "--until-done")
     assert json.loads(run(live, "status", round_id, "--json"))["done"] == 3
+
+
+def test_start_speaks_norwegian_with_plural_forms_and_names_what_each_line_says(admission, tmp_path) -> None:
+    """Review R17: no English detail inside a Norwegian sentence, and "1 søker" (not "1 søkere")."""
+    ids = people(2)
+    live = admission(ids)
+    live.consent(ids[0])
+    bad = ids[1][:10] + str((int(ids[1][10]) + 1) % 10)  # the second check digit wrong
+    listed = tmp_path / "liste.csv"
+    listed.write_text(f"fodselsnummer\n{ids[0]}\n{bad}\n{ids[0]}\n", encoding="utf-8")
+    text = run(live, "start", str(listed), "--name", "Hovedopptak 2027")
+    assert text.splitlines()[0] == "Runde 1: 1 søker tatt inn, 2 linjer avvist."
+    assert f"  Linje 3: ugyldig fødselsnummer ({bad})." in text.splitlines()
+    assert f"  Linje 4: søkeren står allerede i lista ({ids[0]})." in text.splitlines()
+    assert "check digit" not in text and "line" not in text
+    assert "1 søker:" in run(live, "status", "1") and "2 linjer avvist" in run(live, "status", "1")
+    listed.write_text(f"fodselsnummer\n{ids[0]}\n", encoding="utf-8")
+    nn = run(live, "start", str(listed), "--name", "Etteropptak", "--lang", "nn")
+    assert nn.splitlines()[0] == "Runde 2: 1 søkjar tekne inn, 0 linjer avviste."

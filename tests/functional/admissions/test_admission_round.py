@@ -4,7 +4,7 @@ redoing the answered; a consent withdrawn during the round stops that applicant'
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -91,3 +91,33 @@ def test_a_node_down_is_retried_by_the_rule_and_a_withdrawal_stops_the_applicant
             (ids[3], ["consent_withdrawn", "unavailable"])]
     assert live.disclosures("214") == 3 and live.disclosures("214", ids[3]) == 0
     assert live.disclosures("216") == live.disclosures("185") == 4  # the answered were not asked again
+
+
+def test_a_list_without_names_cannot_confirm_no_results_so_the_applicant_stays_incomplete(admission) -> None:
+    """Review R21 (the seed's failure reason 4): 216 holds the applicant under an old D-number. Without a name the
+    node can only say "no results"; that is not taken as complete. With the name it says identity mismatch."""
+    from tests.factories import add_person
+
+    from vitnemal.admissions.texts import reason_text
+    from vitnemal.identity.national_id import NationalIdKind, make_national_id
+
+    born = date(1994, 10, 23)
+    current = next(n for i in range(100, 500) if (n := make_national_id(born, i)))
+    old = next(n for i in range(100, 500) if (n := make_national_id(born, i, kind=NationalIdKind.D_NUMBER)))
+    live = admission([])
+    with live.fed.db("216").session() as s:
+        add_person(s, old, "Chen", "Petrov", born=born)
+    live.consent(current)
+    unnamed = live.start(f"fodselsnummer\n{current}\n", name="Uten navn")
+    named = live.start(f"fodselsnummer;fornavn;etternavn\n{current};Chen;Petrov\n", name="Med navn")
+    assert (unnamed.unnamed, named.unnamed) == (1, 0)
+    live.work()
+    with live.fed.db(SO).read_session() as s:
+        [without] = service.applicants(s, unnamed.round_id)
+        [with_name] = service.applicants(s, named.round_id)
+        progress = service.round_progress(s, unnamed.round_id, datetime.now(UTC))
+        listed_incomplete = service.applicants(s, unnamed.round_id, only="incomplete")
+    assert [r.code for r in without.reasons] == ["unnamed"] and not without.complete
+    assert (progress.done, progress.complete) == (1, 0) and len(listed_incomplete) == 1
+    assert reason_text(without.reasons[0], "", "nb").startswith("Lista oppga ikke søkerens navn.")
+    assert [(r.code, r.institution) for r in with_name.reasons] == [("identity_mismatch", "216")]

@@ -15,7 +15,7 @@ from vitnemal.admissions.models import Applicant, Fetch, RoundStatus
 from vitnemal.admissions.tasks import AdmissionWorker
 from vitnemal.exchange.client import HttpNodeClient
 from vitnemal.exchange.outcomes import Reply
-from vitnemal.node.protocol import Refusal
+from vitnemal.node.protocol import PATH, Refusal
 
 
 def start(live, ids: list[str]) -> int:
@@ -48,7 +48,7 @@ def test_a_worker_that_dies_loses_nothing(admission) -> None:
         dying = AdmissionWorker(host, SO, name="dies")
         claimed = await asyncio.to_thread(dying._claim, 10, True)
         assert len(claimed) == 6
-        await dying._fetch(claimed[0])  # one applicant asked and recorded ...
+        await dying._fetch([claimed[0]])  # one applicant asked and recorded ...
         await asyncio.to_thread(dying._record, [dying._results.get_nowait()])
         await dying.client.aclose()  # ... and then the process is gone, holding the other five
 
@@ -72,12 +72,12 @@ class SlowDownOnce(HttpNodeClient):
         super().__init__()
         self.refused = 0
 
-    async def send(self, node_url: str, token: str, timeout_s: float) -> Reply:
+    async def send(self, node_url: str, token: str, timeout_s: float, path: str = PATH) -> Reply:
         if node_url.endswith("/216") and not self.refused:
             self.refused += 1
             refusal = Refusal(429, "rate_limited", "slow down", retry_after_s=1)
             return Reply(429, refusal.body(), None, 1)
-        return await super().send(node_url, token, timeout_s)
+        return await super().send(node_url, token, timeout_s, path)
 
 
 def test_a_slow_down_is_honoured_and_is_not_a_failed_attempt(admission) -> None:

@@ -15,6 +15,7 @@ from tests.factories import MiniFederation, add_course, add_person, add_result, 
 
 from vitnemal.devtools.server import BackgroundServer
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.node.protocol import PATH
 from vitnemal.node.routes import database_limiter
 from vitnemal.recognition.local_exchange import LocalNodeClient
 from vitnemal.web.app import create_app
@@ -42,14 +43,15 @@ class NodePath:
         self.kind, self.fed, self.server = kind, fed, server
         self.url = server.url
 
-    def post(self, body: str) -> Reply:
+    def post(self, body: str, path: str = PATH) -> Reply:
+        """Post to node 216's ``path``: the single question, or (``BATCH_PATH``) an admission's batch question."""
         if self.kind == "http":
-            r = httpx.post(f"{self.url}/nodes/216/exchange/v1/results", content=body.encode(), timeout=10)
+            r = httpx.post(f"{self.url}/nodes/216/{path}", content=body.encode(), timeout=10)
             return Reply(r.status_code, r.text, dict(r.headers))
         host = LocalInstitutions.open(self.fed.settings, codes=["216"])
         client = LocalNodeClient(host, database_limiter(self.fed.settings))
         try:
-            got = asyncio.run(client.send(self.fed.registry.get("216").node_url, body, 10))
+            got = asyncio.run(client.send(self.fed.registry.get("216").node_url, body, 10, path))
         finally:
             asyncio.run(client.aclose())
             host.close()

@@ -100,3 +100,26 @@ def test_a_withdrawn_consent_is_the_reason_and_the_unasked_are_not_listed() -> N
     fetches = {"216": FetchState(OutcomeState.FINAL, "imported"), "185": FetchState(OutcomeState.RETRY, "unavailable")}
     assert incomplete_reasons(fetches, ["216", "214", "185"], Stopped.CONSENT_WITHDRAWN) == [
         Reason("consent_withdrawn")]
+
+
+def test_each_line_names_its_institution_as_it_was_named_that_day() -> None:
+    """A merged institution: 216 was Høgskulen i Sogn og Fjordane until 2016, Høgskulen på Vestlandet since."""
+    def name_on(code: str, day: date) -> str:
+        return "Høgskulen i Sogn og Fjordane" if day < date(2017, 1, 1) else "Høgskulen på Vestlandet"
+
+    old, new = result("GEO1", 2014, "VÅR", "B"), result("GEO2", 2019, "HØST", "A")
+    fetched = [FetchedContents("216", "Høgskulen på Vestlandet", (old, new),
+                               (degree("BA", "bachelor", date(2016, 6, 20), [old.key]),))]
+    summary = summarise(fetched, name_on=name_on)
+    assert [(c.code, c.institution_name) for c in summary.courses] == [
+        ("GEO1", "Høgskulen i Sogn og Fjordane"), ("GEO2", "Høgskulen på Vestlandet")]
+    assert [d.institution_name for d in summary.degrees] == ["Høgskulen i Sogn og Fjordane"]
+    assert {c.institution_name for c in summarise(fetched).courses} == {"Høgskulen på Vestlandet"}
+
+
+def test_no_results_about_an_applicant_the_list_did_not_name_is_not_confirmed() -> None:
+    fetches = {"185": FetchState(OutcomeState.FINAL, "no_results"), "216": FetchState(OutcomeState.FINAL, "imported")}
+    assert incomplete_reasons(fetches, ["185", "216"], named=False) == [Reason("unnamed")]
+    assert incomplete_reasons(fetches, ["185", "216"]) == []
+    imported_only = {"216": FetchState(OutcomeState.FINAL, "imported")}
+    assert incomplete_reasons(imported_only, ["216"], named=False) == []
