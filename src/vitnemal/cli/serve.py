@@ -37,6 +37,33 @@ def _announce(settings: Any) -> None:
     record_served_url(settings, settings.public_url)
 
 
+def _warn_misplaced_nodes(settings: Any, codes: list[str] | None) -> None:
+    """Say so when the registry places the nodes served here at another address: the other institutions (and
+    this host's own worker) would send their requests there and record every node as not answering. That is what
+    serving a federation made for port 8000 on another port does; `vitnemal demo --port` points the registry at
+    itself, `serve` does not change the federation's registry."""
+    from rich.console import Console
+
+    from vitnemal.institutions.registry import Registry
+
+    if not settings.registry_path.exists():
+        return
+    registry = Registry.load(settings.registry_path)
+    base = settings.public_url.rstrip("/")
+    misplaced = [(code, entry.node_url) for code, entry in sorted(registry.institutions.items())
+                 if entry.answers and (not codes or code in codes) and entry.node_url != f"{base}/nodes/{code}"]
+    if not misplaced:
+        return
+    named = ", ".join(f"{code} at {url}" for code, url in misplaced[:3])
+    more = f" and {len(misplaced) - 3} more" if len(misplaced) > 3 else ""
+    Console(stderr=True, soft_wrap=True).print(
+        f"Warning: the registry ({settings.registry_path}) places the nodes served here elsewhere: {named}{more}. "
+        f"Requests to them will not reach this server ({base}), so orders record them as not answering. For the "
+        f"demo federation run `vitnemal demo --port <port>`, which points the registry here; or serve on the "
+        f"address the registry names, or set VITNEMAL_PUBLIC_URL to it when this server is behind a proxy.",
+        markup=False, highlight=False)
+
+
 def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     host: str = HOST,
@@ -53,6 +80,7 @@ def serve(
 
     settings = replace(_settings(host, port), serve_institutions=tuple(institution or ()), serve_worker=worker)
     _announce(settings)
+    _warn_misplaced_nodes(settings, institution)
     if processes > 1:
         # uvicorn starts each server process afresh from the factory; the settings (these options included)
         # travel to them as their VITNEMAL_* variables.
