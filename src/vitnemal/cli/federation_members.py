@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from vitnemal.config import Settings
+    from vitnemal.institutions.exchange_keys import PublicJwk
     from vitnemal.institutions.registry import InstitutionEntry
 
 KEY = typer.Option(None, "--key", help="The institution's public key (PEM or JWK file, EC P-256; at most 8 KiB).",
@@ -38,7 +39,7 @@ def _operator(settings: Settings) -> AbstractContextManager[Session]:
     return web_session(settings, errors=(MembershipError, LookupError, FileNotFoundError))
 
 
-def _public_key(key: Path | None, generate: bool) -> tuple[dict[str, Any], Any]:
+def _public_key(key: Path | None, generate: bool) -> tuple[PublicJwk, Any]:
     """(public JWK, private key to install here or None) from ``--key`` or ``--generate-key``."""
     from vitnemal.federation.rules import MAX_KEY_BYTES, MembershipError, parse_public_key
     from vitnemal.institutions.exchange_keys import generate_key, public_jwk

@@ -27,6 +27,7 @@ from vitnemal.audit.models import AuditEvent
 from vitnemal.audit.service import record_event
 from vitnemal.federation import rules
 from vitnemal.federation.rules import MembershipError
+from vitnemal.institutions.exchange_keys import PublicJwk
 from vitnemal.institutions.registry import InstitutionEntry, MemberKind, Registry, UnknownInstitution, editing
 
 OPERATOR_ACTIONS = (AuditAction.FEDERATION_REGISTERED, AuditAction.FEDERATION_KEY_ROTATED,
@@ -47,7 +48,7 @@ def _member(registry: Registry, code: str) -> InstitutionEntry:
         raise MembershipError(str(exc)) from None
 
 
-def _key_owner(registry: Registry, jwk: dict[str, Any], now: datetime) -> str | None:
+def _key_owner(registry: Registry, jwk: PublicJwk, now: datetime) -> str | None:
     wanted = rules.thumbprint(jwk)
     for entry in registry:
         if any(rules.thumbprint(k) == wanted for k in entry.accepted_jwks(now) if k):
@@ -56,7 +57,7 @@ def _key_owner(registry: Registry, jwk: dict[str, Any], now: datetime) -> str | 
 
 
 def register(session: Session, registry_path: Path, *, code: str, name_nb: str, name_en: str, short_name: str,
-             endpoint: str, public_jwk: dict[str, Any], actor: str, now: datetime,
+             endpoint: str, public_jwk: PublicJwk, actor: str, now: datetime,
              kind: MemberKind = MemberKind.INSTITUTION, require_https: bool = False) -> InstitutionEntry:
     """Add a member with its node's endpoint and public key (see :mod:`vitnemal.federation.rules` for what is
     accepted). A code in use, even by a member taken out (its name stays on earlier results), is refused."""
@@ -86,7 +87,7 @@ def register(session: Session, registry_path: Path, *, code: str, name_nb: str, 
     return entry
 
 
-def rotate_key(session: Session, registry_path: Path, *, code: str, public_jwk: dict[str, Any],
+def rotate_key(session: Session, registry_path: Path, *, code: str, public_jwk: PublicJwk,
                overlap: timedelta, actor: str, now: datetime) -> InstitutionEntry:
     """Make ``public_jwk`` the member's key; its current key stays accepted for ``overlap``. Refused while an
     earlier rotation's overlap lasts (retire that key first), for a member taken out, or for the same key."""
@@ -106,11 +107,12 @@ def rotate_key(session: Session, registry_path: Path, *, code: str, public_jwk: 
             raise MembershipError(f"this key is registered already for {owner}" +
                                   (": it is the current key; send a new one" if owner == code else ""))
         until = now + overlap
+        old = entry.public_jwk  # None for a member registered without a key: nothing to keep accepting
         rotated = replace(entry, public_jwk=public_jwk,
-                          previous_keys=[{"jwk": entry.public_jwk, "until": until.isoformat()}])
+                          previous_keys=[] if old is None else [{"jwk": old, "until": until.isoformat()}])
         registry.institutions[code] = rotated
         _record(session, actor, AuditAction.FEDERATION_KEY_ROTATED, now, institution=code, name=entry.name_nb,
-                key=rules.thumbprint(public_jwk), previous_key=rules.thumbprint(entry.public_jwk),
+                key=rules.thumbprint(public_jwk), previous_key=None if old is None else rules.thumbprint(old),
                 previous_until=until.isoformat())
     return rotated
 

@@ -22,7 +22,7 @@ from vitnemal.federation.probe import probe_node
 from vitnemal.federation.rules import MembershipError
 from vitnemal.federation.texts import answer_lines, summary
 from vitnemal.i18n import as_language
-from vitnemal.institutions.exchange_keys import generate_key, public_jwk, save_private_key
+from vitnemal.institutions.exchange_keys import PublicJwk, generate_key, public_jwk, save_private_key
 from vitnemal.institutions.registry import InstitutionEntry, Registry
 from vitnemal.staffpages.access import CODE, StaffUser, host_of, require_operator
 from vitnemal.staffpages.render import render_staff
@@ -60,7 +60,7 @@ def _log(request: Request, code: str | None = None, limit: int = 30) -> list[dic
                 for e in membership.operator_log(session, code=code, limit=limit)]
 
 
-def _thumb(jwk: dict[str, Any]) -> str:
+def _thumb(jwk: PublicJwk | None) -> str:
     return rules.thumbprint(jwk) if jwk else ""
 
 
@@ -70,7 +70,7 @@ def _lang(request: Request) -> Any:
     return as_language(lang) if lang in ("nb", "nn", "en") else "nb"
 
 
-def _key_from_form(request: Request, key_text: str, generate: bool) -> tuple[dict[str, Any], Any]:
+def _key_from_form(request: Request, key_text: str, generate: bool) -> tuple[PublicJwk, Any]:
     """(public JWK, private key to install here or None): a pasted public key, or one made here (not production)."""
     if generate:
         if host_of(request).settings.production:

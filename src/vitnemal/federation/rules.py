@@ -11,12 +11,12 @@ import json
 import re
 import unicodedata
 from datetime import timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
+from vitnemal.institutions.exchange_keys import PublicJwk, as_public_jwk, import_public
 from vitnemal.institutions.registry import MemberKind
 
 MAX_KEY_BYTES = 8 * 1024  # a P-256 public key is ~180 bytes as PEM, ~130 as JWK: anything far larger is not one
@@ -96,7 +96,7 @@ def check_endpoint(url: str, *, require_https: bool) -> str:
     return url.rstrip("/")
 
 
-def parse_public_key(data: bytes) -> dict[str, Any]:
+def parse_public_key(data: bytes) -> PublicJwk:
     """The member's public signing key from what an institution sent: a PEM public key or a JWK (JSON), EC P-256.
     A private key is refused: it must never leave the institution. Returns the public JWK for the registry."""
     if len(data) > MAX_KEY_BYTES:
@@ -126,12 +126,12 @@ def parse_public_key(data: bytes) -> dict[str, Any]:
     if key.curve_name != "P-256":
         raise MembershipError(f"the key is on curve {key.curve_name}; the exchange signs with ES256, which needs "
                               "an EC P-256 key")
-    return dict(key.as_dict(private=False))
+    return as_public_jwk(key.as_dict(private=False))
 
 
-def thumbprint(jwk: dict[str, Any]) -> str:
+def thumbprint(jwk: PublicJwk) -> str:
     """The key's RFC 7638 thumbprint: what the operator reads back to the institution to confirm the key."""
-    return ECKey.import_key(jwk).thumbprint()
+    return import_public(jwk).thumbprint()
 
 
 def parse_overlap(text: str) -> timedelta:

@@ -20,6 +20,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from vitnemal.institutions.exchange_keys import PreviousKey, PublicJwk, as_public_jwk
+
 log = logging.getLogger("vitnemal.registry")
 
 
@@ -98,14 +100,18 @@ class InstitutionEntry:
     name_en: str
     short_name: str
     node_url: str
-    public_jwk: dict[str, Any] = field(default_factory=dict)
+    public_jwk: PublicJwk | None = None
     kind: MemberKind = MemberKind.INSTITUTION
     former_names: tuple[FormerName, ...] = ()
-    previous_keys: list[dict[str, Any]] = field(default_factory=list)
+    previous_keys: list[PreviousKey] = field(default_factory=list)
     withdrawn_at: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", MemberKind(self.kind))  # registry.json holds the plain string
+        # registry.json holds plain JSON objects (a member without a key: {}); keep the keys' public members only
+        object.__setattr__(self, "public_jwk", as_public_jwk(self.public_jwk) if self.public_jwk else None)
+        object.__setattr__(self, "previous_keys", [
+            PreviousKey(jwk=as_public_jwk(p["jwk"]), until=str(p["until"])) for p in self.previous_keys])
         object.__setattr__(self, "former_names", tuple(
             n if isinstance(n, FormerName) else FormerName.from_json(n) for n in self.former_names))
 
@@ -119,6 +125,7 @@ class InstitutionEntry:
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
+        out["public_jwk"] = out["public_jwk"] or {}
         out["former_names"] = [n.to_json() for n in self.former_names]
         for name in ("former_names", "previous_keys", "withdrawn_at"):
             if not out[name]:
@@ -134,11 +141,11 @@ class InstitutionEntry:
         """True for a member that runs a node (and so is asked by every order); a withdrawn member does not."""
         return self.kind in ANSWERING_KINDS and not self.withdrawn
 
-    def accepted_jwks(self, now: datetime) -> list[dict[str, Any]]:
+    def accepted_jwks(self, now: datetime) -> list[PublicJwk]:
         """The keys a signature by this member may verify with at ``now``: the current one, then any previous key
         whose overlap has not ended."""
-        return [self.public_jwk] + [p["jwk"] for p in self.previous_keys
-                                    if datetime.fromisoformat(p["until"]) > now]
+        current = [self.public_jwk] if self.public_jwk else []
+        return current + [p["jwk"] for p in self.previous_keys if datetime.fromisoformat(p["until"]) > now]
 
     @property
     def name(self) -> str:

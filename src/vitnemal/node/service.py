@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypedDict, cast
 
 from sqlalchemy import ColumnElement, Table, func, insert, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -329,7 +329,15 @@ def disclosures_about(session: Session, national_id: str, limit: int = MAX_DISCL
     ) for r in rows]
 
 
-def volume_flags(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+class VolumeFlag(TypedDict):
+    """A flag of an unusual request volume: when (ISO 8601), which node flagged it, and what (requester, count)."""
+
+    at: str
+    node: str
+    detail: str | None
+
+
+def volume_flags(session: Session, limit: int = 200) -> list[VolumeFlag]:
     """The node's flags of unusual request volumes (newest first), for operators."""
     rows = session.execute(select(AuditEvent.at, AuditEvent.actor, AuditEvent.detail)
                            .where(AuditEvent.action == UNUSUAL_VOLUME)
