@@ -32,3 +32,27 @@ def test_every_domain_package_is_kept_from_the_entry_points_and_the_benchmarks()
     for name, sources in checked.items():
         missing = [p for p in PACKAGES if p not in NOT_DOMAIN and f"vitnemal.{p}" not in sources]
         assert missing == [], f"contract {name!r} in pyproject.toml does not check {missing}"
+
+
+# A domain package's entry points (its HTTP routes and pages, the portal's app, background tasks) stand on the web
+# framework; the rest of it (services, rules, workers) must run without one (issue 12 #5: exchange needed FastAPI
+# only for run_in_threadpool). import-linter does not look at external packages here, so this test does.
+ENTRY_MODULES = {"routes", "app", "recipient", "tasks"}
+
+
+def test_domain_code_outside_its_entry_points_does_not_import_the_web_framework() -> None:
+    import ast
+
+    found = []
+    for name in PACKAGES:
+        if name in NOT_DOMAIN:
+            continue
+        for module in sorted((ROOT / "src" / "vitnemal" / name).rglob("*.py")):
+            if module.stem in ENTRY_MODULES:
+                continue
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                found += [f"{module.relative_to(ROOT)} imports {n}" for n in names
+                          if n.split(".")[0] in ("fastapi", "starlette")]
+    assert found == [], found

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, HTTPException, Query, Request
-from fastapi import Path as FastApiPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vitnemal.casepages.common import LIVE_JS, host_of, institution_names, lang_of, now, progress, wake_worker
@@ -23,11 +22,11 @@ from vitnemal.recognition.people import SearchRefused, search_people
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
 from vitnemal.staffpages.render import render_staff
+from vitnemal.web.deps import RowId
 from vitnemal.web.routing import page_router
 
 router = page_router(prefix="/institutions/{code}")
 CaseWorker = Annotated[StaffAccess, Depends(require_staff(Role.CASE_WORKER))]
-RowId = Annotated[int, FastApiPath(ge=1, le=2**63 - 1)]
 Text = Annotated[str, Form(max_length=2000)]
 SORTS = {"opened": "opened_at", "name": "name", "status": "status"}
 

@@ -13,9 +13,11 @@ from typing import Any
 from fastapi import Request
 
 from vitnemal.exchange.states import OutcomeState
+from vitnemal.exchange.views import OrderView
 from vitnemal.i18n import Language, as_language
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.web.context import language
+from vitnemal.web.deps import wake_worker as wake_worker  # the pages' import of the one shared dependency
 
 LIVE_JS = "/casepages/order-live.js"
 CSS = "/casepages/casepages.css"
@@ -42,14 +44,7 @@ def institution_names(request: Request, lang: Language) -> dict[str, str]:
     return {code: registry.distinct_name(code, lang) for code in registry.institutions}
 
 
-def wake_worker(request: Request) -> None:
-    """A new order is run at once by this process's worker (a standalone worker finds it at its next poll)."""
-    worker = getattr(request.app.state, "worker", None)
-    if worker is not None:
-        worker.wake()
-
-
-def progress(view: dict[str, Any]) -> dict[str, Any]:
+def progress(view: OrderView) -> dict[str, Any]:
     """How far an order has come: answered / total, imported, problems (what a case worker must act on)."""
     outcomes = view["outcomes"]
     answered = [o for o in outcomes if o["state"] != OutcomeState.PENDING]

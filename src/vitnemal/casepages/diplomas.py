@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, HTTPException, Query, Request
-from fastapi import Path as FastApiPath
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -26,12 +25,12 @@ from vitnemal.diplomas.models import IssuedDocument
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
 from vitnemal.staffpages.render import render_staff
+from vitnemal.web.deps import RowId
 from vitnemal.web.headers import csp
 from vitnemal.web.routing import page_router
 
 router = page_router(prefix="/institutions/{code}")
 Officer = Annotated[StaffAccess, Depends(require_staff(Role.DIPLOMA_OFFICER))]
-RowId = Annotated[int, FastApiPath(ge=1, le=2**63 - 1)]
 # The candidate's page frames its own preview PDF; nothing else changes from the pages' policy.
 FRAMING_PAGE = csp(default_src="'none'", script_src="'self'", style_src="'self'", img_src="'self' data:",
                    font_src="'self'", connect_src="'self'", frame_src="'self'", frame_ancestors="'none'",

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
-from fastapi import Path as FastApiPath
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,11 +24,11 @@ from vitnemal.recognition.models import OPEN, RecognitionCase
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
 from vitnemal.staffpages.render import render_staff
+from vitnemal.web.deps import RowId
 from vitnemal.web.routing import page_router
 
 router = page_router(prefix="/institutions/{code}")
 CaseWorker = Annotated[StaffAccess, Depends(require_staff(Role.CASE_WORKER))]
-RowId = Annotated[int, FastApiPath(ge=1, le=2**63 - 1)]
 TABS = ("results", "qualifications")
 
 

@@ -11,28 +11,28 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
-from fastapi import Path as FastApiPath
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from vitnemal.casepages.common import BULK_JS, CSS, LIVE_JS, institution_names, lang_of, now, progress
 from vitnemal.exchange import service as exchange
 from vitnemal.exchange.models import ResultsOrder
 from vitnemal.exchange.states import OrderStatus
+from vitnemal.exchange.views import OrderView
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
 from vitnemal.staffpages.render import render_staff
+from vitnemal.web.deps import RowId
 from vitnemal.web.routing import page_router
 
 router = page_router(prefix="/institutions/{code}")
 CaseWorker = Annotated[StaffAccess, Depends(require_staff(Role.CASE_WORKER))]
-RowId = Annotated[int, FastApiPath(ge=1, le=2**63 - 1)]
 SORTS = ("ordered", "name", "status", "problems")
 STATUSES = tuple(s.value for s in OrderStatus)
 STATIC = Path(__file__).parent / "static"
 assets = page_router()
 
 
-def _row(order: ResultsOrder, view: dict[str, Any]) -> dict[str, Any]:
+def _row(order: ResultsOrder, view: OrderView) -> dict[str, Any]:
     return {**view, **progress(view), "name": order.person.name, "person_id": order.person_id,
             "ordered": order.ordered_at}
 
@@ -58,7 +58,7 @@ def orders(request: Request, access: CaseWorker, q: str = Query("", max_length=4
         "rows": rows, "q": q, "status": status, "statuses": STATUSES, "sort": sort, "dir": direction})
 
 
-def _order(request: Request, access: StaffAccess, order_id: int) -> tuple[ResultsOrder, dict[str, Any]]:
+def _order(request: Request, access: StaffAccess, order_id: int) -> tuple[ResultsOrder, OrderView]:
     lang = lang_of(request)
     with access.db.session() as session:
         order = exchange.view_order(session, order_id, actor=access.actor, now=now())

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi.concurrency import run_in_threadpool
+from anyio.to_thread import run_sync as run_in_thread  # the pool FastAPI's run_in_threadpool uses
 from sqlalchemy import select
 
 from vitnemal.config import Settings
@@ -94,7 +94,7 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
     CPU out of the order's critical path, which is the slowest node.
     """
     now = datetime.now(UTC)
-    plan = await run_in_threadpool(plan_round, db, order_id, own, registry, key, now)
+    plan = await run_in_thread(plan_round, db, order_id, own, registry, key, now)
     if plan is None:
         return None
     policy = RetryPolicy(settings.retry_after_s, settings.max_attempts)
@@ -153,7 +153,7 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
             if writing is not None:
                 await writing  # surfaces a failed write instead of losing it
             batch, pending = pending, []
-            writing = asyncio.ensure_future(run_in_threadpool(record, batch, False))
+            writing = asyncio.ensure_future(run_in_thread(record, batch, False))
     if writing is not None:
         await writing
-    return await run_in_threadpool(record, pending, True)
+    return await run_in_thread(record, pending, True)

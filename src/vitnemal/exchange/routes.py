@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from vitnemal.audit.service import audit_log as audit_log_of
 from vitnemal.exchange import service
+from vitnemal.exchange.views import OrderView
 from vitnemal.i18n import Language
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.staff.service import NotAuthenticated, authenticate
@@ -66,7 +67,7 @@ def names(host: LocalInstitutions, lang: Language) -> dict[str, str]:
 
 @router.post("/orders", status_code=201)
 def create_order(code: str, body: OrderIn, request: Request, host: ServedHost, user: CaseWorker,
-                 lang: LangQuery = "nb") -> dict[str, Any]:
+                 lang: LangQuery = "nb") -> OrderView:
     """Order the person's results from every institution ("Hent ekstern norsk utdanning")."""
     with host.db(code).session() as session:
         order = service.place_order(session, national_id=body.national_id, ordered_by=user, own_code=code,
@@ -78,7 +79,7 @@ def create_order(code: str, body: OrderIn, request: Request, host: ServedHost, u
 
 @router.get("/orders/{order_id}")
 def get_order(code: str, order_id: RowId, host: ServedHost, user: CaseWorker,
-              lang: LangQuery = "nb") -> dict[str, Any]:
+              lang: LangQuery = "nb") -> OrderView:
     """The order's status (Resultatbestilling), every institution's outcome, and the changes found."""
     with host.db(code).session() as session:
         order = service.view_order(session, order_id, actor=user, now=datetime.now(UTC))
@@ -89,7 +90,7 @@ def get_order(code: str, order_id: RowId, host: ServedHost, user: CaseWorker,
 
 @router.get("/orders")
 def list_orders(code: str, host: ServedHost, user: CaseWorker, national_id: str | None = None,
-                limit: int = 50, lang: LangQuery = "nb") -> list[dict[str, Any]]:
+                limit: int = 50, lang: LangQuery = "nb") -> list[OrderView]:
     """The newest orders, optionally for one person."""
     with host.db(code).session() as session:
         orders = service.list_orders(session, actor=user, now=datetime.now(UTC), national_id=national_id, limit=limit)

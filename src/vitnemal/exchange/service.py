@@ -28,6 +28,7 @@ from vitnemal.exchange.models import (
 )
 from vitnemal.exchange.outcomes import OUTCOME_LABELS_NB, Outcome, Verdict
 from vitnemal.exchange.states import OrderStatus, OutcomeState, RetryPolicy, after_attempt
+from vitnemal.exchange.views import OrderView
 from vitnemal.i18n import Language
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
@@ -140,7 +141,7 @@ def record_outcomes(session: Session, *, order_id: int, owner: str, answered: li
     return reports
 
 
-def order_view(order: ResultsOrder, *, names: Mapping[str, str] | None = None, lang: Language = "nb") -> dict[str, Any]:
+def order_view(order: ResultsOrder, *, names: Mapping[str, str] | None = None, lang: Language = "nb") -> OrderView:
     """The order as the API and CLI show it: status, every institution's outcome, and the changes found.
 
     ``text``, ``status_text`` and ``label`` are what a person reads (in ``lang``, naming institutions by

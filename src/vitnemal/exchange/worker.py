@@ -14,7 +14,7 @@ import os
 import socket
 from datetime import UTC, datetime
 
-from fastapi.concurrency import run_in_threadpool
+from anyio.to_thread import run_sync as run_in_thread  # the pool FastAPI's run_in_threadpool uses
 
 from vitnemal.exchange import lifecycle
 from vitnemal.exchange.client import HttpNodeClient, NodeClient
@@ -64,7 +64,7 @@ class Worker:
             free = self.concurrency - len(self._running)
             if free <= 0:
                 break
-            for order_id in await run_in_threadpool(self._claim, code, free):
+            for order_id in await run_in_thread(self._claim, code, free):
                 task = asyncio.create_task(self._run_order(code, order_id))
                 self._running.add(task)
                 task.add_done_callback(self._done)

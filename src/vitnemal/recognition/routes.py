@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from vitnemal.exchange import service as exchange
 from vitnemal.exchange.routes import case_worker, names
+from vitnemal.exchange.views import OrderView
 from vitnemal.recognition import service
 from vitnemal.web.deps import RowId, ServedHost, wake_worker
 
@@ -85,7 +86,7 @@ def get_case(code: str, case_id: RowId, host: ServedHost, user: CaseWorker) -> d
 
 
 @router.post("/cases/{case_id}/fetch", status_code=201)
-def fetch(code: str, case_id: RowId, request: Request, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
+def fetch(code: str, case_id: RowId, request: Request, host: ServedHost, user: CaseWorker) -> OrderView:
     """"Hent ekstern norsk utdanning": order the person's results from every institution into the case."""
     with host.db(code).session() as session:
         order = service.fetch_external(session, case_id, ordered_by=user, own_code=code,

@@ -1,0 +1,41 @@
+"""The order as the case workers' API answers it has one declared shape (issue 12 #4): exchange.views.OrderView.
+The API's answers carry exactly its keys, FastAPI checks them against it (its response model), and the OpenAPI
+document describes it, so a client reads the same fields the CLI and the case pages do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.factories import MiniFederation
+from tests.functional.recognition.conftest import STUDENT
+
+from vitnemal.exchange.views import ChangeView, OrderView, OutcomeView
+from vitnemal.web.app import create_app
+
+
+@pytest.fixture
+def client(fed: MiniFederation) -> Iterator[TestClient]:
+    with TestClient(create_app(fed.settings)) as c:
+        yield c
+
+
+def test_the_order_api_answers_the_declared_order_view(client: TestClient, fed: MiniFederation) -> None:
+    headers = {"authorization": f"Bearer {fed.tokens['185']}"}
+    placed = client.post("/api/institutions/185/orders", json={"national_id": STUDENT}, headers=headers)
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert set(order) == set(OrderView.__required_keys__)
+    assert order["outcomes"] and all(set(o) == set(OutcomeView.__required_keys__) for o in order["outcomes"])
+    again = client.get(f"/api/institutions/185/orders/{order['order_id']}", headers=headers).json()
+    listed = client.get("/api/institutions/185/orders", headers=headers).json()
+    assert set(again) == set(order) and [o["order_id"] for o in listed] == [order["order_id"]]
+
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    answered = doc["paths"]["/api/institutions/{code}/orders"]["post"]["responses"]["201"]
+    assert answered["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/OrderView"}
+    assert set(schemas["OrderView"]["properties"]) == set(OrderView.__required_keys__)
+    assert set(schemas["OutcomeView"]["properties"]) == set(OutcomeView.__required_keys__)
+    assert set(schemas["ChangeView"]["properties"]) == set(ChangeView.__required_keys__)
