@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
@@ -19,6 +20,16 @@ from vitnemal.audit.service import record_event
 from vitnemal.portal import events
 from vitnemal.portal.models import FetchSource, OwnerFetch
 from vitnemal.portal.source import Institution, Owner, SourceAnswer
+
+
+class SourceState(StrEnum):
+    """Where one institution of an owner's fetch is (the ``fetch_sources.state`` column holds the value)."""
+
+    PENDING = "pending"  # not asked yet, or being asked (under lease_until)
+    ANSWERED = "answered"
+    RETRY = "retry"  # did not answer; asked again at next_attempt_at
+    FAILED = "failed"  # gave up, or refused
+
 
 RETRY_DELAYS_S = (30.0, 120.0, 600.0)
 MAX_DISCLOSURES = 500  # per institution and fetch
@@ -30,8 +41,8 @@ def start_fetch(session: Session, *, owner: Owner, institutions: list[Institutio
     """A new fetch with one pending source per institution (the caller then runs it)."""
     owner_id = owner.national_id
     fetch = OwnerFetch(owner_id=owner_id, started_at=now, login_at=owner.authenticated_at, login_acr=owner.acr or None)
-    fetch.sources = [FetchSource(institution_code=i.code, institution_name=i.name_nb, state="pending", attempts=0)
-                     for i in institutions]
+    fetch.sources = [FetchSource(institution_code=i.code, institution_name=i.name_nb, state=SourceState.PENDING,
+                                 attempts=0) for i in institutions]
     session.add(fetch)
     session.flush()
     record_event(session, actor=f"owner:{owner_id}", action=events.FETCH, subject=owner_id,
@@ -49,8 +60,8 @@ class Claimed:
 
 def _due(now: datetime) -> Any:
     free = or_(FetchSource.lease_until.is_(None), FetchSource.lease_until < now)
-    return ((FetchSource.state == "pending") | ((FetchSource.state == "retry") & (FetchSource.next_attempt_at <= now))
-            ) & free
+    again = (FetchSource.state == SourceState.RETRY) & (FetchSource.next_attempt_at <= now)
+    return ((FetchSource.state == SourceState.PENDING) | again) & free
 
 
 def claim_sources(session: Session, *, now: datetime, lease_s: float, fetch_id: int | None = None,
@@ -89,20 +100,21 @@ def record_answer(session: Session, *, source_id: int, answer: SourceAnswer, now
     source.outcome = answer.outcome
     source.message = answer.message[:2000]
     if answer.answered:
-        source.state = "answered"
+        source.state = SourceState.ANSWERED
         source.fetched_at = now
         source.next_attempt_at = None
         source.data = {"results": answer.results, "qualifications": answer.qualifications,
                        "disclosures": answer.disclosures[:MAX_DISCLOSURES]}
     elif answer.retry and source.attempts <= len(RETRY_DELAYS_S):
-        source.state = "retry"
+        source.state = SourceState.RETRY
         source.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS_S[source.attempts - 1])
     else:
-        source.state = "failed"
+        source.state = SourceState.FAILED
         source.next_attempt_at = None
     if fetch.finished_at is None:
         waiting = session.scalar(select(FetchSource.id).where(
-            FetchSource.fetch_id == source.fetch_id, FetchSource.state == "pending", FetchSource.id != source.id))
+            FetchSource.fetch_id == source.fetch_id, FetchSource.state == SourceState.PENDING,
+            FetchSource.id != source.id))
         if waiting is None:
             fetch.finished_at = now
     return source.state
@@ -114,7 +126,7 @@ class InstitutionView:
 
     code: str
     name: str
-    state: str  # "pending", "answered", "retry", "failed"
+    state: SourceState
     outcome: str | None
     message: str
     fetched_at: datetime | None
@@ -126,12 +138,12 @@ class InstitutionView:
 
     @property
     def waiting(self) -> bool:
-        return self.state == "pending"
+        return self.state is SourceState.PENDING
 
     @property
     def unreachable(self) -> bool:
         """"Klarte ikke hente data": the institution did not answer (it may still be asked again)."""
-        return self.state in ("retry", "failed")
+        return self.state in (SourceState.RETRY, SourceState.FAILED)
 
     def snapshot(self) -> dict[str, Any]:
         """The institution as a share freezes it."""
@@ -154,7 +166,7 @@ class FetchView:
     @property
     def retrying(self) -> int:
         """Institutions that did not answer and are asked again in the background."""
-        return sum(1 for i in self.institutions if i.state == "retry")
+        return sum(1 for i in self.institutions if i.state is SourceState.RETRY)
 
     @property
     def with_results(self) -> list[InstitutionView]:
@@ -200,7 +212,7 @@ def fetch_view(session: Session, *, owner_id: str, fetch_id: int) -> FetchView |
                            .options(selectinload(OwnerFetch.sources)))
     if fetch is None:
         return None
-    missing = [s.institution_code for s in fetch.sources if s.state in ("retry", "failed")]
+    missing = [s.institution_code for s in fetch.sources if s.state in (SourceState.RETRY, SourceState.FAILED)]
     earlier = _earlier_answers(session, owner_id, fetch.id, missing)
     views = []
     for s in fetch.sources:
@@ -209,7 +221,7 @@ def fetch_view(session: Session, *, owner_id: str, fetch_id: int) -> FetchView |
             prev = earlier[s.institution_code]
             data, fetched_at, old = prev.data or {}, prev.fetched_at, True
         views.append(InstitutionView(
-            code=s.institution_code, name=s.institution_name, state=s.state, outcome=s.outcome,
+            code=s.institution_code, name=s.institution_name, state=SourceState(s.state), outcome=s.outcome,
             message=s.message or "", fetched_at=fetched_at, results=list(data.get("results", [])),
             qualifications=list(data.get("qualifications", [])), next_attempt_at=s.next_attempt_at, earlier=old,
             disclosures=list(data.get("disclosures", []))))
