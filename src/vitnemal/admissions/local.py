@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 
-from fastapi.concurrency import run_in_threadpool
+from anyio.to_thread import run_sync as run_in_thread  # the pool FastAPI's run_in_threadpool uses
 
 from vitnemal.admissions.tasks import AdmissionWorker
 from vitnemal.institutions.host import LocalInstitutions
@@ -46,7 +46,7 @@ class LocalAdmissions:
             while not stop.is_set():
                 self.working = {c: t for c, t in self.working.items() if not t.done()}
                 idle = [c for c in self.codes if c not in self.working]
-                for code in await run_in_threadpool(self._due, idle):
+                for code in await run_in_thread(self._due, idle):
                     self.working[code] = asyncio.create_task(AdmissionWorker(self.host, code).run(stop,
                                                                                                    until_idle=True))
                 with contextlib.suppress(TimeoutError):
