@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography import x509
 
-from vitnemal.interop.elmo import NS, XML_LANG, elmo_schema
+from vitnemal.interop.elmo import NS, XML_LANG, schema_error
 from vitnemal.interop.elmo_sign import (
     DS,
     MAX_ELMO_BYTES,
@@ -294,14 +294,9 @@ def _report(report: Any) -> ImportedReport:
 
 
 def _validate(root: Any) -> None:
-    import xmlschema
-
-    resource = xmlschema.XMLResource(root, allow="none", defuse="always")
-    error = next(iter(elmo_schema().iter_errors(resource)), None)
+    error = schema_error(root)
     if error is not None:
-        element = error.elem.tag.split("}")[-1] if error.elem is not None else "?"
-        raise ElmoRefused("invalid", line=error.sourceline or "?", element=f"{element} ({error.path})",
-                          reason=error.reason or "?")
+        raise ElmoRefused("invalid", line=error.line, element=error.element, reason=error.reason)
 
 
 def _subject(xml: bytes, root: Any) -> str:
