@@ -66,8 +66,9 @@ class Settings:
                                                   "at a time.")
     admission_window: int = setting(400, "Applicants one admission worker fetches at a time.")
     admission_batch: int = setting(100, "Applicants asked about in one batch question to a node (at most 100).")
-    admission_requests_in_flight: int = setting(64, "Requests one admission worker has in flight to all nodes "
-                                                    "together.")
+    admission_requests_in_flight: int = setting(16, "Requests one admission worker has in flight to all nodes "
+                                                    "together (a batch question is one, about up to 100 "
+                                                    "applicants).")
     lease_s: float = setting(30.0, "Seconds a worker owns an order before another worker may take it over.")
     poll_interval_s: float = setting(1.0, "Seconds between an idle worker's looks for work placed by other "
                                           "processes.")

@@ -5,7 +5,8 @@ Applicants are claimed with the exchange's lease rules (:func:`vitnemal.exchange
 several workers (on PostgreSQL) share a round and a worker that dies loses nothing: its applicants' leases run out
 and another worker asks only the institutions without a final answer. Answers are written in batches, one
 transaction for whatever arrived while the previous batch was being written, and only for applicants this worker
-still holds. Consent is read again at every claim: a withdrawal stops the applicant's further fetches.
+still holds. Consent is read again at every claim: a withdrawal stops the applicant's further fetches. Asking the
+nodes (batch questions, pace, slow-downs) is :mod:`vitnemal.admissions.asking`'s part of the worker.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -26,105 +26,27 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from vitnemal.admissions import service
-from vitnemal.admissions.batch import Asking, classify_batch
+from vitnemal.admissions.asking import Asked, Due, NodeAsking, Planned, WorkerStats
 from vitnemal.admissions.models import AdmissionRound, Applicant, Fetch, RoundStatus, RoundWorker, Stopped
-from vitnemal.admissions.pacing import BREAK_AFTER, NodePacer
+from vitnemal.admissions.pacing import NodePacer
 from vitnemal.admissions.rules import pack
 from vitnemal.db import Database
 from vitnemal.exchange import lifecycle
 from vitnemal.exchange.client import HttpNodeClient, NodeClient
-from vitnemal.exchange.outcomes import Outcome, Reply, Verdict, classify
-from vitnemal.exchange.states import (
-    SLOW_DOWN_ATTEMPTS,
-    OrderStatus,
-    OutcomeState,
-    RetryPolicy,
-    after_attempt,
-    after_round,
-    lease_end,
-)
+from vitnemal.exchange.outcomes import Outcome
+from vitnemal.exchange.states import OrderStatus, OutcomeState, RetryPolicy, after_attempt, after_round, lease_end
 from vitnemal.institutions.host import LocalInstitutions
-from vitnemal.node.batch import BATCH_PATH, BatchItem, BatchRequest
-from vitnemal.node.protocol import (
-    PATH,
-    ConsentClaim,
-    Refusal,
-    ResultsRequest,
-    Subject,
-    admission_claim,
-    new_request_id,
-    sign,
-)
+from vitnemal.node.protocol import Subject, admission_claim
 from vitnemal.node.wire import MAX_BATCH
 from vitnemal.records.consent import current_admission_consents
 from vitnemal.records.models import ConsentAnswer
 
 log = logging.getLogger("vitnemal.admissions")
 HEARTBEAT_S = 2.0
-BATCH_SECONDS_PER_APPLICANT = 0.1
 LIVE_WITHIN_S = 3 * HEARTBEAT_S
 
 
-@dataclass(frozen=True)
-class Due:
-    institution: str
-    attempts: int  # attempts before this one
-    existing: bool  # a fetch row exists (a retry): updated, not inserted
-
-
-@dataclass
-class Planned:
-    """A claimed applicant: who, on which consent, which institutions to ask now, and the states of the others."""
-
-    applicant_id: int
-    round_id: int
-    subject: Subject
-    claim: ConsentClaim
-    due: list[Due]
-    others: list[tuple[OutcomeState, datetime | None]]  # institutions not due now (a retry later)
-    started: float = field(default_factory=time.perf_counter)
-
-
-@dataclass(frozen=True)
-class Asked:
-    due: Due
-    verdict: Verdict | None  # None: not asked (the round was paused meanwhile)
-    elapsed_ms: int = 0
-
-
-@dataclass
-class WorkerStats:
-    applicants: int = 0
-    applicant_ms: list[float] = field(default_factory=list)
-    requests: int = 0  # messages sent (a batch question is one)
-    batched: int = 0  # applicants asked in batch questions (one per applicant and node)
-    slowed_down: int = 0
-
-
-def _one_each(pairs: list[tuple[Planned, Due]]) -> list[list[tuple[Planned, Due]]]:
-    """The applicants for one node in as few batches as can each name a person once (one person can be in two
-    rounds of ours at the same time; a node refuses a batch that asks about someone twice)."""
-    batches: list[list[tuple[Planned, Due]]] = []
-    names: list[set[str]] = []
-    for pair in pairs:
-        nid = pair[0].subject.national_id
-        n = next((i for i, seen in enumerate(names) if nid not in seen), len(batches))
-        if n == len(batches):
-            batches.append([])
-            names.append(set())
-        batches[n].append(pair)
-        names[n].add(nid)
-    return batches
-
-
-def _slow_down_s(reply: Reply) -> int | None:
-    """The seconds a node's "slow down" (a refusal with Retry-After) asks us to wait, else None."""
-    if reply.error is not None or reply.status_code is None or not 400 <= reply.status_code < 500:
-        return None
-    return Refusal.from_body(reply.status_code, reply.body).retry_after_s
-
-
-class AdmissionWorker:
+class AdmissionWorker(NodeAsking):
     """Fetches the applicants of ``code``'s running rounds (``code`` is the requester: Samordna opptak, or an
     institution for its local admission), at most ``window`` applicants at a time."""
 
@@ -153,15 +75,6 @@ class AdmissionWorker:
     @property
     def db(self) -> Database:
         return self.host.db(self.code)
-
-    def pacer(self, code: str) -> NodePacer:
-        pacer = self.pacers.get(code)
-        if pacer is None:
-            settings = self.host.settings
-            pacer = self.pacers[code] = NodePacer(settings.admission_node_requests_per_minute / 60,
-                                                  settings.admission_node_concurrency)
-            pacer.set_share(self._share)
-        return pacer
 
     # --- claiming (in a thread) ------------------------------------------------------------------------------------
 
@@ -239,120 +152,10 @@ class AdmissionWorker:
         return planned
 
     # --- asking (in the event loop) --------------------------------------------------------------------------------
-
-    async def _send(self, code: str, node_url: str, round_id: int, make: Callable[[datetime], tuple[str, str, str]],
-                    applicants: int = 1) -> tuple[Reply, str] | Asked | None:
-        """Send one message to ``code`` at its pace: ``make(now)`` signs it afresh each time and gives (token, path,
-        request id). A "slow down" (429 with Retry-After) is honoured for the whole node and the message sent
-        again; not a failure. The reply and request id; None when the round was paused meanwhile; an unavailable
-        Asked (without its Due) while the node's breaker is open. A node has longer to answer about more
-        ``applicants``: a tenth of a second more for each after the first."""
-        pacer = self.pacer(code)
-        timeout = self.host.settings.node_timeout_s + BATCH_SECONDS_PER_APPLICANT * (applicants - 1)
-        sent: tuple[Reply, str] | None = None
-        for _ in range(SLOW_DOWN_ATTEMPTS):
-            if round_id not in self.running_rounds:
-                return None  # paused (or cancelled) meanwhile: left for later
-            if not await pacer.acquire():
-                return Asked(Due(code, 0, False), Verdict(Outcome.UNAVAILABLE, f"{code} did not answer the last "
-                                                          f"{BREAK_AFTER} requests; not asked now", retry=True))
-            try:
-                async with self._in_flight_requests:
-                    token, path, request_id = make(datetime.now(UTC))
-                    try:
-                        reply = await self.client.send(node_url, token, timeout, path)
-                    except Exception as exc:  # a client that fails for one node is that node not answering
-                        reply = Reply(None, b"", type(exc).__name__, 0)
-            finally:
-                pacer.release()
-            self.stats.requests += 1
-            sent = (reply, request_id)
-            retry_after = _slow_down_s(reply)
-            if retry_after is not None:
-                pacer.slow_down(retry_after)
-                self.stats.slowed_down += 1
-                continue
-            pacer.answered(reply.error is not None or reply.status_code is None or reply.status_code >= 500)
-            break
-        return sent
-
-    def _gone(self, code: str) -> Verdict | None:
-        entry = self.host.registry.institutions.get(code)
-        if entry is None or entry.withdrawn or not entry.node_url:
-            return Verdict(Outcome.UNAVAILABLE, f"{code} is no longer in the federation's registry; it was not asked")
-        return None
-
-    async def _ask(self, p: Planned, due: Due) -> Asked:
-        """Ask one node about one applicant in a single request (an applicant a batch answer left to be asked
-        alone)."""
-        gone = self._gone(due.institution)
-        if gone is not None:
-            return Asked(due, gone)
-
-        fetch_date = datetime.now(UTC).date()
-
-        def make(now: datetime) -> tuple[str, str, str]:
-            nonlocal fetch_date
-            fetch_date = now.date()
-            req = ResultsRequest(requester=self.code, node=due.institution, request_id=new_request_id(),
-                                 issued_at=int(now.timestamp()), fetch_date=now.date().isoformat(),
-                                 subject=p.subject, consent=p.claim)
-            return sign(req.payload(), self.code, self.host.key(self.code)), PATH, req.request_id
-
-        sent = await self._send(due.institution, self.host.registry.get(due.institution).node_url, p.round_id, make)
-        if sent is None or isinstance(sent, Asked):
-            return Asked(due, None if sent is None else sent.verdict)
-        reply, request_id = sent
-        verdict = classify(reply, node=due.institution, requester=self.code, request_id=request_id,
-                           subject_ids=p.subject.all_ids(), registry=self.host.registry, fetch_date=fetch_date)
-        return Asked(due, verdict, reply.elapsed_ms)
-
-    async def _ask_batch(self, code: str, pairs: list[tuple[Planned, Due]]) -> list[Asked]:
-        """Ask one node about these applicants in one batch question (:mod:`vitnemal.node.batch`), each on their
-        own consent; an applicant the node leaves to be asked alone is asked in a single request."""
-        gone = self._gone(code)
-        if gone is not None:
-            return [Asked(due, gone) for _, due in pairs]
-        items = [BatchItem(new_request_id(), p.subject, p.claim) for p, _ in pairs]
-        fetch_date = datetime.now(UTC).date()
-
-        def make(now: datetime) -> tuple[str, str, str]:
-            nonlocal fetch_date, items
-            fetch_date = now.date()
-            items = [BatchItem(new_request_id(), i.subject, i.consent) for i in items]  # signed afresh: new ids
-            batch = BatchRequest(requester=self.code, node=code, request_id=new_request_id(),
-                                 issued_at=int(now.timestamp()), fetch_date=fetch_date.isoformat(), items=tuple(items))
-            return sign(batch.payload(), self.code, self.host.key(self.code)), BATCH_PATH, batch.request_id
-
-        sent = await self._send(code, self.host.registry.get(code).node_url, pairs[0][0].round_id, make, len(pairs))
-        if sent is None or isinstance(sent, Asked):
-            return [Asked(due, None if sent is None else sent.verdict) for _, due in pairs]
-        reply, request_id = sent
-        self.stats.batched += len(pairs)
-        verdicts = classify_batch(reply, node=code, requester=self.code, request_id=request_id,
-                                  items=[Asking(i.item_id, p.subject.all_ids()) for i, (p, _) in zip(items, pairs,
-                                                                                                      strict=True)],
-                                  registry=self.host.registry, fetch_date=fetch_date)
-        alone = [n for n, v in enumerate(verdicts) if v is None]
-        again = await asyncio.gather(*(self._ask(*pairs[n]) for n in alone))
-        asked = [Asked(due, v, reply.elapsed_ms) for (_, due), v in zip(pairs, verdicts, strict=True)]
-        for n, a in zip(alone, again, strict=True):
-            asked[n] = a
-        return asked
-
     async def _fetch(self, group: list[Planned]) -> None:
-        """Fetch a group of claimed applicants: one batch question to each node due for any of them."""
+        """Fetch a group of claimed applicants and queue their answers for recording."""
         try:
-            by_node: dict[str, list[tuple[Planned, Due]]] = {}
-            for p in group:
-                for due in p.due:
-                    by_node.setdefault(due.institution, []).append((p, due))
-            batches = [(code, part) for code, pairs in by_node.items() for part in _one_each(pairs)]
-            answered = await asyncio.gather(*(self._ask_batch(code, part) for code, part in batches))
-            per: dict[int, list[Asked]] = {p.applicant_id: [] for p in group}
-            for (_, pairs), asked in zip(batches, answered, strict=True):
-                for (p, _), a in zip(pairs, asked, strict=True):
-                    per[p.applicant_id].append(a)
+            per = await self.ask_group(group)
             for p in group:
                 await self._results.put((p, per[p.applicant_id]))
         except Exception:  # their leases run out and the applicants are taken again; the others go on
@@ -361,8 +164,6 @@ class AdmissionWorker:
             for p in group:
                 self._in_flight.pop(p.applicant_id, None)
             self._wake.set()
-
-    # --- recording (in a thread) -----------------------------------------------------------------------------------
 
     def _record(self, batch: Sequence[tuple[Planned, list[Asked]]]) -> None:
         now = datetime.now(UTC)

@@ -95,7 +95,7 @@ def admissions(
     node_limit: int = typer.Option(3000, help="The nodes' limit per requester per minute."),
     budget: int = typer.Option(2700, help="Requests the round sends one node per minute."),
     concurrency: int = typer.Option(8, help="Requests in flight to one node."),
-    in_flight: int = typer.Option(64, help="Requests in flight to all nodes together."),
+    in_flight: int = typer.Option(8, help="Batch questions in flight to all nodes together."),
     window: int = typer.Option(400, help="Applicants in flight."),
     batch: int = typer.Option(100, help="Applicants in one batch question to a node (1-100)."),
     engine: str = typer.Option("sqlite", help="sqlite or postgresql (a throwaway server is started)."),
