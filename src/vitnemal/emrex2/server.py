@@ -25,6 +25,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
 from joserfc import jwk, jwt
+from joserfc.errors import JoseError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -233,7 +234,12 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
         return True
 
     def resolve_client_public_key(self, client: RegistryClient) -> jwk.KeySet:
-        return jwk.KeySet.import_key_set(dict(client.client.jwks or {}))  # type: ignore[arg-type]
+        try:
+            return jwk.KeySet.import_key_set(dict(client.client.jwks or {}))  # type: ignore[arg-type]
+        except (ValueError, KeyError, TypeError, JoseError):
+            # The registry only checks a key set's shape; a key that does not import is the operator's to fix.
+            raise InvalidClientError(description="the client's registered key cannot be read: ask the portal's "
+                                                 "operator to register the client's public key again") from None
 
 
 class Emrex2Server(AuthorizationServer):

@@ -31,7 +31,7 @@ from vitnemal.config import Settings
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
 from vitnemal.emrex import clients
-from vitnemal.emrex.models import EmrexTransfer
+from vitnemal.emrex.models import EmrexClient, EmrexTransfer
 from vitnemal.emrex2.models import Emrex2Grant
 from vitnemal.emrex2.signature import verify_detached
 from vitnemal.interop.elmo_import import read_elmo
@@ -244,3 +244,19 @@ def test_an_assertion_used_twice_is_refused(portal: Portal) -> None:
     assert trade(*first[:2]).status_code == 200
     again = trade(*second[:2])
     assert again.status_code in (400, 401) and again.json()["error"] == "invalid_client", again.text
+
+
+def test_a_registered_key_that_cannot_be_read_refuses_the_client_in_words(portal: Portal) -> None:
+    browser = portal.browser()
+    callback, verifier, _ = authorized(portal, portal.oauth(), browser)
+    with portal.db().session() as db:  # a key set of the right shape whose key holds no key material
+        db.execute(update(EmrexClient).where(EmrexClient.client_id == CLIENT_ID)
+                   .values(jwks={"keys": [{"kty": "EC", "kid": "broken"}]}))
+    try:
+        with pytest.raises(Exception, match="invalid_client: the client's registered key cannot be read"):
+            portal.oauth().fetch_token(portal.token_url, authorization_response=callback, code_verifier=verifier)
+    finally:
+        public = portal.client_key.as_dict(private=False)
+        with portal.db().session() as db:
+            db.execute(update(EmrexClient).where(EmrexClient.client_id == CLIENT_ID)
+                       .values(jwks={"keys": [{**public, "kid": portal.client_key.thumbprint()}]}))
