@@ -233,6 +233,10 @@ def demo(
     console.print(f"  {home_hint}{prog} demo stop-node 216   # HiSF's node goes down: the order above waits for "
                   "a retry (exit 3)")
     console.print(f"  More people to try, one per scenario: {settings.home / 'scenarios.json'}")
+    from vitnemal.demo.platform import start_demo_platform
+
+    platform_url = start_demo_platform(settings, host, port + 1)
+    console.print(f"A recruitment platform that asks the portal for results (EMREX): {platform_url}/")
     uvicorn.run(create_app(settings, with_worker=True), host=host, port=port,
                 **UVICORN_OPTIONS)
 
