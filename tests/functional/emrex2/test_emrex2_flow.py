@@ -1,8 +1,9 @@
-"""EMREX 2 over real HTTP (uvicorn on a port) with a real OAuth client (Authlib's httpx client): the applicant,
-logged in to the portal, consents on the portal's page; the client trades the code for a token with PKCE S256 and
-a JWT signed by its registered key, and fetches the results as signed ELMO and as the signed PDF, each answer
-signed in X-Signature. Refused: a wrong code_verifier, a code used twice (and the token it gave), an expired
-token, an assertion signed by another key, an assertion used twice, no PKCE, an unregistered redirect_uri."""
+"""EMREX 2 over real HTTP (uvicorn on a port; the portal database on SQLite and on PostgreSQL) with a real OAuth
+client (Authlib's httpx client): the applicant, logged in to the portal, consents on the portal's page; the client
+trades the code for a token with PKCE S256 and a JWT signed by its registered key, and fetches the results as
+signed ELMO and as the signed PDF, each answer signed in X-Signature. Refused: a wrong code_verifier, a code used
+twice (and the token it gave), an expired token, an assertion signed by another key, an assertion used twice, a
+registered key that cannot be read, no PKCE, an unregistered redirect_uri; a refusal sends access_denied back."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -75,14 +75,19 @@ class Portal:
         return client
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Portal]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     tmp = tmp_path_factory.mktemp("emrex2")
-    shutil.copyfile(sqlite_template, tmp / "portal.sqlite")
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_server").create_database(f"emrex2_{free_port()}",
+                                                                   template="template_vitnemal")
+    else:
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp / "portal.sqlite")
+        url = f"sqlite:///{tmp / 'portal.sqlite'}"
     port = free_port()
     settings = replace(Settings(), home=tmp / "home", secret_key=SECRET, public_url=f"http://127.0.0.1:{port}")
     app = FastAPI()
-    add_pages(app, settings, Web.open(settings, f"sqlite:///{tmp / 'portal.sqlite'}"))
+    add_pages(app, settings, Web.open(settings, url))
     app.state.portal._source = StaticResultsSource(INSTITUTIONS, {"216": HISF, "214": HINT})
     app.state.portal._pdf_maker = SharePdfMaker(settings)
     key = ECKey.generate_key("P-256")
