@@ -40,10 +40,10 @@ def external_studies(request: Request, access: CaseWorker, person_id: RowId,
         person = session.get(Person, person_id)
         if person is None:
             raise HTTPException(404, "no such person here")
-        records = exchange.view_external_records(session, person.national_id, actor=access.actor, now=now()) or []
-        for rec in records:
-            rec["last_fetched"] = datetime.fromisoformat(rec["last_fetched_at"])
-            rec["changed"] = sum(1 for row in rec["results"] + rec["qualifications"] if row["change"])
+        found = exchange.view_external_records(session, person.national_id, actor=access.actor, now=now()) or []
+        records = [{**rec, "last_fetched": datetime.fromisoformat(rec["last_fetched_at"]),
+                    "changed": sum(1 for r in rec["results"] if r["change"])
+                    + sum(1 for q in rec["qualifications"] if q["change"])} for rec in found]
         cases = [c.id for c in person_cases(session, person_id)]
         who = {"id": person.id, "name": person.name, "national_id": person.national_id}
     return render_staff(request, access, "casepages/external.html", {

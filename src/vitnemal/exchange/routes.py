@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from vitnemal.audit.service import audit_log as audit_log_of
 from vitnemal.exchange import service
-from vitnemal.exchange.views import OrderView
+from vitnemal.exchange.views import ExternalRecordView, OrderView
 from vitnemal.i18n import Language
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.staff.service import NotAuthenticated, authenticate
@@ -98,7 +98,7 @@ def list_orders(code: str, host: ServedHost, user: CaseWorker, national_id: str 
 
 
 @router.get("/people/{national_id}/external-records")
-def external_records(code: str, national_id: str, host: ServedHost, user: CaseWorker) -> list[dict[str, Any]]:
+def external_records(code: str, national_id: str, host: ServedHost, user: CaseWorker) -> list[ExternalRecordView]:
     """Person eksternstudium: the imported results, one entry per source institution."""
     with host.db(code).session() as session:
         records = service.view_external_records(session, national_id, actor=user, now=datetime.now(UTC))

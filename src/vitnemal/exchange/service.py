@@ -28,7 +28,7 @@ from vitnemal.exchange.models import (
 )
 from vitnemal.exchange.outcomes import OUTCOME_LABELS_NB, Outcome, Verdict
 from vitnemal.exchange.states import OrderStatus, OutcomeState, RetryPolicy, after_attempt
-from vitnemal.exchange.views import OrderView
+from vitnemal.exchange.views import ExternalRecordView, OrderView
 from vitnemal.i18n import Language
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
@@ -225,7 +225,7 @@ def list_orders(session: Session, *, actor: str, now: datetime, national_id: str
 
 
 def view_external_records(session: Session, national_id: str, *, actor: str,
-                          now: datetime) -> list[dict[str, Any]] | None:
+                          now: datetime) -> list[ExternalRecordView] | None:
     """Person eksternstudium for a case worker (audited); None when no such person is registered here."""
     person = find_person_by_any_id(session, [national_id])
     if person is None:
@@ -246,7 +246,7 @@ def _last_changes(session: Session, records: list[ExternalStudyRecord]) -> dict[
     return {(code, key): kind for order, code, key, kind in rows if (order, code) in wanted and key is not None}
 
 
-def external_records_view(session: Session, person_id: int) -> list[dict[str, Any]]:
+def external_records_view(session: Session, person_id: int) -> list[ExternalRecordView]:
     """Person eksternstudium: one entry per source institution with its results and qualifications.
 
     Each result and qualification carries ``change``: what its last fetch found new or different about it (a kind
@@ -259,7 +259,7 @@ def external_records_view(session: Session, person_id: int) -> list[dict[str, An
         .order_by(ExternalStudyRecord.source_code)
     ).all())
     changed = _last_changes(session, records)
-    out = []
+    out: list[ExternalRecordView] = []
     for rec in records:
         by_id = {r.id: r for r in rec.results}
         part_of: dict[int, list[str]] = {}

@@ -53,3 +53,43 @@ class OrderView(TypedDict):
     finished_at: str | None
     outcomes: list[OutcomeView]
     changes: list[ChangeView]
+
+
+class ExternalResultView(TypedDict):
+    """One imported course result on Person eksternstudium (``change``: what its last fetch found, or None)."""
+
+    id: int
+    category: str  # "Emne"
+    kind: str
+    code: str
+    name_nb: str
+    name_en: str
+    thesis_title: str | None
+    term: str  # "2022 HØST"
+    credits: str  # a decimal, as text
+    grade: str
+    removed_at_source: bool
+    part_of: list[str]  # the codes of the qualifications it counts in
+    change: str | None
+
+
+class ExternalQualificationView(TypedDict):
+    category: str  # "Kvalifikasjon"
+    code: str
+    name_nb: str
+    name_en: str
+    credits: str
+    award_date: str
+    courses: list[str]  # the course codes that count in it
+    change: str | None
+
+
+class ExternalRecordView(TypedDict):
+    """Person eksternstudium: what one source institution answered, as last fetched."""
+
+    institution: str
+    institution_name: str
+    first_fetched_at: str
+    last_fetched_at: str
+    results: list[ExternalResultView]
+    qualifications: list[ExternalQualificationView]

@@ -1,4 +1,5 @@
-"""The order as the case workers' API answers it has one declared shape (issue 12 #4): exchange.views.OrderView.
+"""The order and Person eksternstudium as the case workers' API answers them have one declared shape each (issue
+12 #4): exchange.views.OrderView and ExternalRecordView.
 The API's answers carry exactly its keys, FastAPI checks them against it (its response model), and the OpenAPI
 document describes it, so a client reads the same fields the CLI and the case pages do."""
 
@@ -11,7 +12,16 @@ from fastapi.testclient import TestClient
 from tests.factories import MiniFederation
 from tests.functional.recognition.conftest import STUDENT
 
-from vitnemal.exchange.views import ChangeView, OrderView, OutcomeView
+from vitnemal.exchange.views import (
+    ChangeView,
+    ExternalQualificationView,
+    ExternalRecordView,
+    ExternalResultView,
+    OrderView,
+    OutcomeView,
+)
+from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.recognition.local_exchange import run_order_now
 from vitnemal.web.app import create_app
 
 
@@ -39,3 +49,26 @@ def test_the_order_api_answers_the_declared_order_view(client: TestClient, fed: 
     assert set(schemas["OrderView"]["properties"]) == set(OrderView.__required_keys__)
     assert set(schemas["OutcomeView"]["properties"]) == set(OutcomeView.__required_keys__)
     assert set(schemas["ChangeView"]["properties"]) == set(ChangeView.__required_keys__)
+
+
+def test_person_eksternstudium_is_the_declared_external_record_view(client: TestClient, fed: MiniFederation) -> None:
+    headers = {"authorization": f"Bearer {fed.tokens['185']}"}
+    order = client.post("/api/institutions/185/orders", json={"national_id": STUDENT}, headers=headers).json()
+    host = LocalInstitutions.open(fed.settings)
+    try:
+        run_order_now(host, "185", order["order_id"])
+    finally:
+        host.close()
+    records = client.get(f"/api/institutions/185/people/{STUDENT}/external-records", headers=headers)
+    assert records.status_code == 200, records.text
+    [hisf] = [r for r in records.json() if r["institution"] == "216"]
+    assert set(hisf) == set(ExternalRecordView.__required_keys__)
+    assert hisf["results"] and all(set(r) == set(ExternalResultView.__required_keys__) for r in hisf["results"])
+    assert all(set(q) == set(ExternalQualificationView.__required_keys__) for q in hisf["qualifications"])
+
+    doc = client.get("/openapi.json").json()
+    answered = doc["paths"]["/api/institutions/{code}/people/{national_id}/external-records"]["get"]["responses"]
+    assert answered["200"]["content"]["application/json"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/ExternalRecordView"}
+    assert set(doc["components"]["schemas"]["ExternalResultView"]["properties"]) == set(
+        ExternalResultView.__required_keys__)
