@@ -13,12 +13,22 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from vitnemal.casepages.common import LIVE_JS, host_of, institution_names, lang_of, now, progress, wake_worker
+from vitnemal.casepages.common import (
+    LIVE_JS,
+    host_of,
+    institution_names,
+    lang_of,
+    now,
+    progress,
+    said,
+    wake_worker,
+)
 from vitnemal.exchange import service as exchange
 from vitnemal.programmes.service import qualifications_open_to
 from vitnemal.recognition import service
 from vitnemal.recognition.models import DONE, OPEN, REFUSED, STATUSES
 from vitnemal.recognition.people import SearchRefused, search_people
+from vitnemal.recognition.refusals import Refusal
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
 from vitnemal.staffpages.render import render_staff
@@ -54,7 +64,7 @@ def cases(request: Request, access: CaseWorker, q: str = Query("", max_length=10
             with access.db.session() as session:
                 hits = search_people(session, q, actor=access.actor, now=now())
         except SearchRefused as exc:
-            search_error = str(exc)
+            search_error = said(request, exc)
     rows = _case_list(access, status or None, sort, direction)
     return render_staff(request, access, "casepages/cases.html", {
         "q": q, "status": status, "sort": sort, "dir": direction, "statuses": STATUSES, "hits": hits,
@@ -71,7 +81,7 @@ def open_case(request: Request, access: CaseWorker, national_id: Annotated[str, 
                                      qualification_code=qualification_code or None)
             case_id = case.id
     except (service.RecognitionError, service.CaseNotFound) as exc:
-        return _case_refused(request, access, None, str(exc))
+        return _case_refused(request, access, None, said(request, exc))
     return RedirectResponse(access.path(f"/cases/{case_id}"), status_code=303)
 
 
@@ -88,7 +98,8 @@ def case_context(request: Request, access: StaffAccess, case_id: int) -> dict[st
         order = exchange.load_order(session, case.order_id) if case.order_id else None
         order_view = exchange.order_view(order, names=names, lang=lang) if order else None
         open_to = qualifications_open_to(session, case.person_id)
-        warnings = {r["id"]: service.result_warnings(session, r["id"]) for r in view["external_results"]}
+        warnings = {r["id"]: [said(request, w) for w in service.result_warnings(session, r["id"])]
+                    for r in view["external_results"]}
         person = {"id": case.person.id, "national_id": case.person.national_id, "name": case.person.name,
                   "earlier_ids": [i.national_id for i in case.person.earlier_ids]}
         times = {"opened": case.opened_at, "decided": case.decided_at,
@@ -127,7 +138,7 @@ def fetch(request: Request, access: CaseWorker, case_id: RowId) -> Response:
     except service.CaseNotFound:
         raise HTTPException(404, "no such case here") from None
     except service.RecognitionError as exc:
-        return _case_refused(request, access, case_id, str(exc))
+        return _case_refused(request, access, case_id, said(request, exc))
     wake_worker(request)
     return RedirectResponse(access.path(f"/cases/{case_id}#order"), status_code=303)
 
@@ -150,7 +161,7 @@ def recognise(request: Request, access: CaseWorker, case_id: RowId,
                                         credits=credits or "0", toward=toward, by=access.actor, now=now(),
                                         term=term or None, group=group or None, note=note or None)
             elif not chosen:
-                raise service.RecognitionError("Choose at least one external result to recognise.")
+                raise service.RecognitionError(Refusal.NOTHING_CHOSEN)
             else:
                 for result_id in chosen:
                     service.recognise_result(session, case_id, external_result_id=result_id, toward=toward,
@@ -159,7 +170,7 @@ def recognise(request: Request, access: CaseWorker, case_id: RowId,
     except service.CaseNotFound:
         raise HTTPException(404, "no such case here") from None
     except service.RecognitionError as exc:
-        return _case_refused(request, access, case_id, str(exc))
+        return _case_refused(request, access, case_id, said(request, exc))
     return RedirectResponse(access.path(f"/cases/{case_id}#decisions"), status_code=303)
 
 
@@ -172,7 +183,7 @@ def withdraw(request: Request, access: CaseWorker, case_id: RowId, item_id: RowI
     except service.CaseNotFound:
         raise HTTPException(404, "no such case here") from None
     except service.RecognitionError as exc:
-        return _case_refused(request, access, case_id, str(exc))
+        return _case_refused(request, access, case_id, said(request, exc))
     return RedirectResponse(access.path(f"/cases/{case_id}#decisions"), status_code=303)
 
 
@@ -186,5 +197,5 @@ def decide(request: Request, access: CaseWorker, case_id: RowId, status: Annotat
     except service.CaseNotFound:
         raise HTTPException(404, "no such case here") from None
     except service.RecognitionError as exc:
-        return _case_refused(request, access, case_id, str(exc))
+        return _case_refused(request, access, case_id, said(request, exc))
     return RedirectResponse(access.path(f"/cases/{case_id}"), status_code=303)

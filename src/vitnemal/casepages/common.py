@@ -16,8 +16,10 @@ from vitnemal.exchange.states import OutcomeState
 from vitnemal.exchange.views import OrderView
 from vitnemal.i18n import Language, as_language
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.recognition.refusals import Said
 from vitnemal.web.context import language
 from vitnemal.web.deps import wake_worker as wake_worker  # the pages' import of the one shared dependency
+from vitnemal.web.i18n import translations
 
 LIVE_JS = "/casepages/order-live.js"
 CSS = "/casepages/casepages.css"
@@ -30,6 +32,11 @@ def now() -> datetime:
 
 def lang_of(request: Request) -> Language:
     return as_language(language(request))
+
+
+def said(request: Request, sentence: Said) -> str:
+    """A refusal or note of the recognition service in the page's language."""
+    return sentence.said(translations(language(request)).upgettext)
 
 
 def host_of(request: Request) -> LocalInstitutions:

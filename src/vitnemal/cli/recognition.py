@@ -9,7 +9,8 @@ are recorded under ``--by`` (default: the login name).
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ import typer
 
 from vitnemal.cli.common import (
     BY,
+    DEFAULT_LANGUAGE,
     HOME,
     JSON,
     LANG,
@@ -28,11 +30,13 @@ from vitnemal.cli.common import (
     institution_session,
     settings_for,
 )
+from vitnemal.recognition.refusals import P_
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from vitnemal.institutions.registry import Registry
+    from vitnemal.recognition.refusals import Said
 
 app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide. " + OPENS_DATABASE,
                   no_args_is_help=True)
@@ -41,9 +45,35 @@ INSTITUTION = typer.Option(..., "--institution", "-i", help="Your institution's 
 CASE = typer.Argument(..., help="The case number.")
 
 
-def _session(code: str, home: Path | None, *, read: bool = False) -> AbstractContextManager[Session]:
-    """A session on the institution's database; a refusal names the next command to run."""
-    return institution_session(code, write=not read, home=home, hint=lambda exc: _hint(exc, code))
+@contextmanager
+def _session(code: str, home: Path | None, *, read: bool = False, lang: str = DEFAULT_LANGUAGE,
+             as_json: bool = False) -> Iterator[Session]:
+    """A session on the institution's database; the service's refusal is said in ``lang`` with the next command
+    to run (with ``--json``: its code, parameters and sentence as JSON on stdout), and nothing is saved."""
+    from vitnemal.recognition.refusals import CaseNotFound, RecognitionError
+
+    with institution_session(code, write=not read, home=home, lang=lang) as session:
+        try:
+            yield session
+        except (RecognitionError, CaseNotFound) as exc:
+            raise _refused(exc, code, lang, as_json) from None
+
+
+def _refused(exc: Said, code: str, lang: str, as_json: bool) -> typer.Exit:
+    from vitnemal.web.i18n import translations
+
+    pgettext = translations(lang).upgettext
+    sentence = exc.said(pgettext)
+    if as_json:
+        typer.echo(json.dumps({"error": exc.key.value, "params": exc.params, "message": sentence},
+                              ensure_ascii=False))
+        return typer.Exit(1)
+    steps = [pgettext("recognition", P_("recognition", "Run %(command)s.")),
+             pgettext("recognition", P_("recognition", "Then run %(command)s."))]
+    commands = _hint(exc, code)  # at most two: the first is "Run …", the next "Then run …"
+    said = [sentence] + [text % {"command": f"`{command}`"}
+                         for text, command in zip(steps[:len(commands)], commands, strict=True)]
+    return fail(" ".join(said), lang=lang)
 
 
 def _registry(home: Path | None) -> Registry | None:
@@ -54,17 +84,16 @@ def _registry(home: Path | None) -> Registry | None:
     return Registry.load(path) if path.exists() else None
 
 
-def _hint(exc: Any, code: str) -> str:
-    """The next step a refusal names, as the command to run (with the required ``-i``)."""
+def _hint(exc: Any, code: str) -> list[str]:
+    """The next step a refusal names, as the commands to run (with the required ``-i``)."""
     case, person = getattr(exc, "case_id", None), getattr(exc, "national_id", None)
     steps = {
-        "list": f"vitnemal recognition list -i {code}",
-        "show": f"vitnemal recognition fetch {case} -i {code}`, then `vitnemal recognition show {case} -i {code}",
-        "qualifications": f"vitnemal recognition qualifications -i {code} --person {person}",
-        "add-person": f"vitnemal records add-person -i {code} --help",
+        "list": [f"vitnemal recognition list -i {code}"],
+        "show": [f"vitnemal recognition fetch {case} -i {code}", f"vitnemal recognition show {case} -i {code}"],
+        "qualifications": [f"vitnemal recognition qualifications -i {code} --person {person}"],
+        "add-person": [f"vitnemal records add-person -i {code} --help"],
     }
-    step = steps.get(getattr(exc, "next_step", None) or "")
-    return f" Run `{step}`." if step else ""
+    return steps.get(getattr(exc, "next_step", None) or "", [])
 
 
 def _print_case(view: dict[str, Any], external: list[dict[str, Any]] | None = None) -> None:
@@ -112,12 +141,13 @@ def open_case(
     toward: str | None = typer.Option(None, "--toward", help="The qualification the case is about, e.g. MA-INF."),
     by: str | None = BY,
     as_json: bool = JSON,
+    lang: Language = LANG,
     home: Path | None = HOME,
 ) -> None:
     """Open a recognition case (status BEHANDLES) for a person."""
     from vitnemal.recognition import service
 
-    with _session(institution, home) as session:
+    with _session(institution, home, lang=lang, as_json=as_json) as session:
         case = service.open_case(session, national_id=person, opened_by=actor(by), now=datetime.now(UTC),
                                  qualification_code=toward)
         view = service.case_view(service.get_case(session, case.id))
@@ -147,7 +177,7 @@ def fetch(
     from vitnemal.recognition.local_exchange import run_order_now
 
     settings = settings_for(home)
-    with _session(institution, home) as session:
+    with _session(institution, home, lang=lang, as_json=as_json) as session:
         from vitnemal.institutions.registry import Registry
 
         registry = Registry.load(settings.registry_path)
@@ -163,7 +193,8 @@ def fetch(
             run_order_now(host, institution, order_id)
         finally:
             host.close()
-        with _session(institution, home) as session:  # a write session: the look at the outcome is audited
+        # a write session: the look at the outcome is audited
+        with _session(institution, home, lang=lang, as_json=as_json) as session:
             loaded = exchange.view_order(session, order_id, actor=actor(by), now=datetime.now(UTC))
             assert loaded is not None
             view = exchange.order_view(loaded, names=names, lang=as_lang(lang))
@@ -195,6 +226,7 @@ def recognise(
     note: str | None = typer.Option(None, "--note", help="The case worker's note on the decision."),
     by: str | None = BY,
     as_json: bool = JSON,
+    lang: Language = LANG,
     home: Path | None = HOME,
 ) -> None:
     """Recognise a whole external course (--result) or a block (--block, --from-institution, --credits)."""
@@ -205,13 +237,16 @@ def recognise(
     if block is not None and (not from_institution or not credits):
         raise fail("A block needs --from-institution NAME and --credits N.")
     now, who = datetime.now(UTC), actor(by)
-    with _session(institution, home) as session:
+    with _session(institution, home, lang=lang, as_json=as_json) as session:
         warnings: list[str] = []
         if result is not None:
             item = service.recognise_result(session, case_id, external_result_id=result, toward=toward, by=who,
                                             now=now, group=group, credits_counted=credits_counted, note=note,
                                             registry=_registry(home))
-            warnings = service.result_warnings(session, result)
+            from vitnemal.web.i18n import translations
+
+            pgettext = translations(lang).upgettext
+            warnings = [w.said(pgettext) for w in service.result_warnings(session, result)]
         else:
             item = service.recognise_block(session, case_id, title=block or "", title_en=block_en,
                                            institution_name=from_institution or "", institution_code=from_code,
@@ -230,11 +265,12 @@ def recognise(
 
 @app.command("withdraw")
 def withdraw(case_id: int = CASE, item: int = typer.Argument(..., help="The item number."),
-             institution: str = INSTITUTION, by: str | None = BY, home: Path | None = HOME) -> None:
+             institution: str = INSTITUTION, by: str | None = BY, lang: Language = LANG,
+             home: Path | None = HOME) -> None:
     """Withdraw a recognition while the case is open (the row stays, marked withdrawn)."""
     from vitnemal.recognition import service
 
-    with _session(institution, home) as session:
+    with _session(institution, home, lang=lang) as session:
         service.withdraw(session, case_id, item, by=actor(by), now=datetime.now(UTC))
     typer.echo(f"Withdrew item {item} of case {case_id}")
 
@@ -247,12 +283,13 @@ def decide(
     note: str | None = typer.Option(None, "--note", help="The decision's note; required for AVSLÅTT."),
     by: str | None = BY,
     as_json: bool = JSON,
+    lang: Language = LANG,
     home: Path | None = HOME,
 ) -> None:
     """Decide the case: FERDIG (what is recognised counts on the diploma) or AVSLÅTT (with the reason)."""
     from vitnemal.recognition import service
 
-    with _session(institution, home) as session:
+    with _session(institution, home, lang=lang, as_json=as_json) as session:
         view = service.case_view(service.decide(session, case_id, status=status, by=actor(by), now=datetime.now(UTC),
                                                 note=note))
     typer.echo(json.dumps(view, ensure_ascii=False) if as_json else f"Case {case_id} is {view['status']}")
@@ -260,11 +297,13 @@ def decide(
 
 @app.command("show")
 def show(case_id: int = CASE, institution: str = INSTITUTION, by: str | None = BY, as_json: bool = JSON,
+         lang: Language = LANG,
          home: Path | None = HOME) -> None:
     """Show the case, its decisions and the person's imported external results (with their ids)."""
     from vitnemal.recognition import service
 
-    with _session(institution, home) as session:  # a write session: the look is audited
+    # a write session: the look is audited
+    with _session(institution, home, lang=lang, as_json=as_json) as session:
         view = service.view_case(session, case_id, actor=actor(by), now=datetime.now(UTC))
     if as_json:
         typer.echo(json.dumps(view, ensure_ascii=False))
@@ -279,12 +318,14 @@ def list_cases(
     status: str | None = typer.Option(None, "--status", help="Only cases with this status."),
     by: str | None = BY,
     as_json: bool = JSON,
+    lang: Language = LANG,
     home: Path | None = HOME,
 ) -> None:
     """List the newest cases."""
     from vitnemal.recognition import service
 
-    with _session(institution, home) as session:  # a write session: the look is audited
+    # a write session: the look is audited
+    with _session(institution, home, lang=lang, as_json=as_json) as session:
         views = [service.case_view(c) for c in service.list_cases(session, actor=actor(by), now=datetime.now(UTC),
                                                                   national_id=person, status=status)]
     if as_json:
@@ -303,6 +344,7 @@ def qualifications(
     institution: str = INSTITUTION,
     person: str = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"010395 12374\"."),
     as_json: bool = JSON,
+    lang: Language = LANG,
     home: Path | None = HOME,
 ) -> None:
     """List what a person can have results recognised toward: their qualifications and the programmes they were
@@ -310,7 +352,7 @@ def qualifications(
     from vitnemal.programmes.service import admissions_of, qualifications_open_to
     from vitnemal.recognition import service
 
-    with _session(institution, home, read=True) as session:
+    with _session(institution, home, read=True, lang=lang, as_json=as_json) as session:
         found = service.find_person(session, person)
         data: dict[str, Any] = {
             "national_id": found.national_id, "name": found.name,

@@ -37,7 +37,13 @@ from vitnemal.records.terms import season_order
 
 
 class OrderRefused(ValueError):
-    """An order that cannot be placed; the message says why and what to do."""
+    """An order that cannot be placed; the message says why and what to do, ``reason`` which refusal it is (for
+    an entry point that says it in its reader's language): "invalid_id", "not_registered", "not_answered" or
+    "answered_no" (the consent)."""
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def current_consent(session: Session, person_id: int) -> Consent | None:
@@ -60,16 +66,17 @@ def place_order(session: Session, *, national_id: str, ordered_by: str, own_code
     try:
         nid = parse_national_id(national_id)
     except InvalidNationalId as exc:
-        raise OrderRefused(f"Invalid national id: {exc.message}") from None
+        raise OrderRefused(f"Invalid national id: {exc.message}", reason="invalid_id") from None
     person = find_person_by_any_id(session, [nid.number])
     if person is None:
         raise OrderRefused(f"{nid.formatted} is not registered as a person at {own_code}. "
-                           "Register the person first, then order again.")
+                           "Register the person first, then order again.", reason="not_registered")
     consent = current_consent(session, person.id)
     if consent is None or consent.answer != ConsentAnswer.YES:
         state = "answered no (N)" if consent else "not answered"
         raise OrderRefused(f"{person.name} has {state} to results exchange ({CONSENT_RESULTS_EXCHANGE}). "
-                           "The student must consent in Studentweb before results can be fetched.")
+                           "The student must consent in Studentweb before results can be fetched.",
+                           reason="answered_no" if consent else "not_answered")
     order = ResultsOrder(person_id=person.id, national_id=person.national_id, ordered_at=now, ordered_by=ordered_by,
                          status=OrderStatus.QUEUED, next_run_at=now)
     order.outcomes = [OrderOutcome(institution_code=code, state=OutcomeState.PENDING)

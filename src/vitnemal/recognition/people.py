@@ -18,6 +18,7 @@ from vitnemal.audit.events import AuditAction
 from vitnemal.audit.service import record_view
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.recognition.models import OPEN, RecognitionCase
+from vitnemal.recognition.refusals import RecognitionError, Refusal
 
 MAX_QUERY = 100
 MAX_WORDS = 5
@@ -25,8 +26,8 @@ MIN_DIGITS = 6  # a birth date: fewer digits match too many people to be a searc
 DEFAULT_LIMIT = 50
 
 
-class SearchRefused(ValueError):
-    """A query the search cannot run; the message says how to search instead."""
+class SearchRefused(RecognitionError):
+    """A query the search cannot run; the sentence says how to search instead."""
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,17 @@ def parse_query(text: str) -> tuple[str | None, list[str]]:
     """(digits, None) for an id or its start, or (None, words) for a name; SearchRefused when it is neither."""
     query = " ".join((text or "").split())
     if not query:
-        raise SearchRefused("Type a name, a national id (fødselsnummer or D-number) or a birth date (DDMMYY).")
+        raise SearchRefused(Refusal.SEARCH_EMPTY)
     if len(query) > MAX_QUERY:
-        raise SearchRefused(f"The search is longer than {MAX_QUERY} characters; type a name or a national id.")
+        raise SearchRefused(Refusal.SEARCH_TOO_LONG, max=MAX_QUERY)
     digits = query.replace(" ", "")
     if digits.isdigit():
         if not MIN_DIGITS <= len(digits) <= 11:
-            raise SearchRefused(f"{query} is not a national id: type all 11 digits, or at least the birth date "
-                                "(DDMMYY).")
+            raise SearchRefused(Refusal.SEARCH_NOT_AN_ID, query=query)
         return digits, []
     words = query.lower().split()
     if len(words) > MAX_WORDS:
-        raise SearchRefused(f"Type at most {MAX_WORDS} words of the name.")
+        raise SearchRefused(Refusal.SEARCH_TOO_MANY_WORDS, max=MAX_WORDS)
     return None, words
 
 

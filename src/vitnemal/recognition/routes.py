@@ -106,7 +106,7 @@ def recognise(code: str, case_id: RowId, body: ItemIn, host: ServedHost, user: C
                                             toward=body.toward, by=user, now=now, group=body.group,
                                             credits_counted=body.credits_counted, note=body.note,
                                             registry=host.registry)
-            warnings = service.result_warnings(session, body.external_result_id)
+            warnings = [str(w) for w in service.result_warnings(session, body.external_result_id)]
         else:
             assert body.block is not None
             b = body.block

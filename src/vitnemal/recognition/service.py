@@ -1,7 +1,8 @@
 """Recognition cases: open one, fetch external results into it, recognise courses and blocks, decide.
 
 Every function takes a session owned by the caller (API route, CLI) and never commits. Bad input raises
-:class:`RecognitionError` (or :class:`CaseNotFound`) with a message saying what is wrong and what to do.
+:class:`RecognitionError` (or :class:`CaseNotFound`) with a :class:`~vitnemal.recognition.refusals.Refusal` and
+its parameters: the sentence says what is wrong and what to do, in the reader's language where it is shown.
 """
 
 from __future__ import annotations
@@ -28,27 +29,9 @@ from vitnemal.exchange.models import (
 from vitnemal.identity.models import Person
 from vitnemal.institutions.registry import Registry
 from vitnemal.recognition.models import DONE, OPEN, REFUSED, RecognitionCase, RecognitionItem
+from vitnemal.recognition.refusals import CaseNotFound, Note, Notice, RecognitionError, Refusal
 from vitnemal.records.service import find_person_by_any_id, parse_credits
 from vitnemal.records.terms import parse_term, season_order, term_day
-
-
-class RecognitionError(ValueError):
-    """A request the rules refuse; the message says why and what to do.
-
-    ``next_step`` names what to do next ("fetch", "show", "list", "qualifications", "add-person") so that an entry
-    point can say it in its own terms (the CLI as a command with ``-i``); the message itself names no command.
-    """
-
-    def __init__(self, message: str, *, next_step: str | None = None, case_id: int | None = None,
-                 national_id: str | None = None) -> None:
-        super().__init__(message)
-        self.next_step, self.case_id, self.national_id = next_step, case_id, national_id
-
-
-class CaseNotFound(LookupError):
-    """No recognition case with that id at this institution."""
-
-    next_step, case_id, national_id = "list", None, None
 
 
 def find_person(session: Session, national_id: str) -> Person:
@@ -59,25 +42,24 @@ def find_person(session: Session, national_id: str) -> Person:
 def _person(session: Session, national_id: str) -> Person:
     person = find_person_by_any_id(session, [national_id])
     if person is None:
-        raise RecognitionError(f"No person with national id {national_id!r} is registered here. "
-                               "Register the person first.", next_step="add-person")
+        raise RecognitionError(Refusal.PERSON_UNKNOWN, next_step="add-person", national_id=national_id.strip())
     return person
 
 
-def _code(value: str | None, what: str) -> str:
+def _code(value: str | None) -> str:
     code = (value or "").strip()
     if not code:
-        raise RecognitionError(f"Give the {what} (a qualification code such as MA-INF).")
+        raise RecognitionError(Refusal.QUALIFICATION_MISSING)
     if len(code) > 30:
-        raise RecognitionError(f"{code!r} is too long for a {what} (at most 30 characters).")
+        raise RecognitionError(Refusal.QUALIFICATION_TOO_LONG, code=code)
     return code
 
 
-def _credits(value: Decimal | str | float | int, what: str = "credits") -> Decimal:
+def _credits(value: Decimal | str | float | int) -> Decimal:
     try:
-        return parse_credits(value, what)
-    except ValueError as exc:
-        raise RecognitionError(str(exc)) from None
+        return parse_credits(value)
+    except ValueError:
+        raise RecognitionError(Refusal.CREDITS_INVALID, value=str(value).strip()[:20]) from None
 
 
 def _toward(session: Session, person: Person, code: str) -> str:
@@ -89,14 +71,11 @@ def _toward(session: Session, person: Person, code: str) -> str:
     if any(q.code == code for q in open_to):
         return code
     if not open_to:
-        raise RecognitionError(
-            f"{person.name} holds no qualification and was admitted to no programme here, so nothing can count "
-            f"toward {code}. Record the admission to the programme that leads to {code} first.",
-            next_step="qualifications", national_id=person.national_id)
+        raise RecognitionError(Refusal.NOTHING_OPEN_TO, next_step="qualifications", national_id=person.national_id,
+                               name=person.name, code=code)
     can = ", ".join(f"{q.code} ({q.programme_name_nb or q.name_nb})" for q in open_to)
-    raise RecognitionError(f"{person.name} cannot take {code} here; what counts toward a qualification must be one "
-                           f"they hold or study for: {can}.", next_step="qualifications",
-                           national_id=person.national_id)
+    raise RecognitionError(Refusal.NOT_OPEN_TO, next_step="qualifications", national_id=person.national_id,
+                           name=person.name, code=code, open_to=can)
 
 
 def get_case(session: Session, case_id: int) -> RecognitionCase:
@@ -105,15 +84,14 @@ def get_case(session: Session, case_id: int) -> RecognitionCase:
                           .options(selectinload(RecognitionCase.items), selectinload(RecognitionCase.person),
                                    selectinload(RecognitionCase.order)))
     if case is None:
-        raise CaseNotFound(f"No recognition case {case_id} here; see the list of cases.")
+        raise CaseNotFound(case_id)
     return case
 
 
 def _open_case(session: Session, case_id: int) -> RecognitionCase:
     case = get_case(session, case_id)
     if case.status != OPEN:
-        raise RecognitionError(f"Case {case.id} is {case.status}: its decisions are final. "
-                               "Open a new case to assess more results.")
+        raise RecognitionError(Refusal.CASE_CLOSED, case=case.id, status=case.status)
     return case
 
 
@@ -123,13 +101,14 @@ def open_case(session: Session, *, national_id: str, opened_by: str, now: dateti
     person = _person(session, national_id)
     code = qualification_code.strip() if qualification_code and qualification_code.strip() else None
     if code is not None:
-        code = _toward(session, person, _code(code, "qualification the case is about"))
+        code = _toward(session, person, _code(code))
     existing = session.scalar(select(RecognitionCase).where(
         RecognitionCase.person_id == person.id, RecognitionCase.status == OPEN,
         RecognitionCase.qualification_code.is_(None) if code is None else RecognitionCase.qualification_code == code))
     if existing is not None:
-        raise RecognitionError(f"Case {existing.id} is already open for {person.name}"
-                               f"{' toward ' + code if code else ''}; continue that one or decide it first.")
+        if code is None:
+            raise RecognitionError(Refusal.CASE_ALREADY_OPEN, case=existing.id, name=person.name)
+        raise RecognitionError(Refusal.CASE_ALREADY_OPEN_TOWARD, case=existing.id, name=person.name, code=code)
     case = RecognitionCase(person_id=person.id, status=OPEN, qualification_code=code, opened_at=now,
                            opened_by=opened_by)
     session.add(case)
@@ -148,7 +127,10 @@ def fetch_external(session: Session, case_id: int, *, ordered_by: str, own_code:
         order = exchange.place_order(session, national_id=case.person.national_id, ordered_by=ordered_by,
                                      own_code=own_code, members=list(members), now=now)
     except exchange.OrderRefused as exc:
-        raise RecognitionError(str(exc)) from None
+        refusal = {"not_answered": Refusal.NO_CONSENT, "answered_no": Refusal.CONSENT_REFUSED}.get(exc.reason or "")
+        if refusal is not None:
+            raise RecognitionError(refusal, name=case.person.name) from None
+        raise RecognitionError(Refusal.ORDER_REFUSED, detail=str(exc)) from None
     case.order_id = order.id
     session.flush()
     return order
@@ -167,8 +149,8 @@ def _term(term: str | None) -> tuple[int | None, str | None]:
 
     try:
         return parse_term(term)
-    except ValueError as exc:
-        raise RecognitionError(str(exc)) from None
+    except ValueError:
+        raise RecognitionError(Refusal.TERM_INVALID, term=term.strip()[:20]) from None
 
 
 def recognise_result(session: Session, case_id: int, *, external_result_id: int, toward: str, by: str,
@@ -180,27 +162,26 @@ def recognise_result(session: Session, case_id: int, *, external_result_id: int,
     2014 course of Høgskulen i Sogn og Fjordane is "taken at" that, not at Høgskulen på Vestlandet, which it merged
     into in 2017); without a registry, the name the exchange recorded."""
     case = _open_case(session, case_id)
-    toward = _toward(session, case.person, _code(toward, "qualification the course counts toward"))
+    toward = _toward(session, case.person, _code(toward))
     found = session.execute(
         select(ExternalResult, ExternalStudyRecord)
         .join(ExternalStudyRecord, ExternalStudyRecord.id == ExternalResult.record_id)
         .where(ExternalResult.id == external_result_id)).first()
     if found is None or found[1].person_id != case.person_id:
-        raise RecognitionError(f"External result {external_result_id} is not among {case.person.name}'s imported "
-                               "results. Fetch them into the case first, then look up their ids in the case.",
-                               next_step="show", case_id=case.id)
+        raise RecognitionError(Refusal.RESULT_NOT_IMPORTED, next_step="show", case_id=case.id,
+                               result=external_result_id, name=case.person.name)
     result, record = found
     if result.removed_at_source:
-        raise RecognitionError(f"{result.course_code} {result.year} {result.season} was removed at "
-                               f"{record.source_name}; it can no longer be recognised.")
+        raise RecognitionError(Refusal.RESULT_REMOVED, course=result.course_code, term=f"{result.year} {result.season}",
+                               source=record.source_name)
     if any(i.external_result_id == result.id for i in _active(session, case.person_id, toward)):
-        raise RecognitionError(f"{result.course_code} is already recognised toward {toward}.")
+        raise RecognitionError(Refusal.ALREADY_RECOGNISED, course=result.course_code, code=toward)
     counted = None
     if credits_counted is not None:
-        counted = _credits(credits_counted, "credits counted")
+        counted = _credits(credits_counted)
         if counted > result.credits:
-            raise RecognitionError(f"{result.course_code} has {result.credits} credits; "
-                                   f"{counted} cannot count toward {toward}.")
+            raise RecognitionError(Refusal.TOO_MANY_CREDITS, course=result.course_code, credits=_num(result.credits),
+                                   counted=_num(counted), code=toward)
         if counted == result.credits:
             counted = None
     item = RecognitionItem(
@@ -222,13 +203,11 @@ def recognise_block(session: Session, case_id: int, *, title: str, institution_n
                     note: str | None = None) -> RecognitionItem:
     """Recognise an aggregated block defined by the faculty: a title, the institution it comes from, credits."""
     case = _open_case(session, case_id)
-    toward = _toward(session, case.person, _code(toward, "qualification the block counts toward"))
+    toward = _toward(session, case.person, _code(toward))
     if not title.strip():
-        raise RecognitionError("Give the block a title that says what it contains, e.g. \"Fordypning i "
-                               "informatikk\".")
+        raise RecognitionError(Refusal.BLOCK_TITLE_MISSING)
     if not institution_name.strip():
-        raise RecognitionError("Give the name of the institution the block comes from, e.g. \"Høgskulen i Sogn "
-                               "og Fjordane\".")
+        raise RecognitionError(Refusal.BLOCK_INSTITUTION_MISSING)
     year, season = _term(term)
     item = RecognitionItem(
         kind="block", qualification_code=toward, group_heading=(group or None), code=None,
@@ -246,9 +225,9 @@ def withdraw(session: Session, case_id: int, item_id: int, *, by: str, now: date
     case = _open_case(session, case_id)
     item = next((i for i in case.items if i.id == item_id), None)
     if item is None:
-        raise RecognitionError(f"Case {case.id} has no item {item_id}.")
+        raise RecognitionError(Refusal.ITEM_NOT_FOUND, case=case.id, item=item_id)
     if item.withdrawn_at is not None:
-        raise RecognitionError(f"Item {item_id} was already withdrawn by {item.withdrawn_by}.")
+        raise RecognitionError(Refusal.ITEM_WITHDRAWN, item=item_id, by=item.withdrawn_by)
     item.withdrawn_at, item.withdrawn_by = now, by
     session.flush()
     return item
@@ -259,14 +238,12 @@ def decide(session: Session, case_id: int, *, status: str, by: str, now: datetim
     """Close the case: FERDIG (what is recognised counts) or AVSLÅTT (nothing counts; the reason is required)."""
     wanted = status.strip().upper().replace("AVSLATT", REFUSED)
     if wanted not in (DONE, REFUSED):
-        raise RecognitionError(f"{status!r} is not a decision: use {DONE} or {REFUSED}.")
+        raise RecognitionError(Refusal.NOT_A_DECISION, status=status.strip()[:20])
     case = _open_case(session, case_id)
     if wanted == DONE and not any(i.withdrawn_at is None for i in case.items):
-        raise RecognitionError(f"Case {case.id} recognises nothing: recognise a course or a block first, or "
-                               f"refuse the case ({REFUSED}) with the reason.")
+        raise RecognitionError(Refusal.NOTHING_RECOGNISED, case=case.id)
     if wanted == REFUSED and not (note or "").strip():
-        raise RecognitionError("A refusal needs its reason, given as the decision's note: the person is entitled "
-                               "to it.")
+        raise RecognitionError(Refusal.REASON_MISSING)
     case.status, case.decided_at, case.decided_by, case.decision_note = wanted, now, by, (note or None)
     session.flush()
     return case
@@ -291,15 +268,14 @@ def recognitions_for_many(session: Session,
     return out
 
 
-def result_warnings(session: Session, external_result_id: int) -> list[str]:
+def result_warnings(session: Session, external_result_id: int) -> list[Note]:
     """Notes for the case worker: a course already part of a degree elsewhere cannot ordinarily count again."""
     rows = session.execute(
         select(ExternalQualification.code, ExternalQualification.name_nb, ExternalStudyRecord.source_name)
         .join(ExternalQualificationCourse, ExternalQualificationCourse.qualification_id == ExternalQualification.id)
         .join(ExternalStudyRecord, ExternalStudyRecord.id == ExternalQualification.record_id)
         .where(ExternalQualificationCourse.result_id == external_result_id)).all()
-    return [f"The course is part of {name} ({code}) at {source}; a course that counts in one degree cannot "
-            "ordinarily count in another." for code, name, source in rows]
+    return [Note(Notice.PART_OF_DEGREE, degree=name, code=code, source=source) for code, name, source in rows]
 
 
 def list_cases(session: Session, *, actor: str, now: datetime, national_id: str | None = None,

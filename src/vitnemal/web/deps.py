@@ -46,9 +46,12 @@ def wake_worker(request: Request) -> None:
 
 
 def answer_errors(app: FastAPI, statuses: Mapping[type[Exception], int]) -> None:
-    """Answer each domain error kind with its status and ``{"detail": message}``, as an HTTPException would."""
+    """Answer each domain error kind with its status and ``{"detail": message}``, as an HTTPException would, with
+    the refusal's ``code`` beside it when the error has one (a client can act on it without parsing the words)."""
     for kind, status in statuses.items():
         async def handler(request: Request, exc: Exception, status: int = status) -> Response:
-            return JSONResponse({"detail": str(exc)}, status_code=status)
+            code = getattr(exc, "code", None)
+            body = {"detail": str(exc), **({"code": code} if isinstance(code, str) else {})}
+            return JSONResponse(body, status_code=status)
 
         app.add_exception_handler(kind, handler)

@@ -105,12 +105,12 @@ def test_refusals_are_said_on_the_page_and_change_nothing(site: StaffSite) -> No
     with logged_in(site) as (client, token):
         case = open_case(client, token, TP2)
         refused = client.post(case + "/decision", data={"csrf_token": token, "status": "AVSLÅTT", "note": " "})
-        assert refused.status_code == 422 and "A refusal needs its reason" in refused.text
-        assert "Nothing was saved" in refused.text or "Ingenting ble lagret" in refused.text
+        assert refused.status_code == 422 and "Et avslag (AVSLÅTT) må begrunnes" in refused.text
+        assert "Ingenting ble lagret" in refused.text
         empty = client.post(case + "/items", data={"csrf_token": token, "kind": "result", "toward": "MA-INF"})
-        assert empty.status_code == 422
+        assert empty.status_code == 422 and "Velg minst ett eksternt resultat" in empty.text
         again = client.post(CASES, data={"csrf_token": token, "national_id": TP2, "qualification_code": "MA-INF"})
-        assert again.status_code == 422 and "already open" in again.text
+        assert again.status_code == 422 and "er allerede åpen for Testperson2 Resultatutveksling" in again.text
         no_token = client.post(case + "/decision", data={"status": "FERDIG"})
         assert no_token.status_code == 403
         refused_for_real = client.post(case + "/decision", data={"csrf_token": token, "status": "AVSLÅTT",
@@ -136,3 +136,30 @@ def test_step_12_a_change_at_hisf_is_highlighted_on_the_next_fetch(site: StaffSi
         external = client.get(ext_link.group(1)).text
         changed = re.findall(r'<tr class="case-changed">(.*?)</tr>', external, re.S)
         assert len(changed) == 1 and "RES-200" in changed[0] and "Nytt resultat" in changed[0]
+
+
+REFUSALS = {  # the page's language → (a closed case, a course not among the imported results, its alert's heading)
+    "nb": ("er AVSLÅTT: vedtakene er endelige. Opprett en ny sak", "Eksternt resultat 999999 er ikke blant "
+           "resultatene som er hentet inn for Testperson2 Resultatutveksling", "Ingenting ble lagret"),
+    "nn": ("er AVSLÅTT: vedtaka er endelege. Opprett ei ny sak", "Eksternt resultat 999999 er ikkje blant "
+           "resultata som er henta inn for Testperson2 Resultatutveksling", "Ingenting vart lagra"),
+    "en": ("is AVSLÅTT: its decisions are final. Open a new case", "External result 999999 is not among "
+           "Testperson2 Resultatutveksling&#39;s imported results", "Nothing was saved"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(REFUSALS))
+def test_refusals_are_said_in_the_pages_language(site: StaffSite, lang: str) -> None:
+    closed_text, unknown_text, heading = REFUSALS[lang]
+    with logged_in(site) as (client, token):
+        assert client.get(CASES, params={"lang": lang}).status_code == 200  # the language is remembered
+        case = open_case(client, token, TP2)
+        unknown = client.post(case + "/items", data={"csrf_token": token, "kind": "result", "toward": "MA-INF",
+                                                     "result": "999999"})
+        assert unknown.status_code == 422 and unknown_text in unknown.text and heading in unknown.text
+        assert f'<html lang="{lang}"' in unknown.text
+        assert client.post(case + "/decision", data={"csrf_token": token, "status": "AVSLÅTT",
+                                                     "note": "Ikke relevant"}).status_code == 200
+        closed = client.post(case + "/fetch", data={"csrf_token": token})
+        assert closed.status_code == 422 and closed_text in closed.text
+        assert "is AVSLÅTT" in closed.text if lang == "en" else "its decisions are final" not in closed.text

@@ -127,7 +127,9 @@ def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -
         assert whole in narrow, (whole, narrow)
     listed = run(fed, "list", "-i", "185")
     assert "FERDIG" in listed.output and "2 vedtak" in listed.output
-    unknown = run(fed, "show", "999", "-i", "185")
+    unknown = run(fed, "show", "999", "-i", "185")  # bokmål, the CLI's language by default
+    assert unknown.exit_code == 1 and "Det finnes ingen godkjenningssak 999 her" in unknown.output
+    unknown = run(fed, "show", "999", "-i", "185", "--lang", "en")
     assert unknown.exit_code == 1 and "No recognition case 999" in unknown.output
 
 
@@ -141,18 +143,21 @@ def test_only_a_qualification_the_person_can_take_and_hints_that_run(fed: MiniFe
     text = run(fed, "qualifications", "-i", "185", "-p", "01039512374").output
     assert "MA-INF  Masterprogram i informatikk  (studierett)" in text and "MAINF" in text and "→ MA-INF" in text
 
-    refused = run(fed, "open", "-i", "185", "--person", "010395 12374", "--toward", "MA-MEVIT")
+    refused = run(fed, "open", "-i", "185", "--person", "010395 12374", "--toward", "MA-MEVIT", "--lang", "en")
     assert refused.exit_code == 1 and "cannot take MA-MEVIT" in refused.output and "MA-INF" in refused.output
     assert "vitnemal recognition qualifications -i 185 --person 01039512374" in refused.output
     case = json.loads(run(fed, "open", "-i", "185", "--person", "010395 12374", "--toward", "MA-INF",
                           "--json").output)["case_id"]
     block = ("--block", "Fordypning", "--from-institution", "HiSF", "--credits", "10")
-    refused = run(fed, "recognise", str(case), "-i", "185", *block, "--toward", "MA-MEVIT")
-    assert refused.exit_code == 1 and "cannot take MA-MEVIT here" in refused.output
+    refused = run(fed, "recognise", str(case), "-i", "185", *block, "--toward", "MA-MEVIT", "--lang", "nn")
+    assert refused.exit_code == 1 and "kan ikkje ta MA-MEVIT her" in refused.output
+    refused = run(fed, "recognise", str(case), "-i", "185", *block, "--toward", "MA-MEVIT", "--json")
+    assert refused.exit_code == 1 and json.loads(refused.output)["error"] == "not_open_to"  # the code stays
+    assert json.loads(refused.output)["params"]["code"] == "MA-MEVIT"
     missing = run(fed, "recognise", str(case), "-i", "185", "--result", "999999", "--toward", "MA-INF")
     assert missing.exit_code == 1 and f"vitnemal recognition fetch {case} -i 185" in missing.output
     assert f"vitnemal recognition show {case} -i 185" in missing.output
-    unknown = run(fed, "show", "999", "-i", "185")
+    unknown = run(fed, "show", "999", "-i", "185", "--lang", "en")
     assert "Run `vitnemal recognition list -i 185`" in unknown.output
 
     for _ in range(3):
@@ -165,7 +170,7 @@ def test_only_a_qualification_the_person_can_take_and_hints_that_run(fed: MiniFe
 
 def test_a_person_with_no_qualification_or_admission_is_told_what_to_do(fed: MiniFederation) -> None:
     refused = run(fed, "open", "-i", "185", "--person", "19588312510", "--toward", "MA-INF")
-    assert refused.exit_code == 1 and "admitted to no programme" in refused.output
+    assert refused.exit_code == 1 and "er ikke tatt opp til noe studieprogram her" in refused.output
     text = run(fed, "qualifications", "-i", "185", "-p", "19588312510").output
     assert text.count("  none") == 2
 

@@ -13,6 +13,7 @@ from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.recognition import service
 from vitnemal.recognition.local_exchange import run_order_now
 from vitnemal.recognition.models import DONE, OPEN, REFUSED
+from vitnemal.web.i18n import translations
 
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 
@@ -54,7 +55,7 @@ def test_open_fetch_recognise_decide(fed: MiniFederation) -> None:
         assert part.credits_counted == Decimal(5)
         assert (block.kind, block.code, block.year, block.season) == ("block", None, 2018, "HØST")
         # a course that is part of the HiSF bachelor: allowed, with a warning for the case worker
-        assert "part of Bachelor BA-DAT" in service.result_warnings(s, ids["DAT200"])[0]
+        assert "part of Bachelor BA-DAT" in str(service.result_warnings(s, ids["DAT200"])[0])
         assert service.recognitions_for(s, service.get_case(s, case_id).person_id, "MA-INF") == []  # not decided
         case = service.decide(s, case_id, status="FERDIG", by="leder@uio", now=NOW)
         assert (case.status, case.decided_by) == (DONE, "leder@uio")
@@ -119,8 +120,12 @@ def test_withdraw_and_refuse(fed: MiniFederation) -> None:
 def test_fetch_needs_consent(fed: MiniFederation) -> None:
     with fed.db("185").session() as s:
         case = service.open_case(s, national_id="19588312510", opened_by="x", now=NOW)
-        with pytest.raises(service.RecognitionError, match="consent"):
+        with pytest.raises(service.RecognitionError, match="consent") as refused:
             service.fetch_external(s, case.id, ordered_by="x", own_code="185", members=["185", "216"], now=NOW)
+    # the code says which refusal it is (never answered), and Norwegian readers get it in Norwegian
+    assert refused.value.as_json()["code"] == "no_consent"
+    assert "har ikke svart på spørsmålet om resultatutveksling" in refused.value.said(translations("nb").upgettext)
+    assert "har ikkje svart på spørsmålet om resultatutveksling" in refused.value.said(translations("nn").upgettext)
 
 
 def test_running_an_order_now_takes_over_one_left_behind_by_a_dead_worker(fed: MiniFederation) -> None:
