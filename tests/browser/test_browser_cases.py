@@ -136,3 +136,32 @@ def test_testperson2_gets_res_oal_from_hint(worker_page, cases_site, shots) -> N
     main = page.inner_text("main")
     assert "RES-OAL" in main and "Utveksling av resultater mellom institusjoner" in main
     _check_page(page, shots, "external-tp2")
+
+
+def test_part_of_a_course_is_recognised_from_the_case_page(worker_page, cases_site, shots) -> None:  # type: ignore[no-untyped-def]
+    """Partial credit: 5 of RES-100's 10 credits count toward MA-INF; more than the course has is refused in
+    Norwegian and saves nothing."""
+    page = worker_page
+    log_in(page, shots)
+    open_case(page, shots, TP1, "part-")
+    fetch(page)
+    page.reload()  # the fetched results are listed from the next load on
+    page.get_by_text("Godkjenn en del av et emne").click()  # the <details> opens (no script needed)
+    course = page.get_by_label("Emne", exact=True)
+    assert "RES-100 Resultatutveksling 100, Høgskulen i Sogn og Fjordane (10 studiepoeng)" in course.inner_text()
+    course.select_option(index=0)
+    page.get_by_label("Studiepoeng som teller").fill("12")
+    page.get_by_role("button", name="Godkjenn delen").click()
+    alert = page.get_by_role("alert").inner_text()
+    assert "RES-100 gir 10 studiepoeng; 12 kan ikke telle med mot MA-INF." in alert, alert
+    assert "Ingenting er godkjent ennå." in page.inner_text("#decisions")
+    page.get_by_text("Godkjenn en del av et emne").click()
+    page.get_by_label("Studiepoeng som teller").fill("5")
+    page.get_by_label("Merknad (valgfritt)").nth(1).fill("Overlapper INF1000")
+    _check_page(page, shots, "case-part-form")
+    page.get_by_role("button", name="Godkjenn delen").click()
+    page.wait_for_url(re.compile(r"/cases/\d+#decisions$"))
+    row = page.locator("#decisions tbody tr").first.inner_text()
+    assert "RES-100" in row and "5 av 10" in row and "Overlapper INF1000" in row and "MA-INF" in row, row
+    assert "Godkjenn en del av et emne" not in page.inner_text("main")  # the only course is recognised now
+    _check_page(page, shots, "case-part-recognised")

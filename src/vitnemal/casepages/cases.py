@@ -150,9 +150,9 @@ def recognise(request: Request, access: CaseWorker, case_id: RowId,
               note: Text = "", title: Annotated[str, Form(max_length=300)] = "",
               institution_name: Annotated[str, Form(max_length=200)] = "",
               credits: Annotated[str, Form(max_length=10)] = "", term: Annotated[str, Form(max_length=20)] = "",
-              ) -> Response:
-    """Recognise the chosen whole external courses, or one block (title, institution, credits), toward a
-    qualification; all or nothing."""
+              credits_counted: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Recognise the chosen whole external courses, part of one course (``kind=part``: only ``credits_counted``
+    of its credits count), or one block (title, institution, credits), toward a qualification; all or nothing."""
     chosen = sorted(set(result or []))[:500]
     try:
         with access.db.session() as session:
@@ -163,9 +163,11 @@ def recognise(request: Request, access: CaseWorker, case_id: RowId,
             elif not chosen:
                 raise service.RecognitionError(Refusal.NOTHING_CHOSEN)
             else:
-                for result_id in chosen:
+                part = kind == "part"  # one course, of which only credits_counted count
+                for result_id in chosen[:1] if part else chosen:
                     service.recognise_result(session, case_id, external_result_id=result_id, toward=toward,
                                              by=access.actor, now=now(), group=group or None, note=note or None,
+                                             credits_counted=credits_counted if part else None,
                                              registry=host_of(request).registry)
     except service.CaseNotFound:
         raise HTTPException(404, "no such case here") from None
