@@ -12,6 +12,7 @@ line), for a script with an officer's session.
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -100,11 +101,17 @@ async def start_round(request: Request, access: Officer) -> Response:
     if not errors:
         kind = RoundKind.SAMORDNA_OPPTAK if access.institution.kind is MemberKind.ADMISSION else RoundKind.LOCAL
         registry = request.app.state.host.registry
-        try:
+
+        def start() -> service.RoundStarted:
             with access.db.session() as session:  # a list refused half-way starts nothing: the round rolls back
-                started = service.start_round(
+                return service.start_round(
                     session, requester=access.code, kind=kind, name=name, lines=read_csv(data or b""),
                     institutions=registry.codes(), started_by=access.actor, source=filename[:300], now=now())
+
+        try:
+            # In a thread: reading and storing a long list takes seconds, and on the event loop nothing else this
+            # process serves (its nodes, every page) would be answered meanwhile.
+            started = await run_in_threadpool(start)
         except ListRefused as exc:
             errors.append(_refused_text(exc, lang))
     if started is None:

@@ -98,3 +98,36 @@ def test_only_the_admissions_officer_may_start_a_round(rounds, user: str) -> Non
         token = csrf(log_in_staff(client, user).text)
         assert client.get(NEW).status_code == 403
         assert _upload(client, f"fodselsnummer\n{GRADUATE}\n", token=token).status_code == 403
+
+
+def test_the_server_answers_others_while_a_list_is_read(rounds, officer, monkeypatch) -> None:
+    # review R30: the route read and stored the list on the event loop (an async route doing the database work),
+    # so nothing else this process serves (its nodes, every page) was answered until the list was in: a
+    # 40,000-line list held GET /nodes/185 for 27 s. Here the round's start waits until another request has been
+    # answered; with the work on the event loop that request can never be answered while it waits.
+    import threading
+
+    import httpx
+
+    started_round, answered = threading.Event(), threading.Event()
+    original = service.start_round
+
+    def slow_start(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started_round.set()
+        answered.wait(30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "start_round", slow_start)
+    token = csrf(officer.get(NEW).text)
+    upload: list[int] = []
+    thread = threading.Thread(target=lambda: upload.append(_upload(officer, f"fodselsnummer\n{GRADUATE}\n",
+                                                                   token=token).status_code))
+    thread.start()
+    assert started_round.wait(60)
+    try:
+        with httpx.Client(base_url=rounds.site.url, timeout=10) as other:
+            status = other.get("/nodes/185").status_code
+    finally:
+        answered.set()
+        thread.join()
+    assert status == 200 and upload == [303]
