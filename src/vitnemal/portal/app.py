@@ -85,6 +85,13 @@ class Portal:
                 self._pdf_maker = SharePdfMaker(self.settings)
             return self._pdf_maker
 
+    def warm_pdf_maker(self) -> None:
+        """An owner is looking at the share form: have a renderer and signer ready before they press "share"."""
+        maker = self.pdf_maker
+        warm = getattr(maker, "warm", None)  # the real maker has one; a test's stand-in need not
+        if warm is not None:
+            warm()
+
     @property
     def mailer(self) -> Mailer:
         """SMTP at VITNEMAL_SMTP_URL; outside production without one, the demo's own catching server."""

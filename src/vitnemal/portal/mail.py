@@ -51,11 +51,13 @@ class Mail:
 
 
 class Mailer(Protocol):
-    def send(self, mail: Mail) -> None: ...
+    def send(self, *mails: Mail) -> None:
+        """Hand every one of ``mails`` to the server, or raise :class:`MailError`."""
 
 
 class SmtpMailer:
-    """Hands each mail to an SMTP server (one connection per mail; the server queues and delivers)."""
+    """Hands mails to an SMTP server (one connection per ``send``: a share's link and code mail go together, which
+    halves the connection, greeting and login a share waits for; the server queues and delivers)."""
 
     def __init__(self, url: str, timeout_s: float = 10.0) -> None:
         parsed = urlparse(url)
@@ -69,7 +71,7 @@ class SmtpMailer:
         self.starttls = parse_qs(parsed.query).get("starttls", ["0"])[0] in ("1", "true", "yes")
         self.timeout_s = timeout_s
 
-    def send(self, mail: Mail) -> None:
+    def send(self, *mails: Mail) -> None:
         try:
             smtp: smtplib.SMTP
             if self.tls:
@@ -82,7 +84,8 @@ class SmtpMailer:
                     smtp.starttls(context=ssl.create_default_context())
                 if self.user:
                     smtp.login(self.user, self.password or "")
-                smtp.send_message(mail.message())
+                for mail in mails:
+                    smtp.send_message(mail.message())
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(f"the mail server at {self.host}:{self.port} did not take the mail ({exc}); "
                             "nothing was shared, try again later") from exc
@@ -94,8 +97,8 @@ class MemoryMailer:
     def __init__(self) -> None:
         self.sent: list[Mail] = []
 
-    def send(self, mail: Mail) -> None:
-        self.sent.append(mail)
+    def send(self, *mails: Mail) -> None:
+        self.sent.extend(mails)
 
 
 def share_mails(*, lang: str, owner_name: str, recipient: str, link: str, code: str, share_id: str,

@@ -132,23 +132,60 @@ def portal_signer(settings: Settings) -> KeyFileSigner:
 
 
 class SharePdfMaker:
-    """Renders and signs a share's PDF; one renderer and one signer per thread (neither is thread-safe)."""
+    """Renders and signs a share's PDF.
+
+    Neither a typst compiler nor a signer is thread-safe, and making one costs about half a second (fonts, the
+    template, the key): they are kept in a pool, so a process makes as many as it ever renders at once, not one per
+    thread of the server's pool (each a slow first share). ``warm()`` makes the first one ahead of need.
+    """
 
     def __init__(self, settings: Settings, signer: PdfSigner | None = None) -> None:
         self.settings = settings
         self._signer = signer
-        self._local = threading.local()
+        self._idle: list[tuple[ShareRenderer, PdfSigner]] = []
+        self._warming = False
+        self._changed = threading.Condition()
 
-    def _parts(self) -> tuple[ShareRenderer, PdfSigner]:
-        parts = getattr(self._local, "parts", None)
-        if parts is None:
-            parts = self._local.parts = (ShareRenderer(), self._signer or portal_signer(self.settings))
-        return parts
+    def _take(self) -> tuple[ShareRenderer, PdfSigner]:
+        with self._changed:
+            while not self._idle and self._warming:  # the one warm() is making comes sooner than a new one
+                self._changed.wait()
+            if self._idle:
+                return self._idle.pop()
+        return ShareRenderer(), self._signer or portal_signer(self.settings)
+
+    def _give_back(self, parts: tuple[ShareRenderer, PdfSigner]) -> None:
+        with self._changed:
+            self._idle.append(parts)
+            self._changed.notify_all()
+
+    def warm(self) -> None:
+        """Make the first renderer and signer now, in a thread of its own, unless the pool has one already."""
+        with self._changed:
+            if self._idle or self._warming:
+                return
+            self._warming = True
+
+        def build() -> None:
+            try:
+                parts = (ShareRenderer(), self._signer or portal_signer(self.settings))
+                with self._changed:
+                    self._idle.append(parts)
+            finally:
+                with self._changed:
+                    self._warming = False
+                    self._changed.notify_all()
+
+        threading.Thread(target=build, name="share-pdf-warm", daemon=True).start()
 
     def make(self, snapshot: Sequence[Mapping[str, Any]], *, lang: str, name: str, birth_date: date | None,
              created_at: datetime, expires_at: datetime, public_id: str) -> bytes:
-        renderer, signer = self._parts()
-        url = verify_url(self.settings.public_url, public_id)
-        pdf = renderer.render(snapshot, lang=lang, name=name, birth_date=birth_date, created_at=created_at,
-                              expires_at=expires_at, public_id=public_id, url=url)
-        return signer.sign(pdf, contact_info=url)
+        parts = self._take()
+        try:
+            renderer, signer = parts
+            url = verify_url(self.settings.public_url, public_id)
+            pdf = renderer.render(snapshot, lang=lang, name=name, birth_date=birth_date, created_at=created_at,
+                                  expires_at=expires_at, public_id=public_id, url=url)
+            return signer.sign(pdf, contact_info=url)
+        finally:
+            self._give_back(parts)

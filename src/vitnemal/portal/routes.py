@@ -197,6 +197,7 @@ def _results_page(request: Request, session: BrowserSession, problem: str | None
         view = _load_view(portal, owner.national_id, new_id)
     lang = language(request)
     today = datetime.now(UTC).astimezone(rules.OSLO).date()
+    portal.warm_pdf_maker()
     return render(request, "portal/my_results.html", {
         **page_texts(lang), "view": view, "problem": problem, "owner_name": owner.name or owner.national_id[:6],
         "institutions": institutions_view(view.snapshot(), lang) if view else [], "choose": True,

@@ -104,9 +104,8 @@ def create_shares(session: Session, *, owner: Owner, fetch_id: int, request: Sha
                          detail=f"share {public_id} to {recipient}: diploma {w.document_id} ({w.lang}) issued by "
                                 f"{w.institution}")
         link = share_link(public_url, token)
-        for mail in share_mails(lang=lang, owner_name=owner.name, recipient=recipient, link=link, code=code,
-                                share_id=public_id, expires_at=expires_at, message=message):
-            mailer.send(mail)
+        mailer.send(*share_mails(lang=lang, owner_name=owner.name, recipient=recipient, link=link, code=code,
+                                 share_id=public_id, expires_at=expires_at, message=message))
         created.append(CreatedShare(share, link, code))
     return created
 

@@ -30,10 +30,9 @@ EXPIRES = end_of_day(date(2026, 12, 15))  # "valid until 15.12.2026"
 def test_both_mails_arrive_through_smtp_and_show_in_the_outbox(tmp_path: Path, lang: str, word: str) -> None:
     with CatchingSmtpServer(tmp_path / "outbox") as server:
         mailer = SmtpMailer(server.url)
-        for mail in share_mails(lang=lang, owner_name="Kari Nordmann", recipient="hr@example.no",
-                                link=LINK, code="ACDE-FGHJ-KMNP", share_id="id-1",
-                                expires_at=EXPIRES, message=None):
-            mailer.send(mail)
+        mailer.send(*share_mails(lang=lang, owner_name="Kari Nordmann", recipient="hr@example.no",
+                                 link=LINK, code="ACDE-FGHJ-KMNP", share_id="id-1",
+                                 expires_at=EXPIRES, message=None))  # both over one connection
     link_mail, code_mail = read_outbox(tmp_path / "outbox")
     assert link_mail["to"] == code_mail["to"] == "hr@example.no"
     assert link_mail["link"] == LINK and link_mail["code"] is None  # a long link is folded in the header
@@ -95,3 +94,39 @@ def test_the_pdf_is_signed_by_the_portal_carries_elmo_and_no_national_id(tmp_pat
     assert f"verify/{public_id}" in text and re.search(r"Side 1 av \d", text)
     pdfinfo = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"PDF version:\s+1\.7", pdfinfo)
+
+
+def test_the_pdf_maker_reuses_its_renderer_across_threads_and_warm_makes_it_ahead(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each renderer costs about half a second to make: a server thread's first share must not make its own.
+    import threading
+
+    from vitnemal.portal import pdf as pdf_module
+
+    made: list[object] = []
+
+    class CountingRenderer:
+        def __init__(self) -> None:
+            made.append(self)
+
+        def render(self, snapshot: object, **kw: object) -> bytes:
+            return b"%PDF-1.7 " + str(kw["public_id"]).encode()
+
+    class Signer:
+        def sign(self, pdf: bytes, *, contact_info: str | None = None) -> bytes:
+            return pdf + b" signed"
+
+    monkeypatch.setattr(pdf_module, "ShareRenderer", CountingRenderer)
+    maker = pdf_module.SharePdfMaker(Settings(home=tmp_path, public_url="https://portal.example"), signer=Signer())
+    maker.warm()
+    now = datetime.now(UTC)
+
+    def share(n: int) -> None:
+        assert maker.make([], lang="nb", name="K", birth_date=None, created_at=now, expires_at=now,
+                          public_id=f"id-{n}") == f"%PDF-1.7 id-{n} signed".encode()
+
+    for n in range(4):  # one after another, each from a thread of its own
+        thread = threading.Thread(target=share, args=(n,))
+        thread.start()
+        thread.join()
+    assert len(made) == 1

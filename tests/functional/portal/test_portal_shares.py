@@ -97,7 +97,7 @@ def test_bad_requests_are_refused_and_nothing_is_written(db: Database, source: S
 
 def test_a_mail_that_cannot_be_sent_shares_nothing(db: Database, source: StaticResultsSource) -> None:
     class Broken(MemoryMailer):
-        def send(self, mail: Any) -> None:
+        def send(self, *mails: Any) -> None:
             raise MailError("the mail server did not take the mail")
 
     with pytest.raises(MailError):
