@@ -74,6 +74,12 @@ def check_jwks(jwks: object) -> dict[str, Any]:
             raise EmrexRefused("every key in the key set needs a kty (RSA, EC or OKP)")
         if key["kty"] == "oct" or _PRIVATE_MEMBERS & set(key):
             raise EmrexRefused("the key set holds a private or secret key: register the public key only")
+        try:  # a mistyped key is found here, not at the client's first signed JWT
+            from joserfc.jwk import JWKRegistry
+
+            JWKRegistry.import_key(key)
+        except Exception as exc:  # joserfc raises several kinds for a key it cannot read
+            raise EmrexRefused(f"a key in the key set cannot be read as a public {key['kty']} key ({exc})") from None
         kid = key.get("kid")
         if not isinstance(kid, str) or not 0 < len(kid) <= 200 or kid in kids:
             raise EmrexRefused("every key in the key set needs its own kid")

@@ -56,8 +56,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _refused(request: Request, reason: str, status_code: int = 400) -> HTMLResponse:
-    return render(request, "emrex/refused.html", {"reason": reason}, status_code=status_code)
+def _refused(request: Request, reason: str, status_code: int = 400, detail: str | None = None) -> HTMLResponse:
+    """The refusal in the page's language; ``detail`` (English, for the platform's developers) apart from it."""
+    return render(request, "emrex/refused.html", {"reason": reason, "detail": detail}, status_code=status_code)
 
 
 @entry.post("/emrex")
@@ -90,7 +91,7 @@ async def start(request: Request) -> Response:
     except EmrexRefused as exc:
         log.info("EMREX request refused: %s", exc)
         return _refused(request, _("The platform that sent you here is not one the portal may send results to, "
-                                   "or its request is not valid.") + f" ({exc})")
+                                   "or its request is not valid."), detail=str(exc))
     asked = request.query_params.get("lang")  # a platform may say which language its applicant reads
     suffix = f"?lang={asked}" if asked in ("nb", "nn", "en") else ""
     return RedirectResponse(f"/emrex/r/{opened.handle}{suffix}", status_code=303)

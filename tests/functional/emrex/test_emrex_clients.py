@@ -104,6 +104,10 @@ def test_a_key_file_with_a_private_key_is_refused(fed, tmp_path) -> None:  # typ
                                                            serialization.NoEncryption()))
     (tmp_path / "k.json").write_text(json.dumps({"keys": [{"kty": "EC", "kid": "1", "crv": "P-256", "x": "a",
                                                            "y": "b", "d": "secret"}]}))
+    (tmp_path / "bad.json").write_text(json.dumps({"keys": [{"kty": "EC", "kid": "a"}]}))
+    code, out = _run(fed, "add", "cc", "--kind", "emrex2", "--name", "C", "--url", RETURN, "--contact",
+                     "a@b.example.no", "--key", str(tmp_path / "bad.json"))
+    assert code == 1 and "cannot be read as a public EC key" in out, out
     for name in ("k.pem", "k.json"):
         code, out = _run(fed, "add", "cc", "--kind", "emrex2", "--name", "C", "--url", RETURN, "--contact",
                          "a@b.example.no", "--key", str(tmp_path / name))
