@@ -72,6 +72,12 @@ def _ids(count: int) -> list[str]:
     return ids
 
 
+def _last_name(national_id: str) -> str:
+    """Each applicant's name, the same at Samordna opptak and at the institutions (the list names everyone, as
+    Samordna opptak's does, so a node can tell "no results" from another national id)."""
+    return f"S{national_id[-5:]}"
+
+
 def _seed(fed: Any, nodes: list[str], applicants: list[str]) -> None:
     with fed.db(ADMISSION_CODE).session() as s:
         at = datetime(2026, 9, 1, tzinfo=UTC)
@@ -86,8 +92,8 @@ def _seed(fed: Any, nodes: list[str], applicants: list[str]) -> None:
                                         "credits": Decimal("10"), "grading_scale": "letter", "kind": "course"}
                                        for k in range(3)])
             courses = list(s.scalars(select(Course.id)))
-            s.execute(insert(Person), [{"national_id": n, "first_name": "Søker", "last_name": f"S{j}"}
-                                       for j, n in enumerate(dict.fromkeys(people))])
+            s.execute(insert(Person), [{"national_id": n, "first_name": "Søker", "last_name": _last_name(n)}
+                                       for n in dict.fromkeys(people)])
             pid: dict[str, int] = {n: i for n, i in s.execute(select(Person.national_id, Person.id))}
             s.execute(insert(AssessmentResult), [
                 {"person_id": pid[n], "course_id": c, "year": 2020 + k, "season": "HØST", "grade": "ABCDE"[k % 5],
@@ -193,7 +199,8 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
     before = os.environ.get(limit_var)
     os.environ[limit_var] = str(cfg.node_requests_per_minute)  # the node host's limit (it takes our environment)
     try:
-        node_host = NodeHostProcess(fed, nodes, cfg.latency, port, cfg.node_processes)
+        # Fifty nodes start slowly on a loaded machine (each process opens and checks every node's database).
+        node_host = NodeHostProcess(fed, nodes, cfg.latency, port, cfg.node_processes, startup_timeout_s=600)
     finally:
         if before is None:
             os.environ.pop(limit_var, None)
@@ -208,7 +215,8 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
         with host.db(ADMISSION_CODE).session() as s:
             round_id = service.start_round(
                 s, requester=ADMISSION_CODE, kind=RoundKind.SAMORDNA_OPPTAK, name="bench",
-                lines=(ApplicantLine(i + 2, n) for i, n in enumerate(applicants)), institutions=host.registry.codes(),
+                lines=(ApplicantLine(i + 2, n, None, "Søker", _last_name(n)) for i, n in enumerate(applicants)),
+                institutions=host.registry.codes(),
                 started_by="bench", source="bench", now=datetime.now(UTC)).round_id
         worker = AdmissionWorker(host, ADMISSION_CODE, name="bench")
         say(f"round {round_id}: {cfg.applicants} applicants × {cfg.nodes} nodes")

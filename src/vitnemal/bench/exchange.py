@@ -112,7 +112,8 @@ def _seed(fed: BareFederation, nodes: list[str], people: list[str], results_each
 class NodeHostProcess:
     """``vitnemal serve --no-worker`` for the nodes, in a child process, with injected latency."""
 
-    def __init__(self, fed: BareFederation, nodes: list[str], latency: str, port: int, processes: int = 1) -> None:
+    def __init__(self, fed: BareFederation, nodes: list[str], latency: str, port: int, processes: int = 1,
+                 startup_timeout_s: float = 120) -> None:
         env = {
             **os.environ,
             "VITNEMAL_HOME": str(fed.settings.home),
@@ -124,7 +125,11 @@ class NodeHostProcess:
         for code in nodes:
             args += ["-i", code]
         self.proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_until_healthy(f"http://127.0.0.1:{port}", self.proc)
+        try:
+            wait_until_healthy(f"http://127.0.0.1:{port}", self.proc, timeout_s=startup_timeout_s)
+        except BaseException:
+            self.stop()  # not left serving behind a benchmark that failed
+            raise
 
     def stop(self) -> None:
         self.proc.terminate()
