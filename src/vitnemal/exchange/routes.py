@@ -7,7 +7,7 @@ access to another's orders or people.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from vitnemal.audit.service import audit_log as audit_log_of
 from vitnemal.exchange import service
-from vitnemal.exchange.views import ExternalRecordView, OrderView
+from vitnemal.exchange.views import AuditEntryView, ExternalRecordView, OrderView
 from vitnemal.i18n import Language
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.staff.service import NotAuthenticated, authenticate
@@ -108,7 +108,7 @@ def external_records(code: str, national_id: str, host: ServedHost, user: CaseWo
 
 
 @router.get("/people/{national_id}/audit")
-def audit_log(code: str, national_id: str, host: ServedHost, user: CaseWorker) -> list[dict[str, Any]]:
+def audit_log(code: str, national_id: str, host: ServedHost, user: CaseWorker) -> list[AuditEntryView]:
     """Who ordered or looked at this person's results here, newest first (itself an audited look)."""
     with host.db(code).session() as session:
         events = audit_log_of(session, national_id.replace(" ", ""), actor=user, now=datetime.now(UTC))

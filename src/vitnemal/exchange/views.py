@@ -93,3 +93,12 @@ class ExternalRecordView(TypedDict):
     last_fetched_at: str
     results: list[ExternalResultView]
     qualifications: list[ExternalQualificationView]
+
+
+class AuditEntryView(TypedDict):
+    """One event of the institution's audit log about a person: who ordered or looked at their results, when."""
+
+    at: str
+    actor: str
+    action: str  # an audit.events.AuditAction value
+    detail: str | None

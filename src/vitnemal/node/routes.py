@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict  # pydantic (the response model) needs it before Python 3.12
 
 from vitnemal import ratelimit
 from vitnemal.config import Settings
@@ -25,6 +25,17 @@ from vitnemal.web.deps import served_host
 __all__ = ["MAX_REQUEST_BYTES", "router"]
 
 router = APIRouter(tags=["node"])
+
+
+class NodeDescription(TypedDict):
+    """What ``GET /nodes/{code}`` says about a node: public facts, for a requester setting up."""
+
+    code: str
+    name: str
+    name_en: str
+    results_path: str
+    protocol: str
+    algorithm: str
 
 
 def database_limiter(settings: Settings) -> RequestLimiter:
@@ -54,7 +65,7 @@ def _limiter(request: Request, host: LocalInstitutions) -> RequestLimiter:
 
 
 @router.get("/nodes/{code}")
-def describe_node(code: str, request: Request) -> dict[str, Any]:
+def describe_node(code: str, request: Request) -> NodeDescription:
     """Public facts about the node: who it is and where it takes requests."""
     host = served_host(request, code)
     entry = host.registry.get(code)

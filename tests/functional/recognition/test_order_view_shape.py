@@ -13,6 +13,7 @@ from tests.factories import MiniFederation
 from tests.functional.recognition.conftest import STUDENT
 
 from vitnemal.exchange.views import (
+    AuditEntryView,
     ChangeView,
     ExternalQualificationView,
     ExternalRecordView,
@@ -21,6 +22,7 @@ from vitnemal.exchange.views import (
     OutcomeView,
 )
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.node.routes import NodeDescription
 from vitnemal.recognition.local_exchange import run_order_now
 from vitnemal.web.app import create_app
 
@@ -72,3 +74,16 @@ def test_person_eksternstudium_is_the_declared_external_record_view(client: Test
         "$ref": "#/components/schemas/ExternalRecordView"}
     assert set(doc["components"]["schemas"]["ExternalResultView"]["properties"]) == set(
         ExternalResultView.__required_keys__)
+
+
+def test_the_audit_log_and_the_node_description_are_declared(client: TestClient, fed: MiniFederation) -> None:
+    headers = {"authorization": f"Bearer {fed.tokens['185']}"}
+    client.post("/api/institutions/185/orders", json={"national_id": STUDENT}, headers=headers)
+    log = client.get(f"/api/institutions/185/people/{STUDENT}/audit", headers=headers).json()
+    assert "place_order" in {e["action"] for e in log}
+    assert all(set(e) == set(AuditEntryView.__required_keys__) for e in log)
+    node = client.get("/nodes/185").json()
+    assert set(node) == set(NodeDescription.__required_keys__) and node["code"] == "185"
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["AuditEntryView"]["properties"]) == set(AuditEntryView.__required_keys__)
+    assert set(schemas["NodeDescription"]["properties"]) == set(NodeDescription.__required_keys__)
