@@ -44,6 +44,8 @@ def goals(figures: dict[str, Any]) -> dict[str, Any]:
                             "id_check_wall_s": startup.get("id_check_wall_s_median"), "goal": 0.15},
         "5_school_certificates_per_s": {"figure": _get(figures, "school", "issue_per_s_2_workers"),
                                         "one_process": _get(figures, "school", "issue_per_s_1_workers"),
+                                        "cpu_bound_estimate": _get(figures, "school",
+                                                                   "cpu_bound_certificates_per_s_2_cores"),
                                         "goal": 150},
     }
 

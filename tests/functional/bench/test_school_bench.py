@@ -13,7 +13,8 @@ def test_a_small_benchmark_reports_its_figures() -> None:
     assert figures["pupils"] == 1000 and figures["certificates"] == 3
     assert figures["accepted"] + figures["rejected"] == 1000
     assert figures["rejected"] == 1  # one row in 997 is made bad on purpose
-    for key in ("pupils_per_s", "certificates_per_s", "county_total_s", "render_ms_median", "sign_ms_median"):
+    for key in ("pupils_per_s", "certificates_per_s", "county_total_s", "render_ms_median", "sign_ms_median",
+                "render_cpu_ms_median", "sign_cpu_ms_median", "cpu_bound_certificates_per_s_2_cores"):
         assert figures[key] > 0
 
 
