@@ -120,3 +120,39 @@ def test_the_four_return_codes_between_the_demo_platform_and_the_portal(  # type
         if case == "error":
             assert "Høgskulen i Sogn og Fjordane" in page.inner_text("main")  # the return message names it
         context.close()
+
+
+def test_the_operator_sees_the_emrex_clients(browser, tmp_path, sqlite_template, shots) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from tests.staff_helpers import staff_site
+
+    from vitnemal.emrex import clients
+
+    with staff_site(tmp_path / "fed", sqlite_template) as staff:
+        now = datetime.now(UTC)
+        with staff.app.state.portal.db.session() as session:
+            clients.add_client(session, client_id="jobbnett", name="Jobbnett <AS>", kind="emrex1",
+                               urls=["https://jobb.example.no/emrex/return"], contact_email="dpo@jobb.example.no",
+                               now=now, actor="test", production=False, national_id=True)
+            clients.add_client(session, client_id="gammel", name="Gammel plattform", kind="emrex1",
+                               urls=["https://gammel.example.no/r"], contact_email="dpo@gammel.example.no", now=now,
+                               actor="test", production=False)
+            clients.remove_client(session, "gammel", now=now, actor="test")
+        page = browser.new_context(base_url=staff.server.url, locale="nb-NO").new_page()
+        page.goto("/emrex/clients")
+        page.get_by_role("link", name="Logg inn med").first.click()
+        page.get_by_label("Brukernavn").fill("operator@sikt.no")
+        page.get_by_role("button", name="Logg inn").click()
+        page.wait_for_url("**/emrex/clients")
+        rows = page.locator("tbody tr")
+        assert rows.count() == 2
+        first = rows.nth(1).inner_text()  # sorted by client id: gammel, jobbnett
+        assert "Jobbnett <AS>" in first and "https://jobb.example.no/emrex/return" in first
+        assert "kan få fødselsnummeret" in first and "dpo@jobb.example.no" in first
+        assert "Fjernet" in rows.nth(0).inner_text()
+        _check_page(page, shots, "emrex-operator-clients-nb")
+        page.goto("/federation")
+        page.get_by_role("link", name="EMREX-klienter").click()
+        page.wait_for_url("**/emrex/clients")
+        page.context.close()

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from vitnemal import ratelimit
-from vitnemal.emrex import handover, requests, rules, transfers
+from vitnemal.emrex import clients, handover, requests, rules, transfers
 from vitnemal.emrex.models import EmrexRequest
 from vitnemal.emrex.rules import EmrexRefused, ReturnCode
 from vitnemal.portal import rules as portal_rules
@@ -36,6 +36,8 @@ from vitnemal.portal.routes import (
     parse_choices,
     portal_of,
 )
+from vitnemal.staffpages.access import StaffUser, require_operator
+from vitnemal.staffpages.render import render_staff
 from vitnemal.web.context import language
 from vitnemal.web.headers import csp
 from vitnemal.web.routing import page_router, require_login
@@ -228,6 +230,14 @@ def transfer_document(request: Request, public_id: str, what: str,
     return Response(data, media_type=media, headers={
         "content-disposition": f'attachment; filename="overforing-{public_id[:8]}.{suffix}"',
         "cache-control": "no-store"})
+
+
+@router.get("/emrex/clients", response_class=HTMLResponse)
+def operator_clients(request: Request, user: StaffUser = Depends(require_operator)) -> HTMLResponse:
+    """The federation operator sees the registered EMREX clients (changed with `vitnemal emrex clients`)."""
+    with portal_of(request).db.read_session() as db:
+        found = clients.list_clients(db, include_removed=True)
+    return render_staff(request, user, "emrex/clients.html", {"clients": found})
 
 
 def install(app: Any) -> None:

@@ -146,6 +146,9 @@ def test_ok_hands_back_a_signed_elmo_recorded_as_a_verifiable_transfer(app: Fast
         assert other.get(path).status_code == 404  # bound to the owner who opened it
         assert other.get(f"/transfers/{public_id}/pdf").status_code == 404
         assert "Jobbnett" not in other.get("/transfers").text
+        # The registry's page is the federation operator's, not an owner's.
+        registry = other.get("/emrex/clients", follow_redirects=False)
+        assert registry.status_code in (303, 403) and "personvern@" not in registry.text
     portal = app.state.portal
     with portal.db.session() as db:
         import hashlib
