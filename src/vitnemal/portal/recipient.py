@@ -21,7 +21,7 @@ from vitnemal.portal.models import Share, ShareDocument
 from vitnemal.portal.outbox import read_outbox
 from vitnemal.portal.routes import institutions_view, page_texts, portal_of
 from vitnemal.portal.shares import OpenStatus
-from vitnemal.web.context import ensure_session, language, save_session
+from vitnemal.web.context import ensure_session, language, save_session, use_share_language
 from vitnemal.web.i18n import babel_locale, oslo_datetime
 from vitnemal.web.routing import page_router
 from vitnemal.web.templating import gettext_for, render
@@ -106,6 +106,8 @@ def open_link(request: Request, token: str) -> HTMLResponse:
         share = shares.find_by_token(db, _token(token), with_documents=True)
         db.expunge_all()  # kept as loaded: the read session's rollback would expire it
     closed = shares.share_link_status(share, now)
+    if share is not None:
+        use_share_language(request, share.language)  # a North Sami share is shown in North Sami
     if closed is not None or share is None:
         return _code_page(request, token, closed=_closed_text(request, closed or OpenStatus.NOT_FOUND),
                           status_code=404 if closed in (None, OpenStatus.NOT_FOUND) else 410)

@@ -113,6 +113,16 @@ def language(request: Request) -> str:
     return lang
 
 
+def use_share_language(request: Request, share_lang: str) -> str:
+    """A page about a share is in the share's language when that is one the pages do not offer (North Sami) and
+    the visitor did not pick a page language with ``?lang=`` just now; otherwise as :func:`language` says."""
+    if share_lang in i18n.SHARE_LANGUAGES and share_lang not in i18n.PAGE_LANGUAGES \
+            and request.query_params.get("lang") not in i18n.PAGE_LANGUAGES:
+        request.scope.setdefault("state", {})[_LANG] = share_lang
+        return share_lang
+    return language(request)
+
+
 def current_session(request: Request) -> BrowserSession | None:
     """The browser's live session, or None. Loaded once per request; touched at most once a minute."""
     state = request.scope.setdefault("state", {})

@@ -233,3 +233,17 @@ def test_an_owner_cannot_spend_the_portals_quota_or_send_mail_without_bound(
         "valid_until": (datetime.now(UTC) + timedelta(days=10)).date().isoformat()})
     assert third.status_code == 400 and "many shares today" in third.text
     assert len(app.state.portal._mailer.sent) == sent
+
+
+def test_a_north_sami_share_is_shown_to_its_recipient_in_north_sami(app: FastAPI, owner: TestClient) -> None:
+    share(owner, fetched_page(owner), language="se")
+    link, code = mails(app)
+    token_path = link.removeprefix("http://testserver")
+    with TestClient(app) as recipient:
+        ask = recipient.get(token_path)
+        assert '<html lang="se"' in ask.text and ">Beassankoda</label>" in ask.text
+        shown = recipient.post(token_path, data={"csrf_token": csrf(ask.text), "code": code})
+        assert '<html lang="se"' in shown.text and "Juogaduvvon bohtosat" in shown.text
+        assert "Riegádanbeaivi" in shown.text and "RES-100" in shown.text
+        english = recipient.get(token_path + "?lang=en")  # the recipient may still pick a page language
+        assert '<html lang="en"' in english.text and "Shared results" in english.text
