@@ -139,7 +139,7 @@ def fetch(request: Request, access: CaseWorker, case_id: RowId) -> Response:
         raise HTTPException(404, "no such case here") from None
     except service.RecognitionError as exc:
         return _case_refused(request, access, case_id, said(request, exc))
-    wake_worker(request)
+    wake_worker(request, access.code)
     return RedirectResponse(access.path(f"/cases/{case_id}#order"), status_code=303)
 
 

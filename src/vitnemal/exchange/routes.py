@@ -73,7 +73,7 @@ def create_order(code: str, body: OrderIn, request: Request, host: ServedHost, u
         order = service.place_order(session, national_id=body.national_id, ordered_by=user, own_code=code,
                                     members=host.registry.codes(), now=datetime.now(UTC))
         view = service.order_view(order, names=names(host, lang), lang=lang)
-    wake_worker(request)
+    wake_worker(request, code)
     return view
 
 

@@ -35,9 +35,20 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        # Who to look at when woken: the institutions named by wake(code) only, unless a wake without a code (or
+        # a poll) asks for every one. A host serves dozens of databases; a case worker's order is in one of them,
+        # and looking in all of them first delayed its start by one look per database (issue 13's figure).
+        self._named: set[str] = set()
+        self._everyone = True
+        self._starved = False  # the last look stopped for want of a free slot: look again when one frees
 
-    def wake(self) -> None:
-        """Look for work now instead of at the next poll (called when an order is placed in this process)."""
+    def wake(self, code: str | None = None) -> None:
+        """Look for work now instead of at the next poll (called when an order is placed in this process): at
+        ``code`` only when given, else at every served institution."""
+        if code is None:
+            self._everyone = True
+        else:
+            self._named.add(code)
         self._wake.set()
 
     def _claim(self, code: str, limit: int) -> list[int]:
@@ -57,14 +68,19 @@ class Worker:
         except Exception:  # one broken order must not stop the worker; its lease runs out and it is retried
             log.exception("order %s at %s failed", order_id, code)
 
-    async def run_once(self) -> int:
-        """Claim what is due in every served institution and start it; return how many orders were started."""
+    async def run_once(self, codes: list[str] | None = None) -> int:
+        """Claim what is due in ``codes`` (default: every served institution) and start it; return how many orders
+        were started."""
         started = 0
-        for code in self.host.codes:
+        self._starved = False
+        for code in self.host.codes if codes is None else codes:
             free = self.concurrency - len(self._running)
             if free <= 0:
+                self._starved = True
                 break
-            for order_id in await run_in_thread(self._claim, code, free):
+            claimed = await run_in_thread(self._claim, code, free)
+            self._starved = self._starved or len(claimed) == free
+            for order_id in claimed:
                 task = asyncio.create_task(self._run_order(code, order_id))
                 self._running.add(task)
                 task.add_done_callback(self._done)
@@ -73,7 +89,8 @@ class Worker:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
-        self._wake.set()  # a slot is free
+        if self._starved:
+            self.wake()  # a slot is free and work may have been left for want of one
 
     async def drain(self) -> None:
         """Wait for the orders in progress to finish."""
@@ -85,13 +102,19 @@ class Worker:
         poll = self.host.settings.poll_interval_s
         while not stop.is_set():
             self._wake.clear()
+            served = set(self.host.codes)
+            codes = None if self._everyone else [c for c in self.host.codes if c in self._named and c in served]
+            self._everyone, self._named = False, set()
             try:
-                await self.run_once()
+                await self.run_once(codes)
             except Exception:
+                self._everyone = True
                 log.exception("claiming orders failed; trying again")
             waiter = asyncio.ensure_future(self._wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
             await asyncio.wait({waiter, stopper}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+            if not waiter.done():
+                self._everyone = True  # the poll: orders placed by other processes, retries come due
             waiter.cancel()
             stopper.cancel()
         await self.drain()

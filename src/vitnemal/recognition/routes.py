@@ -92,7 +92,7 @@ def fetch(code: str, case_id: RowId, request: Request, host: ServedHost, user: C
         order = service.fetch_external(session, case_id, ordered_by=user, own_code=code,
                                        members=host.registry.codes(), now=datetime.now(UTC))
         view = exchange.order_view(order, names=names(host, "nb"))
-    wake_worker(request)
+    wake_worker(request, code)
     return view
 
 

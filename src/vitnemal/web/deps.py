@@ -38,11 +38,12 @@ AppHost = Annotated[LocalInstitutions, Depends(app_host)]
 ServedHost = Annotated[LocalInstitutions, Depends(served_host)]
 
 
-def wake_worker(request: Request) -> None:
-    """Tell the app's exchange worker (if it runs one) that an order is waiting, so it need not wait for its poll."""
+def wake_worker(request: Request, code: str | None = None) -> None:
+    """Tell the app's exchange worker (if it runs one) that an order is waiting (at institution ``code``, where it
+    looks first), so it need not wait for its poll."""
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:
-        worker.wake()
+        worker.wake(code)
 
 
 def answer_errors(app: FastAPI, statuses: Mapping[type[Exception], int]) -> None:
