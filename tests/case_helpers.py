@@ -31,13 +31,16 @@ def seed_graduates(db: Database) -> None:
             add_degree(s, person, "BA-HIS", results, awarded=date(2021, 6, 20), issued=None).programme_code = "BAHIS"
 
 
-def seed_test_persons(db: Callable[[str], Database], codes: tuple[str, ...]) -> None:
+def seed_test_persons(db: Callable[[str], Database], codes: tuple[str, ...], *, consenting: bool = True) -> None:
+    """The test persons at 185 and their results at 216 and 214; ``consenting=False`` leaves step 4 (the
+    student's consent) to the test."""
     with db("185").session() as s:
         add_programme(s, ProgrammeSpec("MAINF", "Masterprogram i informatikk", "Master's programme in informatics",
                                        "Det matematisk-naturvitenskapelige fakultet", qualification_code="MA-INF"))
         for nid, first, born in ((TP1, "Testperson1", date(1961, 3, 1)), (TP2, "Testperson2", date(1983, 8, 19))):
             person = add_person(s, nid, first, "Resultatutveksling", born)
-            consent(s, person)
+            if consenting:
+                consent(s, person)
             admit(s, person.id, "MAINF", date(2024, 8, 1))
     if "216" in codes:
         with db("216").session() as s:

@@ -1,7 +1,10 @@
-"""In a real browser, the seed's test procedure steps 5–12 for the case worker: find Testperson1, open the case
-(BEHANDLES), press "Hent ekstern norsk utdanning", see "Bestilt <time>" at once and each institution's answer
-arrive without a reload, Resultatbestilling, Person eksternstudium with 216 RES-100 (and Testperson2's 214
-RES-OAL), decide the case; step 12: a result added at HiSF is highlighted on the next fetch. axe-core on each page.
+"""In a real browser, the seed's test procedure: steps 1–11 in one walk by the three people who do them (the
+administrator opens the exchange in Modulvalg and the consent type in Akseptansetype, Testperson1 consents after
+ID-porten login, the case worker opens the case, fetches, reads Resultatbestilling and Person eksternstudium and
+decides), and steps 5–12 for the case worker alone: find Testperson1, open the case (BEHANDLES), press "Hent ekstern
+norsk utdanning", see "Bestilt <time>" at once and each institution's answer arrive without a reload,
+Resultatbestilling, Person eksternstudium with 216 RES-100 (and Testperson2's 214 RES-OAL), decide the case; step
+12: a result added at HiSF is highlighted on the next fetch. axe-core on each page.
 """
 
 from __future__ import annotations
@@ -165,3 +168,98 @@ def test_part_of_a_course_is_recognised_from_the_case_page(worker_page, cases_si
     assert "RES-100" in row and "5 av 10" in row and "Overlapper INF1000" in row and "MA-INF" in row, row
     assert "Godkjenn en del av et emne" not in page.inner_text("main")  # the only course is recognised now
     _check_page(page, shots, "case-part-recognised")
+
+
+@pytest.fixture
+def unconsented_site(tmp_path, sqlite_template) -> Iterator[StaffSite]:
+    with staff_site(tmp_path / "fed", sqlite_template, CODES, with_worker=True) as s:
+        seed_test_persons(s.db, CODES, consenting=False)
+        yield s
+
+
+def test_the_seeds_steps_1_to_11_in_one_walk(browser, unconsented_site, shots) -> None:  # type: ignore[no-untyped-def]
+    """Steps 2–3 (the test persons, registered as persons at 185 with their results at HiSF and HiNT) are the
+    seeded data: there is no page to register a person. Everything else is done on the pages, each person in
+    their own browser."""
+    def person(locale: str = "nb-NO"):  # type: ignore[no-untyped-def]
+        return browser.new_context(base_url=unconsented_site.url, locale=locale)
+
+    # Step 1: the administrator opens the demo base for results exchange (Modulvalg: RESUTVEKSL J, RESERVER N)
+    # and activates the consent question (Akseptansetype) that step 4 answers.
+    admin = person()
+    page = admin.new_page()
+    page.goto("/staff/login?next=/institutions/185/settings/modules")
+    page.get_by_role("link", name=re.compile("Feide")).click()
+    page.get_by_label("Brukernavn").fill("admin@uio.no")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(re.compile(r"/settings/modules$"))
+    page.locator("#module_active-j").check()
+    page.locator("#reserved-n").check()
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    assert page.locator("#module_active-j").is_checked() and page.locator("#reserved-n").is_checked()
+    _check_page(page, shots, "walk-1-modules")
+    page.goto("/institutions/185/settings/consent-types")
+    page.locator("#active-j").check()
+    page.locator("#seq_semreg").fill("1")
+    page.locator("#seq_studentweb").fill("1")
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    _check_page(page, shots, "walk-1-consent-types")
+    admin.close()
+
+    # Before step 4 the fetch is refused, in words: the student has not answered.
+    worker = person()
+    page = worker.new_page()
+    log_in(page, shots)
+    open_case(page, shots, TP1, "walk-5-")
+    case_url = page.url
+    page.get_by_role("button", name="Hent ekstern norsk utdanning").click()
+    refusal = page.get_by_role("alert").inner_text()
+    assert "har ikke svart på spørsmålet om resultatutveksling (RESUTVEKSL)" in refusal, refusal
+    _check_page(page, shots, "walk-5-no-consent")
+
+    # Step 4: Testperson1 logs in with ID-porten and accepts in the student pages (Studentweb's question).
+    student = person()
+    mine = student.new_page()
+    mine.goto("/institutions/185/student/consent")
+    mine.get_by_role("link", name=re.compile("ID-porten")).click()
+    mine.locator("#pid").fill(TP1)
+    mine.keyboard.press("Enter")
+    mine.wait_for_url(re.compile(r"/student/consent"))
+    mine.locator("#answer-j").check()
+    mine.locator("#answer-j").press("Enter")
+    mine.wait_for_url(re.compile(r"saved=J"))
+    _check_page(mine, shots, "walk-4-consented")
+    student.close()
+
+    # Steps 5–7: the case (BEHANDLES) is open; "Hent ekstern norsk utdanning" shows "Bestilt <time>" and the answers.
+    page.goto(case_url)
+    assert "BEHANDLES" in page.inner_text("h1")
+    answers = fetch(page)
+    assert "Høgskulen i Sogn og Fjordane: 1 resultat er hentet inn." in answers
+    _check_page(page, shots, "walk-7-fetched")
+    # Step 8: Resultatbestilling, through "the box with the line" (the order's link) and from the menu.
+    page.get_by_role("link", name="Resultatbestilling", exact=True).click()
+    page.wait_for_url(re.compile(r"/orders/\d+$"))
+    assert "1 resultat er hentet inn" in page.inner_text("main")
+    page.get_by_role("link", name="Resultatbestillinger").first.click()
+    assert "Testperson1 Resultatutveksling" in page.inner_text("main")
+    _check_page(page, shots, "walk-8-orders")
+    # Steps 9–10: Person eksternstudium, tab Resultater: the course from HiSF.
+    page.goto(case_url)
+    page.get_by_role("link", name="Person eksternstudium", exact=True).click()
+    main = page.inner_text("main")
+    assert "Høgskulen i Sogn og Fjordane (216)" in main and "RES-100" in main
+    _check_page(page, shots, "walk-10-external")
+    # Step 11: the case is decided the ordinary way.
+    page.goto(case_url)
+    page.get_by_label("Godkjenn RES-100").check()
+    page.get_by_role("button", name="Godkjenn de valgte emnene").click()
+    page.wait_for_url(re.compile(r"/cases/\d+#decisions$"))
+    page.get_by_label(re.compile("^FERDIG")).check()
+    page.get_by_role("button", name="Fatt vedtak").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    assert "FERDIG" in page.inner_text("h1") and "RES-100" in page.inner_text("#decisions")
+    _check_page(page, shots, "walk-11-decided")
+    worker.close()
