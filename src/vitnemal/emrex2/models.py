@@ -39,6 +39,9 @@ class Emrex2Grant(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The transfer each format's answer became: asked again, the client gets that document, not a new one.
+    elmo_transfer_id: Mapped[str | None] = mapped_column(String(36))
+    pdf_transfer_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class Emrex2Assertion(Base):

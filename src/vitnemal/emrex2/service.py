@@ -2,8 +2,10 @@
 owner's list of consents.
 
 The answer is built from exactly what the applicant consented to (the grant's snapshot), never from a new fetch:
-the signed PDF, and for ``elmo`` the signed ELMO with that PDF attached. Each answer is a transfer the owner sees
-(``vitnemal.emrex.transfers.record_transfer``, which writes the audit event) and is signed in ``X-Signature``.
+the signed PDF, and for ``elmo`` the signed ELMO with that PDF attached. Each format's first answer is a transfer the
+owner sees (``vitnemal.emrex.transfers.record_transfer``, which writes the audit event); asked again while the token
+lives, the client gets the same document (no new rendering, no new transfer). Every answer is signed in
+``X-Signature``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from vitnemal.audit import service as audit
 from vitnemal.audit.events import AuditAction
 from vitnemal.emrex import clients, transfers
-from vitnemal.emrex.models import EmrexClient
+from vitnemal.emrex.models import EmrexClient, EmrexTransfer
 from vitnemal.emrex2.models import Emrex2Grant
 from vitnemal.emrex2.server import digest
 from vitnemal.emrex2.signature import sign_detached
@@ -66,6 +68,15 @@ def answer_results(session: Session, *, token: str, data_format: str, now: datet
     client = clients.get_client(session, client_row.client_id) if client_row is not None else None
     if client is None or not client.active:
         raise ResultsRefused(401, "invalid_token", "the client is no longer registered")
+    column = "elmo_transfer_id" if data_format == "elmo" else "pdf_transfer_id"
+    earlier_id = getattr(row, column)
+    if earlier_id is not None:
+        # Asked again with the same token: the same document, no new PDF rendered and no new transfer kept.
+        earlier = session.scalar(select(EmrexTransfer).where(EmrexTransfer.public_id == earlier_id))
+        body_again = (earlier.elmo if data_format == "elmo" else earlier.pdf) if earlier is not None else None
+        if body_again is not None:
+            return ResultsAnswer(body_again, FORMATS[data_format], sign_detached(body_again, key_pem=signer_key_pem),
+                                 row.ref_id, earlier_id)
     public_id = str(uuid.uuid4())
     expires_at = now + timedelta(days=portal_rules.DEFAULT_VALIDITY_DAYS)
     name = row.owner_name or ""
@@ -81,6 +92,7 @@ def answer_results(session: Session, *, token: str, data_format: str, now: datet
         session, owner=transfers.TransferOwner(row.owner_id, name, row.owner_birth_date), client_id=client.client_id,
         public_id=public_id, snapshot=row.snapshot, pdf=pdf, elmo=elmo, protocol="emrex2", data_format=data_format,
         language=row.language, created_at=now, expires_at=expires_at)
+    setattr(row, column, public_id)
     return ResultsAnswer(body, FORMATS[data_format], sign_detached(body, key_pem=signer_key_pem), row.ref_id,
                          public_id)
 
@@ -118,5 +130,6 @@ def consents_for(session: Session, owner_id: str) -> list[ConsentView]:
                                 .where(EmrexClient.id == row.client_pk))
         out.append(ConsentView(row.ref_id, row.consented_at, client.name if client else "?",
                                client.contact_email if client else "", row.snapshot, row.qualifications_count,
-                               row.courses_count, row.token_hash is not None, row.revoked_at is not None))
+                               row.courses_count, bool(row.elmo_transfer_id or row.pdf_transfer_id),
+                               row.revoked_at is not None))
     return out

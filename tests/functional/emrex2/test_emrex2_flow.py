@@ -142,6 +142,9 @@ def test_the_whole_flow_hands_over_signed_elmo_and_pdf_and_keeps_the_consent(por
     degree = imported.reports[0].items[0]
     assert degree.code == "BA" and [p.code for p in degree.parts] == ["RES-100", "MAT-1"]  # what was chosen
     assert all(i.code != "ENG-2" for r in imported.reports for i in r.items_all())  # not chosen, not sent
+    again = client.get(f"{portal.url}/emrex/results", params={"data_format": "elmo"})
+    assert again.status_code == 200 and again.content == elmo.content  # the same document, not a new one
+    verify_detached(again.content, again.headers["x-signature"], trusted)
     pdf = client.get(f"{portal.url}/emrex/results", params={"data_format": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     verify_detached(pdf.content, pdf.headers["x-signature"], trusted)
@@ -152,9 +155,10 @@ def test_the_whole_flow_hands_over_signed_elmo_and_pdf_and_keeps_the_consent(por
         assert [r["course_code"] for i in grant.snapshot for r in i["results"]] == ["RES-100", "MAT-1"]
         sent = db.scalars(select(EmrexTransfer.data_format).where(EmrexTransfer.owner_id == OWNER.national_id,
                                                                   EmrexTransfer.protocol == "emrex2")).all()
-        assert sorted(sent) == ["elmo", "pdf"]
+        assert sorted(sent) == ["elmo", "pdf"]  # one transfer per format: asking again adds none
     page = browser.get("/emrex/consents")
     assert page.status_code == 200 and ref in page.text and "Demo Rekruttering AS" in page.text
+    assert "Hentet av tjenesten" in page.text  # it did fetch
 
 
 def test_a_wrong_code_verifier_is_refused(portal: Portal) -> None:
