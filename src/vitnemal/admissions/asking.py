@@ -179,14 +179,17 @@ class NodeAsking:
         gone = self._gone(code)
         if gone is not None:
             return [Asked(due, gone) for _, due in pairs]
-        items = [BatchItem(new_request_id(), p.subject, p.claim) for p, _ in pairs]
+        items: list[BatchItem] = []
         fetch_date = datetime.now(UTC).date()
 
         def make(now: datetime) -> tuple[str, str, str]:
             nonlocal fetch_date, items
             fetch_date = now.date()
-            items = [BatchItem(new_request_id(), i.subject, i.consent) for i in items]  # signed afresh: new ids
-            batch = BatchRequest(requester=self.code, node=code, request_id=new_request_id(),
+            # Signed afresh each time, with new ids: the batch's, and each item's made from it (unique as the
+            # batch's is, and without a random draw per applicant).
+            batch_id = new_request_id()
+            items = [BatchItem(f"{batch_id}-{n}", p.subject, p.claim) for n, (p, _) in enumerate(pairs)]
+            batch = BatchRequest(requester=self.code, node=code, request_id=batch_id,
                                  issued_at=int(now.timestamp()), fetch_date=fetch_date.isoformat(), items=tuple(items))
             return sign(batch.payload(), self.code, self.host.key(self.code)), BATCH_PATH, batch.request_id
 

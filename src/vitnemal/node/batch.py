@@ -14,7 +14,7 @@ the log's unique key exactly as a replayed single request is. Each item becomes 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 
@@ -76,7 +76,10 @@ class BatchRequest:
                 subject=SubjectWire.model_construct(
                     national_id=i.subject.national_id, earlier_ids=list(i.subject.earlier_ids),
                     first_name=i.subject.first_name, last_name=i.subject.last_name, birth_date=i.subject.birth_date),
-                consent=ConsentWire.model_construct(**asdict(i.consent))) for i in self.items])
+                # Field by field: dataclasses.asdict copies deeply and was a sixth of the worker's event loop.
+                consent=ConsentWire.model_construct(
+                    type=i.consent.type, answer=i.consent.answer, answered_at=i.consent.answered_at,
+                    recorded_by=i.consent.recorded_by, reference=i.consent.reference)) for i in self.items])
         return envelope.model_dump(mode="json", warnings=False)
 
     def item_requests(self) -> list[ResultsRequest]:
