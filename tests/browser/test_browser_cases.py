@@ -263,3 +263,54 @@ def test_the_seeds_steps_1_to_11_in_one_walk(browser, unconsented_site, shots) -
     assert "FERDIG" in page.inner_text("h1") and "RES-100" in page.inner_text("#decisions")
     _check_page(page, shots, "walk-11-decided")
     worker.close()
+
+
+FOCUSED = """() => { const e = document.activeElement;
+  const ring = (x) => { const s = getComputedStyle(x);
+    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'; };
+  // a focus ring (outline or box shadow) on the element, or on its field (Designsystemet rings a radio button's
+  // or checkbox's whole field), or the skip link, which is hidden until it has the focus
+  const field = e.closest('.ds-field');
+  const seen = ring(e) || (field !== null && ring(field))
+    || (e.classList.contains('ds-skip-link') && e.getBoundingClientRect().width > 1);
+  return {tag: e.tagName.toLowerCase(), text: (e.innerText || e.value || e.getAttribute('aria-label') || '').trim(),
+          id: e.id, visible: seen}; }"""
+
+
+def test_the_case_page_is_worked_by_keyboard_alone(worker_page, cases_site, shots) -> None:  # type: ignore[no-untyped-def]
+    """Tab goes through the case page in reading order, every stop shows where the focus is, and the case is
+    fetched, a course recognised and the case decided with Tab, Space and Enter only (no shortcuts needed)."""
+    page = worker_page
+    log_in(page, shots)
+    open_case(page, shots, TP1, "keys-")
+
+    def tab_to(wanted, limit: int = 80) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+        stops: list[dict[str, object]] = []
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            stop = page.evaluate(FOCUSED)
+            stops.append(stop)
+            assert stop["visible"], f"no visible focus on {stop}"
+            if wanted(stop):
+                return stops
+        raise AssertionError(f"never reached the element; stops: {stops}")
+
+    stops = tab_to(lambda s: s["id"] == "fetch-button")
+    assert [s["text"] for s in stops].index("Godkjenningssaker") < len(stops) - 1  # the menu comes first
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('order-live').dataset.pending === '0'", timeout=60000)
+    page.reload()  # the fetched results are listed from the next load on
+    stops = tab_to(lambda s: s["id"].startswith("result-"))
+    names = [s["text"] for s in stops]
+    assert names.index("Hent ekstern norsk utdanning") < names.index("Person eksternstudium") < len(stops) - 1
+    page.keyboard.press("Space")
+    stops = tab_to(lambda s: s["text"] == "Godkjenn de valgte emnene")
+    assert [s["id"] for s in stops][:3] == ["toward-results", "group-results", "note-results"]
+    _check_page(page, shots, "keys-recognise-focused")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/cases/\d+#decisions$"))
+    assert "RES-100" in page.inner_text("#decisions")
+    tab_to(lambda s: s["text"] == "Fatt vedtak", limit=120)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    assert "FERDIG" in page.inner_text("h1")
