@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from vitnemal import ratelimit
 from vitnemal.audit import service as audit
 from vitnemal.audit.events import AuditAction
 from vitnemal.emrex import clients, transfers
@@ -32,7 +31,6 @@ from vitnemal.portal.elmo import snapshot_to_elmo
 from vitnemal.portal.shares import PdfMaker
 
 FORMATS = {"elmo": "application/xml", "pdf": "application/pdf"}
-ANSWERS_PER_CONSENT = ratelimit.Limit(count=4, window_s=3600)  # the token lives 300 s of it
 
 
 class ResultsRefused(Exception):
@@ -66,12 +64,6 @@ def answer_results(session: Session, *, token: str, data_format: str, now: datet
     if data_format not in FORMATS:
         raise ResultsRefused(400, "invalid_request", "data_format must be elmo or pdf")
     row = grant_for_token(session, token, now)
-    # Each answer renders and keeps a signed PDF (a transfer the owner sees): a consent answers a few times (each
-    # format, and a retry of each), not as often as its token's holder asks.
-    if not ratelimit.hit(session, f"emrex2:results:{row.ref_id}", ANSWERS_PER_CONSENT, now).allowed:
-        raise ResultsRefused(429, "invalid_request", f"this consent has been answered {ANSWERS_PER_CONSENT.count} "
-                             f"times, at most {ANSWERS_PER_CONSENT.count}: keep what was sent, or ask the applicant "
-                             "to consent again")
     client_row = session.get(EmrexClient, row.client_pk)
     client = clients.get_client(session, client_row.client_id) if client_row is not None else None
     if client is None or not client.active:

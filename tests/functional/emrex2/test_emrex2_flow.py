@@ -269,23 +269,3 @@ def test_a_registered_key_that_cannot_be_read_refuses_the_client_in_words(portal
         with portal.db().session() as db:
             db.execute(update(EmrexClient).where(EmrexClient.client_id == CLIENT_ID)
                        .values(jwks={"keys": [{**public, "kid": portal.client_key.thumbprint()}]}))
-
-
-def test_one_consent_answers_a_few_times_not_without_bound(portal: Portal) -> None:
-    # review R29: one token answered any number of GETs, each rendering and keeping a new signed PDF as a transfer
-    # (25 GETs, 25 transfers): the client could make the portal work and its database grow for the token's life.
-    client, browser = portal.oauth(), portal.browser()
-    callback, verifier, _ = authorized(portal, client, browser)
-    client.fetch_token(portal.token_url, authorization_response=callback, code_verifier=verifier)
-
-    def transfers() -> int:
-        with portal.db().read_session() as db:
-            return len(db.scalars(select(EmrexTransfer.id)).all())
-
-    before = transfers()
-    answers = [client.get(f"{portal.url}/emrex/results", params={"data_format": f}).status_code
-               for f in ("elmo", "pdf", "elmo", "pdf", "pdf")]
-    assert answers == [200, 200, 200, 200, 429]
-    refused = client.get(f"{portal.url}/emrex/results", params={"data_format": "elmo"})
-    assert refused.status_code == 429 and "at most 4" in refused.json()["error_description"]
-    assert transfers() == before + 4
