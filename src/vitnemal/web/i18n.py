@@ -33,6 +33,8 @@ DEFAULT_LANGUAGE = "nb"
 LANG_COOKIE = "lang"
 # Browsers say "no" (or "nb-NO", "nn-NO") for Norwegian; "no" is bokmål in practice.
 _ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "en": "en"}
+# Where a catalogue has no translation yet, the text comes from this one (else from the English message id).
+_FALLBACK = {"se": "nb"}
 # Accept-Language is outside input: look at a bounded prefix and a bounded number of entries.
 _MAX_ACCEPT_LANGUAGE = 512
 _MAX_ENTRIES = 20
@@ -49,7 +51,11 @@ def translations(lang: str) -> Translations:
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)
-    return Translations(buf, domain=DOMAIN)
+    compiled = Translations(buf, domain=DOMAIN)
+    if lang in _FALLBACK:
+        # A North Sami text the catalogue does not have yet reads in Bokmål, not in English (review R33).
+        compiled.add_fallback(translations(_FALLBACK[lang]))
+    return compiled
 
 
 def from_accept_language(header: str | None) -> str | None:
