@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from vitnemal.cli.common import (
+    BY,
     HOME,
     JSON,
     LANG,
     OPENS_DATABASE,
     Language,
+    actor,
     fail,
     institution_session,
     parse_date,
@@ -284,15 +287,17 @@ def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = J
 
 @app.command()
 def disclosures(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = JSON,
-                home: Path | None = HOME) -> None:
+                home: Path | None = HOME, by: str | None = BY) -> None:
     """Every disclosure this institution's node logged about the person (what the person may see: who asked,
-    when, on which legal basis). Opens the database directly."""
+    when, on which legal basis). Opens the database directly; the look is recorded in the audit log under
+    ``--by``, as the disclosure-log page records it."""
     from vitnemal.i18n import show_iso
-    from vitnemal.node.service import disclosures_about
+    from vitnemal.node.service import view_disclosures_about
     from vitnemal.records.service import normalise_id
 
     with institution_session(institution, write=True, home=home) as session:
-        rows = [d.model_dump(mode="json") for d in disclosures_about(session, normalise_id(person))]
+        rows = [d.model_dump(mode="json") for d in view_disclosures_about(
+            session, normalise_id(person), actor=actor(by), now=datetime.now(UTC))]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return

@@ -329,6 +329,16 @@ def disclosures_about(session: Session, national_id: str, limit: int = MAX_DISCL
     ) for r in rows]
 
 
+def view_disclosures_about(session: Session, national_id: str, *, actor: str, now: datetime) -> list[DisclosureItem]:
+    """``disclosures_about`` for staff, recorded as ``actor``'s look at the disclosure log: the same audit event as
+    the log page searched for the person's national id."""
+    from vitnemal.records.disclosure_log import LogQuery, record_look
+
+    items = disclosures_about(session, national_id)
+    record_look(session, LogQuery(q=national_id), actor=actor, now=now)
+    return items
+
+
 class VolumeFlag(TypedDict):
     """A flag of an unusual request volume: when (ISO 8601), which node flagged it, and what (requester, count)."""
 

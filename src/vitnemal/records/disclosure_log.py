@@ -1,6 +1,8 @@
 """The node's disclosure log as the administrator searches it: who fetched whose results from us, when, with what
 outcome. The query is plain data parsed from the page's URL (``parse_query``, no I/O), so a search can be
-bookmarked and the CSV export gives exactly the rows the page shows.
+bookmarked and the CSV export gives exactly the rows the page shows. Looking at the log shows people's data, so
+``view`` records the look as an audit event with the actor the entry point passes in (the staff page and
+``vitnemal records disclosures`` leave the same event for the same look).
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from vitnemal.audit.events import AuditAction
+from vitnemal.audit.service import record_view
 from vitnemal.identity.models import Person
 from vitnemal.records.models import Disclosure
 
@@ -24,6 +29,7 @@ ANSWERS = ("ok", "not_sharing", "reserved", "no_consent", "no_results", "identit
 SORTS = ("at", "requester", "person", "answer", "results")
 _CODE = re.compile(r"[0-9A-Za-z_-]{1,20}")
 _MAX_Q = 100
+_NATIONAL_ID = re.compile(r"[0-9]{11}")
 
 
 class BadQuery(ValueError):
@@ -151,6 +157,21 @@ def search(session: Session, query: LogQuery) -> tuple[list[LogRow], int]:
         .where(and_(True, *_filters(query))).subquery())) or 0
     rows = session.execute(_select(query).limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)).all()
     return [_row(d, first, last) for d, first, last in rows], int(total)
+
+
+def record_look(session: Session, query: LogQuery, *, actor: str, now: datetime) -> None:
+    """Record that ``actor`` looked at the log with ``query`` (the query as its detail; a search for one whole
+    national id is a look at that person's data, so the person is the event's subject)."""
+    subject = query.q if _NATIONAL_ID.fullmatch(query.q) else None
+    record_view(session, actor=actor, action=AuditAction.VIEW_DISCLOSURE_LOG, subject=subject,
+                detail=urlencode(query.params()) or None, now=now)
+
+
+def view(session: Session, query: LogQuery, *, actor: str, now: datetime) -> tuple[list[LogRow], int]:
+    """``search``, recorded as ``actor``'s look at the log."""
+    found = search(session, query)
+    record_look(session, query, actor=actor, now=now)
+    return found
 
 
 def export(session: Session, query: LogQuery) -> Iterator[LogRow]:

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from vitnemal import csv_cells
 from vitnemal.audit.events import AuditAction
-from vitnemal.audit.service import record_event, record_view
-from vitnemal.records.disclosure_log import ANSWERS, OSLO, PAGE_SIZE, BadQuery, LogQuery, export, parse_query, search
+from vitnemal.audit.service import record_event
+from vitnemal.records.disclosure_log import ANSWERS, OSLO, PAGE_SIZE, BadQuery, LogQuery, export, parse_query, view
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, host_of, require_staff
 from vitnemal.staffpages.render import render_staff
@@ -45,9 +45,7 @@ def disclosures(request: Request, access: StaffAccess = ADMIN) -> HTMLResponse:
     query, problem = _query(request)
     now = datetime.now(UTC)
     with access.db.session() as session:
-        rows, total = search(session, query)
-        record_view(session, actor=access.actor, action=AuditAction.VIEW_DISCLOSURE_LOG,
-                    subject=None, detail=urlencode(query.params()) or None, now=now)
+        rows, total = view(session, query, actor=access.actor, now=now)
     registry = host_of(request).registry
     names = {e.code: e.name_en if language(request) == "en" else e.name_nb for e in registry}
     sort_links = {}

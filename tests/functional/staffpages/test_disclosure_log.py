@@ -97,3 +97,35 @@ def test_looking_and_exporting_are_audit_events(site, client) -> None:
         events = {(e.action, e.actor, e.detail) for e in session.scalars(select(AuditEvent))}
     assert ("view_disclosure_log", "admin@uio.no", "q=01536112185") in events
     assert ("export_disclosure_log", "admin@uio.no", "56 rows; q=01536112185") in events
+
+
+def _looks_since(site, mark: int) -> list[tuple[str, str, str | None, str | None]]:
+    with site.db("185").read_session() as session:
+        return [(e.action, e.actor, e.subject_national_id, e.detail) for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.id > mark, AuditEvent.action == "view_disclosure_log")
+            .order_by(AuditEvent.id))]
+
+
+def _age_events_and_mark(site) -> int:
+    """Move every event two minutes back (a repeat look within a minute is one look), return the newest id."""
+    with site.db("185").session() as session:
+        for event in session.scalars(select(AuditEvent)):
+            event.at -= timedelta(minutes=2)
+        return max((e.id for e in session.scalars(select(AuditEvent))), default=0)
+
+
+def test_the_cli_and_the_page_leave_the_same_audit_event(site, client) -> None:
+    from typer.testing import CliRunner
+
+    from vitnemal.cli import app
+
+    mark = _age_events_and_mark(site)
+    env = {"VITNEMAL_HOME": str(site.fed.settings.home), "VITNEMAL_DATABASE_URL": ""}
+    shown = CliRunner().invoke(app, ["records", "disclosures", "-i", "185", "-p", "01536112185",
+                                     "--by", "admin@uio.no"], env=env)
+    assert shown.exit_code == 0 and "216/consent/7" in shown.output
+    by_cli = _looks_since(site, mark)
+    mark = _age_events_and_mark(site)
+    assert client.get(LOG + "?q=01536112185").status_code == 200
+    by_page = _looks_since(site, mark)
+    assert by_cli == by_page == [("view_disclosure_log", "admin@uio.no", "01536112185", "q=01536112185")]
