@@ -73,7 +73,7 @@ class Settings:
     poll_interval_s: float = setting(1.0, "Seconds between an idle worker's looks for work placed by other "
                                           "processes.")
     inject_latency_ms: str = setting("", "Injected node latency for demos and benchmarks, e.g. 20-200 (ms); "
-                                         "empty: none.")
+                                         "empty: none; ignored in production.")
     public_url: str = setting(DEFAULT_PUBLIC_URL, "Base URL others reach this host at (verify links, QR codes, "
                                                   "node URLs); default: the address vitnemal serve/demo listens "
                                                   "on.")

@@ -4,8 +4,6 @@ applicants, each answered and logged on its own); ``/nodes/{code}`` describes th
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -79,31 +77,22 @@ def describe_node(code: str, request: Request) -> NodeDescription:
 async def results(code: str, request: Request) -> Response:
     """Verify the signed request, answer the three questions, log the disclosure, return the signed answer."""
     host = served_host(request, code)
-    received = time.perf_counter()
     body = await request.body()
     outcome = await run_in_threadpool(handle_request, host, code, body, datetime.now(UTC), _limiter(request, host))
-    return await _reply(request, code, received, outcome.token if isinstance(outcome, Answer) else outcome)
+    return _reply(outcome.token if isinstance(outcome, Answer) else outcome)
 
 
 @router.post(f"/nodes/{{code}}/{BATCH_PATH}")
 async def batch(code: str, request: Request) -> Response:
     """An admission's batch question: each applicant answered and logged on their own, in one signed answer."""
     host = served_host(request, code)
-    received = time.perf_counter()
     body = await request.body()
     outcome = await run_in_threadpool(handle_batch, host, code, body, datetime.now(UTC), _limiter(request, host))
-    return await _reply(request, code, received, outcome)
+    return _reply(outcome)
 
 
-async def _reply(request: Request, code: str, received: float, outcome: str | Refusal) -> Response:
+def _reply(outcome: str | Refusal) -> Response:
     if isinstance(outcome, Refusal):
         return Response(outcome.body(), status_code=outcome.status, media_type="application/json",
                         headers=outcome.headers())
-    # Demos and benchmarks inject a latency (devtools.latency, set up by create_app): the answer then takes this
-    # long in all, as a remote node's would. Production apps have none.
-    answer_delay = getattr(request.app.state, "node_answer_delay", None)
-    if answer_delay is not None:
-        delay = answer_delay(code) - (time.perf_counter() - received)
-        if delay > 0:
-            await asyncio.sleep(delay)
     return Response(content=outcome, media_type=MEDIA_TYPE)

@@ -108,10 +108,10 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     describe(app)
     install_docs(app)
     app.include_router(node_router)
-    if settings.inject_latency_ms:  # demos and benchmarks only
-        from vitnemal.devtools.latency import node_delays
+    if settings.inject_latency_ms and not settings.production:  # demos and benchmarks only
+        from vitnemal.devtools.latency import NodeLatency, node_delays
 
-        app.state.node_answer_delay = node_delays(settings.inject_latency_ms)
+        app.add_middleware(NodeLatency, delay=node_delays(settings.inject_latency_ms))
     app.include_router(exchange_router)
     answer_errors(app, EXCHANGE_ERRORS)
     app.include_router(recognition_router)
