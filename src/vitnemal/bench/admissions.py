@@ -54,7 +54,7 @@ class AdmissionBenchConfig:
     # Batch questions in flight to all nodes together: here one machine serves all 50 nodes, so few at a time (at
     # 64 the node host fell behind at load 20 and batches ran past their deadline).
     in_flight: int = 8
-    window: int = 400  # applicants in flight
+    window: int = 100  # applicants in flight
     batch: int = 100  # applicants in one batch question
     engine: str = "sqlite"
 
