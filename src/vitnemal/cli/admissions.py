@@ -129,11 +129,11 @@ def start(
                                "rejections": [{"line": r.line_no, "reason": r.reason.value, "message": r.message}
                                               for r in started.rejections]}, ensure_ascii=False))
         return
-    typer.echo(_started_text(started.round_id, started.accepted, started.rejected, lang.value))
+    typer.echo(_started_text(started.round_id, started.accepted, started.rejected, lang))
     if started.unnamed:
-        typer.echo("  " + unnamed_list_text(_applicants(started.unnamed, lang.value), lang.value))
+        typer.echo("  " + unnamed_list_text(_applicants(started.unnamed, lang), lang))
     for r in started.rejections[:20]:  # the line's number and what was written there, not the parser's English
-        typer.echo("  " + line_problem_text(r.reason, r.line_no, r.national_id, lang.value))
+        typer.echo("  " + line_problem_text(r.reason, r.line_no, r.national_id, lang))
     if started.rejected > 20:
         typer.echo(f"  … admissions rejected {started.round_id} --for {requester}")
 
@@ -152,12 +152,12 @@ def status(
     from vitnemal.admissions import service
 
     if watch and not as_json:
-        _watch(round_id, requester, home, lang.value)
+        _watch(round_id, requester, home, lang)
         return
     with institution_session(requester, home=home) as session:
         progress = service.round_progress(session, round_id, _now())
     typer.echo(json.dumps(_progress_json(progress), ensure_ascii=False) if as_json
-               else _progress_text(progress, lang.value))
+               else _progress_text(progress, lang))
 
 
 def _watch(round_id: int, requester: str, home: Path | None, lang: LangCode, stop: Any = None) -> None:
@@ -195,7 +195,7 @@ def _change(action: str, round_id: int, requester: str, by: str | None, as_json:
         round_ = change(session, round_id, by=actor(by), now=_now())
         state = round_.status
     typer.echo(json.dumps({"round_id": round_id, "status": state.value}) if as_json
-               else f"{_WORDS[lang.value][0]} {round_id}: {status_label(state, lang.value)}")
+               else f"{_WORDS[lang][0]} {round_id}: {status_label(state, lang)}")
 
 
 @app.command()
@@ -233,7 +233,7 @@ def list_rounds(requester: str = FOR, as_json: bool = JSON, lang: Language = LAN
                                for r in rows], ensure_ascii=False))
         return
     for r in rows:
-        typer.echo(f"{r.round_id:>4}  {status_label(r.status, lang.value):<14} {r.done}/{r.applicants}  {r.name}")
+        typer.echo(f"{r.round_id:>4}  {status_label(r.status, lang):<14} {r.done}/{r.applicants}  {r.name}")
     if not rows:
         typer.echo("Ingen runder." if lang != "en" else "No rounds.")
 
@@ -259,7 +259,7 @@ def applicants(
     out: list[dict[str, Any]] = [
         {"line": r.line_no, "national_id": r.national_id, "reference": r.reference, "status": r.status.value,
          "complete": r.complete,
-            "why": [reason_text(x, service.institution_name(registry, x.institution or "", lang.value), lang.value)
+            "why": [reason_text(x, service.institution_name(registry, x.institution or "", lang), lang)
                  for x in r.reasons]} for r in rows]
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
@@ -291,24 +291,24 @@ def show(
         if applicant is None:
             raise fail(f"round {round_id} has no applicant {number}")
         view = service.applicant_view(session, registry, round_id, applicant.id, viewer=actor(by), now=_now(),
-                                      lang=lang.value)
+                                      lang=lang)
         if as_json:
             from sqlalchemy import select
 
             fetches = list(session.scalars(select(Fetch).where(Fetch.applicant_id == applicant.id)))
             row: Applicant = applicant
             data = export.applicant_json(row, fetches, view.summary, [f.institution for f in view.fetches],
-                                         registry, lang.value)
+                                         registry, lang)
             typer.echo(json.dumps(data, ensure_ascii=False))
             return
     s = view.summary
     names = " ".join(n for n in (view.first_name, view.last_name) if n)
     typer.echo(f"{number}{f' ({names})' if names else ''}: {s.total_credits} sp")
     for lvl, credits in s.credits_by_level.items():
-        typer.echo(f"  {level_label(lvl, lang.value)}: {credits} sp")
+        typer.echo(f"  {level_label(lvl, lang)}: {credits} sp")
     for d in s.degrees:
         typer.echo(f"  {d.award_date.isoformat()} {d.code} {d.name_nb if lang != 'en' else d.name_en} "
-                   f"({level_label(d.level, lang.value)}, {d.institution_name})")
+                   f"({level_label(d.level, lang)}, {d.institution_name})")
     for c in s.courses:
         typer.echo(f"    {c.term:<10} {c.institution} {c.code:<12} {c.credits:>5} {c.grade}  {c.institution_name}")
     for f in view.fetches:
@@ -316,7 +316,7 @@ def show(
             continue
         typer.echo("  " + outcome_text(name=f.name, outcome=f.outcome or "", state=f.state or OutcomeState.FINAL,
                                        results=f.results, degrees=f.qualifications, attempts=f.attempts,
-                                       next_attempt_at=f.next_attempt_at, lang=lang.value))
+                                       next_attempt_at=f.next_attempt_at, lang=lang))
 
 
 @app.command("export")
@@ -344,7 +344,7 @@ def export_round(
     with institution_session(requester, home=home) as session:  # then only reads: others may write meanwhile
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            for chunk in make(session, registry, round_id, lang=lang.value, now=_now()):
+            for chunk in make(session, registry, round_id, lang=lang, now=_now()):
                 handle.write(chunk)
     os.replace(tmp, out)  # nothing half-written under the real name
     typer.echo(str(out))
@@ -365,7 +365,7 @@ def rejected(round_id: int = ROUND, requester: str = FOR, limit: int = typer.Opt
                               ensure_ascii=False))
         return
     for n, r, _, written in rows:
-        typer.echo(line_problem_text(r, n, written, lang.value))
+        typer.echo(line_problem_text(r, n, written, lang))
 
 
 @app.command()

@@ -6,7 +6,8 @@ running server (``exchange``): they need its address (``--api``) and read the re
 ``--home`` too. Both take the same :data:`HOME` and :data:`API` options, declared here once, and say in their help
 which kind they are (:data:`OPENS_DATABASE`, :data:`TALKS_HTTP`).
 
-Only typer is imported at module level: this module is imported by ``vitnemal --help``.
+Only typer and the small ``i18n`` module are imported at module level: this module is imported by
+``vitnemal --help``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+
+from vitnemal.i18n import Language  # the one definition; typer offers a Literal's values as the choices
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -27,16 +29,7 @@ if TYPE_CHECKING:
     from vitnemal.config import Settings
 
 
-class Language(StrEnum):
-    """The languages the CLI prints and documents are written in (--lang)."""
-
-    nb = "nb"
-    nn = "nn"
-    en = "en"
-
-
-# What the CLI prints in when no --lang is given: bokmål, as the pages and documents (issue 8 #9).
-DEFAULT_LANGUAGE = Language.nb
+DEFAULT_LANGUAGE: Language = "nb"
 
 # Sentences for the commands' help texts, so every command says the same thing about what it touches.
 OPENS_DATABASE = "Opens the institution's database in the federation at --home directly; no server is needed."

@@ -162,7 +162,7 @@ def issue(
     signatories = Signatories(dean=dean.strip(), director=director.strip(),
                               officer=(officer or "").strip() or account_name())
     context = _context(settings, institution, spec_args, issued_on, faculty, signatories)
-    language = lang.value if lang else None
+    language = lang if lang else None
     db = Database(settings.url_for(institution))
     try:
         with db.read_session() as session:
@@ -209,7 +209,7 @@ def sample(
         raise fail(f"--out {out}: the directory {out.parent} does not exist", 2)
     settings = settings_for(home)
     try:
-        diploma, candidate = sample_diploma_set(settings, lang=lang.value if lang else None)
+        diploma, candidate = sample_diploma_set(settings, lang=lang if lang else None)
     except (DiplomaNotPossible, LanguageNotAllowed, LookupError) as exc:
         raise fail(str(exc)) from None
     context = _context(settings, candidate.institution_code, dict.fromkeys(

@@ -54,9 +54,9 @@ def test(
                                "elapsed_ms": result.elapsed_ms, "detail": result.detail}, ensure_ascii=False))
     else:
         typer.echo(f"{code} {name}, spurt av {result.requester}:")
-        for number, (question, word, why) in enumerate(texts.answer_lines(result, lang.value), start=1):
+        for number, (question, word, why) in enumerate(texts.answer_lines(result, lang), start=1):
             typer.echo(f"  {number}. {question} {word}." + (f" {why}" if why else ""))
-        typer.echo(texts.summary(result, name, lang.value))
+        typer.echo(texts.summary(result, name, lang))
     if not result.reached:
         raise typer.Exit(1)
 

@@ -282,7 +282,7 @@ def show(institution: str = INSTITUTION, person: str = PERSON, as_json: bool = J
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
     console = Console()
-    _show_tables(data, console.print, console.width, lang.value)
+    _show_tables(data, console.print, console.width, lang)
 
 
 @app.command()

@@ -144,7 +144,7 @@ def certificate(
     out: Annotated[
         Path, typer.Option("--out", file_okay=False, help="Directory for the PDFs (one per pupil, <id>.pdf).")
     ],
-    lang: Annotated[Language, typer.Option("--lang", help="Language of the certificate.")] = Language.nb,
+    lang: Annotated[Language, typer.Option("--lang", help="Language of the certificate.")] = "nb",
     key: Annotated[
         Path | None, typer.Option("--key", exists=True, dir_okay=False, help="Signing key (PEM) of your own.")
     ] = None,
@@ -213,7 +213,7 @@ def certificate(
     try:
         with _progress_always("vitnemål") as progress:
             report = issue_certificates(
-                file, out, lang.value, config, settings, place=place, issued_on=issued_on, progress=progress,
+                file, out, lang, config, settings, place=place, issued_on=issued_on, progress=progress,
                 workers=workers or _automatic_workers(file),
             )
     except InputFileError as exc:
