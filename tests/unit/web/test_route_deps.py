@@ -28,7 +28,7 @@ def _app() -> tuple[FastAPI, list[str]]:
     app = FastAPI()
     woken: list[str] = []
     app.state.host = Host()
-    app.state.worker = SimpleNamespace(wake=lambda: woken.append("woken"))
+    app.state.worker = SimpleNamespace(wake=lambda code: woken.append(code))  # the institution to look at
     answer_errors(app, {Missing: 404, Refused: 422})
 
     @app.get("/{code}/things/{thing_id}")
@@ -37,7 +37,7 @@ def _app() -> tuple[FastAPI, list[str]]:
             raise Missing(f"No thing {thing_id} at {code}.")
         if thing_id == 2:
             raise Refused("two is refused: ask for another")
-        wake_worker(request)
+        wake_worker(request, code)
         return {"thing": thing_id}
 
     return app, woken
@@ -50,7 +50,7 @@ def test_domain_errors_are_answered_by_the_apps_handlers_as_an_http_exception_wo
     assert client.get("/185/things/1").json() == {"detail": "No thing 1 at 185."}
     assert client.get("/185/things/2").status_code == 422
     assert client.get("/185/things/2").json() == {"detail": "two is refused: ask for another"}
-    assert client.get("/185/things/3").json() == {"thing": 3} and woken == ["woken"]
+    assert client.get("/185/things/3").json() == {"thing": 3} and woken == ["185"]
 
 
 def test_an_institution_not_served_here_is_a_404_and_ids_beyond_64_bits_a_422() -> None:
