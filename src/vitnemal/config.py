@@ -55,7 +55,12 @@ class Settings:
                                               "seconds, are refused as stale.")
     node_requests_per_minute: int = setting(3000, "Requests a node answers per requester per minute; beyond it "
                                                   "429 with Retry-After.")
-    node_flag_per_day: int = setting(20000, "Requests per requester in a day after which a node flags an unusual "
+    node_batch_people_per_minute: int = setting(6000, "People a node answers about in batch questions per "
+                                                      "requester per minute (an admission round asks each node "
+                                                      "about 3,000 a minute at 50 applicants a second); beyond it "
+                                                      "429 with Retry-After.")
+    node_flag_per_day: int = setting(20000, "People asked about per requester in a day (one per single request, "
+                                            "each of a batch question's) after which a node flags an unusual "
                                             "volume (vitnemal records volume-flags).")
     verify_uploads_per_hour: int = setting(120, "Uploads one client (address) may verify per hour on POST /verify, "
                                                 "counted in the web database; beyond it 429 with Retry-After.")

@@ -51,8 +51,9 @@ class Decision:
     retry_after_s: int
 
 
-def hit(db: Session, key: str, limit: Limit, now: datetime) -> Decision:
-    """Count one use of ``key`` and say whether it is within ``limit`` (the use is counted either way)."""
+def hit(db: Session, key: str, limit: Limit, now: datetime, amount: int = 1) -> Decision:
+    """Count ``amount`` uses of ``key`` (one, by default) and say whether the window is still within ``limit``
+    (they are counted either way)."""
     if not key or len(key) > MAX_KEY:
         raise ValueError(f"a rate-limit key has 1 to {MAX_KEY} characters")
     epoch = int(now.timestamp())
@@ -61,10 +62,10 @@ def hit(db: Session, key: str, limit: Limit, now: datetime) -> Decision:
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(RateCounter)
-        .values(key=key, window_start=start, window_end=end, count=1)
+        .values(key=key, window_start=start, window_end=end, count=amount)
         .on_conflict_do_update(
             index_elements=[RateCounter.key, RateCounter.window_start],
-            set_={"count": RateCounter.count + 1},
+            set_={"count": RateCounter.count + amount},
         )
         .returning(RateCounter.count)
     )

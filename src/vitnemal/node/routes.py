@@ -38,19 +38,26 @@ class NodeDescription(TypedDict):
 
 def database_limiter(settings: Settings) -> RequestLimiter:
     """The node's per-requester limits, counted in each node's database (``rate_counters``), so every process
-    serving a node counts against one limit: ``node_requests_per_minute`` refused beyond, ``node_flag_per_day``
-    flagged once when passed."""
+    serving a node counts against one limit: ``node_requests_per_minute`` messages refused beyond,
+    ``node_batch_people_per_minute`` people asked about in batch questions refused beyond, and
+    ``node_flag_per_day`` people asked about (one per single request) flagged once when passed."""
     per_minute = ratelimit.Limit(settings.node_requests_per_minute, 60)
+    people_per_minute = ratelimit.Limit(settings.node_batch_people_per_minute, 60)
     per_day = ratelimit.Limit(settings.node_flag_per_day, 86_400)
 
-    def check(session: Session, requester: str, now: datetime) -> Throttle:
+    def check(session: Session, requester: str, now: datetime, people: int = 0) -> Throttle:
         minute = ratelimit.hit(session, f"node:{requester}", per_minute, now)
         if minute.used == 1:
             ratelimit.purge(session, now)  # at most once a minute per requester: ended windows are dropped
         if not minute.allowed:
             return Throttle(retry_after_s=minute.retry_after_s)
-        day = ratelimit.hit(session, f"node-day:{requester}", per_day, now)
-        return Throttle(flag=per_day.count if day.used == per_day.count + 1 else 0)
+        if people:  # a batch question: its people are bounded too, not only its one message
+            asked = ratelimit.hit(session, f"node-people:{requester}", people_per_minute, now, people)
+            if not asked.allowed:
+                return Throttle(retry_after_s=asked.retry_after_s)
+        amount = max(1, people)
+        day = ratelimit.hit(session, f"node-day:{requester}", per_day, now, amount)
+        return Throttle(flag=per_day.count if day.used - amount <= per_day.count < day.used else 0)
 
     return check
 

@@ -73,9 +73,10 @@ class Throttle:
 
 class RequestLimiter(Protocol):
     """Counts one request of ``requester`` in the caller's transaction (the counters are in the database, so every
-    process of a node shares them); entry points provide one (``node.routes.database_limiter``)."""
+    process of a node shares them), a batch question with the ``people`` it asks about; entry points provide one
+    (``node.routes.database_limiter``)."""
 
-    def __call__(self, session: Session, requester: str, now: datetime) -> Throttle: ...
+    def __call__(self, session: Session, requester: str, now: datetime, people: int = 0) -> Throttle: ...
 
 
 def _same_name_and_birth_date(session: Session, request: ResultsRequest) -> bool:
@@ -380,18 +381,19 @@ def answer_batch(db: Database, batch: BatchRequest, node_code: str, now: datetim
     disclosure on its own row, all in one transaction; an applicant whose answer would take the batch's answer
     past :data:`~vitnemal.node.batch.MAX_BATCH_ANSWER_BYTES` is answered ``ask_alone`` and neither disclosed nor
     logged. Raises ReplayedRequest when an item id was answered before, RateLimited as :func:`answer_request`
-    (the batch is one request to the limiter: its cost at the node is one message)."""
+    (the batch is one message to the limiter, and its people are counted against the people a minute and the
+    day's flag)."""
     requests = batch.item_requests()
     items: list[BatchAnswerItem] = []
     try:
         with db.session() as session:
             if limiter is not None:
-                throttle = limiter(session, batch.requester, now)
+                throttle = limiter(session, batch.requester, now, len(requests))
                 if throttle.retry_after_s is not None:
                     raise RateLimited(throttle.retry_after_s)
                 if throttle.flag:
                     record_event(session, actor=f"node:{node_code}", action=UNUSUAL_VOLUME,
-                                 detail=f"{batch.requester} has passed {throttle.flag} requests today")
+                                 detail=f"{batch.requester} has passed {throttle.flag} people asked about today")
             refusal = _sharing_refusal(session)
             answers: list[tuple[ResultsRequest, NodeAnswer | None, matching.Match | None]] = []
             to_look_up = []

@@ -146,3 +146,18 @@ def test_a_batch_larger_than_its_bound_is_refused_unread(node) -> None:
     _, path = node
     response = path.post("x" * (300 * 1024), BATCH_PATH)
     assert (response.status_code, response.json()["detail"]["error"]) == (413, "too_large")
+
+
+def test_a_batch_counts_its_people_against_the_node_s_bounds(make_node: MakeNode) -> None:
+    """Review R31: one message to the request limit, but each person asked about counts toward the people a
+    minute and the day's flag of unusual volume."""
+    from vitnemal.ratelimit import RateCounter
+
+    fed, path = make_node(node_batch_people_per_minute=3)
+    assert _post(fed, path, _batch([_item(fed, PERSON), _item(fed, NOBODY)])).status_code == 200
+    with fed.db("216").read_session() as s:
+        counted = {r.key: r.count for r in s.scalars(select(RateCounter))}
+    assert counted == {"node:so": 1, "node-people:so": 2, "node-day:so": 2}
+    refused = _post(fed, path, _batch([_item(fed, OLD_ID_HOLDER), _item(fed, _valid(date(1977, 7, 7)))]))
+    assert (refused.status_code, refused.json()["detail"]["error"]) == (429, "rate_limited")
+    assert len(_log(fed)) == 2  # the second batch was not answered: nothing more disclosed
