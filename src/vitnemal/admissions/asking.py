@@ -19,7 +19,16 @@ from vitnemal.exchange.outcomes import Outcome, Reply, Verdict, classify
 from vitnemal.exchange.states import SLOW_DOWN_ATTEMPTS, OutcomeState
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.batch import BATCH_PATH, BatchItem, BatchRequest
-from vitnemal.node.protocol import PATH, ConsentClaim, Refusal, ResultsRequest, Subject, new_request_id, sign
+from vitnemal.node.protocol import (
+    PATH,
+    ConsentClaim,
+    Refusal,
+    ResultsRequest,
+    Subject,
+    fetch_day,
+    new_request_id,
+    sign,
+)
 
 BATCH_SECONDS_PER_APPLICANT = 0.1
 
@@ -155,13 +164,13 @@ class NodeAsking:
         if gone is not None:
             return Asked(due, gone)
 
-        fetch_date = datetime.now(UTC).date()
+        fetch_date = fetch_day(datetime.now(UTC))
 
         def make(now: datetime) -> tuple[str, str, str]:
             nonlocal fetch_date
-            fetch_date = now.date()
+            fetch_date = fetch_day(now)
             req = ResultsRequest(requester=self.code, node=due.institution, request_id=new_request_id(),
-                                 issued_at=int(now.timestamp()), fetch_date=now.date().isoformat(),
+                                 issued_at=int(now.timestamp()), fetch_date=fetch_day(now).isoformat(),
                                  subject=p.subject, consent=p.claim)
             return sign(req.payload(), self.code, self.host.key(self.code)), PATH, req.request_id
 
@@ -180,11 +189,11 @@ class NodeAsking:
         if gone is not None:
             return [Asked(due, gone) for _, due in pairs]
         items: list[BatchItem] = []
-        fetch_date = datetime.now(UTC).date()
+        fetch_date = fetch_day(datetime.now(UTC))
 
         def make(now: datetime) -> tuple[str, str, str]:
             nonlocal fetch_date, items
-            fetch_date = now.date()
+            fetch_date = fetch_day(now)
             # Signed afresh each time, with new ids: the batch's, and each item's made from it (unique as the
             # batch's is, and without a random draw per applicant).
             batch_id = new_request_id()

@@ -25,7 +25,7 @@ from vitnemal.exchange.outcomes import Outcome, Reply, Verdict, classify
 from vitnemal.exchange.states import OrderStatus, RetryPolicy
 from vitnemal.identity.models import Person
 from vitnemal.institutions.registry import Registry
-from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, new_request_id, sign
+from vitnemal.node.protocol import ConsentClaim, ResultsRequest, Subject, fetch_day, new_request_id, sign
 from vitnemal.records.models import CONSENT_RESULTS_EXCHANGE, Consent, ConsentAnswer
 
 log = logging.getLogger("vitnemal.exchange")
@@ -68,7 +68,7 @@ def plan_round(db: Database, order_id: int, own: str, registry: Registry, key: A
         consent = service.current_consent(session, person.id)
         if consent is None or consent.answer != ConsentAnswer.YES:
             # Consent withdrawn after ordering: nobody may be asked any more.
-            return RoundPlan(subject.all_ids(), now.date(), (), tuple(due))
+            return RoundPlan(subject.all_ids(), fetch_day(now), (), tuple(due))
         # The consent's date and our reference to it (its row here) travel with the request and go into every
         # node's disclosure log, so a disclosure can be traced back to the consent it relied on.
         claim = consent_claim(consent, own)
@@ -80,9 +80,9 @@ def plan_round(db: Database, order_id: int, own: str, registry: Registry, key: A
             gone.append(code)
             continue
         req = ResultsRequest(requester=own, node=code, request_id=new_request_id(), issued_at=int(now.timestamp()),
-                             fetch_date=now.date().isoformat(), subject=subject, consent=claim)
+                             fetch_date=fetch_day(now).isoformat(), subject=subject, consent=claim)
         calls.append(Planned(code, entry.node_url, entry.name_nb, req.request_id, sign(req.payload(), own, key)))
-    return RoundPlan(subject.all_ids(), now.date(), tuple(calls), (), tuple(gone))
+    return RoundPlan(subject.all_ids(), fetch_day(now), tuple(calls), (), tuple(gone))
 
 
 async def run_round(*, db: Database, order_id: int, own: str, owner: str, registry: Registry, key: Any,

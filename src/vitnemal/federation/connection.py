@@ -24,7 +24,7 @@ from vitnemal.exchange.service import current_consent
 from vitnemal.identity.models import Person
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.institutions.registry import Registry
-from vitnemal.node.protocol import ResultsRequest, Subject, new_request_id, sign
+from vitnemal.node.protocol import ResultsRequest, Subject, fetch_day, new_request_id, sign
 from vitnemal.records.models import ConsentAnswer
 
 
@@ -94,7 +94,7 @@ def connection_request(session: Session, *, requester: str, node: str, national_
         if consent is not None and consent.answer == ConsentAnswer.YES:
             claim = consent_claim(consent, requester)
     return ResultsRequest(requester=requester, node=node, request_id=new_request_id(),
-                          issued_at=int(now.timestamp()), fetch_date=now.date().isoformat(), subject=subject,
+                          issued_at=int(now.timestamp()), fetch_date=fetch_day(now).isoformat(), subject=subject,
                           consent=claim)
 
 

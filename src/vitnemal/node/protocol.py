@@ -14,7 +14,8 @@ import json
 import uuid
 from base64 import urlsafe_b64decode
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from joserfc import jws
@@ -243,6 +244,19 @@ class Refusal:
 ANSWER_STATUSES = frozenset(AnswerStatus)
 
 
+# The seed's fetch date ("hentedato": a degree is sent only when Dato_Utlev_Vitn is before it) is a Norwegian
+# calendar day. On a UTC clock the date is still yesterday's from 23:00 to 24:00 UTC (22:00 in summer), which
+# would withhold a degree handed out the day before in Norway; requester and node must agree on this day.
+NORWAY = ZoneInfo("Europe/Oslo")
+
+
+def fetch_day(now: datetime) -> date:
+    """The fetch date of a request made at ``now`` (timezone-aware): Norway's calendar day at that moment."""
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: give times as UTC-aware datetimes")
+    return now.astimezone(NORWAY).date()
+
+
 def owner_login_request(*, portal: str, node: str, national_id: str, authenticated_at: datetime, acr: str,
                         now: datetime, disclosures: bool = False, diploma: str | None = None) -> ResultsRequest:
     """The portal's request on behalf of the logged-in owner (legal basis ``owner_login``): sign its
@@ -252,7 +266,7 @@ def owner_login_request(*, portal: str, node: str, national_id: str, authenticat
     sends that issued diploma set's signed PDF instead of the results."""
     return ResultsRequest(
         requester=portal, node=node, request_id=new_request_id(), issued_at=int(now.timestamp()),
-        fetch_date=now.date().isoformat(), subject=Subject(national_id), consent=None,
+        fetch_date=fetch_day(now).isoformat(), subject=Subject(national_id), consent=None,
         basis=LegalBasis.OWNER_LOGIN, login=OwnerLogin(authenticated_at.isoformat(), acr), disclosures=disclosures,
         diploma=diploma,
     )

@@ -25,7 +25,7 @@ from vitnemal.db import Database
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.node import diplomas, matching, rules
 from vitnemal.node.batch import MAX_BATCH_ANSWER_BYTES, BatchRequest, answer_item
-from vitnemal.node.protocol import LegalBasis, NodeAnswer, ResultsRequest
+from vitnemal.node.protocol import LegalBasis, NodeAnswer, ResultsRequest, fetch_day
 from vitnemal.node.wire import AnswerStatus as Status
 from vitnemal.node.wire import (
     BatchAnswerItem,
@@ -167,7 +167,7 @@ def _held(session: Session, person_ids: Sequence[int], fetch_date: date, *, owne
 
 def _fetch_date(request: ResultsRequest, now: datetime) -> date:
     # The release rule is the node's to apply: a fetch date in the future must not release unissued degrees.
-    return min(date.fromisoformat(request.fetch_date), now.date())
+    return min(date.fromisoformat(request.fetch_date), fetch_day(now))
 
 
 def _records_answer(session: Session, request: ResultsRequest, base: NodeAnswer, now: datetime,

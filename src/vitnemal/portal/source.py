@@ -23,7 +23,15 @@ from vitnemal.exchange.client import NodeClient
 from vitnemal.exchange.outcomes import ImportedQualification, ImportedResult, Outcome, classify
 from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
 from vitnemal.institutions.registry import PORTAL_CODE, InstitutionEntry, Registry
-from vitnemal.node.protocol import ProtocolError, Refusal, owner_login_request, parse_answer, sign, verify
+from vitnemal.node.protocol import (
+    ProtocolError,
+    Refusal,
+    fetch_day,
+    owner_login_request,
+    parse_answer,
+    sign,
+    verify,
+)
 from vitnemal.node.wire import MAX_DIPLOMA_BYTES, AnswerStatus, DiplomaRef
 from vitnemal.portal import rules
 
@@ -173,7 +181,7 @@ class ExchangeResultsSource:
         request_id, token = self.request(owner, institution, now)
         reply = await self.client.send(entry.node_url, token, self.timeout_s)
         verdict = classify(reply, node=institution, requester=self.own, request_id=request_id,
-                           subject_ids=(owner.national_id,), registry=self.registry, fetch_date=now.date())
+                           subject_ids=(owner.national_id,), registry=self.registry, fetch_date=fetch_day(now))
         results, qualifications = answer_contents(entry, verdict.results, verdict.qualifications, verdict.diplomas)
         return SourceAnswer(institution, verdict.outcome.value, verdict.message, results, qualifications,
                             retry=verdict.retry,
