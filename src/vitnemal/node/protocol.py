@@ -15,8 +15,8 @@ import uuid
 from base64 import urlsafe_b64decode
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from joserfc import jws
 from joserfc.errors import JoseError
