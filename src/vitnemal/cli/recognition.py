@@ -256,11 +256,32 @@ def recognise(
     if as_json:
         typer.echo(json.dumps(view, ensure_ascii=False))
         return
-    what = f"{view['code']} {view['name_nb']}" if view["code"] else f"block \"{view['name_nb']}\""
-    typer.echo(f"Recognised {what} from {view['institution_name']} ({view['credits']} credits) toward "
-               f"{view['toward']} as item {view['id']}")
+    typer.echo(_recognised_sentence(view, lang))
+    note = _said(lang)("recognition", P_("recognition", "Note: %(warning)s"))
     for warning in warnings:
-        typer.echo(f"Note: {warning}", err=True)
+        typer.echo(note % {"warning": warning}, err=True)
+
+
+def _said(lang: str) -> Any:
+    from vitnemal.web.i18n import translations
+
+    return translations(lang).upgettext
+
+
+def _recognised_sentence(view: dict[str, Any], lang: str) -> str:
+    """What was recognised, in ``lang`` (issue 8 #9, #15: the credits that count, when only part of a course does)."""
+    said = _said(lang)
+    if view["code"]:
+        what = f"{view['code']} {view['name_nb']}"
+    else:
+        what = said("recognition", P_("recognition", "the block “%(title)s”")) % {"title": view["name_nb"]}
+    values = {"what": what, "institution": view["institution_name"], "credits": view["credits"],
+              "counted": view["credits_counted"], "toward": view["toward"], "item": view["id"]}
+    if view["credits_counted"] is not None:
+        return said("recognition", P_("recognition", "Recognised %(what)s from %(institution)s (%(counted)s of "
+                                      "%(credits)s credits count) toward %(toward)s as item %(item)s.")) % values
+    return said("recognition", P_("recognition", "Recognised %(what)s from %(institution)s (%(credits)s credits) "
+                                  "toward %(toward)s as item %(item)s.")) % values
 
 
 @app.command("withdraw")
@@ -272,7 +293,8 @@ def withdraw(case_id: int = CASE, item: int = typer.Argument(..., help="The item
 
     with _session(institution, home, lang=lang) as session:
         service.withdraw(session, case_id, item, by=actor(by), now=datetime.now(UTC))
-    typer.echo(f"Withdrew item {item} of case {case_id}")
+    typer.echo(_said(lang)("recognition", P_("recognition", "Withdrew item %(item)s of case %(case)s."))
+               % {"item": item, "case": case_id})
 
 
 @app.command("decide")
@@ -292,7 +314,11 @@ def decide(
     with _session(institution, home, lang=lang, as_json=as_json) as session:
         view = service.case_view(service.decide(session, case_id, status=status, by=actor(by), now=datetime.now(UTC),
                                                 note=note))
-    typer.echo(json.dumps(view, ensure_ascii=False) if as_json else f"Case {case_id} is {view['status']}")
+    if as_json:
+        typer.echo(json.dumps(view, ensure_ascii=False))
+        return
+    typer.echo(_said(lang)("recognition", P_("recognition", "Case %(case)s is %(status)s."))
+               % {"case": case_id, "status": view["status"]})
 
 
 @app.command("show")

@@ -108,15 +108,23 @@ def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -
     assert "Bestilt" in fetched.output and "Høgskulen i Sogn og Fjordane: 4 resultater" in fetched.output
     shown = json.loads(run(fed, "show", str(case), "-i", "185", "--json").output)
     ids = {r["code"]: r["id"] for r in shown["external_results"]}
+    part = next(r for r in shown["external_results"] if r["code"] != "DAT310" and float(r["credits"]) > 5)
+    partly = run(fed, "recognise", str(case), "-i", "185", "--result", str(part["id"]), "--toward", "MA-INF",
+                 "--credits-counted", "5")
+    # Only what counts is said as counting (issue 8 #15: it read "(10 credits)" for 5 of 10).
+    assert partly.exit_code == 0 and f"(5 av {part['credits']} studiepoeng teller)" in partly.output, partly.output
     done = run(fed, "recognise", str(case), "-i", "185", "--result", str(ids["DAT310"]), "--toward", "MA-INF")
-    assert done.exit_code == 0 and "Recognised DAT310" in done.output
+    # Said in bokmål, the CLI's default language (issue 8 #9), as the refusals are.
+    assert done.exit_code == 0 and "Godkjente DAT310" in done.output, done.output
+    assert "studiepoeng) mot MA-INF som vedtak" in done.output and "credits" not in done.output
     block = run(fed, "recognise", str(case), "-i", "185", "--block", "Fordypning i informatikk",
-                "--from-institution", "Høgskulen i Sogn og Fjordane", "--credits", "30", "--toward", "MA-INF")
-    assert block.exit_code == 0 and "block \"Fordypning i informatikk\"" in block.output
+                "--from-institution", "Høgskulen i Sogn og Fjordane", "--credits", "30", "--toward", "MA-INF",
+                "--lang", "en")
+    assert block.exit_code == 0 and "Recognised the block “Fordypning i informatikk”" in block.output, block.output
     bad = run(fed, "recognise", str(case), "-i", "185", "--block", "X", "--toward", "MA-INF")
     assert bad.exit_code == 1 and "--from-institution" in bad.output
     decided = run(fed, "decide", str(case), "-i", "185", "--by", "leder@uio")
-    assert decided.exit_code == 0 and "FERDIG" in decided.output
+    assert decided.exit_code == 0 and f"Sak {case} er FERDIG." in decided.output, decided.output
     table = run(fed, "show", str(case), "-i", "185")
     assert "Godkjenningssak 1" in table.output and "(blokk)" in table.output and "Vedtak FERDIG" in table.output
     # At 80 columns (issue 8 #11) the tables wrap at spaces and cut nothing: codes whole, no "Viten…", "(blok…".
@@ -126,7 +134,7 @@ def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -
                   "2018 HØST", "Eksterne resultater"):
         assert whole in narrow, (whole, narrow)
     listed = run(fed, "list", "-i", "185")
-    assert "FERDIG" in listed.output and "2 vedtak" in listed.output
+    assert "FERDIG" in listed.output and "3 vedtak" in listed.output  # DAT310, the part of a course, the block
     unknown = run(fed, "show", "999", "-i", "185")  # bokmål, the CLI's language by default
     assert unknown.exit_code == 1 and "Det finnes ingen godkjenningssak 999 her" in unknown.output
     unknown = run(fed, "show", "999", "-i", "185", "--lang", "en")
@@ -163,7 +171,8 @@ def test_only_a_qualification_the_person_can_take_and_hints_that_run(fed: MiniFe
     for _ in range(3):
         assert run(fed, "recognise", str(case), "-i", "185", *block, "--toward", "MA-INF").exit_code == 0
     items = json.loads(run(fed, "show", str(case), "-i", "185", "--json").output)["items"]
-    assert run(fed, "withdraw", str(case), str(items[0]["id"]), "-i", "185").exit_code == 0
+    withdrew = run(fed, "withdraw", str(case), str(items[0]["id"]), "-i", "185", "--lang", "nn")
+    assert withdrew.exit_code == 0 and f"Trekte tilbake vedtak {items[0]['id']} i sak {case}." in withdrew.output
     listed_cases = run(fed, "list", "-i", "185").output
     assert "2 vedtak (1 trukket)" in listed_cases and "3 vedtak" not in listed_cases
 
