@@ -394,17 +394,42 @@ def qualifications(
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
-    typer.echo(f"{data['name']} ({data['national_id']}) at {institution}")
-    typer.echo("Kvalifikasjoner (what results can be recognised toward):")
+    _print_qualifications(data, institution, home, lang)
+
+
+def _print_qualifications(data: dict[str, Any], institution: str, home: Path | None, lang: Language) -> None:
+    """The person's qualifications and admissions in ``lang`` (issue 8 #9): the institution by name, dates as
+    people write them."""
+    from datetime import date
+
+    from vitnemal.i18n import short_date
+
+    said, registry = _said(lang), _registry(home)
+    place = registry.distinct_name(institution, lang) if registry and institution in registry.institutions \
+        else institution
+
+    def day(iso: str | None) -> str:
+        return short_date(date.fromisoformat(iso), lang) if iso else "?"
+
+    none = said("recognition", P_("recognition", "none"))
+    typer.echo(said("recognition", P_("recognition", "%(name)s (%(id)s) at %(institution)s"))
+               % {"name": data["name"], "id": data["national_id"], "institution": place})
+    typer.echo(said("recognition", P_("recognition", "Qualifications (what results can be recognised toward):")))
     for q in data["qualifications"]:
-        state = f"tildelt {q['award_date']}" if q["award_date"] else ("studierett" if q["source"] == "programme"
-                                                                       else "ikke tildelt")
+        if q["award_date"]:
+            state = said("recognition", P_("recognition", "awarded %(date)s")) % {"date": day(q["award_date"])}
+        elif q["source"] == "programme":
+            state = said("recognition", P_("recognition", "right to study"))
+        else:
+            state = said("recognition", P_("recognition", "not awarded"))
         typer.echo(f"  {q['code']}  {q['name_nb']}  ({state})")
     if not data["qualifications"]:
-        typer.echo("  none")
-    typer.echo("Studieprogram (opptak):")
+        typer.echo(f"  {none}")
+    typer.echo(said("recognition", P_("recognition", "Study programmes (admission):")))
     for p in data["programmes"]:
-        leads = f" → {p['qualification_code']}" if p["qualification_code"] else " (not registered)"
-        typer.echo(f"  {p['code']}  {p['name_nb'] or ''}{leads}  opptak {p['admitted_on'] or '?'}")
+        leads = f" → {p['qualification_code']}" if p["qualification_code"] else \
+            " " + said("recognition", P_("recognition", "(not registered)"))
+        admitted = said("recognition", P_("recognition", "admitted %(date)s")) % {"date": day(p["admitted_on"])}
+        typer.echo(f"  {p['code']}  {p['name_nb'] or ''}{leads}  {admitted}")
     if not data["programmes"]:
-        typer.echo("  none")
+        typer.echo(f"  {none}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -181,7 +182,10 @@ def test_a_person_with_no_qualification_or_admission_is_told_what_to_do(fed: Min
     refused = run(fed, "open", "-i", "185", "--person", "19588312510", "--toward", "MA-INF")
     assert refused.exit_code == 1 and "er ikke tatt opp til noe studieprogram her" in refused.output
     text = run(fed, "qualifications", "-i", "185", "-p", "19588312510").output
-    assert text.count("  none") == 2
+    assert text.count("  ingen") == 2 and "none" not in text  # bokmål by default (issue 8 #9)
+    admitted = run(fed, "qualifications", "-i", "185", "-p", "010395 12374").output
+    assert "Studieprogram (opptak):" in admitted and re.search(r"MA-INF.*opptak \d\d\.\d\d\.\d{4}", admitted), admitted
+    assert " at 185" not in admitted and "Kvalifikasjoner (det resultater kan godkjennes mot):" in admitted
 
 
 def _trail(fed: MiniFederation, after_id: int = 0) -> list[tuple[str, str, str | None, str | None]]:
