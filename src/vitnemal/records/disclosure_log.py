@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from vitnemal.audit.events import AuditAction
-from vitnemal.audit.service import record_view
+from vitnemal.audit.service import record_event, record_view
 from vitnemal.identity.models import Person
 from vitnemal.records.models import Disclosure
 
@@ -178,3 +178,14 @@ def export(session: Session, query: LogQuery) -> Iterator[LogRow]:
     """Every matching row in the query's order (at most EXPORT_MAX), for the CSV file."""
     for d, first, last in session.execute(_select(query).limit(EXPORT_MAX)):
         yield _row(d, first, last)
+
+
+def export_recorded(session: Session, query: LogQuery, *, actor: str, now: datetime) -> list[LogRow]:
+    """Every matching row (as :func:`export`), recorded as ``actor``'s export of the log with the row count and
+    the query (issue 12 #3: the service records the disclosure, whoever calls it). The export is every time an
+    event: a file leaves the service, unlike a repeated look."""
+    rows = list(export(session, query))
+    subject = query.q if _NATIONAL_ID.fullmatch(query.q) else None
+    record_event(session, actor=actor, action=AuditAction.EXPORT_DISCLOSURE_LOG, subject=subject,
+                 detail=f"{len(rows)} rows; {urlencode(query.params())}".strip("; "), now=now)
+    return rows

@@ -13,9 +13,16 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from vitnemal import csv_cells
-from vitnemal.audit.events import AuditAction
-from vitnemal.audit.service import record_event
-from vitnemal.records.disclosure_log import ANSWERS, OSLO, PAGE_SIZE, BadQuery, LogQuery, export, parse_query, view
+from vitnemal.records.disclosure_log import (
+    ANSWERS,
+    OSLO,
+    PAGE_SIZE,
+    BadQuery,
+    LogQuery,
+    export_recorded,
+    parse_query,
+    view,
+)
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, host_of, require_staff
 from vitnemal.staffpages.render import render_staff
@@ -74,17 +81,13 @@ def disclosures_csv(request: Request, access: StaffAccess = ADMIN) -> Response:
     out = io.StringIO()
     writer = csv_cells.writer(out)
     writer.writerow(CSV_COLUMNS)
-    count = 0
     with access.db.session() as session:
-        for row in export(session, query):
+        for row in export_recorded(session, query, actor=access.actor, now=datetime.now(UTC)):
             writer.writerow((row.at.astimezone(OSLO).strftime("%Y-%m-%d %H:%M:%S"), row.requester,
                              names.get(row.requester, ""), row.national_id, row.name or "", row.answer, row.basis,
                              row.results, row.qualifications,
                              row.consent_given_at.isoformat() if row.consent_given_at else "",
                              row.consent_reference or ""))
-            count += 1
-        record_event(session, actor=access.actor, action=AuditAction.EXPORT_DISCLOSURE_LOG,
-                     detail=f"{count} rows; {urlencode(query.params())}".strip("; "))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
         "content-disposition": f'attachment; filename="disclosures-{access.code}-{stamp}.csv"',

@@ -129,3 +129,26 @@ def test_the_cli_and_the_page_leave_the_same_audit_event(site, client) -> None:
     assert client.get(LOG + "?q=01536112185").status_code == 200
     by_page = _looks_since(site, mark)
     assert by_cli == by_page == [("view_disclosure_log", "admin@uio.no", "01536112185", "q=01536112185")]
+
+
+def test_the_export_is_recorded_by_the_service_as_the_page_records_it(site, client) -> None:
+    """Issue 12 #3: the export's audit event is the service's, so any caller of it leaves the same event."""
+    from datetime import UTC, datetime
+
+    from vitnemal.records.disclosure_log import export_recorded, parse_query
+
+    def exports_since(mark: int) -> list[tuple[str, str, str | None, str | None]]:
+        with site.db("185").read_session() as session:
+            return [(e.action, e.actor, e.subject_national_id, e.detail) for e in session.scalars(
+                select(AuditEvent).where(AuditEvent.id > mark, AuditEvent.action == "export_disclosure_log"))]
+
+    mark = _age_events_and_mark(site)
+    assert client.get(LOG + ".csv?q=01536112185").status_code == 200
+    by_page = exports_since(mark)
+    mark = _age_events_and_mark(site)
+    with site.db("185").session() as session:
+        rows = export_recorded(session, parse_query({"q": "01536112185"}), actor="admin@uio.no",
+                               now=datetime.now(UTC))
+    assert len(rows) == 56
+    assert exports_since(mark) == by_page == [("export_disclosure_log", "admin@uio.no", "01536112185",
+                                               "56 rows; q=01536112185")]
