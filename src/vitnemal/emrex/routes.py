@@ -28,13 +28,13 @@ from vitnemal.emrex.models import EmrexRequest
 from vitnemal.emrex.rules import EmrexRefused, ReturnCode
 from vitnemal.portal import rules as portal_rules
 from vitnemal.portal.routes import (
-    _load_view,
-    _start_fetch,
     institutions_view,
+    load_results_view,
     owner_of,
     page_texts,
     parse_choices,
     portal_of,
+    start_owner_fetch,
 )
 from vitnemal.staffpages.access import StaffUser, require_operator
 from vitnemal.staffpages.render import render_staff
@@ -121,13 +121,13 @@ def _request_page(request: Request, handle: str, session: BrowserSession, proble
         state = requests.state(row, now)
         client = requests.client_of(row)
         fetch_id = row.fetch_id
-    view = _load_view(portal, owner.national_id, fetch_id) if state == "open" and fetch_id else None
+    view = load_results_view(portal, owner.national_id, fetch_id) if state == "open" and fetch_id else None
     if state == "open" and view is None:
-        fetch_id, problem = _start_fetch(request, session)
+        fetch_id, problem = start_owner_fetch(request, session)
         if fetch_id is not None:
             with portal.db.session() as db:
                 _open(db, handle, owner.national_id).fetch_id = fetch_id
-            view = _load_view(portal, owner.national_id, fetch_id)
+            view = load_results_view(portal, owner.national_id, fetch_id)
     elif view is not None and session.data.get("fetch_id") != fetch_id:
         session.data["fetch_id"] = fetch_id  # the page's progress script asks about the session's fetch
         from vitnemal.web.context import save_session
@@ -158,7 +158,7 @@ def answer(request: Request, handle: str, session: BrowserSession = Depends(requ
         fetch_id, national_id = row.fetch_id, row.client.national_id
     if state in ("answered", "removed"):
         return _request_page(request, handle, session, status_code=409)
-    view = _load_view(portal, owner.national_id, fetch_id) if fetch_id else None
+    view = load_results_view(portal, owner.national_id, fetch_id) if fetch_id else None
     documents = None
     snapshot: list[dict[str, Any]]
     try:

@@ -25,13 +25,13 @@ from vitnemal.emrex2.server import Consent, Emrex2Server, FormRequest
 from vitnemal.portal import rules
 from vitnemal.portal.pdf import portal_signer_files
 from vitnemal.portal.routes import (  # the owner's fetch and the results as "Mine resultater" shows them
-    _load_view,
-    _start_fetch,
     institutions_view,
+    load_results_view,
     owner_of,
     page_texts,
     parse_choices,
     portal_of,
+    start_owner_fetch,
 )
 from vitnemal.web.context import language
 from vitnemal.web.headers import csp
@@ -87,11 +87,11 @@ def _consent_page(request: Request, session: BrowserSession, server: Emrex2Serve
     owner = owner_of(session)
     fetch_id = session.data.get("fetch_id")
     portal = portal_of(request)
-    view = _load_view(portal, owner.national_id, fetch_id if isinstance(fetch_id, int) else None)
+    view = load_results_view(portal, owner.national_id, fetch_id if isinstance(fetch_id, int) else None)
     if view is None:
-        new_id, not_ready = _start_fetch(request, session)
+        new_id, not_ready = start_owner_fetch(request, session)
         problem = problem or not_ready
-        view = _load_view(portal, owner.national_id, new_id)
+        view = load_results_view(portal, owner.national_id, new_id)
     lang = language(request)
     client = grant.request.client.client
     # Browsers apply form-action to the redirect after the form too: the consent (or refusal) goes on to the
@@ -136,7 +136,7 @@ def consent(request: Request, session: BrowserSession = Depends(require_login),
             return _refused(request, server, error)
         if decision != "consent":
             return _answer(*server.create_authorization_response(oauth, grant_user=None, grant=grant))
-        view = _load_view(portal, owner.national_id, fetch_id or None)
+        view = load_results_view(portal, owner.national_id, fetch_id or None)
         try:
             if view is None:
                 raise rules.ShareRefused(rules.N_("That fetch of your results is not available any more; fetch "

@@ -137,7 +137,7 @@ def _row(result: Mapping[str, Any], lang: str) -> dict[str, Any]:
     return {**result, "credits": credits_text(str(result["credits"]), lang)}
 
 
-def _load_view(portal: Portal, owner_id: str, fetch_id: int | None) -> FetchView | None:
+def load_results_view(portal: Portal, owner_id: str, fetch_id: int | None) -> FetchView | None:
     if fetch_id is None:
         return None
     with portal.db.read_session() as db:
@@ -154,7 +154,7 @@ def _within(db: Session, action: str, national_id: str, limit: ratelimit.Limit) 
     return ratelimit.hit(db, f"portal:{action}:{owner_key}", limit, datetime.now(UTC)).allowed
 
 
-def _start_fetch(request: Request, session: BrowserSession) -> tuple[int | None, str | None]:
+def start_owner_fetch(request: Request, session: BrowserSession) -> tuple[int | None, str | None]:
     """Start a fetch for the owner and remember it in the session; (fetch id, or the problem to show)."""
     portal = portal_of(request)
     try:
@@ -190,11 +190,11 @@ def _results_page(request: Request, session: BrowserSession, problem: str | None
     portal = portal_of(request)
     owner = owner_of(session)
     fetch_id = session.data.get("fetch_id")
-    view = _load_view(portal, owner.national_id, fetch_id if isinstance(fetch_id, int) else None)
+    view = load_results_view(portal, owner.national_id, fetch_id if isinstance(fetch_id, int) else None)
     if view is None:
-        new_id, not_ready = _start_fetch(request, session)
+        new_id, not_ready = start_owner_fetch(request, session)
         problem = problem or not_ready
-        view = _load_view(portal, owner.national_id, new_id)
+        view = load_results_view(portal, owner.national_id, new_id)
     lang = language(request)
     today = datetime.now(UTC).astimezone(rules.OSLO).date()
     portal.warm_pdf_maker()
@@ -209,7 +209,7 @@ def _results_page(request: Request, session: BrowserSession, problem: str | None
 
 @router.post("/my-results/fetch")
 def fetch_again(request: Request, session: BrowserSession = Depends(require_login)) -> Response:
-    _, problem = _start_fetch(request, session)
+    _, problem = start_owner_fetch(request, session)
     if problem:
         return _results_page(request, session, problem, status_code=429)
     return RedirectResponse("/my-results", status_code=303)
@@ -220,7 +220,7 @@ def progress(request: Request, session: BrowserSession = Depends(require_login))
     """How many institutions have not answered yet, and how many are being asked again in the background (the
     page's script reloads when either goes down: an answer, or a retried institution's results, arrived)."""
     fetch_id = session.data.get("fetch_id")
-    view = _load_view(portal_of(request), owner_of(session).national_id,
+    view = load_results_view(portal_of(request), owner_of(session).national_id,
                       fetch_id if isinstance(fetch_id, int) else None)
     if view is None:
         return JSONResponse({"pending": 0, "retrying": 0, "answered": 0})
@@ -294,7 +294,7 @@ def _freeze_diplomas(portal: Portal, owner: Owner, fetch_id: int,
     """The institution-signed diplomas of the chosen qualifications, asked for on the owner's login and checked."""
     from vitnemal.diplomas.signers import federation_ca_cert
 
-    view = _load_view(portal, owner.national_id, fetch_id)
+    view = load_results_view(portal, owner.national_id, fetch_id)
     if view is None:
         raise rules.ShareRefused(rules.N_("That fetch of your results is not available any more; fetch them again."))
     wanted = diplomas.wanted_diplomas(view.snapshot(), chosen)
