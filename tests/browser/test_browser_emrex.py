@@ -108,6 +108,8 @@ def test_the_four_return_codes_between_the_demo_platform_and_the_portal(  # type
     page.goto(f"{site[1].url}/transfers?lang={lang}")
     assert page.get_by_role("heading", level=1).inner_text() == p["transfers"]
     page.get_by_text(p["what"]).click()
+    # The <details> opens with Designsystemet's 0.4 s height transition: wait until its content is shown.
+    page.get_by_text("RES-100", exact=False).first.wait_for(state="visible")
     listed = page.inner_text("main")
     assert NAME in listed and "personvern@jobbnett.example.no" in listed and "RES-100" in listed
     _check_page(page, shots, f"emrex-transfers-{lang}")
