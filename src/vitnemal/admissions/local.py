@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 
 from anyio.to_thread import run_sync as run_in_thread  # the pool FastAPI's run_in_threadpool uses
 
-from vitnemal.admissions.tasks import AdmissionWorker
+from vitnemal.admissions.tasks import AdmissionWorker, has_due_applicants
 from vitnemal.institutions.host import LocalInstitutions
 
 log = logging.getLogger("vitnemal.admissions")
@@ -31,10 +32,10 @@ class LocalAdmissions:
         self.working: dict[str, asyncio.Task[None]] = {}
 
     def _due(self, idle: list[str]) -> list[str]:
-        due = []
+        due, now = [], datetime.now(UTC)
         for code in idle:
             try:
-                if AdmissionWorker(self.host, code).claimable():
+                if has_due_applicants(self.host.db(code), code, now):
                     due.append(code)
             except Exception:  # one institution's database failing must not stop the others' rounds
                 log.warning("could not look for %s's admission rounds", code, exc_info=True)

@@ -30,7 +30,7 @@ from vitnemal.admissions.asking import Asked, Due, NodeAsking, Planned, WorkerSt
 from vitnemal.admissions.models import AdmissionRound, Applicant, Fetch, RoundStatus, RoundWorker, Stopped
 from vitnemal.admissions.pacing import NodePacer
 from vitnemal.admissions.rules import pack
-from vitnemal.db import Database
+from vitnemal.db import Database, UtcDateTime
 from vitnemal.exchange import lifecycle
 from vitnemal.exchange.client import HttpNodeClient, NodeClient
 from vitnemal.exchange.outcomes import Outcome
@@ -102,6 +102,8 @@ class AdmissionWorker(NodeAsking):
     def _claim(self, limit: int, beat: bool) -> list[Planned]:
         now = datetime.now(UTC)
         lease_s = self.host.settings.lease_s
+        if not beat and (not self.running_rounds or limit <= 0):
+            return []  # no write session (SQLite's write lock) while there is nothing to claim
         with self.db.session() as session:
             if beat:
                 self._heartbeat(session, now)
@@ -299,9 +301,20 @@ class AdmissionWorker(NodeAsking):
 
     def claimable(self) -> bool:
         """Whether any running round of ours has an applicant due now (the claim's own rule, read-only)."""
-        now = datetime.now(UTC)
-        with self.db.read_session() as session:
-            return session.scalar(select(Applicant.id).join(AdmissionRound, AdmissionRound.id == Applicant.round_id)
-                                  .where(AdmissionRound.status == RoundStatus.RUNNING,
-                                         AdmissionRound.requester == self.code,
-                                         lifecycle.due_clause(now, Applicant)).limit(1)) is not None
+        return has_due_applicants(self.db, self.code, datetime.now(UTC))
+
+
+# Built once and run on a plain connection: a host looks with it every few seconds into the database of every
+# institution it serves (admissions.local), and building the ORM statement each time cost more than running it.
+# The join starts from the running rounds (indexed by status), so a database without a round answers at once.
+_DUE_APPLICANT = (
+    select(Applicant.id).join(AdmissionRound, AdmissionRound.id == Applicant.round_id)
+    .where(AdmissionRound.status == RoundStatus.RUNNING, AdmissionRound.requester == bindparam("code"),
+           lifecycle.due_clause(cast(datetime, bindparam("now", type_=UtcDateTime())), Applicant))
+    .limit(1))
+
+
+def has_due_applicants(db: Database, code: str, now: datetime) -> bool:
+    """Whether a running round of ``code``'s in ``db`` has an applicant due at ``now`` (one indexed query)."""
+    with db.read_engine.connect() as connection:
+        return connection.execute(_DUE_APPLICANT, {"code": code, "now": now}).first() is not None
