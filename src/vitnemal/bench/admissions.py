@@ -30,7 +30,7 @@ from vitnemal.admissions import service
 from vitnemal.admissions.applicant_list import ApplicantLine
 from vitnemal.admissions.models import RoundKind
 from vitnemal.admissions.tasks import AdmissionWorker
-from vitnemal.bench.exchange import NodeHostProcess
+from vitnemal.bench.exchange import NodeHostProcess, tree_cpu_s
 from vitnemal.devtools.federation import build_federation
 from vitnemal.devtools.postgres import ThrowawayPostgres, free_port
 from vitnemal.identity.models import Person
@@ -132,27 +132,6 @@ class _Memory:
         self._thread.join()
 
 
-def _tree_cpu_s(root: int) -> float:
-    """CPU seconds (user + system) used so far by process ``root`` and its descendants (the node host's workers),
-    read from /proc; 0 where it cannot be read."""
-    tick = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, float]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        total += stats.get(pid, (0, 0.0))[1]
-        todo += [child for child, (parent, _) in stats.items() if parent == pid]
-    return total
-
-
 def _max_per_window(counts: Counter[int], window: int) -> int:
     if not counts:
         return 0
@@ -221,12 +200,12 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
         worker = AdmissionWorker(host, ADMISSION_CODE, name="bench")
         say(f"round {round_id}: {cfg.applicants} applicants × {cfg.nodes} nodes")
         load_before = os.getloadavg()
-        nodes_cpu = _tree_cpu_s(node_host.proc.pid)
+        nodes_cpu = tree_cpu_s(node_host.proc.pid)
         with _Memory() as memory:
             started, cpu = time.perf_counter(), time.process_time()
             asyncio.run(worker.run(asyncio.Event(), until_idle=True))
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-        nodes_cpu = _tree_cpu_s(node_host.proc.pid) - nodes_cpu
+        nodes_cpu = tree_cpu_s(node_host.proc.pid) - nodes_cpu
         load_after = os.getloadavg()
         with host.db(ADMISSION_CODE).read_session() as s:
             progress = service.round_progress(s, round_id, datetime.now(UTC))
