@@ -8,6 +8,7 @@ from vitnemal.emrex import models as emrex_models
 from vitnemal.emrex2 import models as emrex2_models
 from vitnemal.exchange import models as exchange_models
 from vitnemal.identity import models as identity_models
+from vitnemal.interop import models as interop_models
 from vitnemal.portal import models as portal_models
 from vitnemal.programmes import models as programme_models
 from vitnemal.recognition import models as recognition_models
@@ -23,6 +24,7 @@ __all__ = [
     "emrex_models",
     "exchange_models",
     "identity_models",
+    "interop_models",
     "portal_models",
     "programme_models",
     "ratelimit",

@@ -14,6 +14,7 @@ class AuditAction(StrEnum):
     VIEW_ORDER = "view_order"
     LIST_ORDERS = "list_orders"
     VIEW_EXTERNAL_RECORDS = "view_external_records"
+    ELMO_IMPORTED = "elmo.imported"  # a case worker imported an ELMO file into a person's external-study records
     VIEW_AUDIT_LOG = "view_audit_log"
     # Recognition cases
     LIST_RECOGNITION_CASES = "list_recognition_cases"

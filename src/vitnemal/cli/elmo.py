@@ -1,6 +1,8 @@
 """``vitnemal elmo import FILE``: read an ELMO file from elsewhere (an EMREX data provider abroad, or this portal),
 check its signature against the certificates you trust and the official schema, and print what it holds in nb, nn
-or en (or as JSON). Nothing is written; a file that does not hold is refused whole, saying why and what to do."""
+or en (or as JSON). With ``--person`` and ``--institution`` it is also imported into that person's external-study
+records at the institution (Person eksternstudium), in one transaction; without them nothing is written. A file
+that does not hold is refused whole, saying why and what to do."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import Any
 
 import typer
 
-from vitnemal.cli.common import JSON, LANG, Language, fail
+from vitnemal.cli.common import BY, HOME, JSON, LANG, Language, actor, fail, institution_session
 
 app = typer.Typer(help="ELMO files (EMREX): read one from elsewhere and show what it holds.", no_args_is_help=True)
 
@@ -38,6 +40,22 @@ _T: dict[str, dict[str, str]] = {
               "en": "{path} holds no certificates (PEM)"},
     "unread": {"nb": "{path} kan ikke leses: {detail}", "nn": "{path} kan ikkje lesast: {detail}",
                "en": "{path} cannot be read: {detail}"},
+    "both": {"nb": "Oppgi både --person og --institution for å importere filen.",
+             "nn": "Oppgi både --person og --institution for å importere fila.",
+             "en": "Give both --person and --institution to import the file."},
+    "nobody": {"nb": "Ingen med fødselsnummer {id} er registrert ved {code}.",
+               "nn": "Ingen med fødselsnummer {id} er registrert ved {code}.",
+               "en": "Nobody with the national id {id} is registered at {code}."},
+    "imported": {"nb": "Importert i eksternstudiet til {name}: {source}, {r} resultater og {q} kvalifikasjoner"
+                       "{extra}.",
+                 "nn": "Importert i eksternstudiet til {name}: {source}, {r} resultat og {q} kvalifikasjonar{extra}.",
+                 "en": "Imported into the external studies of {name}: {source}, {r} results and {q} qualifications"
+                       "{extra}."},
+    "again": {"nb": " (oppdatert: {n} endringer)", "nn": " (oppdatert: {n} endringar)",
+              "en": " (updated: {n} changes)"},
+    "skipped": {"nb": "; {n} ikke bestått eller ikke fullført er ikke importert",
+                "nn": "; {n} ikkje bestått eller ikkje fullført er ikkje importert",
+                "en": "; {n} failed or not completed not imported"},
 }
 _KINDS = {
     "Degree Programme": {"nb": "grad", "nn": "grad", "en": "degree programme"},
@@ -118,10 +136,16 @@ def import_file(
                                      show_default="none"),
     unsigned: bool = typer.Option(False, "--unsigned", help="Read a file without a signature (you know otherwise "
                                   "that it is genuine); a signed file is always checked."),
+    person: str | None = typer.Option(None, "--person", help="Import into the external-study records of the person "
+                                      "with this national id (needs --institution).", show_default="only show"),
+    institution: str | None = typer.Option(None, "--institution", "-i", help="Your institution's code, e.g. 185."),
+    by: str | None = BY,
+    home: Path | None = HOME,
     as_json: bool = JSON,
     lang: Language = LANG,
 ) -> None:
-    """Check an ELMO file (signature, official schema) and show the learner and the results it holds."""
+    """Check an ELMO file (signature, official schema) and show the learner and the results it holds; with
+    --person and --institution, import it into that person's external studies."""
     from cryptography import x509
 
     from vitnemal.interop.elmo_import import ElmoRefused, read_elmo
@@ -145,7 +169,41 @@ def import_file(
         elmo = read_elmo(data, certificates, allow_unsigned=unsigned)
     except ElmoRefused as exc:
         raise fail(exc.text(lang), lang=lang) from None
-    if as_json:
-        typer.echo(json.dumps(dataclasses.asdict(elmo), ensure_ascii=False, default=_json_value))
-        return
-    typer.echo("\n".join(_lines(elmo, lang)))
+    if (person is None) != (institution is None):
+        raise fail(_t("both", lang), lang=lang)
+    said = [] if as_json else _lines(elmo, lang)
+    out: dict[str, Any] = dataclasses.asdict(elmo)
+    if person is not None and institution is not None:
+        done, name = _import(elmo, data, person, institution, actor(by), home, lang)
+        out["imported"] = dataclasses.asdict(done)
+        said += [_imported_line(source, name, lang) for source in done.sources]
+    typer.echo(json.dumps(out, ensure_ascii=False, default=_json_value) if as_json else "\n".join(said))
+
+
+def _import(elmo: Any, data: bytes, national_id: str, code: str, by: str, home: Path | None,
+            lang: str) -> tuple[Any, str]:
+    """What the file added to the person's records (one transaction: all of it or, refused, nothing), and their
+    name."""
+    from datetime import UTC
+    from datetime import datetime as clock
+
+    from vitnemal.interop.elmo_import import ElmoRefused
+    from vitnemal.interop.elmo_store import import_elmo
+    from vitnemal.records.service import find_person_by_any_id
+
+    with institution_session(code, write=True, home=home, lang=lang) as session:
+        found = find_person_by_any_id(session, [national_id])
+        if found is None:
+            raise fail(_t("nobody", lang, id=national_id, code=code), lang=lang)
+        try:
+            return import_elmo(session, found, elmo, data, actor=by, now=clock.now(UTC)), found.name
+        except ElmoRefused as exc:
+            raise fail(exc.text(lang), lang=lang) from None
+
+
+def _imported_line(source: Any, name: str, lang: str) -> str:
+    extra = _t("again", lang, n=len(source.changes)) if not source.first_import else ""
+    if source.not_passed:
+        extra += _t("skipped", lang, n=source.not_passed)
+    return _t("imported", lang, name=name, source=source.source_name, r=source.results, q=source.qualifications,
+              extra=extra)

@@ -152,8 +152,9 @@ class ExternalResult(Base):
     year: Mapped[int] = mapped_column(Integer)
     season: Mapped[str] = mapped_column(String(4))
     credits: Mapped[Decimal] = mapped_column(Numeric(5, 1))
-    grade: Mapped[str] = mapped_column(String(20))
-    grading_scale: Mapped[str] = mapped_column(String(20))
+    # As the source writes them: room for a foreign scale's grade and scheme id read from ELMO (interop).
+    grade: Mapped[str] = mapped_column(String(100))
+    grading_scale: Mapped[str] = mapped_column(String(100))
     description_nb: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
     removed_at_source: Mapped[bool] = mapped_column(default=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterator, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -81,6 +82,34 @@ _TEXTS: dict[str, dict[str, str]] = {
               "ny fil.",
         "en": "The file holds a date or time that cannot be read here: {value}. Ask the data provider for a new "
               "file."},
+    "too_long": {
+        "nb": "Linje {line}, element {element}: «{value}» er lengre enn de {limit} tegnene eksternstudiet har plass "
+              "til. Ingenting er importert.",
+        "nn": "Linje {line}, element {element}: «{value}» er lengre enn dei {limit} teikna eksternstudiet har plass "
+              "til. Ingenting er importert.",
+        "en": "Line {line}, element {element}: '{value}' is longer than the {limit} characters the external-study "
+              "record holds. Nothing was imported."},
+    "credits": {
+        "nb": "Linje {line}, element credit: {value} studiepoeng kan ikke lagres som de er (høyst én desimal, "
+              "0–9999,9). Ingenting er importert.",
+        "nn": "Linje {line}, element credit: {value} studiepoeng kan ikkje lagrast som dei er (høgst éin desimal, "
+              "0–9999,9). Ingenting er importert.",
+        "en": "Line {line}, element credit: {value} credits cannot be kept as they are (at most one decimal, "
+              "0–9999.9). Nothing was imported."},
+    "no_term": {
+        "nb": "Linje {line}, element learningOpportunityInstance: {code} har verken semester, dato eller "
+              "utstedelsesdato. Ingenting er importert.",
+        "nn": "Linje {line}, element learningOpportunityInstance: {code} har verken semester, dato eller "
+              "utferdingsdato. Ingenting er importert.",
+        "en": "Line {line}, element learningOpportunityInstance: {code} has no term, no date and no issue date. "
+              "Nothing was imported."},
+    "mismatch": {
+        "nb": "Filen gjelder {theirs}, ikke {ours}: fødselsdatoen eller navnet stemmer ikke. Importer den for "
+              "riktig person.",
+        "nn": "Fila gjeld {theirs}, ikkje {ours}: fødselsdatoen eller namnet stemmer ikkje. Importer ho for rett "
+              "person.",
+        "en": "The file is about {theirs}, not {ours}: the birth date or the name differs. Import it for the right "
+              "person."},
     "empty": {
         "nb": "Filen har ingen resultater (ingen report med emner eller kvalifikasjoner).",
         "nn": "Fila har ingen resultat (ingen report med emne eller kvalifikasjonar).",
@@ -139,6 +168,7 @@ class ImportedItem:
     credits: tuple[Credit, ...] = ()
     levels: tuple[tuple[str, str], ...] = ()
     parts: tuple[ImportedItem, ...] = ()
+    line: int | None = field(default=None, compare=False)  # where the item is in the file, for what is reported
 
     @property
     def code(self) -> str | None:
@@ -190,6 +220,8 @@ class ImportedElmo:
     attachments: tuple[tuple[str, str], ...]  # (type, title in English or the first language)
     signer: str | None  # the signing certificate's subject, None for an unsigned file taken on trust
     signed: bool
+    # What the file does differently from the schema that is read anyway (see _tolerate), one sentence each (en).
+    deviations: tuple[str, ...] = ()
 
     def counts(self) -> tuple[int, int]:
         """(qualifications, other items) in all reports."""
@@ -212,7 +244,15 @@ def unpack(data: bytes, *, limit: int = MAX_ELMO_BYTES) -> bytes:
             raise ElmoRefused("too_large", size=len(data), limit=limit)
         return data
     try:
-        return decode_transfer(data.decode("ascii").strip().replace("\n", "").replace("\r", ""), limit=limit)
+        text = data.decode("ascii").strip().replace("\n", "").replace("\r", "")
+        if text.startswith("PD94") or text.startswith("PGVsbW8"):
+            # base64 of "<?xml" or "<elmo" without the gzip step: how some providers store a file (emrex-gateway's
+            # sample); a base64-wrapped file is never larger than 4/3 of the limit here, so this cannot blow up.
+            plain = base64.b64decode(text, validate=True)
+            if len(plain) > limit:
+                raise ElmoRefused("too_large", size=len(plain), limit=limit)
+            return plain
+        return decode_transfer(text, limit=limit)
     except UnicodeDecodeError:
         raise ElmoRefused("unreadable", detail="it is binary, not text") from None
     except (ValueError, binascii.Error) as exc:
@@ -280,7 +320,7 @@ def _item(los: Any, schemes: Mapping[str, Mapping[str, str]]) -> ImportedItem:
         status=loi.findtext(E + "status") if loi is not None else None,
         grade=loi.findtext(E + "resultLabel") if loi is not None else None,
         scheme=scheme.strip() if scheme else None, scheme_texts=schemes.get((scheme or "").strip(), {}),
-        credits=credits, levels=levels, parts=parts)
+        credits=credits, levels=levels, parts=parts, line=los.sourceline)
 
 
 def _report(report: Any) -> ImportedReport:
@@ -293,10 +333,31 @@ def _report(report: Any) -> ImportedReport:
         items=tuple(_item(los, schemes) for los in report.findall(E + "learningOpportunitySpecification")))
 
 
-def _validate(root: Any) -> None:
-    error = schema_error(root)
+def _tolerate(root: Any) -> tuple[Any, tuple[str, ...]]:
+    """The document to validate, and what it does differently that is read anyway.
+
+    One deviation is known and tolerated: ``gradingScheme`` before ``issueDate`` in a report (Vitnemålsportalen's
+    own EMREX test output, as kept in emrex-eu/emrex-gateway, writes it there; the schema wants it after). The
+    copy that is validated has it moved; the signature is checked on the file as it came."""
+    misplaced = [r for r in root.findall(E + "report")
+                 if (d := r.find(E + "issueDate")) is not None
+                 and any(g.getparent() is r and r.index(g) < r.index(d) for g in r.findall(E + "gradingScheme"))]
+    if not misplaced:
+        return root, ()
+    copy = deepcopy(root)
+    for report in copy.findall(E + "report"):
+        for scheme in report.findall(E + "gradingScheme"):
+            report.remove(scheme)
+            report.append(scheme)
+    return copy, (f"gradingScheme before issueDate in {len(misplaced)} report(s), read as if after it",)
+
+
+def _validate(root: Any) -> tuple[str, ...]:
+    checked, deviations = _tolerate(root)
+    error = schema_error(checked)
     if error is not None:
         raise ElmoRefused("invalid", line=error.line, element=error.element, reason=error.reason)
+    return deviations
 
 
 def _subject(xml: bytes, root: Any) -> str:
@@ -323,10 +384,10 @@ def read_elmo(data: bytes, trusted: Sequence[x509.Certificate], *, allow_unsigne
     if root.find(f".//{{{DS}}}Signature") is None:
         if not allow_unsigned:
             raise ElmoRefused("unsigned")
-        _validate(root)
+        deviations = _validate(root)
         signed = root
     else:
-        _validate(root)  # with line numbers of the file as it came
+        deviations = _validate(root)  # with line numbers of the file as it came
         try:
             verified = verify_elmo(xml, trusted)
         except ElmoSignatureInvalid as exc:
@@ -345,4 +406,4 @@ def read_elmo(data: bytes, trusted: Sequence[x509.Certificate], *, allow_unsigne
         learner=Learner((learner.findtext(E + "givenNames") or "").strip(),
                         (learner.findtext(E + "familyName") or "").strip(), _day(learner.findtext(E + "bday")),
                         learner.findtext(E + "citizenship"), _identifiers(learner)),
-        reports=reports, attachments=attachments, signer=signer, signed=signer is not None)
+        reports=reports, attachments=attachments, signer=signer, signed=signer is not None, deviations=deviations)
