@@ -103,6 +103,9 @@ class Settings:
     serve_institutions: tuple[str, ...] = setting((), "Institutions vitnemal serve serves, comma-separated "
                                                       "(empty: every one whose key is here).")
     serve_worker: bool = setting(True, "Whether vitnemal serve runs the background worker in its processes.")
+    elmo_trusted_certs: str = setting("", "PEM file of the ELMO signers (EMREX data providers) whose files case "
+                                      "workers may import on Person eksternstudium; empty: <home>/elmo-trusted.pem "
+                                      "when it exists.")
     timezone: str = setting("Europe/Oslo", "The time zone people read times in (CLI, pages, PDFs, mail); times "
                                            "are stored in UTC. An IANA name, e.g. Europe/Oslo or UTC.")
 

@@ -13,10 +13,11 @@ register_templates(Path(__file__).parent / "templates")
 
 def install(app: FastAPI) -> None:
     """Mount the case pages (after the staff pages: they stand on its login and roles)."""
-    from vitnemal.casepages import cases, diplomas, external, orders
+    from vitnemal.casepages import cases, diplomas, elmo_upload, external, orders
 
     app.include_router(orders.assets)
     app.include_router(cases.router)
     app.include_router(orders.router)
     app.include_router(external.router)
+    app.include_router(elmo_upload.router)  # emrex's: the ELMO upload on Person eksternstudium
     app.include_router(diplomas.router)

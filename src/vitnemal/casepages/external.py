@@ -20,6 +20,7 @@ from vitnemal.casepages.common import now
 from vitnemal.exchange import service as exchange
 from vitnemal.exchange.changes import HIGHLIGHTED
 from vitnemal.identity.models import Person
+from vitnemal.interop.elmo_store import elmo_sources
 from vitnemal.recognition.models import OPEN, RecognitionCase
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
@@ -45,10 +46,11 @@ def external_studies(request: Request, access: CaseWorker, person_id: RowId,
                     "changed": sum(1 for r in rec["results"] if r["change"])
                     + sum(1 for q in rec["qualifications"] if q["change"])} for rec in found]
         cases = [c.id for c in person_cases(session, person_id)]
+        from_elmo = elmo_sources(session, person_id)  # emrex's: where a record read from an ELMO file came from
         who = {"id": person.id, "name": person.name, "national_id": person.national_id}
     return render_staff(request, access, "casepages/external.html", {
         "person": who, "records": records, "tab": tab if tab in TABS else "results", "highlighted": HIGHLIGHTED,
-        "open_cases": cases})
+        "open_cases": cases, "from_elmo": from_elmo})
 
 
 def person_cases(session: Session, person_id: int) -> list[RecognitionCase]:

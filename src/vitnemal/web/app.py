@@ -23,6 +23,7 @@ from vitnemal.exchange.worker import Worker
 from vitnemal.i18n import use_zone
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.institutions.registry import MemberKind
+from vitnemal.interop.elmo_sign import MAX_ELMO_BYTES
 from vitnemal.node.batch import BATCH_PATH as NODE_BATCH_PATH
 from vitnemal.node.batch import MAX_BATCH_REQUEST_BYTES as NODE_MAX_BATCH_BYTES
 from vitnemal.node.protocol import PATH as NODE_PATH
@@ -55,6 +56,8 @@ BODY_LIMITS = [
     limit(r"/institutions/[^/]+/admission/rounds/new", ADMISSION_LIST_BYTES + _MULTIPART_OVERHEAD,
           "admission lists"),
     limit(r"/verify", MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD, "uploads to verify"),
+    limit(r"/institutions/[^/]+/people/[0-9]+/external/elmo", 2 * MAX_ELMO_BYTES + _MULTIPART_OVERHEAD,
+          "ELMO files"),
 ]
 
 
