@@ -6,7 +6,9 @@ One export is the whole data provider's document step: the selection → ELMO XM
 (P-256, from a throwaway CA), in one process or, with ``processes``, in several at once (the goal is
 for two cores). The PDF is a fixed stand-in of ``pdf_kib`` KiB, not rendered: rendering and
 signing the PDF is the portal benchmark's figure. One validation is :func:`vitnemal.interop.elmo_sign.verify_elmo`
-(pinned certificate) and then the official schema over what was signed.
+(pinned certificate) and then the official schema over what was signed. One import into a record is what a case
+worker's upload costs: :func:`vitnemal.interop.elmo_import.read_elmo` (signature, schema, reading) and
+:func:`vitnemal.interop.elmo_store.import_elmo` into a new person's external studies, committed, on SQLite.
 """
 
 from __future__ import annotations
@@ -22,9 +24,14 @@ from typing import Any
 
 from cryptography import x509
 
+from vitnemal.db import Database
+from vitnemal.identity.models import Person
 from vitnemal.interop.elmo import validate_elmo
+from vitnemal.interop.elmo_import import read_elmo
 from vitnemal.interop.elmo_sign import sign_elmo, verify_elmo
+from vitnemal.interop.elmo_store import import_elmo
 from vitnemal.portal.elmo import snapshot_to_elmo
+from vitnemal.schema import upgrade
 from vitnemal.signing.ca import IssuerKind, LocalCertificateAuthority, RegisteredSigner
 
 
@@ -50,6 +57,28 @@ def _export(snapshot: list[dict[str, Any]], pdf: bytes, key_pem: bytes, cert_pem
                                generated_at=now, pdf=pdf)
         signed = sign_elmo(xml, key_pem=key_pem, cert_pem=cert_pem)
     return signed, time.process_time() - cpu
+
+
+def _imports(signed: bytes, trusted: list[x509.Certificate], count: int, directory: Path) -> tuple[float, float]:
+    """Import ``signed`` into ``count`` people's records, each in its own transaction; (wall, CPU seconds)."""
+    url = f"sqlite:///{directory / 'receiver.sqlite'}"
+    upgrade(url)
+    db = Database(url)
+    with db.session() as session:
+        session.add_all([Person(national_id=f"0101900{i:04d}", first_name="Ola", last_name="Nordmann",
+                                birth_date=date(1990, 1, 1)) for i in range(count)])
+    with db.read_session() as session:
+        ids = [p.id for p in session.query(Person).order_by(Person.id)]
+    now = datetime.now(UTC)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for person_id in ids:
+        with db.session() as session:
+            person = session.get(Person, person_id)
+            assert person is not None
+            import_elmo(session, person, read_elmo(signed, trusted), signed, actor="bench", now=now)
+    elapsed = time.perf_counter() - wall, time.process_time() - cpu
+    db.dispose()
+    return elapsed
 
 
 def run_benchmark(*, courses: int = 40, documents: int = 400, pdf_kib: int = 60, processes: int = 1) -> dict[str, Any]:
@@ -79,6 +108,8 @@ def run_benchmark(*, courses: int = 40, documents: int = 400, pdf_kib: int = 60,
     for _ in range(checks):
         validate_elmo(verify_elmo(signed, trusted).xml())
     check_wall, check_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    with tempfile.TemporaryDirectory() as tmp:
+        import_wall, import_cpu = _imports(signed, trusted, checks, Path(tmp))
     return {
         "courses": courses, "documents": documents, "processes": processes, "document_bytes": len(signed),
         "pdf_kib_stand_in": pdf_kib,
@@ -86,5 +117,7 @@ def run_benchmark(*, courses: int = 40, documents: int = 400, pdf_kib: int = 60,
         "exports_signed_per_cpu_s": round(documents / export_cpu, 1) if export_cpu else None,
         "validations": checks, "imports_validated_per_s": round(checks / check_wall, 1),
         "imports_validated_per_cpu_s": round(checks / check_cpu, 1) if check_cpu else None,
+        "imports_into_records_per_s": round(checks / import_wall, 1),
+        "imports_into_records_per_cpu_s": round(checks / import_cpu, 1) if import_cpu else None,
         "goal_exports_per_s": 200, "load_1min": round(os.getloadavg()[0], 2),
     }

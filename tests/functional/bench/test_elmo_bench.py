@@ -16,6 +16,7 @@ def test_the_elmo_bench_prints_its_figures() -> None:
     figures = json.loads(result.output)
     assert figures["courses"] == 40 and figures["documents"] == 4 and figures["validations"] == 1
     assert figures["exports_signed_per_s"] > 0 and figures["imports_validated_per_s"] > 0
+    assert figures["imports_into_records_per_s"] > 0 and figures["imports_into_records_per_cpu_s"] > 0
     assert len(transcript(40)[0]["qualifications"][0]["courses"]) == 40
 
 
