@@ -31,13 +31,16 @@ def seed_graduates(db: Database) -> None:
             add_degree(s, person, "BA-HIS", results, awarded=date(2021, 6, 20), issued=None).programme_code = "BAHIS"
 
 
-def seed_test_persons(db: Callable[[str], Database], codes: tuple[str, ...], *, consenting: bool = True) -> None:
+def seed_test_persons(db: Callable[[str], Database], codes: tuple[str, ...], *, consenting: bool = True,
+                      registered: bool = True) -> None:
     """The test persons at 185 and their results at 216 and 214; ``consenting=False`` leaves step 4 (the
-    student's consent) to the test."""
+    student's consent) to the test, ``registered=False`` steps 2–4 (185 has only the programme MAINF)."""
     with db("185").session() as s:
         add_programme(s, ProgrammeSpec("MAINF", "Masterprogram i informatikk", "Master's programme in informatics",
                                        "Det matematisk-naturvitenskapelige fakultet", qualification_code="MA-INF"))
         for nid, first, born in ((TP1, "Testperson1", date(1961, 3, 1)), (TP2, "Testperson2", date(1983, 8, 19))):
+            if not registered:
+                break
             person = add_person(s, nid, first, "Resultatutveksling", born)
             if consenting:
                 consent(s, person)

@@ -11,12 +11,23 @@ point may set it from its settings (:func:`use_zone`); otherwise the first time 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Language = Literal["nb", "nn", "en"]
 LANGUAGES: tuple[Language, ...] = ("nb", "nn", "en")
+
+PGettext = Callable[[str, str], str]
+"""A catalogue's ``pgettext(context, text)``: how a domain package's sentence is said in the reader's language."""
+
+
+def P_(context: str, text: str) -> str:
+    """Marks ``text`` in ``context`` for the message catalogue (``scripts/i18n`` extracts it); it is translated
+    where it is said, through the reader's catalogue."""
+    return text
+
 
 DEFAULT_ZONE = "Europe/Oslo"
 _zone: ZoneInfo | None = None

@@ -171,18 +171,19 @@ def test_part_of_a_course_is_recognised_from_the_case_page(worker_page, cases_si
 
 
 @pytest.fixture
-def unconsented_site(tmp_path, sqlite_template) -> Iterator[StaffSite]:
+def unregistered_site(tmp_path, sqlite_template) -> Iterator[StaffSite]:
     with staff_site(tmp_path / "fed", sqlite_template, CODES, with_worker=True) as s:
-        seed_test_persons(s.db, CODES, consenting=False)
+        seed_test_persons(s.db, CODES, registered=False)
         yield s
 
 
-def test_the_seeds_steps_1_to_11_in_one_walk(browser, unconsented_site, shots) -> None:  # type: ignore[no-untyped-def]
-    """Steps 2–3 (the test persons, registered as persons at 185 with their results at HiSF and HiNT) are the
-    seeded data: there is no page to register a person. Everything else is done on the pages, each person in
-    their own browser."""
+def test_the_seeds_steps_1_to_11_in_one_walk(browser, unregistered_site, shots) -> None:  # type: ignore[no-untyped-def]
+    """Every step on the pages, each person in their own browser; only the test persons' results at HiSF and HiNT
+    (what those institutions hold) and 185's programme MAINF are seeded. Steps 2–3: the case worker registers both
+    test persons in bildet Person and as students of MAINF; step 4: Testperson1 consents on the student pages,
+    Testperson2's answer is entered in Akseptanse for person."""
     def person(locale: str = "nb-NO"):  # type: ignore[no-untyped-def]
-        return browser.new_context(base_url=unconsented_site.url, locale=locale)
+        return browser.new_context(base_url=unregistered_site.url, locale=locale)
 
     # Step 1: the administrator opens the demo base for results exchange (Modulvalg: RESUTVEKSL J, RESERVER N)
     # and activates the consent question (Akseptansetype) that step 4 answers.
@@ -208,10 +209,48 @@ def test_the_seeds_steps_1_to_11_in_one_walk(browser, unconsented_site, shots) -
     _check_page(page, shots, "walk-1-consent-types")
     admin.close()
 
-    # Before step 4 the fetch is refused, in words: the student has not answered.
+    # Steps 2–3: the case worker registers the test persons in bildet Person, and as students (of MAINF) too.
     worker = person()
     page = worker.new_page()
     log_in(page, shots)
+    page.get_by_role("link", name="Personer", exact=True).click()
+    page.wait_for_url(re.compile(r"/institutions/185/people$"))
+    _check_page(page, shots, "walk-2-people")
+    registered = {}
+    for nid, first in ((TP1, "Testperson1"), (TP2, "Testperson2")):
+        page.goto("/institutions/185/people")
+        page.get_by_label("Fornavn").fill(first)
+        page.get_by_label("Etternavn").fill("Resultatutveksling")
+        page.get_by_label("Fødselsnummer eller D-nummer").fill(f"{nid[:6]} {nid[6:]}")
+        page.get_by_role("button", name="Registrer personen").click()
+        page.wait_for_url(re.compile(r"/people/\d+\?saved=registered$"))
+        assert f"{first} Resultatutveksling er registrert." in page.inner_text("main")
+        page.get_by_label("Studieprogram (valgfritt)").select_option("MAINF")
+        page.get_by_role("button", name="Registrer som student").click()
+        page.wait_for_url(re.compile(r"saved=student$"))
+        main = page.inner_text("main")
+        assert "J, studentnummer" in main and "MAINF Masterprogram i informatikk" in main, main
+        registered[nid] = page.url.split("?")[0]
+    _check_page(page, shots, "walk-3-student")
+    # The same person twice is refused, whichever way the id is written.
+    page.goto("/institutions/185/people")
+    page.get_by_label("Fornavn").fill("Testperson1")
+    page.get_by_label("Etternavn").fill("Resultatutveksling")
+    page.get_by_label("Fødselsnummer eller D-nummer").fill(TP1)
+    page.get_by_role("button", name="Registrer personen").click()
+    assert "er allerede i institusjonens register" in page.get_by_role("alert").inner_text()
+    _check_page(page, shots, "walk-3-twice")
+    # Step 4, the other way: Testperson2's answer given on paper is entered in Akseptanse for person.
+    page.goto(registered[TP2])
+    page.locator("#answer-j").check()
+    page.get_by_role("button", name="Registrer svaret").click()
+    page.wait_for_url(re.compile(r"saved=consent$"))
+    answers = page.get_by_role("table").inner_text()
+    assert "RESUTVEKSL" in answers and "saksbehandler@uio.no" in answers, answers
+    _check_page(page, shots, "walk-4-akseptanse")
+
+    # Before step 4 the fetch is refused, in words: the student has not answered.
+    page.goto("/institutions/185/cases")
     open_case(page, shots, TP1, "walk-5-")
     case_url = page.url
     page.get_by_role("button", name="Hent ekstern norsk utdanning").click()
@@ -262,6 +301,10 @@ def test_the_seeds_steps_1_to_11_in_one_walk(browser, unconsented_site, shots) -
     page.wait_for_url(re.compile(r"/cases/\d+$"))
     assert "FERDIG" in page.inner_text("h1") and "RES-100" in page.inner_text("#decisions")
     _check_page(page, shots, "walk-11-decided")
+    # Testperson2, whose consent was entered by the case worker: RES-OAL from HiNT.
+    page.goto("/institutions/185/cases")
+    open_case(page, shots, TP2, "walk-tp2-")
+    assert "Høgskolen i Nord-Trøndelag: 1 resultat er hentet inn." in fetch(page)
     worker.close()
 
 

@@ -23,7 +23,7 @@ def site(tmp_path, sqlite_template):  # type: ignore[no-untyped-def]
     with staff_site(tmp_path / "fed", sqlite_template) as s:
         now = datetime.now(UTC)
         with s.db("185").session() as session:
-            person = add_person(session, TESTPERSON1, "Testperson1", "Resultatutveksling")
+            person = add_person(session, TESTPERSON1, "Testperson1", "Resultatutveksling", actor="test")
             for n, (requester, answer) in enumerate([("216", "ok"), ("216", "no_consent"), ("portal", "ok"),
                                                       ("216", "reserved")]):
                 session.add(Disclosure(at=now - timedelta(hours=n), requester_code=requester, request_id=f"b-{n}",
@@ -49,7 +49,7 @@ def test_the_administrator_opens_the_exchange_and_reads_the_log(page, check, lan
     page.wait_for_url(re.compile(r"/institutions/185$"))
     check(f"institution-{lang}")
     nav = page.get_by_role("navigation", name=re.compile("Institusjon|Institution"))
-    nav.get_by_role("link").nth(2).click()  # Overview, Consent types, Module choice
+    nav.get_by_role("link", name=re.compile("^(Modulvalg|Modulval|Module choice)$")).click()
     page.wait_for_url(re.compile(r"/settings/modules$"))
     check(f"modules-{lang}")
     page.locator("#reserved-j").check()

@@ -61,6 +61,13 @@ class AuditAction(StrEnum):
     EXCHANGE_SETTINGS_CHANGED = "settings.exchange_changed"
     VIEW_DISCLOSURE_LOG = "view_disclosure_log"
     EXPORT_DISCLOSURE_LOG = "export_disclosure_log"
+    # The person register (bildet Person, Student and Akseptanse for person on the institution's pages)
+    PERSON_REGISTERED = "person.registered"
+    PERSON_CHANGED = "person.changed"
+    PERSON_EARLIER_ID_ADDED = "person.earlier_id_added"
+    PERSON_VIEWED = "person.viewed"
+    STUDENT_REGISTERED = "person.student_registered"
+    PROGRAMME_ADMITTED = "person.programme_admitted"
     # Admission rounds (Samordna opptak, local admission): the round, a look at an applicant's results, an export
     ADMISSION_ROUND_STARTED = "admission.round_started"
     ADMISSION_ROUND_CHANGED = "admission.round_changed"  # paused, resumed, cancelled (detail says which)

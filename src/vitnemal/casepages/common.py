@@ -17,9 +17,9 @@ from vitnemal.exchange.views import OrderView
 from vitnemal.i18n import Language, as_language
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.recognition.refusals import Said
+from vitnemal.staffpages.render import say
 from vitnemal.web.context import language
 from vitnemal.web.deps import wake_worker as wake_worker  # the pages' import of the one shared dependency
-from vitnemal.web.i18n import translations
 
 LIVE_JS = "/casepages/order-live.js"
 CSS = "/casepages/casepages.css"
@@ -36,7 +36,7 @@ def lang_of(request: Request) -> Language:
 
 def said(request: Request, sentence: Said) -> str:
     """A refusal or note of the recognition service in the page's language."""
-    return sentence.said(translations(language(request)).upgettext)
+    return say(request, sentence)
 
 
 def host_of(request: Request) -> LocalInstitutions:

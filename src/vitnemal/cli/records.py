@@ -170,14 +170,15 @@ def add_person(
     birth_date: str | None = typer.Option(None, help="Birth date (YYYY-MM-DD).",
                                           show_default="from the national id"),
     as_json: bool = JSON,
+    by: str | None = BY,
     home: Path | None = HOME,
 ) -> None:
-    """Register a person in the institution's records."""
+    """Register a person in the institution's records (the same checks and audit event as the Person page)."""
     from vitnemal.records import service as services
 
     born = parse_date(birth_date, "--birth-date")
     with institution_session(institution, write=True, home=home) as session:
-        row = services.add_person(session, person, first_name, last_name, birth_date=born)
+        row = services.add_person(session, person, first_name, last_name, birth_date=born, actor=actor(by))
         data = {"institution": institution, "national_id": row.national_id, "name": row.name}
     _echo(f"{institution}: added {data['name']} ({data['national_id']})", as_json, data)
 
@@ -190,13 +191,14 @@ def add_earlier_id(
                                    "(FS series). An ordinary fødselsnummer is refused."),
     kind: str = typer.Option("d_number", help="d_number or temporary."),
     as_json: bool = JSON,
+    by: str | None = BY,
     home: Path | None = HOME,
 ) -> None:
     """Record an earlier id (an old D-number) so that requests with it find the person."""
     from vitnemal.records import service as services
 
     with institution_session(institution, write=True, home=home) as session:
-        row = services.add_earlier_id(session, person, earlier_id, kind)
+        row = services.add_earlier_id(session, person, earlier_id, kind, actor=actor(by))
         data = {"institution": institution, "national_id": row.person.national_id, "earlier_id": row.national_id}
     _echo(f"{institution}: {data['national_id']} also known as {data['earlier_id']}", as_json, data)
 

@@ -82,7 +82,7 @@ def sample_national_id() -> str:
 
 def _person(session: Session, national_id: str) -> Person:
     person = records.find_person_by_any_id(session, [national_id])
-    return person or records.add_person(session, national_id, FIRST, LAST, birth_date=BORN)
+    return person or records.add_person(session, national_id, FIRST, LAST, birth_date=BORN, actor="demo")
 
 
 def _result(session: Session, person: Person, course: Course, term: tuple[int, str], grade: str,
@@ -140,7 +140,7 @@ def _classmates(session: Session, taken: list[tuple[Course, tuple[int, str]]]) -
         number = next(x for i in range(100, 500) if (x := make_national_id(born, i, series="synthetic")))
         if records.find_person_by_any_id(session, [number]) is not None:
             continue
-        mate = records.add_person(session, number, first, last, birth_date=born)
+        mate = records.add_person(session, number, first, last, birth_date=born, actor="demo")
         for k, (course, term) in enumerate(taken):
             _result(session, mate, course, term, CLASSMATE_GRADES[(n * (k + 2) + k) % len(CLASSMATE_GRADES)])
 

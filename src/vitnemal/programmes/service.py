@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from vitnemal.audit.events import AuditAction
+from vitnemal.audit.service import record_event
 from vitnemal.programmes.models import Programme, ProgrammeAdmission
 from vitnemal.records.service import parse_credits
 
@@ -229,11 +231,19 @@ def programme_language(session: Session, code: str | None) -> str | None:
     return session.scalar(select(Programme.language).where(Programme.code == code))
 
 
-def admit(session: Session, person_id: int, programme_code: str, admitted_on: date | None = None) -> None:
-    """Record that the person was admitted to the programme (once; a second admission is a no-op)."""
-    if not is_admitted(session, person_id, programme_code):
-        session.add(ProgrammeAdmission(person_id=person_id, programme_code=programme_code, admitted_on=admitted_on))
-        session.flush()
+def admit(session: Session, person_id: int, programme_code: str, admitted_on: date | None = None, *,
+          actor: str | None = None, subject: str | None = None) -> bool:
+    """Record that the person was admitted to the programme (once; a second admission is a no-op); returns whether
+    it is new. With ``actor`` (a member of staff on the person's page) the admission is an audit event about
+    ``subject`` (the person's national id)."""
+    if is_admitted(session, person_id, programme_code):
+        return False
+    session.add(ProgrammeAdmission(person_id=person_id, programme_code=programme_code, admitted_on=admitted_on))
+    if actor is not None:
+        record_event(session, actor=actor, action=AuditAction.PROGRAMME_ADMITTED, subject=subject,
+                     detail=f"{programme_code} {admitted_on.isoformat() if admitted_on else ''}".strip())
+    session.flush()
+    return True
 
 
 def is_admitted(session: Session, person_id: int, programme_code: str | None) -> bool:

@@ -11,17 +11,14 @@ the records, never words to translate. No I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from vitnemal.i18n import P_ as P_  # the one marker (re-exported: the CLI and the pages import it from here)
+from vitnemal.i18n import PGettext as PGettext
+
 CONTEXT = "recognition"
-PGettext = Callable[[str, str], str]
-
-
-def P_(context: str, text: str) -> str:
-    """Marks ``text`` in ``context`` for the message catalogue; it is translated where it is said."""
-    return text
 
 
 class Refusal(StrEnum):

@@ -79,7 +79,7 @@ def answer_consent(session: Session, national_id: str, yes: bool, *, actor: str,
     if state.current is not None and state.current.answer == value:
         return state.current
     when = now or datetime.now(UTC)
-    row = Consent(person_id=state.person.id, type=type, answer=value.value, answered_at=when)
+    row = Consent(person_id=state.person.id, type=type, answer=value.value, answered_at=when, recorded_by=actor[:200])
     session.add(row)
     record_event(session, actor=actor, action=AuditAction.CONSENT_ANSWERED, subject=state.person.national_id,
                  detail=f"{type} {value.value}", now=when)

@@ -158,6 +158,23 @@ class Consent(Base):
     type: Mapped[str] = mapped_column(String(20))
     answer: Mapped[str] = mapped_column(String(1))  # a ConsentAnswer
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Who recorded it: the student on their own page ("student:<id>"), or the member of staff who entered a
+    # written answer in "Akseptanse for person" (their user name); None for answers from before it was kept.
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Student(Base):
+    """The person is registered as a student here too (FS: Student beside Person), with a student number.
+
+    The seed: "Hvis personen skal bruke Studentweb må vedkommende være opprettet som Student i tillegg".
+    """
+
+    __tablename__ = "students"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    student_number: Mapped[int] = mapped_column(Integer, unique=True)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    registered_by: Mapped[str] = mapped_column(String(200))
 
 
 class AdmissionConsent(Base):

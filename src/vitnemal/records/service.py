@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vitnemal.identity.models import Person, PersonIdentity
-from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
+from vitnemal.records import people
 from vitnemal.records.models import (
     CONSENT_RESULTS_EXCHANGE,
     AssessmentResult,
@@ -264,48 +264,20 @@ def set_exchange_settings(session: Session, *, module_active: bool | None = None
     return row
 
 
-def _valid_id(national_id: str) -> str:
-    try:
-        return parse_national_id(national_id).number
-    except InvalidNationalId as exc:
-        raise ValueError(f"{normalise_id(national_id)!r} is not a valid national id: {exc.message}") from None
-
-
-def add_person(session: Session, national_id: str, first_name: str, last_name: str, *,
+def add_person(session: Session, national_id: str, first_name: str, last_name: str, *, actor: str,
                birth_date: date | None = None, email: str | None = None) -> Person:
-    """Register a person; the birth date defaults to the one in the national id."""
-    number = _valid_id(national_id)
-    if find_person_by_any_id(session, [number]) is not None:
-        raise ValueError(f"{number} is already in this institution's records")
-    if not first_name.strip() or not last_name.strip():
-        raise ValueError("a person needs a first and a last name")
-    person = Person(national_id=number, first_name=first_name.strip(), last_name=last_name.strip(),
-                    birth_date=birth_date or parse_national_id(number).birth_date, email=email)
-    session.add(person)
-    session.flush()
-    return person
+    """Register a person (``records.people.register_person``: the same checks and audit event as the pages')."""
+    return people.register_person(session, national_id=national_id, first_name=first_name, last_name=last_name,
+                                  actor=actor, now=datetime.now(UTC), email=email, birth_date=birth_date)
 
 
 def add_earlier_id(session: Session, national_id: str, earlier_id: str, kind: str = "d_number",
-                   replaced_on: date | None = None) -> PersonIdentity:
-    """Record an id the person had before (an old D-number, a temporary number), so look-ups by it find them.
-
-    An ordinary fødselsnummer is refused (:func:`~vitnemal.identity.national_id.earlier_id_refusal`): it is
-    another person's identity, and every node would answer with that person's results.
-    """
+                   replaced_on: date | None = None, *, actor: str) -> PersonIdentity:
+    """Record an id the person had before (``records.people.add_earlier_id``): an ordinary fødselsnummer is
+    refused, since it is another person's identity and every node would answer with that person's results."""
     person = get_person(session, national_id)
-    number = _valid_id(earlier_id)
-    refusal = earlier_id_refusal(parse_national_id(number))
-    if refusal:
-        raise ValueError(f"{refusal}. If the person's fødselsnummer changed, register them under the new one.")
-    other = find_person_by_any_id(session, [number])
-    if other is not None:
-        whose = "this person" if other.id == person.id else f"another person ({other.name})"
-        raise ValueError(f"{number} already belongs to {whose}")
-    identity = PersonIdentity(person_id=person.id, national_id=number, kind=kind, replaced_on=replaced_on)
-    session.add(identity)
-    session.flush()
-    return identity
+    return people.add_earlier_id(session, person.id, earlier_id, actor=actor, now=datetime.now(UTC), kind=kind,
+                                 replaced_on=replaced_on)
 
 
 def results_of(session: Session, person: Person) -> list[AssessmentResult]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from vitnemal.i18n import PGettext
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, StaffUser
+from vitnemal.web.context import language
+from vitnemal.web.i18n import translations
 from vitnemal.web.templating import register_templates, render
 
 register_templates(Path(__file__).parent / "templates")
@@ -26,3 +29,14 @@ def render_staff(request: Request, access: StaffAccess | StaffUser | None, name:
                               "Role": Role}
     values.update(context or {})
     return render(request, name, values, status_code=status_code, headers=headers)
+
+
+class Sayable(Protocol):
+    """A domain package's sentence (a refusal, a note) that says itself through a catalogue's ``pgettext``."""
+
+    def said(self, pgettext: PGettext) -> str: ...
+
+
+def say(request: Request, sentence: Sayable) -> str:
+    """``sentence`` in the page's language."""
+    return sentence.said(translations(language(request)).upgettext)

@@ -75,13 +75,14 @@ def install(app: FastAPI) -> None:
     async def _staff_login(request: Request, exc: StaffLoginRequired) -> Response:
         return RedirectResponse(f"/staff/login?next={quote(safe_next(exc.next_path))}", status_code=303)
 
-    from vitnemal.staffpages import consent, disclosures, roles, settings
+    from vitnemal.staffpages import consent, disclosures, people, roles, settings
 
     app.include_router(router)
     app.include_router(settings.router)
     app.include_router(disclosures.router)
     app.include_router(consent.router)
     app.include_router(roles.router)
+    app.include_router(people.router)
 
 
 __all__ = ["Role", "install", "router"]

@@ -29,7 +29,7 @@ def db(db_url: str) -> Iterator[Database]:
             Course(code="SYK104", name_nb="Praksis i sykehjem", name_en="Clinical placement in a nursing home",
                    credits=Decimal(15), grading_scale="pass_fail", kind="course"),
         ])
-        service.add_person(s, "015361 12185", "Testperson1", "Resultatutveksling")
+        service.add_person(s, "015361 12185", "Testperson1", "Resultatutveksling", actor="test")
     yield database
     database.dispose()
 
@@ -147,18 +147,18 @@ def test_people_and_earlier_ids(db: Database) -> None:
     with db.session() as s:
         person = service.find_person_by_any_id(s, [TP1])
         assert person is not None and person.birth_date == date(1961, 3, 1)
-        identity = service.add_earlier_id(s, TP1, d_number, replaced_on=date(2020, 1, 1))
+        identity = service.add_earlier_id(s, TP1, d_number, replaced_on=date(2020, 1, 1), actor="test")
         assert identity.person_id == person.id
         assert service.find_person_by_any_id(s, ["nothing", d_number]) is person
         assert service.find_person_by_any_id(s, []) is None
     with db.session() as s, pytest.raises(ValueError, match="already belongs to this person"):
-        service.add_earlier_id(s, TP1, d_number)
+        service.add_earlier_id(s, TP1, d_number, actor="test")
     with db.session() as s, pytest.raises(ValueError, match="already in this institution's records"):
-        service.add_person(s, d_number, "Kari", "Nordmann")
+        service.add_person(s, d_number, "Kari", "Nordmann", actor="test")
     with db.session() as s, pytest.raises(ValueError, match="not a valid national id"):
-        service.add_person(s, "01536112186", "Kari", "Nordmann")
+        service.add_person(s, "01536112186", "Kari", "Nordmann", actor="test")
     with db.session() as s, pytest.raises(ValueError, match="first and a last name"):
-        service.add_person(s, "19588312510", " ", "Nordmann")
+        service.add_person(s, "19588312510", " ", "Nordmann", actor="test")
 
 
 def _session_has_result(s: Session) -> bool:

@@ -24,7 +24,8 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 def site(tmp_path_factory, sqlite_template):
     with staff_site(tmp_path_factory.mktemp("log") / "fed", sqlite_template) as s:
         with s.db("185").session() as session:
-            person = add_person(session, "01536112185", "=HYPERLINK(\"https://evil.example\")", "Resultatutveksling")
+            person = add_person(session, "01536112185", "=HYPERLINK(\"https://evil.example\")", "Resultatutveksling",
+                                actor="test")
             session.add(Disclosure(at=T0, requester_code="216", request_id="r-1", national_id="01536112185",
                                    person_id=person.id, answer="ok", results_count=3, qualifications_count=1,
                                    consent_given_at=T0 - timedelta(days=2), consent_reference="216/consent/7"))

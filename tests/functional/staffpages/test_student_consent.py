@@ -22,7 +22,7 @@ PAGE = "/institutions/185/student/consent"
 def site(tmp_path, sqlite_template):
     with staff_site(tmp_path / "fed", sqlite_template) as s:
         with s.db("185").session() as session:
-            add_person(session, TESTPERSON1, "Testperson1", "Resultatutveksling")
+            add_person(session, TESTPERSON1, "Testperson1", "Resultatutveksling", actor="test")
             change_consent_type(session, actor="test", active=True, seq_semreg=1, seq_studentweb=1)
         yield s
 
@@ -86,8 +86,8 @@ def test_a_person_not_registered_here_has_nothing_to_answer(site) -> None:
 
 def test_an_earlier_id_finds_the_student(site) -> None:
     with site.db("185").session() as session:
-        add_person(session, "19588312510", "Testperson2", "Resultatutveksling")
-        add_earlier_id(session, "19588312510", "59588312539")  # a D-number they had before
+        add_person(session, "19588312510", "Testperson2", "Resultatutveksling", actor="test")
+        add_earlier_id(session, "19588312510", "59588312539", actor="test")  # a D-number they had before
     with site.client() as client:
         page = log_in_person(client, "59588312539", PAGE)
         client.post(PAGE, data={"csrf_token": csrf(page.text), "answer": "J"})
