@@ -58,6 +58,7 @@ class PointsRun:
     explained: int = 0  # records judged by the explaining path (the rest of the accepted went the fast way)
     counts: dict[int, int] = field(default_factory=dict)
     runs: list[Path] = field(default_factory=list)
+    held: list[Entry] = field(default_factory=list)  # the sorted entries when they fitted one run (none spilled)
     spool: Path | None = None
     _better: dict[int, int] | None = None
 
@@ -71,19 +72,18 @@ class PointsRun:
             self._better = better
         return self._better[hundredths] + 1, self.counts[hundredths]
 
+    def entries(self) -> Iterator[Entry]:
+        """Yield the ranked list's entries ``(negated hundredths, id, name, school)``, best first."""
+        if not self.runs:
+            return iter(self.held)
+        return heapq.merge(*(_read_run(run) for run in self.runs))
+
     def ranking(self) -> Iterator[dict[str, object]]:
         """Yield the ranked list, best first (rank, id, name, school, points, tied, tie_size, note)."""
-        for negated, pupil_id, name, school in heapq.merge(*(_read_run(run) for run in self.runs)):
+        for negated, pupil_id, name, school in self.entries():
             rank, size = self.place(-negated)
             yield {"rank": rank, "id": pupil_id, "name": name, "school": school, "points": points_text(-negated),
                    "tied": size > 1, "tie_size": size, "note": TIE_NOTE if size > 1 else ""}
-
-    def ranking_rows(self) -> Iterator[tuple[int, str, str, str, str, int]]:
-        """Yield the ranked list as :meth:`ranking` does, each as ``(rank, id, name, school, points, tie_size)``."""
-        place = self.place
-        for negated, pupil_id, name, school in heapq.merge(*(_read_run(run) for run in self.runs)):
-            rank, size = place(-negated)
-            yield rank, pupil_id, name, school, points_text(-negated), size
 
     def spooled(self) -> Iterator[tuple[int, Any]]:
         """Yield ``(hundredths, what was spooled)`` per accepted pupil, in file order."""
@@ -180,17 +180,23 @@ def _run_points(
     keys = {c.key: i for i, c in enumerate(columns) if c.kind == "field"}
     name_at, school_at = keys.get("name"), keys.get("school")
     size = path.stat().st_size
-    accept = scoring.accept
-    first_seen = scoring.first_seen
-    records = _with_progress(csv_file.records, size, lambda: min(csv_file.consumed[0], size), progress)
+    # _Pass.accept written out for the fast path's records (nearly all of them): a call less per pupil
+    first_seen, counts, entries = scoring.first_seen, scoring.run.counts, scoring.entries
+    keep = ranked
+    records = _with_progress(csv_file.records, size, lambda: min(csv_file.lines.position, size), progress)
     for line, cells in records:
         if score is not None and len(cells) == width:
             hundredths = score(cells)
             if hundredths is not None:
                 pupil_id = cells[id_index].strip()
                 if pupil_id not in first_seen:
-                    accept(pupil_id, line, hundredths, "" if name_at is None else cells[name_at].strip(),
-                           "" if school_at is None else cells[school_at].strip())
+                    first_seen[pupil_id] = line
+                    counts[hundredths] = counts.get(hundredths, 0) + 1
+                    if keep:
+                        entries.append((-hundredths, pupil_id, "" if name_at is None else cells[name_at].strip(),
+                                        "" if school_at is None else cells[school_at].strip()))
+                        if len(entries) >= RUN_SIZE:
+                            scoring.spill()
                     continue
         bad = cells_problem(columns, id_index, cells)
         scoring.explain(SourceRow(f"line {line}", row_data(columns, cells)) if bad is None
@@ -213,7 +219,6 @@ class _Pass:
         run = self.run
         self.first_seen[pupil_id] = number
         run.counts[hundredths] = run.counts.get(hundredths, 0) + 1
-        run.accepted += 1
         if self.ranked:
             self.entries.append((-hundredths, pupil_id, name, school))
             if len(self.entries) >= RUN_SIZE:
@@ -268,7 +273,11 @@ class _Pass:
         gc.collect(0)
 
     def finish(self) -> PointsRun:
-        if self.entries or not self.run.runs:
+        self.run.accepted = len(self.first_seen)  # every accepted pupil's id, once
+        if not self.run.runs:
+            self.entries.sort()
+            self.run.held = self.entries
+        elif self.entries:
             self.spill()
         if self.spiller is not None:
             self.spiller.close()

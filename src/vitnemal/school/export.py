@@ -6,6 +6,7 @@ Points and sums are strings with two decimals ("43.78") so no reader turns them 
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -14,7 +15,7 @@ from typing import IO
 
 from vitnemal import csv_cells
 from vitnemal.files import FILE_MODE, private_dir
-from vitnemal.school.batch import PointsRun, json_list
+from vitnemal.school.batch import PointsRun, json_list, points_text
 from vitnemal.school.model import Certificate
 from vitnemal.school.points import AdmissionPoints
 from vitnemal.school.ranking import TIE_NOTE
@@ -100,19 +101,41 @@ def write_run_ranking(path: Path, run: PointsRun) -> int:
     if path.suffix.casefold() == ".json":
         return write_ranking(path, run.ranking())
 
+    # What follows from a pupil's points alone, made once per points value: the line's start (the rank) and end
+    # (points, tied, tie size, note), as csv.writer writes them.
+    ends: dict[int, tuple[int, str, str, tuple[object, ...]]] = {}
+
+    def place(negated: int) -> tuple[int, str, str, tuple[object, ...]]:
+        rank, size = run.place(-negated)
+        rest = (points_text(-negated), "ja" if size > 1 else "nei", size, TIE_NOTE if size > 1 else "")
+        ends[negated] = (rank, f"{rank},", _csv_line(("", *rest)), rest)
+        return ends[negated]
+
     def write(handle: IO[str]) -> int:
         writer = csv.writer(handle)
         writer.writerow(RANKING_COLUMNS)
-        written = 0
-        safe = csv_cells.safe_cell
-        for rank, pupil_id, name, school, points, size in run.ranking_rows():
-            # Only the id, name and school come from the input file; the rest the program wrote itself.
-            writer.writerow((rank, safe(pupil_id), safe(name), safe(school), points, "ja" if size > 1 else "nei",
-                             size, TIE_NOTE if size > 1 else ""))
-            written += 1
-        return written
+        safe, put = csv_cells.safe_text, handle.write
+        formula = csv_cells.FORMULA_STARTS
+        for negated, pupil_id, name, school in run.entries():
+            rank, head, tail, rest = ends.get(negated) or place(negated)
+            # Only the id, name and school come from the input file. Cells that csv.writer would leave as they are
+            # (no comma, quote or line break, no formula start) are joined here; the others it writes.
+            cells = f"{pupil_id},{name},{school}"
+            if (cells.count(",") == 2 and '"' not in cells and "\r" not in cells and "\n" not in cells
+                    and pupil_id[:1] not in formula and name[:1] not in formula and school[:1] not in formula):
+                put(head + cells + tail)
+            else:
+                writer.writerow((rank, safe(pupil_id), safe(name), safe(school), *rest))
+        return run.accepted
 
     return _write_replacing(path, write)
+
+
+def _csv_line(cells: tuple[object, ...]) -> str:
+    """Return ``cells`` as csv.writer writes them as one line (with its line end)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
 
 
 def _write_replacing(path: Path, write: Callable[[IO[str]], int]) -> int:

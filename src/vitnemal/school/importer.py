@@ -30,7 +30,7 @@ from pathlib import Path
 
 from vitnemal.school.jsonstream import check_shape, json_defaults, json_items
 from vitnemal.school.names import CONDUCT, ELECTIVE, ORDER, UnknownName, resolve_exam, resolve_final
-from vitnemal.school.textfile import SNIFF_BYTES, InputFileError, detect_encoding, text_lines
+from vitnemal.school.textfile import SNIFF_BYTES, InputFileError, TextLines, detect_encoding
 
 __all__ = [
     "STANDARD_HEADER", "Column", "CsvRecords", "InputFileError", "PupilFile", "SourceRow", "cells_problem",
@@ -173,14 +173,15 @@ def _column(header: str, number: int, path: Path) -> Column:
 class CsvRecords:
     """A CSV file's header resolved once, and its records as raw cells.
 
-    ``records`` yields ``(line, cells)`` per non-blank record (``line`` is where the record starts); ``consumed`` is
-    the characters read so far, for progress. Rows with the wrong number of cells are yielded as they are.
+    ``records`` yields ``(line, cells)`` per non-blank record (``line`` is where the record starts); ``lines``
+    reads the file (its ``position``, the bytes read so far, is for progress). Rows with the wrong number of cells
+    are yielded as they are.
     """
 
     columns: list[Column]
     id_index: int
     records: Iterator[tuple[int, list[str]]]
-    consumed: list[int]
+    lines: TextLines
 
 
 def open_csv_records(path: Path) -> CsvRecords | None:
@@ -193,19 +194,21 @@ def open_csv_records(path: Path) -> CsvRecords | None:
 
 
 def _csv_records(path: Path, encoding: str) -> CsvRecords:
-    lines = text_lines(path, encoding)
+    lines = TextLines(path, encoding)
+    line_iter = iter(lines)
     try:
-        first_line = next(lines)
+        first_line = next(line_iter)
     except StopIteration:
+        lines.close()
         raise InputFileError(f"{path}: the file is empty; the first line must name the columns") from None
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(itertools.chain((first_line,), lines), delimiter=delimiter)
+    reader = csv.reader(itertools.chain((first_line,), line_iter), delimiter=delimiter)
     try:
         header = next(reader)
     except csv.Error as exc:
+        lines.close()
         raise InputFileError(f"{path}: line 1: the header cannot be read as CSV: {exc}") from None
     columns, id_index = resolve_header(header, path)
-    consumed = [0]
 
     def records() -> Iterator[tuple[int, list[str]]]:
         last_line = 1
@@ -219,13 +222,12 @@ def _csv_records(path: Path, encoding: str) -> CsvRecords:
                     raise InputFileError(f"{path}: line {last_line + 1}: not readable as CSV: {exc}") from None
                 line = last_line + 1
                 last_line = reader.line_num
-                consumed[0] += sum(map(len, cells)) + len(cells)
-                if any(cell.strip() for cell in cells):
+                if "".join(cells).strip():  # a record of blank cells is no pupil
                     yield line, cells
         finally:
             lines.close()
 
-    return CsvRecords(columns, id_index, records(), consumed)
+    return CsvRecords(columns, id_index, records(), lines)
 
 
 def resolve_header(header: Sequence[str], path: Path) -> tuple[list[Column], int]:
@@ -263,8 +265,7 @@ def _csv_rows(path: Path, encoding: str, size: int) -> PupilFile:
             else:
                 yield SourceRow(f"line {line}", row_data(columns, cells))
 
-    # Progress counts characters read, about the file's size in bytes.
-    return PupilFile(size, rows(), lambda: min(csv_file.consumed[0], size))
+    return PupilFile(size, rows(), lambda: min(csv_file.lines.position, size))
 
 
 def row_data(columns: list[Column], cells: list[str]) -> dict[str, object]:
