@@ -150,6 +150,28 @@ def web_session(settings: Settings, *, write: bool = True,
         db.dispose()
 
 
+@contextmanager
+def open_session(code: str | None, *, operator: bool = False, write: bool = True, home: Path | None = None,
+                 lang: str = DEFAULT_LANGUAGE, refusals: tuple[type[Exception], ...] = (),
+                 refused: Callable[[Exception], typer.Exit] | None = None) -> Iterator[Session]:
+    """The one session of a command: institution ``code``'s database, or with ``operator`` the web surface's (the
+    operator's roles and log); exactly one of the two. A service error of ``refusals`` raised inside becomes the
+    exit ``refused(error)`` says (a command's own wording, e.g. the next command to run); the others become a clear
+    message as :func:`institution_session` and :func:`web_session` say them. Nothing is saved on an error."""
+    if operator == (code is not None):
+        raise fail("give either --institution CODE (an institution's database) or --operator (the federation's)",
+                   lang=lang)
+    opened = (institution_session(code, write=write, home=home, lang=lang) if code is not None
+              else web_session(settings_for(home), write=write, lang=lang))
+    with opened as session:
+        try:
+            yield session
+        except refusals as exc:
+            if refused is None:
+                raise
+            raise refused(exc) from None
+
+
 def table(*columns: str, whole: tuple[str, ...] = (), title: str | None = None) -> Any:
     """A Rich table that fits a narrow terminal (80 columns) without cutting anything: text columns wrap at spaces
     and fold a word too long for them; the ``whole`` columns (codes, numbers, terms, dates) never break."""

@@ -9,8 +9,7 @@ are recorded under ``--by`` (default: the login name).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,7 @@ from vitnemal.cli.common import (
     Language,
     actor,
     fail,
-    institution_session,
+    open_session,
     settings_for,
 )
 from vitnemal.recognition.refusals import P_
@@ -45,18 +44,19 @@ INSTITUTION = typer.Option(..., "--institution", "-i", help="Your institution's 
 CASE = typer.Argument(..., help="The case number.")
 
 
-@contextmanager
 def _session(code: str, home: Path | None, *, read: bool = False, lang: str = DEFAULT_LANGUAGE,
-             as_json: bool = False) -> Iterator[Session]:
-    """A session on the institution's database; the service's refusal is said in ``lang`` with the next command
-    to run (with ``--json``: its code, parameters and sentence as JSON on stdout), and nothing is saved."""
+             as_json: bool = False) -> AbstractContextManager[Session]:
+    """The command's session (``cli.common.open_session``) on the institution's database; the service's refusal
+    is said in ``lang`` with the next command to run (with ``--json``: its code, parameters and sentence as JSON on
+    stdout), and nothing is saved."""
     from vitnemal.recognition.refusals import CaseNotFound, RecognitionError
 
-    with institution_session(code, write=not read, home=home, lang=lang) as session:
-        try:
-            yield session
-        except (RecognitionError, CaseNotFound) as exc:
-            raise _refused(exc, code, lang, as_json) from None
+    def refused(exc: Exception) -> typer.Exit:
+        assert isinstance(exc, RecognitionError | CaseNotFound)
+        return _refused(exc, code, lang, as_json)
+
+    return open_session(code, write=not read, home=home, lang=lang, refusals=(RecognitionError, CaseNotFound),
+                        refused=refused)
 
 
 def _refused(exc: Said, code: str, lang: str, as_json: bool) -> typer.Exit:

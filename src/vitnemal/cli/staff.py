@@ -9,10 +9,7 @@ they are for machine clients, and a person never needs one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -23,13 +20,8 @@ from vitnemal.cli.common import (
     OPENS_DATABASE,
     actor,
     fail,
-    institution_session,
-    settings_for,
-    web_session,
+    open_session,
 )
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="Roles of staff on the institution's pages: grant, revoke, list. " + OPENS_DATABASE,
                   no_args_is_help=True)
@@ -39,18 +31,6 @@ OPERATOR = typer.Option(False, "--operator", help="The federation operator's rol
 USER = typer.Option(..., "--user", "-u", help="The login's user name (Feide: eduPersonPrincipalName), e.g. "
                                               "kari@uio.no.")
 ROLE = typer.Option(None, "--role", "-r", help="case_worker, diploma_officer or institution_admin.")
-
-
-@contextmanager
-def _session(institution: str | None, operator: bool, home: Path | None) -> Iterator[Session]:
-    if operator == (institution is not None):
-        raise fail("give either --institution CODE (an institution's roles) or --operator (the federation's)")
-    if institution is not None:
-        with institution_session(institution, write=True, home=home) as session:
-            yield session
-        return
-    with web_session(settings_for(home)) as session:
-        yield session
 
 
 def _role(role: str | None, operator: bool) -> object:
@@ -79,7 +59,7 @@ def grant(user: str = USER, role: str | None = ROLE, institution: str | None = I
 
     chosen = _role(role, operator)
     assert isinstance(chosen, Role)
-    with _session(institution, operator, home) as session:
+    with open_session(institution, operator=operator, home=home) as session:
         new = grant_role(session, user, chosen, by=actor(by))
     where = f"at {institution}" if institution else "in the federation"
     typer.echo(f"{user.strip().lower()} {'now holds' if new else 'already held'} {chosen.value} {where}.")
@@ -93,7 +73,7 @@ def revoke(user: str = USER, role: str | None = ROLE, institution: str | None = 
 
     chosen = _role(role, operator)
     assert isinstance(chosen, Role)
-    with _session(institution, operator, home) as session:
+    with open_session(institution, operator=operator, home=home) as session:
         gone = revoke_role(session, user, chosen, by=actor(by))
     where = f"at {institution}" if institution else "in the federation"
     if not gone:
@@ -109,7 +89,7 @@ def list_command(institution: str | None = INSTITUTION, operator: bool = OPERATO
 
     from vitnemal.staff.roles import list_roles
 
-    with _session(institution, operator, home) as session:
+    with open_session(institution, operator=operator, home=home) as session:
         rows = [(r.username, r.role, r.granted_at, r.granted_by) for r in list_roles(session)]
     if as_json:
         typer.echo(json.dumps([{"user": u, "role": r, "granted_at": at.isoformat(), "granted_by": by}
