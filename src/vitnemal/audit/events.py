@@ -40,7 +40,9 @@ class AuditAction(StrEnum):
     EMREX_CLIENT_REMOVED = "emrex.client_removed"
     EMREX_REQUEST_REFUSED = "emrex.request_refused"
     EMREX_TRANSFER = "emrex.transfer"
+    EMREX_TRANSFERS_PURGED = "emrex.transfers_purged"  # what was sent, deleted 12 months after (as shares)
     EMREX_ANSWERED = "emrex.answered"  # a hand-back without results (no results, cancelled, error)
+    EMREX2_ANSWERED_AGAIN = "emrex2.answered_again"  # the same consent's document handed to its client again
     EMREX2_CONSENT = "emrex2.consent"  # an applicant consented to an EMREX 2 client fetching chosen results
     # The federation's operator (registry changes and connection tests; detail holds the institution and what changed)
     FEDERATION_REGISTERED = "federation.registered"

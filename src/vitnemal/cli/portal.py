@@ -18,16 +18,21 @@ def purge_command(as_json: bool = typer.Option(False, "--json", help="Print JSON
     """Delete shared data 12 months after each share ended (only counts remain), day-old fetches, old attempts."""
     from vitnemal.config import Settings
     from vitnemal.db import Database
+    from vitnemal.emrex.transfers import purge as purge_transfers
+    from vitnemal.emrex2.service import purge_consents
     from vitnemal.portal.shares import purge
 
     db = Database(Settings.from_env().url_for("portal"))
     try:
         with db.session() as session:
-            report = purge(session, datetime.now(UTC))
+            now = datetime.now(UTC)
+            report = purge(session, now)
+            transfers, consents = purge_transfers(session, now), purge_consents(session, now)
     finally:
         db.dispose()
     if as_json:
-        typer.echo(json.dumps(report.__dict__))
+        typer.echo(json.dumps({**report.__dict__, "transfers": transfers, "consents": consents}))
     else:
         typer.echo(f"Purged {report.shares} share(s) that ended more than 12 months ago, {report.fetches} fetch(es) "
-                   f"older than a day and {report.attempts} old code attempt(s).")
+                   f"older than a day and {report.attempts} old code attempt(s); the data of {transfers} EMREX "
+                   f"transfer(s) and {consents} consent record(s) whose validity ended more than 12 months ago.")

@@ -101,5 +101,8 @@ class EmrexTransfer(Base):
     elmo_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     qualifications_count: Mapped[int] = mapped_column(Integer, default=0)
     courses_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When what was sent (the results, the documents, the owner's name and birth date) was deleted, 12 months
+    # after the PDF's validity ended, as a share's; the counts, the hashes and the dates remain.
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     client: Mapped[EmrexClient] = relationship()

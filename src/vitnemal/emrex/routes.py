@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from vitnemal import ratelimit
@@ -81,19 +82,27 @@ async def start(request: Request) -> Response:
     values = dict(fields)
     portal = portal_of(request)
     client_host = (request.client.host if request.client else "unknown")[:100]
-    try:
+
+    def store() -> requests.OpenedRequest | None:
+        # Two short transactions (the rate counter, then the request) on the database: in a worker thread, so
+        # that the event loop answers everyone else (nodes, pages) meanwhile.
         with portal.db.session() as db:
             key = "emrex:entry:" + hashlib.sha256(client_host.encode()).hexdigest()[:32]
             if not ratelimit.hit(db, key, ENTRY_LIMIT, _now()).allowed:
-                return _refused(request, _("Too many requests from your address. Please try again in an hour."), 429)
+                return None
         with portal.db.session() as db:
-            opened = requests.open_request(db, session_id=values.get("sessionId", ""),
-                                           return_url=values.get("returnUrl", ""), now=_now(),
-                                           production=portal.settings.production)
+            return requests.open_request(db, session_id=values.get("sessionId", ""),
+                                         return_url=values.get("returnUrl", ""), now=_now(),
+                                         production=portal.settings.production)
+
+    try:
+        opened = await run_in_threadpool(store)
     except EmrexRefused as exc:
         log.info("EMREX request refused: %s", exc)
         return _refused(request, _("The platform that sent you here is not one the portal may send results to, "
                                    "or its request is not valid."), detail=str(exc))
+    if opened is None:
+        return _refused(request, _("Too many requests from your address. Please try again in an hour."), 429)
     asked = request.query_params.get("lang")  # a platform may say which language its applicant reads
     suffix = f"?lang={asked}" if asked in ("nb", "nn", "en") else ""
     return RedirectResponse(f"/emrex/r/{opened.handle}{suffix}", status_code=303)
@@ -243,3 +252,4 @@ def operator_clients(request: Request, user: StaffUser = Depends(require_operato
 def install(app: Any) -> None:
     app.include_router(entry)
     app.include_router(router)
+    app.state.portal.purgers.append(transfers.purge)  # what was sent, deleted 12 months after, as shares

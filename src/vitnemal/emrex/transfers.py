@@ -71,6 +71,7 @@ class TransferView:
     courses_count: int
     has_pdf: bool
     has_elmo: bool
+    purged_at: datetime | None = None
 
 
 def list_transfers(session: Session, owner_id: str) -> list[TransferView]:
@@ -80,7 +81,7 @@ def list_transfers(session: Session, owner_id: str) -> list[TransferView]:
                            .order_by(EmrexTransfer.created_at.desc(), EmrexTransfer.id.desc()))
     return [TransferView(r.public_id, r.created_at, r.client.name, r.client.contact_email, r.client.website,
                          r.protocol, r.data_format, list(r.snapshot or []), r.qualifications_count, r.courses_count,
-                         r.pdf is not None, r.elmo is not None) for r in rows]
+                         r.pdf is not None, r.elmo is not None, r.purged_at) for r in rows]
 
 
 def owner_document(session: Session, owner_id: str, public_id: str, what: str) -> bytes | None:
@@ -106,3 +107,20 @@ def transfer_status(session: Session, public_id: str, now: datetime, *,
             "state": portal_rules.share_state(row.expires_at, None, now).value,
             "created_at": row.created_at.isoformat(), "expires_at": row.expires_at.isoformat(), "ended_at": None,
             "purged": False, "pdf_sha256": row.pdf_sha256}
+
+
+def purge(session: Session, now: datetime) -> int:
+    """Delete what was sent 12 months after each transfer's PDF stopped being valid (the rule of shares): the
+    results, both documents, the owner's name and birth date; the owner keeps seeing that it was sent, to whom, when
+    and how much (the EMREX 2 consent records: :func:`vitnemal.emrex2.service.purge_consents`). Returns how many
+    transfers were purged."""
+    candidates = session.scalars(select(EmrexTransfer).where(EmrexTransfer.purged_at.is_(None),
+                                                             EmrexTransfer.expires_at < now)).all()
+    due = [t for t in candidates if portal_rules.purge_due(t.expires_at, None, now)]
+    for row in due:
+        row.snapshot, row.pdf, row.elmo, row.owner_name, row.owner_birth_date = [], None, None, None, None
+        row.purged_at = now
+    if due:
+        audit.record_event(session, actor="portal", action=AuditAction.EMREX_TRANSFERS_PURGED, now=now,
+                           detail=f"{len(due)} transfer(s)")
+    return len(due)

@@ -209,3 +209,4 @@ def my_consents(request: Request, session: BrowserSession = Depends(require_logi
 def install(app: Any) -> None:
     app.include_router(pages)
     app.include_router(api)
+    app.state.portal.purgers.append(service.purge_consents)  # consent records' copy of the results, after a year

@@ -4,8 +4,8 @@ owner's list of consents.
 The answer is built from exactly what the applicant consented to (the grant's snapshot), never from a new fetch:
 the signed PDF, and for ``elmo`` the signed ELMO with that PDF attached. Each format's first answer is a transfer the
 owner sees (``vitnemal.emrex.transfers.record_transfer``, which writes the audit event); asked again while the token
-lives, the client gets the same document (no new rendering, no new transfer). Every answer is signed in
-``X-Signature``.
+lives, the client gets the same document (no new rendering, no new transfer) and the handing out is an audit event of
+its own (EMREX2_ANSWERED_AGAIN). Every answer is signed in ``X-Signature``.
 """
 
 from __future__ import annotations
@@ -75,6 +75,11 @@ def answer_results(session: Session, *, token: str, data_format: str, now: datet
         earlier = session.scalar(select(EmrexTransfer).where(EmrexTransfer.public_id == earlier_id))
         body_again = (earlier.elmo if data_format == "elmo" else earlier.pdf) if earlier is not None else None
         if body_again is not None:
+            # Handed out again is disclosed again: the owner's log says so (no new transfer: the same document).
+            audit.record_event(session, actor=f"client:{client.client_id}", action=AuditAction.EMREX2_ANSWERED_AGAIN,
+                               subject=row.owner_id, now=now,
+                               detail=f"transfer {earlier_id} to {client.client_id} again ({data_format}), "
+                                      f"consent {row.ref_id}")
             return ResultsAnswer(body_again, FORMATS[data_format], sign_detached(body_again, key_pem=signer_key_pem),
                                  row.ref_id, earlier_id)
     public_id = str(uuid.uuid4())
@@ -133,3 +138,15 @@ def consents_for(session: Session, owner_id: str) -> list[ConsentView]:
                                row.courses_count, bool(row.elmo_transfer_id or row.pdf_transfer_id),
                                row.revoked_at is not None))
     return out
+
+
+def purge_consents(session: Session, now: datetime) -> int:
+    """Delete the consent records' copy of the results and the owner's name and birth date 12 months after their
+    token could last be used (the rule of shares and transfers); the reference, the client and the dates remain."""
+    # Only grants a year old can be due (the rule decides each exactly); one already emptied is left alone.
+    grants = session.scalars(select(Emrex2Grant).where(Emrex2Grant.code_expires_at < now - timedelta(days=365)))
+    due = [g for g in grants if (g.snapshot or g.owner_name or g.owner_birth_date)
+           and portal_rules.purge_due(g.token_expires_at or g.code_expires_at, None, now)]
+    for grant in due:
+        grant.snapshot, grant.owner_name, grant.owner_birth_date = [], None, None
+    return len(due)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from vitnemal.config import Settings
 from vitnemal.db import Database
@@ -50,6 +53,9 @@ class Portal:
     _loop_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _running: set[asyncio.Task[Any]] = field(default_factory=set, repr=False)
     views: ViewLog = field(init=False, repr=False)
+    # More of the portal's scheduled purge, hung on by the packages that stand on it (EMREX's transfers and
+    # consents): each takes the purge's session and the time.
+    purgers: list[Callable[[Session, datetime], object]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.views = ViewLog(self.db)
@@ -139,7 +145,10 @@ class Portal:
 
     def _purge(self) -> None:
         with self.db.session() as session:
-            purge(session, datetime.now(UTC))
+            now = datetime.now(UTC)
+            purge(session, now)
+            for more in self.purgers:
+                more(session, now)
 
     def close(self) -> None:
         self.views.close()

@@ -27,6 +27,7 @@ from joserfc.jwk import ECKey
 from sqlalchemy import select, update
 from tests.functional.portal.conftest import HINT, HISF, INSTITUTIONS, OWNER
 
+from vitnemal.audit.models import AuditEvent
 from vitnemal.config import Settings
 from vitnemal.devtools.postgres import free_port
 from vitnemal.devtools.server import BackgroundServer
@@ -156,6 +157,11 @@ def test_the_whole_flow_hands_over_signed_elmo_and_pdf_and_keeps_the_consent(por
         sent = db.scalars(select(EmrexTransfer.data_format).where(EmrexTransfer.owner_id == OWNER.national_id,
                                                                   EmrexTransfer.protocol == "emrex2")).all()
         assert sorted(sent) == ["elmo", "pdf"]  # one transfer per format: asking again adds none
+        handed = db.scalars(select(AuditEvent.action).where(AuditEvent.subject_national_id == OWNER.national_id,
+                                                            AuditEvent.action.like("emrex%"))
+                            .order_by(AuditEvent.id)).all()
+        # each handing out is in the owner's log, the repeat too (no new transfer, but disclosed again)
+        assert handed == ["emrex2.consent", "emrex.transfer", "emrex2.answered_again", "emrex.transfer"]
     page = browser.get("/emrex/consents")
     assert page.status_code == 200 and ref in page.text and "Demo Rekruttering AS" in page.text
     assert "Hentet av tjenesten" in page.text  # it did fetch
