@@ -25,7 +25,7 @@ from vitnemal.portal import tasks
 from vitnemal.portal.mail import Mailer, SmtpMailer
 from vitnemal.portal.shares import PdfMaker, purge
 from vitnemal.portal.source import PORTAL_CODE, ResultsSource
-from vitnemal.portal.viewlog import ViewLog
+from vitnemal.portal.viewlog import Sessions, ViewLog
 
 log = logging.getLogger("vitnemal.portal")
 RETRY_POLL_S = 5.0
@@ -45,6 +45,7 @@ def outbox_dir(settings: Settings) -> Path:
 class Portal:
     settings: Settings
     db: Database
+    sessions: Sessions | None = None  # the browsers' sessions, which the share pages' view log reads
     _source: ResultsSource | None = None
     _pdf_maker: PdfMaker | None = None
     _mailer: Mailer | None = None
@@ -58,7 +59,7 @@ class Portal:
     purgers: list[Callable[[Session, datetime], object]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self.views = ViewLog(self.db)
+        self.views = ViewLog(self.db, self.sessions)
 
     @property
     def source(self) -> ResultsSource:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from babel.dates import format_date
 from fastapi import Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from vitnemal.portal import shares
@@ -21,9 +22,18 @@ from vitnemal.portal.models import Share, ShareDocument
 from vitnemal.portal.outbox import read_outbox
 from vitnemal.portal.routes import institutions_view, page_texts, portal_of
 from vitnemal.portal.shares import OpenStatus
-from vitnemal.web.context import ensure_session, language, save_session, use_share_language
+from vitnemal.web.context import (
+    current_session,
+    ensure_session,
+    language,
+    loaded_session,
+    save_session,
+    use_share_language,
+    web,
+)
 from vitnemal.web.i18n import babel_locale, oslo_datetime
 from vitnemal.web.routing import page_router
+from vitnemal.web.sessions import COOKIE
 from vitnemal.web.templating import gettext_for, render
 
 router = page_router()
@@ -40,6 +50,11 @@ def _agent(request: Request) -> str:
     return request.headers.get("user-agent", "")[:150]
 
 
+def _visitor(request: Request) -> str:
+    """The client as the owner's view log shows it: its address and browser."""
+    return f"{_client(request)} {_agent(request)}"
+
+
 def _token(token: str) -> str:
     if len(token) > MAX_TOKEN:
         raise HTTPException(404, headers=SHARE_HEADERS)
@@ -47,9 +62,7 @@ def _token(token: str) -> str:
 
 
 def _opened(request: Request) -> list[str]:
-    session = ensure_session(request)
-    value = session.data.get("shares")
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return shares.opened_shares(ensure_session(request).data)
 
 
 def _closed_text(request: Request, status: OpenStatus | None, retry_after: datetime | None = None) -> str | None:
@@ -97,8 +110,54 @@ def _results_page(request: Request, token: str, share: Share, documents: Sequenc
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)
-def open_link(request: Request, token: str) -> HTMLResponse:
-    """The link from the e-mail: the code form, or the results when this browser already gave the code."""
+async def open_link(request: Request, token: str) -> Response:
+    """The link from the e-mail: the results when this browser already gave the code, else the code form (or why
+    the link does not open).
+
+    A browser that gave the code is shown the results without a worker thread: the view log decides and logs the
+    view in its batch (share, session and view in one transaction), and the page is one rendered before for this
+    share and language when there is one. Everything else takes the path below, which reads and decides again.
+    """
+    portal = portal_of(request)
+    cookie = request.cookies.get(COOKIE)
+    if cookie and len(token) <= MAX_TOKEN:
+        seen = await portal.views.view_link(token=token, cookie=cookie, client=_visitor(request),
+                                            now=datetime.now(UTC))
+        loaded_session(request, seen.session)
+        if seen.logged and seen.share is not None:
+            use_share_language(request, seen.share.language)
+            key = _page_key(request, seen.share.id)
+            page = web(request).pages.get(key) if key is not None else None
+            if page is not None:
+                return HTMLResponse(page, headers=SHARE_HEADERS)
+            return await run_in_threadpool(_render_shown, request, token, key)
+    return await run_in_threadpool(_open_link, request, token)
+
+
+def _page_key(request: Request, share_id: int) -> tuple[object, ...] | None:
+    """What the results page depends on besides the frozen share, when it is the same for every such visitor: a
+    logged-in visitor's page has their account menu (and its CSRF token), so it is rendered for them alone."""
+    session = current_session(request)
+    if session is not None and session.national_id is not None:
+        return None
+    return ("share", share_id, language(request), request.url.query)
+
+
+def _render_shown(request: Request, token: str, key: tuple[object, ...] | None) -> Response:
+    """The results page of a share whose view was just logged (kept for the next visitor when ``key`` says so)."""
+    portal = portal_of(request)
+    with portal.db.read_session() as db:  # one query: the share and its diplomas' names
+        share = shares.find_by_token(db, token, with_documents=True)
+        db.expunge_all()  # kept as loaded: the read session's rollback would expire it
+    if share is None:  # purged since
+        return _open_link(request, token)
+    page = _results_page(request, token, share, share.documents)
+    if key is not None:
+        web(request).pages.put(key, bytes(page.body))
+    return page
+
+
+def _open_link(request: Request, token: str) -> HTMLResponse:
     portal = portal_of(request)
     now = datetime.now(UTC)
     opened = _opened(request)
@@ -114,7 +173,7 @@ def open_link(request: Request, token: str) -> HTMLResponse:
     if share.public_id not in opened:
         return _code_page(request, token)
     # Committed before the page is sent, in one transaction with the other views arriving meanwhile.
-    portal.views.record(share, client=f"{_client(request)} {_agent(request)}", what="opened", now=now)
+    portal.views.record(share, client=_visitor(request), what="opened", now=now)
     return _results_page(request, token, share, share.documents)
 
 
@@ -128,7 +187,7 @@ def enter_code(request: Request, token: str, code: str = Form("", max_length=64)
                                    now=datetime.now(UTC), log_view=False)  # the page it leads to logs the view
     if result.opened and result.share is not None:
         session = ensure_session(request)
-        session.data["shares"] = [*opened, result.share.public_id][-MAX_OPENED:]
+        session.data[shares.OPENED] = [*opened, result.share.public_id][-MAX_OPENED:]
         save_session(request, session)
         return RedirectResponse(f"/s/{token}", status_code=303, headers=SHARE_HEADERS)
     if result.status is OpenStatus.WRONG_CODE:
@@ -153,7 +212,7 @@ def download_pdf(request: Request, token: str) -> Response:
         share = shares.find_by_token(db, _token(token))
         if share is None or share.public_id not in opened or shares.share_link_status(share, now) is not None:
             raise HTTPException(404, headers=SHARE_HEADERS)
-        shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="pdf", now=now)
+        shares.record_view(db, share, client=_visitor(request), what="pdf", now=now)
         pdf = share.pdf or b""
         day = share.created_at.date().isoformat()
     headers = {**SHARE_HEADERS, "content-disposition": f'attachment; filename="vitnemalsportalen-{day}.pdf"'}
@@ -173,7 +232,7 @@ def download_diploma(request: Request, token: str, number: int) -> Response:
         document = shares.share_document(db, share, number) if 0 < number < 100 else None
         if document is None:
             raise HTTPException(404, headers=SHARE_HEADERS)
-        shares.record_view(db, share, client=f"{_client(request)} {_agent(request)}", what="diploma", now=now)
+        shares.record_view(db, share, client=_visitor(request), what="diploma", now=now)
         pdf, name = document.pdf, f"vitnemal-{document.institution_code}-{document.lang}.pdf"
     headers = {**SHARE_HEADERS, "content-disposition": f'attachment; filename="{name}"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

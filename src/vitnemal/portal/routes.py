@@ -335,7 +335,7 @@ def install(app: Any) -> Portal:
     """Serve the portal's pages on ``app``, on the web foundation's settings and database (already installed)."""
     from vitnemal.portal.recipient import router as recipient_router
 
-    portal = Portal(app.state.web.settings, app.state.web.db)
+    portal = Portal(app.state.web.settings, app.state.web.db, sessions=app.state.web.sessions)
     app.state.portal = portal
     app.include_router(router)
     app.include_router(recipient_router)

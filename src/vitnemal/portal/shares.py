@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -21,14 +21,12 @@ from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from vitnemal.audit import service as audit
 from vitnemal.audit.service import record_event
-from vitnemal.portal import events, rules
+from vitnemal.portal import events, rules, share_views
 from vitnemal.portal.diplomas import FrozenDiploma
 from vitnemal.portal.fetch import fetch_view, purge_fetches
 from vitnemal.portal.mail import Mailer, share_mails
 from vitnemal.portal.models import CodeAttempt, Share, ShareDocument, ShareView
 from vitnemal.portal.source import Owner
-
-MAX_CLIENT_CHARS = 200
 
 
 class PdfMaker(Protocol):
@@ -146,7 +144,46 @@ def find_by_token(session: Session, token: str, *, with_documents: bool = False)
     return None if share is None or share.purged_at is not None else share
 
 
-def _closed(share: Share, now: datetime) -> OpenStatus | None:
+@dataclass(frozen=True)
+class ShareHead:
+    """What a page view must know of a share before showing it; the snapshot is read only to render the page."""
+
+    id: int
+    public_id: str
+    owner_id: str
+    language: str
+    expires_at: datetime
+    ended_at: datetime | None
+
+
+def heads_by_token(session: Session, tokens: Collection[str]) -> dict[str, ShareHead]:
+    """The shares behind these links (purged ones left out), by token, in one query."""
+    hashes = {rules.token_hash(token): token for token in tokens}
+    rows = session.execute(
+        select(Share.token_hash, Share.id, Share.public_id, Share.owner_id, Share.language, Share.expires_at,
+               Share.ended_at).where(Share.token_hash.in_(hashes), Share.purged_at.is_(None)))
+    return {hashes[r.token_hash]: ShareHead(r.id, r.public_id, r.owner_id, r.language, r.expires_at, r.ended_at)
+            for r in rows}
+
+
+# The shares a recipient's browser session has opened with their codes, newest last (in the session's data).
+OPENED = "shares"
+
+
+def opened_shares(data: Mapping[str, Any]) -> list[str]:
+    """The public ids of the shares a browser opened with the code, from its session's ``data``."""
+    value = data.get(OPENED)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+class _Dated(Protocol):
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+
+
+def _closed(share: _Dated, now: datetime) -> OpenStatus | None:
     state = rules.share_state(share.expires_at, share.ended_at, now)
     return {rules.ShareState.EXPIRED: OpenStatus.EXPIRED, rules.ShareState.ENDED: OpenStatus.ENDED}.get(state)
 
@@ -156,7 +193,7 @@ def link_status(session: Session, token: str, now: datetime) -> OpenStatus | Non
     return share_link_status(find_by_token(session, token), now)
 
 
-def share_link_status(share: Share | None, now: datetime) -> OpenStatus | None:
+def share_link_status(share: Share | ShareHead | None, now: datetime) -> OpenStatus | None:
     """:func:`link_status` of a share already found by its token (one query per page view, not two)."""
     return OpenStatus.NOT_FOUND if share is None else _closed(share, now)
 
@@ -209,12 +246,8 @@ def open_share(session: Session, *, token: str, code: str, client: str, now: dat
 
 def record_view(session: Session, share: Share, *, client: str, what: str, now: datetime) -> None:
     """Log one view (the page opened, the PDF downloaded) with its time and client, and audit it."""
-    # No views_count += 1 here: every view of one share would queue on that one row's lock. The rows are the count;
-    # the purge writes it down before it deletes them.
-    session.add(ShareView(share_id=share.id, at=now, client=client[:MAX_CLIENT_CHARS], what=what))
-    action = {"pdf": events.SHARE_PDF, "diploma": events.SHARE_DIPLOMA}.get(what, events.SHARE_VIEWED)
-    record_event(session, actor=f"recipient:{client[:80]}", action=action, subject=share.owner_id,
-                 detail=f"share {share.public_id} {what}")
+    view = share_views.NewView(share.id, share.public_id, share.owner_id, client, what, now)
+    share_views.record_views(session, [view])
 
 
 def share_document(session: Session, share: Share, number: int) -> ShareDocument | None:

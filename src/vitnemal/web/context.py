@@ -21,6 +21,7 @@ from vitnemal.db import Database
 from vitnemal.web import i18n
 from vitnemal.web.auth.oidc import Provider
 from vitnemal.web.auth.providers import configured_providers
+from vitnemal.web.pagecache import PageCache
 from vitnemal.web.secretkey import derive, load_secret_key
 from vitnemal.web.sessions import COOKIE, BrowserSession, SessionStore, utcnow
 
@@ -42,6 +43,7 @@ class Web:
     providers: list[Provider] = field(default_factory=list)
     sessions: SessionStore = field(init=False, repr=False)
     csrf_key: bytes = field(init=False, repr=False)
+    pages: PageCache = field(default_factory=PageCache, repr=False)  # pages any visitor of a key sees alike
 
     def __post_init__(self) -> None:
         self.sessions = SessionStore(derive(self.secret, "session-cookie"),
@@ -138,6 +140,12 @@ def current_session(request: Request) -> BrowserSession | None:
             w.sessions.touch(db, session, now)
     state[_SESSION] = session
     return session
+
+
+def loaded_session(request: Request, session: BrowserSession | None) -> None:
+    """This request's session (or None for none), loaded and touched elsewhere: the share page's view batch reads
+    the browser's session with the share. Pages rendered for the request then read it from here."""
+    request.scope.setdefault("state", {})[_SESSION] = session
 
 
 def ensure_session(request: Request) -> BrowserSession:

@@ -15,11 +15,12 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from vitnemal.web.models import WebSession
@@ -71,14 +72,24 @@ class SessionStore:
 
     def load(self, db: Session, cookie: str | None, now: datetime) -> BrowserSession | None:
         """The live session the cookie names, or None (no cookie, forged, ended, or idle too long). Reads only."""
-        sid = self._unsign(cookie)
-        if sid is None:
-            return None
-        row = db.get(WebSession, _hash(sid))
-        if row is None or now - row.last_seen_at > self.idle:
-            return None
-        return BrowserSession(sid=sid, data=json.loads(row.data), created_at=row.created_at,
-                              last_seen_at=row.last_seen_at)
+        return self.load_many(db, [cookie], now)[0]
+
+    def load_many(self, db: Session, cookies: Sequence[str | None], now: datetime) -> list[BrowserSession | None]:
+        """:meth:`load` of each cookie, in one query (the recipients' page views are read in batches)."""
+        sids = [self._unsign(cookie) for cookie in cookies]
+        hashes = {_hash(sid) for sid in sids if sid is not None}
+        rows = {row.id_hash: row for row in db.execute(
+            select(WebSession.id_hash, WebSession.data, WebSession.created_at, WebSession.last_seen_at)
+            .where(WebSession.id_hash.in_(hashes)))} if hashes else {}
+        found: list[BrowserSession | None] = []
+        for sid in sids:
+            row = rows.get(_hash(sid)) if sid is not None else None
+            if sid is None or row is None or now - row.last_seen_at > self.idle:
+                found.append(None)
+            else:
+                found.append(BrowserSession(sid=sid, data=json.loads(row.data), created_at=row.created_at,
+                                            last_seen_at=row.last_seen_at))
+        return found
 
     @staticmethod
     def needs_touch(session: BrowserSession, now: datetime) -> bool:
@@ -86,9 +97,19 @@ class SessionStore:
 
     def touch(self, db: Session, session: BrowserSession, now: datetime) -> None:
         """Record a request, so the idle timeout counts from now."""
-        row = db.get(WebSession, _hash(session.sid))
-        if row is not None:
-            row.last_seen_at = session.last_seen_at = now
+        self._touch_all(db, [session], now)
+
+    def touch_due(self, db: Session, sessions: Sequence[BrowserSession], now: datetime) -> None:
+        """:meth:`touch` those of ``sessions`` that need it (:meth:`needs_touch`), in one statement."""
+        self._touch_all(db, [s for s in sessions if self.needs_touch(s, now)], now)
+
+    @staticmethod
+    def _touch_all(db: Session, due: Sequence[BrowserSession], now: datetime) -> None:
+        if due:
+            db.execute(update(WebSession).where(WebSession.id_hash.in_({_hash(s.sid) for s in due}))
+                       .values(last_seen_at=now).execution_options(synchronize_session=False))
+            for session in due:
+                session.last_seen_at = now
 
     def create(self, db: Session, now: datetime, data: dict[str, Any] | None = None) -> BrowserSession:
         """A new session with a fresh random id; its cookie value is in ``.cookie``."""

@@ -249,3 +249,29 @@ def test_a_north_sami_share_is_shown_to_its_recipient_in_north_sami(app: FastAPI
         assert "Riegádanbeaivi" in shown.text and "RES-100" in shown.text
         english = recipient.get(token_path + "?lang=en")  # the recipient may still pick a page language
         assert '<html lang="en"' in english.text and "Shared results" in english.text
+
+
+def test_a_page_shown_again_is_logged_each_time_and_refused_once_the_share_ends(app: FastAPI,
+                                                                                owner: TestClient) -> None:
+    share(owner, fetched_page(owner))
+    link, code = mails(app)
+    token_path = link.removeprefix("http://testserver")
+    with TestClient(app) as recipient, TestClient(app) as other_owner:
+        ask = recipient.get(token_path).text
+        first = recipient.post(token_path, data={"csrf_token": csrf(ask), "code": code})
+        again = [recipient.get(token_path) for _ in range(3)]  # the page kept from the first view
+        assert {a.text for a in again} == {first.text} and "RES-100" in first.text
+        assert all(a.headers["referrer-policy"] == "no-referrer" for a in again)
+        # A logged-in visitor gets their own account menu, and the recipient never gets theirs.
+        log_in(app, other_owner, OTHER.national_id, OTHER.name)
+        form = other_owner.get(token_path).text
+        theirs = other_owner.post(token_path, data={"csrf_token": csrf(form), "code": code}).text
+        assert "/auth/logout" in theirs and "RES-100" in theirs
+        assert "/auth/logout" not in recipient.get(token_path).text
+        log = owner.get("/shares?lang=en").text
+        assert "Opened 6 times" in log
+        public_id = re.search(r'action="/shares/([0-9a-f-]{36})/end"', log).group(1)  # type: ignore[union-attr]
+        assert owner.post(f"/shares/{public_id}/end", data={"csrf_token": csrf(log)}).status_code == 200
+        refused = recipient.get(token_path)
+        assert refused.status_code == 410 and "RES-100" not in refused.text and "avsluttet" in refused.text
+    assert "Opened 6 times" in owner.get("/shares?lang=en").text  # the refused one is no view

@@ -1,10 +1,12 @@
 """The view log writes views in batches: each caller returns only once its view is committed, every view of a
-burst is in the owner's log and the audit log, and one view that cannot be written fails alone."""
+burst is in the owner's log and the audit log, and one view that cannot be written fails alone. A share page's
+view is logged only when the share is open and that browser opened it with the code."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from tests.functional.portal.conftest import OWNER
@@ -15,7 +17,8 @@ from vitnemal.db import Database
 from vitnemal.portal import events, shares
 from vitnemal.portal.models import Share, ShareView
 from vitnemal.portal.source import StaticResultsSource
-from vitnemal.portal.viewlog import ViewLog, ViewNotLogged
+from vitnemal.portal.viewlog import LinkView, ViewLog, ViewNotLogged
+from vitnemal.web.sessions import SessionStore
 
 
 def _share_row(db: Database, public_id: str) -> Share:
@@ -90,3 +93,35 @@ def test_a_closed_log_starts_a_new_writer_for_the_next_view(db: Database, source
     views.close()
     with db.read_session() as s:
         assert len(s.scalars(select(ShareView).where(ShareView.share_id == share.id)).all()) == 2
+
+
+def test_a_batch_of_link_views_logs_only_open_shares_opened_by_that_browser(db: Database,
+                                                                         source: StaticResultsSource) -> None:
+    first, second = _share(db, source, recipients=["a@example.no", "b@example.no"])
+    token, ended_token = first.link.rsplit("/", 1)[1], second.link.rsplit("/", 1)[1]
+    store = SessionStore(b"k" * 32, timedelta(minutes=30))
+    now = datetime.now(UTC)
+    with db.session() as s:
+        opened = store.create(s, now, {shares.OPENED: [first.share.public_id, second.share.public_id]})
+        stranger = store.create(s, now, {})
+        shares.end_share(s, owner_id=OWNER.national_id, public_id=second.share.public_id, now=now)
+    views = ViewLog(db, store)
+
+    async def burst() -> list[LinkView]:
+        asked = [(token, opened.cookie)] * 5 + [(token, stranger.cookie), (token, "forged.cookie"),
+                                                (ended_token, opened.cookie), ("no-such-link", opened.cookie)]
+        return await asyncio.gather(*(views.view_link(token=t, cookie=c or "", client="192.0.2.9 Firefox",
+                                                      now=datetime.now(UTC)) for t, c in asked))
+
+    found = asyncio.run(burst())
+    views.close()
+    assert [f.logged for f in found] == [True] * 5 + [False] * 4
+    assert found[0].share is not None and found[0].share.public_id == first.share.public_id
+    assert found[0].session.sid == opened.sid and found[5].session.sid == stranger.sid
+    assert found[6].session is None and found[8].share is None
+    assert found[7].share is not None and found[7].share.ended_at is not None
+    with db.read_session() as s:
+        logged = s.scalars(select(ShareView.share_id)).all()
+        audited = s.scalars(select(AuditEvent.subject_national_id).where(
+            AuditEvent.action == events.SHARE_VIEWED)).all()
+    assert logged == [first.share.id] * 5 and audited == [OWNER.national_id] * 5

@@ -165,7 +165,12 @@ def test_sessions_end_after_the_idle_timeout_and_forged_cookies_fail(page_app) -
         assert store.load(s, cookie, start + timedelta(minutes=29, seconds=1801)) is None
         assert store.load(s, cookie.replace(".", "x."), start) is None
         assert store.load(s, cookie[:-3] + "abc", start) is None
-        assert store.purge(s, start + timedelta(hours=2)) == 1
+        # Many at once (a batch of share pages), each as load says, in the order asked.
+        other = store.create(s, start + timedelta(minutes=58), {})
+        found = store.load_many(s, [None, cookie, "forged.x", other.cookie, cookie], start + timedelta(minutes=58))
+        assert [f.sid if f else None for f in found] == [None, session.sid, None, other.sid, session.sid]
+        assert found[1] is not None and found[1].data == {"pid": "01536112185"}
+        assert store.purge(s, start + timedelta(hours=2)) == 2
 
 
 def test_secure_cookies_behind_tls(web_settings, db_url) -> None:
