@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import select, union_all
+from sqlalchemy import Table, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from vitnemal.identity.models import Person, PersonIdentity
@@ -74,10 +75,14 @@ def same_person(subject: Subject, first_name: str, last_name: str, birth_date: d
             and _simple(subject.first_name) == _simple(first_name) and _simple(subject.last_name) == _simple(last_name))
 
 
+_person = cast(Table, Person.__table__).c
+# The one look every answer makes, built once (see vitnemal.node.held).
+REGISTERED_AS = select(_person.id, _person.national_id).where(_person.national_id == bindparam("national_id"))
+
+
 def find_subject(session: Session, subject: Subject) -> Match | NoMatch:
     """The person ``subject`` is about at this node, by the rules in the module docstring."""
-    current = session.execute(
-        select(Person.id, Person.national_id).where(Person.national_id == subject.national_id)).first()
+    current = session.connection().execute(REGISTERED_AS, {"national_id": subject.national_id}).first()
     if current is not None:
         return Match(current.id, current.national_id, subject.national_id)
     # The request's current id may be an earlier id recorded here; the request's earlier ids may be anything here.

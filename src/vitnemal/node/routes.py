@@ -46,17 +46,19 @@ def database_limiter(settings: Settings) -> RequestLimiter:
     per_day = ratelimit.Limit(settings.node_flag_per_day, 86_400)
 
     def check(session: Session, requester: str, now: datetime, people: int = 0) -> Throttle:
-        minute = ratelimit.hit(session, f"node:{requester}", per_minute, now)
+        # One statement counts the message, the batch's people and the day's people together. A refusal rolls the
+        # whole transaction back (answer_request raises), so counting all three before deciding counts nothing
+        # that the old one-at-a-time checks would not have.
+        amount = max(1, people)
+        uses = [ratelimit.Use(f"node:{requester}", per_minute), ratelimit.Use(f"node-day:{requester}", per_day, amount)]
+        if people:  # a batch question: its people are bounded too, not only its one message
+            uses.append(ratelimit.Use(f"node-people:{requester}", people_per_minute, people))
+        minute, day, *asked = ratelimit.hit_all(session, uses, now)
         if minute.used == 1:
             ratelimit.purge(session, now)  # at most once a minute per requester: ended windows are dropped
-        if not minute.allowed:
-            return Throttle(retry_after_s=minute.retry_after_s)
-        if people:  # a batch question: its people are bounded too, not only its one message
-            asked = ratelimit.hit(session, f"node-people:{requester}", people_per_minute, now, people)
-            if not asked.allowed:
-                return Throttle(retry_after_s=asked.retry_after_s)
-        amount = max(1, people)
-        day = ratelimit.hit(session, f"node-day:{requester}", per_day, now, amount)
+        for decision in (minute, *asked):
+            if not decision.allowed:
+                return Throttle(retry_after_s=decision.retry_after_s)
         return Throttle(flag=per_day.count if day.used - amount <= per_day.count < day.used else 0)
 
     return check

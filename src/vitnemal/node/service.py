@@ -25,28 +25,16 @@ from vitnemal.db import Database
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.node import diplomas, matching, rules
 from vitnemal.node.batch import MAX_BATCH_ANSWER_BYTES, BatchRequest, answer_item
+from vitnemal.node.held import Held, held_about, sharing_refusal
 from vitnemal.node.protocol import LegalBasis, NodeAnswer, ResultsRequest, fetch_day
 from vitnemal.node.wire import AnswerStatus as Status
-from vitnemal.node.wire import (
-    BatchAnswerItem,
-    CourseLink,
-    DiplomaRef,
-    DisclosureItem,
-    QualificationItem,
-    ResultItem,
-    WithheldItem,
-)
-from vitnemal.records.models import (
-    AssessmentResult,
-    Course,
-    Disclosure,
-    ExchangeSettings,
-    Qualification,
-    QualificationCourse,
-    QualificationGroup,
-)
+from vitnemal.node.wire import BatchAnswerItem, DisclosureItem
+from vitnemal.records.models import Disclosure
 
 MAX_DISCLOSURES = 500  # newest first: enough for a person's page, bounded for the answer's size
+# The log's insert, built once and run on the connection (Core, not the ORM's insert: the same row, a fraction of
+# the CPU on the path every answer takes).
+LOG_DISCLOSURE = insert(cast(Table, Disclosure.__table__))
 UNUSUAL_VOLUME = AuditAction.NODE_UNUSUAL_VOLUME
 
 
@@ -74,7 +62,8 @@ class Throttle:
 class RequestLimiter(Protocol):
     """Counts one request of ``requester`` in the caller's transaction (the counters are in the database, so every
     process of a node shares them), a batch question with the ``people`` it asks about; entry points provide one
-    (``node.routes.database_limiter``)."""
+    (``node.routes.database_limiter``). A refused request's transaction is rolled back (the callers here raise
+    RateLimited inside it), so what the limiter counted for it is not kept."""
 
     def __call__(self, session: Session, requester: str, now: datetime, people: int = 0) -> Throttle: ...
 
@@ -92,77 +81,6 @@ def _same_name_and_birth_date(session: Session, request: ResultsRequest) -> bool
         )
     )
     return bool(found)
-
-
-# What a node holds about one person, as an answer carries it: passed results (and their keys by row id), released
-# qualifications with their courses, and the withheld ones.
-Held = tuple[list[ResultItem], list[QualificationItem], list[WithheldItem]]
-
-
-def _passed_results(session: Session, person_ids: Sequence[int]) -> dict[int, tuple[list[ResultItem],
-                                                                                    dict[int, str]]]:
-    """Each person's passed results (oldest term first) and their keys by result row id, in one query."""
-    rows = session.execute(
-        select(AssessmentResult.id, AssessmentResult.person_id, Course.code, Course.name_nb, Course.name_en,
-               Course.kind, AssessmentResult.thesis_title, AssessmentResult.year, AssessmentResult.season,
-               AssessmentResult.credits, AssessmentResult.grade, Course.grading_scale, Course.description_nb,
-               Course.description_en)
-        .join(Course, Course.id == AssessmentResult.course_id)
-        .where(AssessmentResult.person_id.in_(list(person_ids)), AssessmentResult.passed.is_(True))
-        .order_by(AssessmentResult.person_id, AssessmentResult.year, AssessmentResult.season, AssessmentResult.id)
-    ).all()
-    out: dict[int, tuple[list[ResultItem], dict[int, str]]] = {pid: ([], {}) for pid in person_ids}
-    for r in rows:
-        results, keys = out[r.person_id]
-        keys[r.id] = rules.result_key(r.code, r.year, r.season)
-        # model_construct: the node's own records are not re-validated on this hot path; the requester validates.
-        results.append(ResultItem.model_construct(
-            key=keys[r.id], course_code=r.code, name_nb=r.name_nb, name_en=r.name_en, kind=r.kind,
-            thesis_title=r.thesis_title, year=r.year, season=r.season, credits=r.credits, grade=r.grade,
-            grading_scale=r.grading_scale, description_nb=r.description_nb, description_en=r.description_en))
-    return out
-
-
-def _held(session: Session, person_ids: Sequence[int], fetch_date: date, *, owner: bool = False) -> dict[int, Held]:
-    """What the node holds about each person: passed results, the qualifications released by ``fetch_date`` with
-    their (passed) courses, and the withheld ones (diploma not yet issued); to the ``owner`` each released
-    qualification with the diploma sets issued for it. A few queries for all of ``person_ids`` together."""
-    passed = _passed_results(session, person_ids)
-    quals = session.scalars(select(Qualification).where(Qualification.person_id.in_(list(person_ids)))
-                            .order_by(Qualification.award_date, Qualification.id)).all()
-    released = [q for q in quals if rules.is_released(q.diploma_issued_on, fetch_date)]
-    links: dict[int, list[CourseLink]] = {q.id: [] for q in released}
-    if released:
-        owner_of = {q.id: q.person_id for q in released}
-        for link in session.execute(
-            select(QualificationCourse.qualification_id, QualificationCourse.result_id,
-                   QualificationCourse.credits_counted, QualificationGroup.heading_nb, QualificationGroup.heading_en)
-            .outerjoin(QualificationGroup, QualificationGroup.id == QualificationCourse.group_id)
-            .where(QualificationCourse.qualification_id.in_(list(links)))
-            .order_by(QualificationCourse.id)
-        ):
-            keys = passed[owner_of[link.qualification_id]][1]
-            if link.result_id in keys:  # only passed results are shared, so only they can be linked
-                links[link.qualification_id].append(CourseLink.model_construct(
-                    result_key=keys[link.result_id], group_nb=link.heading_nb, group_en=link.heading_en,
-                    credits_counted=link.credits_counted))
-    out: dict[int, Held] = {pid: (passed[pid][0], [], []) for pid in person_ids}
-    issued: dict[int, dict[int, list[DiplomaRef]]] = {}
-    for q in quals:
-        if q.id not in links:
-            out[q.person_id][2].append(WithheldItem.model_construct(
-                code=q.code, name_nb=q.name_nb, name_en=q.name_en, level=q.level,
-                reason="diploma_not_issued_before_fetch_date"))
-            continue
-        if owner and q.person_id not in issued:
-            issued[q.person_id] = diplomas.current_diplomas(session, q.person_id)
-        out[q.person_id][1].append(QualificationItem.model_construct(
-            key=q.code, code=q.code, name_nb=q.name_nb, name_en=q.name_en, level=q.level,
-            programme_name_nb=q.programme_name_nb, programme_name_en=q.programme_name_en,
-            specialisation_nb=q.specialisation_nb, specialisation_en=q.specialisation_en, credits=q.credits,
-            award_date=q.award_date, diploma_issued_on=q.diploma_issued_on, courses=links[q.id],
-            diplomas=issued.get(q.person_id, {}).get(q.id, [])))
-    return out
 
 
 def _fetch_date(request: ResultsRequest, now: datetime) -> date:
@@ -188,7 +106,7 @@ def _records_answer(session: Session, request: ResultsRequest, base: NodeAnswer,
             ), None
         return replace(base, status=Status.NO_RESULTS, message="No results are registered for this person."), None
     if held is None:
-        held = _held(session, [person.person_id], _fetch_date(request, now),
+        held = held_about(session, [person.person_id], _fetch_date(request, now),
                      owner=request.basis is LegalBasis.OWNER_LOGIN)
     results, qualifications, withheld = held[person.person_id]
     # The answer names the id that matched; under an earlier one (an old D-number) it says so, so it can be fixed.
@@ -217,11 +135,6 @@ def _base(request: ResultsRequest, node_code: str, now: datetime) -> NodeAnswer:
                       issued_at=int(now.timestamp()), subject=request.subject.national_id, status=Status.NO_RESULTS)
 
 
-def _sharing_refusal(session: Session) -> str | None:
-    settings = session.execute(select(ExchangeSettings.module_active, ExchangeSettings.reserved)).first()
-    return rules.sharing_refusal(bool(settings and settings.module_active), bool(settings and settings.reserved))
-
-
 def _before_records(request: ResultsRequest, base: NodeAnswer, refusal: str | None,
                     now: datetime) -> NodeAnswer | None:
     """Questions 1 and 2 (shares? consent?): the answer when either says no, else None."""
@@ -241,7 +154,7 @@ def build_answer(session: Session, request: ResultsRequest, node_code: str, now:
                  documents_root: Path | None = None) -> tuple[NodeAnswer, matching.Match | None]:
     """Answer the seed's three questions in order; return the (unsigned) answer and the person it disclosed."""
     base = _base(request, node_code, now)
-    refused = _before_records(request, base, _sharing_refusal(session), now)
+    refused = _before_records(request, base, sharing_refusal(session), now)
     if refused is not None:
         return refused, None
     if request.diploma is not None and request.basis is LegalBasis.OWNER_LOGIN:
@@ -264,7 +177,7 @@ def answer_request(db: Database, request: ResultsRequest, node_code: str, now: d
                     record_event(session, actor=f"node:{node_code}", action=UNUSUAL_VOLUME,
                                  detail=f"{request.requester} has passed {throttle.flag} requests today")
             answer, match = build_answer(session, request, node_code, now, documents_root)
-            session.execute(insert(Disclosure).values(**disclosure_row(request, answer, match, now)))
+            session.connection().execute(LOG_DISCLOSURE, disclosure_row(request, answer, match, now))
             if request.disclosures and request.basis is LegalBasis.OWNER_LOGIN:
                 answer = replace(answer, disclosures=disclosures_about(session, request.subject.national_id))
     except IntegrityError:
@@ -394,7 +307,7 @@ def answer_batch(db: Database, batch: BatchRequest, node_code: str, now: datetim
                 if throttle.flag:
                     record_event(session, actor=f"node:{node_code}", action=UNUSUAL_VOLUME,
                                  detail=f"{batch.requester} has passed {throttle.flag} people asked about today")
-            refusal = _sharing_refusal(session)
+            refusal = sharing_refusal(session)
             answers: list[tuple[ResultsRequest, NodeAnswer | None, matching.Match | None]] = []
             to_look_up = []
             for request in requests:
@@ -408,7 +321,7 @@ def answer_batch(db: Database, batch: BatchRequest, node_code: str, now: datetim
                                                           if isinstance(f, matching.NoMatch) and not f.mismatch])
             no_match = iter(names)
             people = list({f.person_id for f in found if isinstance(f, matching.Match)})
-            held = _held(session, people, _fetch_date(requests[0], now)) if people else {}
+            held = held_about(session, people, _fetch_date(requests[0], now)) if people else {}
             for n, f in zip(to_look_up, found, strict=True):
                 same = next(no_match) if isinstance(f, matching.NoMatch) and not f.mismatch else False
                 request = requests[n]
@@ -428,7 +341,7 @@ def answer_batch(db: Database, batch: BatchRequest, node_code: str, now: datetim
                     rows.append(disclosure_row(request, answer, match, now))
                 items.append(item)
             if rows:  # Core, not the ORM's bulk insert: the same rows, a third of the time
-                session.connection().execute(insert(cast(Table, Disclosure.__table__)), rows)
+                session.connection().execute(LOG_DISCLOSURE, rows)
     except IntegrityError:
         raise ReplayedRequest(batch.request_id) from None
     return items
