@@ -127,7 +127,8 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
         add_pages(app, settings)
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, object]:
+    async def healthz() -> dict[str, object]:
+        # Reads only what the host found at start: no worker thread for the health checks of a load balancer.
         host: LocalInstitutions = app.state.host
         return {"status": "degraded" if host.unavailable else "ok", "institutions": len(host.codes),
                 "unavailable": sorted(host.unavailable), "worker": with_worker}
