@@ -273,7 +273,7 @@ def _count(where: str, value: object, problems: list[Problem]) -> int:
         return 0
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isdecimal():  # int() reads decimals only, not "²"
         return int(value.strip())
     problems.append(Problem(where, f"{value!r} is not a whole number (hours are never given as fractions of days)"))
     return 0
