@@ -69,7 +69,8 @@ class Settings:
                                                             "nodes' limit).")
     admission_node_concurrency: int = setting(8, "Requests an admission round's worker has in flight to one node "
                                                   "at a time.")
-    admission_window: int = setting(100, "Applicants one admission worker fetches at a time.")
+    admission_window: int = setting(200, "Applicants one admission worker has in flight (two groups of a batch each: "
+                                          "the next group is claimed once every question about the last has left).")
     admission_batch: int = setting(100, "Applicants asked about in one batch question to a node (at most 100).")
     admission_requests_in_flight: int = setting(16, "Requests one admission worker has in flight to all nodes "
                                                     "together (a batch question is one, about up to 100 "

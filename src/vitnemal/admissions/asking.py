@@ -67,7 +67,21 @@ class WorkerStats:
     requests: int = 0  # messages sent (a batch question is one)
     batched: int = 0  # applicants asked in batch questions (one per applicant and node)
     slowed_down: int = 0
+    # Where the wall time went, for the benchmark: seconds with no message at any node (the worker claiming,
+    # recording or waiting), and seconds messages waited for a free place among those in flight.
+    idle_s: float = 0.0
+    queued_s: float = 0.0
+    _sending: int = 0
+    _idle_since: float | None = None
 
+    def sending(self, change: int) -> None:
+        """A message left (+1) or came back (-1)."""
+        now = time.perf_counter()
+        if self._sending == 0 and change > 0 and self._idle_since is not None:
+            self.idle_s += now - self._idle_since
+        self._sending += change
+        if self._sending == 0:
+            self._idle_since = now
 
 
 def _one_each(pairs: list[tuple[Planned, Due]]) -> list[list[tuple[Planned, Due]]]:
@@ -105,6 +119,15 @@ class NodeAsking:
     running_rounds: set[int]
     _share: float
     _in_flight_requests: asyncio.Semaphore
+    _wake: asyncio.Event
+    # Batch questions of the groups claimed so far that have not left once: the worker claims its next group when
+    # this is 0, so the next group's questions are ready as soon as places free up and never queue long.
+    _unsent: int
+
+    def _left(self) -> None:
+        self._unsent -= 1
+        if self._unsent == 0:
+            self._wake.set()
 
     def pacer(self, code: str) -> NodePacer:
         pacer = self.pacers.get(code)
@@ -116,12 +139,14 @@ class NodeAsking:
         return pacer
 
     async def _send(self, code: str, node_url: str, round_id: int, make: Callable[[datetime], tuple[str, str, str]],
-                    applicants: int = 1) -> tuple[Reply, str] | Asked | None:
+                    applicants: int = 1, on_leaving: Callable[[], None] | None = None
+                    ) -> tuple[Reply, str] | Asked | None:
         """Send one message to ``code`` at its pace: ``make(now)`` signs it afresh each time and gives (token, path,
         request id). A "slow down" (429 with Retry-After) is honoured for the whole node and the message sent
         again; not a failure. The reply and request id; None when the round was paused meanwhile; an unavailable
         Asked (without its Due) while the node's breaker is open. A node has longer to answer about more
-        ``applicants``: a tenth of a second more for each after the first."""
+        ``applicants``: a tenth of a second more for each after the first. ``on_leaving`` is called when the
+        message has its place among those in flight."""
         pacer = self.pacer(code)
         timeout = self.host.settings.node_timeout_s + BATCH_SECONDS_PER_APPLICANT * (applicants - 1)
         sent: tuple[Reply, str] | None = None
@@ -132,12 +157,19 @@ class NodeAsking:
                 return Asked(Due(code, 0, False), Verdict(Outcome.UNAVAILABLE, f"{code} did not answer the last "
                                                           f"{BREAK_AFTER} requests; not asked now", retry=True))
             try:
+                waited = time.perf_counter()
                 async with self._in_flight_requests:
+                    self.stats.queued_s += time.perf_counter() - waited
+                    if on_leaving is not None:
+                        on_leaving()
                     token, path, request_id = make(datetime.now(UTC))
+                    self.stats.sending(1)
                     try:
                         reply = await self.client.send(node_url, token, timeout, path)
                     except Exception as exc:  # a client that fails for one node is that node not answering
                         reply = Reply(None, b"", type(exc).__name__, 0)
+                    finally:
+                        self.stats.sending(-1)
             finally:
                 pacer.release()
             self.stats.requests += 1
@@ -184,7 +216,23 @@ class NodeAsking:
 
     async def _ask_batch(self, code: str, pairs: list[tuple[Planned, Due]]) -> list[Asked]:
         """Ask one node about these applicants in one batch question (:mod:`vitnemal.node.batch`), each on their
-        own consent; an applicant the node leaves to be asked alone is asked in a single request."""
+        own consent; an applicant the node leaves to be asked alone is asked in a single request. Counted in
+        ``_unsent`` (by :meth:`plan_group`) until it leaves, or until it is clear it will not."""
+        left = False
+
+        def leaving() -> None:
+            nonlocal left
+            if not left:
+                left = True
+                self._left()
+
+        try:
+            return await self._ask_batch_counted(code, pairs, leaving)
+        finally:
+            leaving()  # not asked (gone, paused, breaker open) or failed: not waiting to leave either
+
+    async def _ask_batch_counted(self, code: str, pairs: list[tuple[Planned, Due]],
+                                 leaving: Callable[[], None]) -> list[Asked]:
         gone = self._gone(code)
         if gone is not None:
             return [Asked(due, gone) for _, due in pairs]
@@ -202,7 +250,8 @@ class NodeAsking:
                                  issued_at=int(now.timestamp()), fetch_date=fetch_date.isoformat(), items=tuple(items))
             return sign(batch.payload(), self.code, self.host.key(self.code)), BATCH_PATH, batch.request_id
 
-        sent = await self._send(code, self.host.registry.get(code).node_url, pairs[0][0].round_id, make, len(pairs))
+        sent = await self._send(code, self.host.registry.get(code).node_url, pairs[0][0].round_id, make, len(pairs),
+                                leaving)
         if sent is None or isinstance(sent, Asked):
             return [Asked(due, None if sent is None else sent.verdict) for _, due in pairs]
         reply, request_id = sent
@@ -218,14 +267,21 @@ class NodeAsking:
             asked[n] = a
         return asked
 
-    async def ask_group(self, group: list[Planned]) -> dict[int, list[Asked]]:
-        """Every due institution's answer about each applicant of ``group``, by applicant id: one batch question
-        to each node due for any of them (a person in two of our rounds goes in separate batches)."""
+    def plan_group(self, group: list[Planned]) -> list[tuple[str, list[tuple[Planned, Due]]]]:
+        """The batch questions that ask about ``group``: one to each node due for any of them (a person in two of
+        our rounds goes in separate batches); each is counted in ``_unsent`` until it leaves."""
         by_node: dict[str, list[tuple[Planned, Due]]] = {}
         for p in group:
             for due in p.due:
                 by_node.setdefault(due.institution, []).append((p, due))
         batches = [(code, part) for code, pairs in by_node.items() for part in _one_each(pairs)]
+        self._unsent += len(batches)
+        return batches
+
+    async def ask_group(self, group: list[Planned], batches: list[tuple[str, list[tuple[Planned, Due]]]]
+                        ) -> dict[int, list[Asked]]:
+        """Every due institution's answer about each applicant of ``group``, by applicant id, asked in
+        ``batches`` (from :meth:`plan_group`)."""
         answered = await asyncio.gather(*(self._ask_batch(code, part) for code, part in batches))
         per: dict[int, list[Asked]] = {p.applicant_id: [] for p in group}
         for (_, pairs), asked in zip(batches, answered, strict=True):

@@ -66,6 +66,7 @@ class AdmissionWorker(NodeAsking):
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._results: asyncio.Queue[tuple[Planned, list[Asked]]] = asyncio.Queue()
         self._wake = asyncio.Event()
+        self._unsent = 0
         self._share = 1.0
         self._beat_at = 0.0
         # All nodes together: a worker that could have every node's share in flight at once would swamp the
@@ -154,10 +155,12 @@ class AdmissionWorker(NodeAsking):
         return planned
 
     # --- asking (in the event loop) --------------------------------------------------------------------------------
-    async def _fetch(self, group: list[Planned]) -> None:
-        """Fetch a group of claimed applicants and queue their answers for recording."""
+    async def _fetch(self, group: list[Planned],
+                     batches: list[tuple[str, list[tuple[Planned, Due]]]] | None = None) -> None:
+        """Fetch a group of claimed applicants and queue their answers for recording (``batches``: the group's
+        questions when the caller planned them already, counting them as not yet sent)."""
         try:
-            per = await self.ask_group(group)
+            per = await self.ask_group(group, self.plan_group(group) if batches is None else batches)
             for p in group:
                 await self._results.put((p, per[p.applicant_id]))
         except Exception:  # their leases run out and the applicants are taken again; the others go on
@@ -260,19 +263,23 @@ class AdmissionWorker(NodeAsking):
         try:
             while not stop.is_set():
                 self._wake.clear()
-                free = self.window - len(self._in_flight)
+                # One group (a batch's worth of applicants) at a time, and the next as soon as every question about
+                # the last has left: the next group's questions are ready when places free up, so the nodes are
+                # never left waiting while this worker claims or records, and no group queues behind several.
+                free = min(self.window - len(self._in_flight), self.batch)
+                ready = self._unsent == 0 and free >= max(1, min(self.batch, self.window) // 4)
                 beat = time.monotonic() - self._beat_at >= HEARTBEAT_S
                 claimed: list[Planned] = []
-                if beat or free >= max(1, self.window // 4):
+                if beat or ready:
                     try:
-                        claimed = await run_in_threadpool(self._claim, free, beat)
+                        claimed = await run_in_threadpool(self._claim, free if ready else 0, beat)
                         if beat:
                             self._beat_at = time.monotonic()
                     except Exception:
                         log.exception("claiming applicants failed; trying again")
                 for start in range(0, len(claimed), self.batch):
                     group = claimed[start:start + self.batch]
-                    task = asyncio.create_task(self._fetch(group))
+                    task = asyncio.create_task(self._fetch(group, self.plan_group(group)))
                     for p in group:
                         self._in_flight[p.applicant_id] = task
                 if time.monotonic() - extended >= lease_every and self._in_flight:

@@ -54,7 +54,7 @@ class AdmissionBenchConfig:
     # Batch questions in flight to all nodes together: here one machine serves all 50 nodes, so few at a time (at
     # 64 the node host fell behind at load 20 and batches ran past their deadline).
     in_flight: int = 8
-    window: int = 100  # applicants in flight
+    window: int = 200  # applicants in flight (two groups of one batch)
     batch: int = 100  # applicants in one batch question
     engine: str = "sqlite"
 
@@ -239,6 +239,10 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
         "max_requests_per_s_any_node": max((max(c.values(), default=0) for c in per_node.values()), default=0),
         "max_requests_per_minute_any_node": max((_max_per_window(c, 60) for c in per_node.values()), default=0),
         "slow_down_answers": worker.stats.slowed_down,
+        # Is the worker waiting? The share of the round with no question at any node, and the seconds questions
+        # waited for a place among the in_flight (summed over questions).
+        "no_question_out_share": round(worker.stats.idle_s / wall, 3) if wall else None,
+        "questions_waited_for_a_place_s": round(worker.stats.queued_s, 1),
         # What the round cost in CPU, whatever else the machine was doing: the worker and every node together.
         "worker_cpu_s": round(cpu, 1),
         "nodes_cpu_s": round(nodes_cpu, 1),

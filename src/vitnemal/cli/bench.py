@@ -96,7 +96,7 @@ def admissions(
     budget: int = typer.Option(2700, help="Requests the round sends one node per minute."),
     concurrency: int = typer.Option(8, help="Requests in flight to one node."),
     in_flight: int = typer.Option(8, help="Batch questions in flight to all nodes together."),
-    window: int = typer.Option(100, help="Applicants in flight."),
+    window: int = typer.Option(200, help="Applicants in flight."),
     batch: int = typer.Option(100, help="Applicants in one batch question to a node (1-100)."),
     engine: str = typer.Option("sqlite", help="sqlite or postgresql (a throwaway server is started)."),
     node_processes: int = typer.Option(2, help="Processes of the host that serves the nodes."),
