@@ -74,7 +74,8 @@ def _plain(client: Any) -> dict[str, Any]:
             "contact_email": client.contact_email, "website": client.website,
             "keys": [k.get("kid") for k in (client.jwks or {}).get("keys", [])], "national_id": client.national_id,
             "created_at": client.created_at.isoformat(),
-            "removed_at": client.removed_at.isoformat() if client.removed_at else None}
+            "removed_at": client.removed_at.isoformat() if client.removed_at else None,
+            "scopes": list(client.scopes), "webhook_url": client.webhook_url}
 
 
 @clients.command("add")
@@ -89,6 +90,10 @@ def add(client_id: str = CLIENT_ID,
         website: str | None = typer.Option(None, "--website", help="The client's web site."),
         national_id: bool = typer.Option(False, "--national-id", help="The client may receive the owner's "
                                                                       "national id in the ELMO."),
+        scope: list[str] = typer.Option([], "--scope", help="A scope of the platforms' API it may ask for with "
+                                        "client credentials (emrex2): transfers:read, consents:read; repeatable."),
+        webhook: str | None = typer.Option(None, "--webhook", help="Where the portal posts its signed webhooks "
+                                           "(consent given or ended, transfer made), https (emrex2)."),
         as_json: bool = JSON, by: str | None = BY, home: Path | None = HOME) -> None:
     """Register a client; only its return addresses are answered, exactly as given here."""
     from datetime import UTC, datetime
@@ -100,7 +105,8 @@ def add(client_id: str = CLIENT_ID,
     with web_session(settings) as session:
         client = add_client(session, client_id=client_id, name=name, kind=kind, urls=url, contact_email=contact,
                             website=website, jwks=jwks, national_id=national_id, now=datetime.now(UTC),
-                            actor=f"operator:{actor(by)}", production=settings.production)
+                            actor=f"operator:{actor(by)}", production=settings.production, scopes=scope,
+                            webhook_url=webhook)
     if as_json:
         typer.echo(json.dumps(_plain(client)))
         return
@@ -161,3 +167,18 @@ def remove(client_id: str = CLIENT_ID, by: str | None = BY, home: Path | None = 
     if gone is None:
         raise fail(f"no active EMREX client {client_id}; `vitnemal emrex clients list` shows them")
     typer.echo(f"Removed {client_id}: its requests are refused from now on.")
+
+
+@clients.command("webhook-secret")
+def webhook_secret(client_id: str = CLIENT_ID, home: Path | None = HOME) -> None:
+    """Print the client's webhook secret (HMAC-SHA256 key of X-Vitnemal-Signature) to hand to the platform."""
+    from vitnemal.emrex.clients import get_client
+    from vitnemal.emrex.webhooks import client_secret
+    from vitnemal.web.secretkey import load_secret_key
+
+    settings = settings_for(home)
+    with web_session(settings) as session:
+        client = get_client(session, client_id)
+    if client is None or not client.webhook_url:
+        raise fail(f"{client_id} is not a registered client with a webhook address")
+    typer.echo(client_secret(load_secret_key(settings), client_id))

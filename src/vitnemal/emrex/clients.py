@@ -22,6 +22,7 @@ from vitnemal.emrex.models import EmrexClient, EmrexClientUrl
 from vitnemal.emrex.rules import EmrexRefused
 
 KINDS = ("emrex1", "emrex2")
+PLATFORM_SCOPES = ("transfers:read", "consents:read")
 MAX_URLS = 10
 MAX_KEYS = 10
 MAX_EMAIL = 254
@@ -45,6 +46,8 @@ class RegisteredClient:
     national_id: bool
     created_at: datetime
     removed_at: datetime | None
+    scopes: tuple[str, ...] = ()  # what it may ask of the platforms' API (client credentials)
+    webhook_url: str | None = None
 
     @property
     def active(self) -> bool:
@@ -53,7 +56,21 @@ class RegisteredClient:
 
 def _value(row: EmrexClient) -> RegisteredClient:
     return RegisteredClient(row.client_id, row.name, row.kind, tuple(u.url for u in row.urls), row.contact_email,
-                            row.website, row.jwks, row.national_id, row.created_at, row.removed_at)
+                            row.website, row.jwks, row.national_id, row.created_at, row.removed_at,
+                            tuple((row.scopes or "").split()), row.webhook_url)
+
+
+def check_platform(kind: str, scopes: Sequence[str], webhook_url: str | None, *,
+                   production: bool) -> tuple[str, str | None]:
+    """(the scopes as stored, the webhook address normalised); refused unless each scope is a platform scope and
+    the client authenticates with a key (EMREX 2 clients do), and the address is one a return address could be."""
+    unknown = [s for s in scopes if s not in PLATFORM_SCOPES]
+    if unknown:
+        raise EmrexRefused(f"unknown scope {unknown[0]}: the platforms' API has {', '.join(PLATFORM_SCOPES)}")
+    if (scopes or webhook_url) and kind != "emrex2":
+        raise EmrexRefused("the platforms' API and webhooks are for clients with a registered key (kind emrex2)")
+    return " ".join(dict.fromkeys(scopes)), (rules.normalise_url(webhook_url, production=production)
+                                             if webhook_url else None)
 
 
 def check_client_id(value: str) -> str:
@@ -114,20 +131,23 @@ def _check(*, name: str, kind: str, urls: Sequence[str], contact_email: str, web
 
 def add_client(session: Session, *, client_id: str, name: str, kind: str, urls: Sequence[str], contact_email: str,
                now: datetime, actor: str, production: bool, website: str | None = None, jwks: object | None = None,
-               national_id: bool = False) -> RegisteredClient:
+               national_id: bool = False, scopes: Sequence[str] = (), webhook_url: str | None = None,
+               ) -> RegisteredClient:
     """Register a client. Its id and every one of its return addresses must be new to the registry (a removed
     client keeps its id, so that transfers keep naming it; its addresses become free)."""
     check_client_id(client_id)
     name, normalised, contact_email, website, key_set = _check(
         name=name, kind=kind, urls=urls, contact_email=contact_email, website=website, jwks=jwks,
         production=production)
+    scope_text, webhook_url = check_platform(kind, scopes, webhook_url, production=production)
     if session.scalar(select(EmrexClient.id).where(EmrexClient.client_id == client_id)) is not None:
         raise EmrexRefused(f"a client {client_id} is registered already (removed clients keep their id)")
     taken = session.scalars(select(EmrexClientUrl.url).where(EmrexClientUrl.url.in_(normalised))).all()
     if taken:
         raise EmrexRefused(f"{taken[0]} is already another client's return address")
     row = EmrexClient(client_id=client_id, name=name, kind=kind, contact_email=contact_email, website=website,
-                      jwks=key_set, national_id=national_id, created_at=now,
+                      jwks=key_set, national_id=national_id, created_at=now, scopes=scope_text,
+                      webhook_url=webhook_url,
                       urls=[EmrexClientUrl(url=u) for u in normalised])
     session.add(row)
     session.flush()

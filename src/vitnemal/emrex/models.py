@@ -31,6 +31,10 @@ class EmrexClient(Base):
     website: Mapped[str | None] = mapped_column(String(500))
     jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # public keys only ({"keys": [...]})
     national_id: Mapped[bool] = mapped_column(Boolean, default=False)  # may receive the learner's national id
+    # The platforms' API (client credentials): the scopes it may ask for ("transfers:read consents:read"), and where
+    # the portal posts its signed webhooks (a consent given or ended, a transfer made); empty: none.
+    scopes: Mapped[str] = mapped_column(String(200), default="")
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -106,3 +110,21 @@ class EmrexTransfer(Base):
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     client: Mapped[EmrexClient] = relationship()
+
+
+class WebhookDelivery(Base):
+    """One webhook to a platform, written in the transaction of what it tells (so none is lost and none is sent for
+    what was rolled back) and delivered by the portal's background loop with retries (see emrex.webhooks)."""
+
+    __tablename__ = "emrex_webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_pk: Mapped[int] = mapped_column(ForeignKey("emrex_clients.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    next_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)  # None once delivered or given up
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))

@@ -24,7 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from vitnemal import ratelimit
-from vitnemal.emrex import clients, handover, requests, rules, transfers
+from vitnemal.emrex import clients, handover, requests, rules, transfers, webhooks
 from vitnemal.emrex.models import EmrexRequest
 from vitnemal.emrex.rules import EmrexRefused, ReturnCode
 from vitnemal.portal import rules as portal_rules
@@ -42,6 +42,7 @@ from vitnemal.staffpages.render import render_staff
 from vitnemal.web.context import language
 from vitnemal.web.headers import csp
 from vitnemal.web.routing import page_router, require_login
+from vitnemal.web.secretkey import load_secret_key
 from vitnemal.web.sessions import BrowserSession
 from vitnemal.web.templating import gettext_for, register_templates, render
 
@@ -252,4 +253,8 @@ def operator_clients(request: Request, user: StaffUser = Depends(require_operato
 def install(app: Any) -> None:
     app.include_router(entry)
     app.include_router(router)
-    app.state.portal.purgers.append(transfers.purge)  # what was sent, deleted 12 months after, as shares
+    portal = app.state.portal
+    portal.purgers.append(transfers.purge)  # what was sent, deleted 12 months after, as shares
+    key = load_secret_key(portal.settings)
+    # The platforms' signed webhooks, delivered by the portal's background loop (each round: what is due).
+    portal.rounds.append(lambda: webhooks.deliver_due(portal.db, key, _now))

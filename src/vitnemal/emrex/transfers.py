@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from vitnemal.audit import service as audit
 from vitnemal.audit.events import AuditAction
-from vitnemal.emrex import clients
+from vitnemal.emrex import clients, webhooks
 from vitnemal.emrex.models import EmrexTransfer
 from vitnemal.portal import rules as portal_rules
 
@@ -52,6 +52,9 @@ def record_transfer(session: Session, *, owner: TransferOwner, client_id: str, p
                        subject=owner.national_id, now=created_at,
                        detail=f"transfer {public_id} to {client_id} ({protocol}, {data_format}): {n_quals} "
                               f"qualification(s), {n_courses} course(s)")
+    webhooks.enqueue(session, pk, "transfer.created", {"transfer": public_id, "protocol": protocol,
+                                                       "data_format": data_format, "sent_at": created_at.isoformat()},
+                     created_at)
     return row
 
 

@@ -52,3 +52,14 @@ class Emrex2Assertion(Base):
 
     jti_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class PlatformToken(Base):
+    """An access token a platform got with its client credentials (hashed, at most ten minutes, its scopes)."""
+
+    __tablename__ = "emrex2_platform_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_pk: Mapped[int] = mapped_column(ForeignKey("emrex_clients.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

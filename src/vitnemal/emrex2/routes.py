@@ -16,11 +16,15 @@ from urllib.parse import parse_qs
 
 import anyio.to_thread
 from authlib.oauth2 import OAuth2Error
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, Security
+from fastapi.encoders import jsonable_encoder
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import OAuth2
+from pydantic import BaseModel
 
 from vitnemal.emrex.rules import csp_source
-from vitnemal.emrex2 import service
+from vitnemal.emrex2 import platform, service
 from vitnemal.emrex2.server import Consent, Emrex2Server, FormRequest
 from vitnemal.portal import rules
 from vitnemal.portal.pdf import portal_signer_files
@@ -42,6 +46,13 @@ from vitnemal.web.templating import gettext_for, register_templates, render
 register_templates(Path(__file__).parent / "templates")
 pages = page_router()
 api = APIRouter(prefix="/emrex", tags=["EMREX 2"])
+platform_api = APIRouter(prefix="/platform/v1", tags=["Platforms"])
+# In the OpenAPI document: the platforms' client-credentials flow and its scopes (the token endpoint is EMREX 2's).
+PLATFORM_AUTH = OAuth2(flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(
+    tokenUrl="/emrex/oauth2/token", scopes={
+        "transfers:read": "The transfers made to this platform", "consents:read": "The consents given to it"})),
+    scheme_name="platformClientCredentials", auto_error=False,
+    description="Client credentials with private_key_jwt (RFC 7523): a JWT signed by the platform's registered key")
 AUTHORIZE = "/emrex/oauth2/authorize"
 TOKEN = "/emrex/oauth2/token"
 MAX_FORM_VALUES = 600
@@ -197,6 +208,60 @@ def results(request: Request, data_format: str = Query(..., max_length=10)) -> R
         "Cache-Control": "no-store"})
 
 
+class PlatformTransfer(BaseModel):
+    id: str
+    sent_at: datetime
+    protocol: str
+    data_format: str
+    qualifications: int
+    courses: int
+    valid_until: datetime
+    deleted_at: datetime | None
+
+
+class PlatformConsent(BaseModel):
+    reference: str
+    consented_at: datetime
+    ended_at: datetime | None
+    qualifications: int
+    courses: int
+
+
+def _platform_read(request: Request, authorization: str | None, scope: str, read: Any, limit: int) -> Response:
+    portal = portal_of(request)
+    now = datetime.now(UTC)
+    try:
+        with portal.db.session() as db:
+            pk, client_id = platform.platform_for(db, authorization, scope, now)
+            found = read(db, pk, client_id, limit=limit, now=now)
+    except service.ResultsRefused as exc:
+        headers = {"Cache-Control": "no-store"}
+        if exc.status in (401, 403):
+            headers["WWW-Authenticate"] = f'Bearer error="{exc.error}", scope="{scope}"'
+        return JSONResponse({"error": exc.error, "error_description": exc.description}, status_code=exc.status,
+                            headers=headers)
+    return JSONResponse(jsonable_encoder(found), headers={"Cache-Control": "no-store"})
+
+
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid access token (client credentials at /emrex/oauth2/token)"},
+    403: {"description": "The token does not hold the scope"}}
+
+
+@platform_api.get("/transfers", response_model=list[PlatformTransfer], responses=_REFUSED,
+                  summary="The transfers made to this platform (ids, dates, counts; newest first)")
+def platform_transfers(request: Request, limit: int = Query(100, ge=1, le=platform.MAX_LIMIT),
+                       authorization: str | None = Security(PLATFORM_AUTH, scopes=["transfers:read"])) -> Response:
+    return _platform_read(request, authorization, "transfers:read", platform.transfers, limit)
+
+
+@platform_api.get("/consents", response_model=list[PlatformConsent], responses=_REFUSED,
+                  summary="The consents applicants gave this platform, and which have ended (newest first)")
+def platform_consents(request: Request, limit: int = Query(100, ge=1, le=platform.MAX_LIMIT),
+                      authorization: str | None = Security(PLATFORM_AUTH, scopes=["consents:read"])) -> Response:
+    return _platform_read(request, authorization, "consents:read", platform.consents, limit)
+
+
 @pages.get("/emrex/consents", response_class=HTMLResponse)
 def my_consents(request: Request, session: BrowserSession = Depends(require_login)) -> HTMLResponse:
     """The owner's consents to EMREX 2 services: to whom, when, which results, the reference."""
@@ -206,7 +271,16 @@ def my_consents(request: Request, session: BrowserSession = Depends(require_logi
     return render(request, "emrex2/consents.html", {**page_texts(lang), "consents": consents})
 
 
+@pages.post("/emrex/consents/{ref_id}/end")
+def end_consent(request: Request, ref_id: str, session: BrowserSession = Depends(require_login)) -> Response:
+    """The owner ends one of their consents (the service is told; it can no longer fetch with it)."""
+    with portal_of(request).db.session() as db:
+        service.end_consent(db, owner_of(session).national_id, ref_id, datetime.now(UTC))
+    return RedirectResponse("/emrex/consents", status_code=303)
+
+
 def install(app: Any) -> None:
     app.include_router(pages)
     app.include_router(api)
+    app.include_router(platform_api)
     app.state.portal.purgers.append(service.purge_consents)  # consent records' copy of the results, after a year

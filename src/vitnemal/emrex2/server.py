@@ -20,7 +20,7 @@ from typing import Any
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidClientError, InvalidRequestError, OAuth2Payload
-from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
+from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant, ClientCredentialsGrant
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -30,8 +30,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vitnemal.emrex import clients
-from vitnemal.emrex.clients import RegisteredClient
-from vitnemal.emrex2.models import Emrex2Assertion, Emrex2Grant
+from vitnemal.emrex.clients import PLATFORM_SCOPES, RegisteredClient
+from vitnemal.emrex2.models import Emrex2Assertion, Emrex2Grant, PlatformToken
 from vitnemal.portal import rules as portal_rules
 
 ACCESS_TOKEN_SECONDS = 300  # EMREX 2: at most 10 minutes
@@ -52,9 +52,10 @@ class RegistryClient(ClientMixin):
     """A client of the registry as Authlib asks about it: its redirect URIs exactly as registered, code flow,
     private_key_jwt only."""
 
-    def __init__(self, client: RegisteredClient, pk: int) -> None:
+    def __init__(self, client: RegisteredClient, pk: int, grant_type: str | None = None) -> None:
         self.client = client
         self.pk = pk
+        self.grant_type = grant_type  # of the token request being answered (None on the authorization endpoint)
 
     def get_client_id(self) -> str:
         return self.client.client_id
@@ -62,7 +63,10 @@ class RegistryClient(ClientMixin):
     def get_default_redirect_uri(self) -> None:
         return None  # the request must name one of the registered addresses
 
-    def get_allowed_scope(self, scope: str | None) -> str:
+    def get_allowed_scope(self, scope: str | None) -> str | None:
+        if self.grant_type == "client_credentials":  # a platform: only the scopes it is registered for
+            wanted = scope.split() if scope else list(self.client.scopes)
+            return " ".join(s for s in wanted if s in self.client.scopes) or None
         if not scope:
             return SCOPES[0]
         return " ".join(s for s in scope.split() if s in SCOPES)
@@ -80,7 +84,7 @@ class RegistryClient(ClientMixin):
         return response_type == "code"
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type == "authorization_code"
+        return grant_type == "authorization_code" or (grant_type == "client_credentials" and bool(self.client.scopes))
 
 
 class _Payload(OAuth2Payload):
@@ -202,6 +206,13 @@ class CodeGrant(AuthorizationCodeGrant):
         return authorization_code.row
 
 
+class PlatformGrant(ClientCredentialsGrant):
+    """The platforms' API (issue 10 #7): a client registered with scopes gets a token of those scopes with its
+    signed JWT alone (no applicant involved: the API answers only about the platform's own transfers and consents)."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = [AUTH_METHOD]  # noqa: RUF012 (Authlib's class attribute)
+
+
 class PrivateKeyJwt(JWTBearerClientAssertion):
     """The client's assertion: signed by a key of its registered JWK Set, for this token endpoint, short-lived,
     each ``jti`` once."""
@@ -246,7 +257,7 @@ class Emrex2Server(AuthorizationServer):
     """The authorization server for one request, on its session (never committed here)."""
 
     def __init__(self, session: Session, *, now: datetime, token_url: str) -> None:
-        super().__init__(scopes_supported=list(SCOPES))
+        super().__init__(scopes_supported=list(SCOPES) + list(PLATFORM_SCOPES))
         self.session = session
         self.now = now
         self.token_url = token_url
@@ -255,6 +266,8 @@ class Emrex2Server(AuthorizationServer):
         self.token_grant: Emrex2Grant | None = None
         self.register_client_auth_method(AUTH_METHOD, PrivateKeyJwt(self))
         self.register_grant(CodeGrant, [S256Required(required=True)])
+        self.register_grant(PlatformGrant)
+        self.grant_type: str | None = None
         self.register_token_generator("default", BearerTokenGenerator(
             lambda **_: secrets.token_urlsafe(32), expires_generator=lambda *_: ACCESS_TOKEN_SECONDS))
 
@@ -263,9 +276,19 @@ class Emrex2Server(AuthorizationServer):
         if found is None or not found.active or found.kind != "emrex2" or not found.jwks:
             return None
         pk = clients.client_pk(self.session, client_id)
-        return RegistryClient(found, pk) if pk is not None else None
+        return RegistryClient(found, pk, self.grant_type) if pk is not None else None
+
+    def create_token_response(self, request: Any = None) -> Any:
+        self.grant_type = request.payload.grant_type if request is not None else None
+        return super().create_token_response(request)
 
     def save_token(self, token: Mapping[str, Any], request: Any) -> None:
+        if request.payload.grant_type == "client_credentials":
+            self.session.execute(delete(PlatformToken).where(PlatformToken.expires_at < self.now))
+            self.session.add(PlatformToken(token_hash=digest(str(token["access_token"])), client_pk=request.client.pk,
+                                           scope=str(token.get("scope", "")),
+                                           expires_at=self.now + timedelta(seconds=int(token["expires_in"]))))
+            return
         row: Emrex2Grant = request.authorization_code.row
         row.token_hash = digest(str(token["access_token"]))
         row.token_expires_at = self.now + timedelta(seconds=int(token["expires_in"]))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from vitnemal.audit import service as audit
 from vitnemal.audit.events import AuditAction
-from vitnemal.emrex import clients, transfers
+from vitnemal.emrex import clients, transfers, webhooks
 from vitnemal.emrex.models import EmrexClient, EmrexTransfer
 from vitnemal.emrex2.models import Emrex2Grant
 from vitnemal.emrex2.server import digest
@@ -108,6 +108,24 @@ def record_consent(session: Session, row: Emrex2Grant, client_id: str) -> None:
                        subject=row.owner_id, now=row.consented_at,
                        detail=f"consent {row.ref_id} to {client_id}: {row.qualifications_count} qualification(s), "
                               f"{row.courses_count} course(s)")
+    webhooks.enqueue(session, row.client_pk, "consent.created",
+                     {"reference": row.ref_id, "consented_at": row.consented_at.isoformat()}, row.consented_at)
+
+
+def end_consent(session: Session, owner_id: str, ref_id: str, now: datetime) -> bool:
+    """The owner ends a consent: its token stops working at once, the client is told (webhook), the log says so.
+    False when it is not this owner's or was ended already."""
+    row = session.scalar(select(Emrex2Grant).where(Emrex2Grant.ref_id == ref_id[:36],
+                                                   Emrex2Grant.owner_id == owner_id))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now
+    client_id = session.scalar(select(EmrexClient.client_id).where(EmrexClient.id == row.client_pk))
+    audit.record_event(session, actor=f"owner:{owner_id}", action=AuditAction.EMREX2_CONSENT_ENDED,
+                       subject=owner_id, now=now, detail=f"consent {row.ref_id} to {client_id} ended")
+    webhooks.enqueue(session, row.client_pk, "consent.ended", {"reference": row.ref_id, "ended_at": now.isoformat()},
+                     now)
+    return True
 
 
 @dataclass(frozen=True)

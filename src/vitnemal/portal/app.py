@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +57,8 @@ class Portal:
     # More of the portal's scheduled purge, hung on by the packages that stand on it (EMREX's transfers and
     # consents): each takes the purge's session and the time.
     purgers: list[Callable[[Session, datetime], object]] = field(default_factory=list, repr=False)
+    # Work of theirs each background round runs too (EMREX's webhooks), after the portal's own retries.
+    rounds: list[Callable[[], Awaitable[object]]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.views = ViewLog(self.db, self.sessions)
@@ -135,6 +137,8 @@ class Portal:
         while True:
             try:
                 await tasks.run_due(self.db, self.source)
+                for more in self.rounds:
+                    await more()
                 if loop.time() - last_purge > PURGE_EVERY_S:
                     last_purge = loop.time()
                     await run_in_threadpool(self._purge)
