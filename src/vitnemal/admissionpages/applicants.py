@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from vitnemal.admissionpages import views
 from vitnemal.admissionpages.rounds import Officer, RoundId, lang_of, names, now, router
-from vitnemal.admissions import service
+from vitnemal.admissions import roster, service
 from vitnemal.admissions.service import RoundNotFound
 from vitnemal.staffpages.render import render_staff
 
@@ -27,7 +27,7 @@ def applicant_page(request: Request, access: Officer, round_id: RoundId, applica
     registry = request.app.state.host.registry
     try:
         with access.db.session() as session:  # the look is recorded: a writing transaction
-            found = service.applicant_view(session, registry, round_id, applicant_id, viewer=access.actor, now=now(),
+            found = roster.applicant_view(session, registry, round_id, applicant_id, viewer=access.actor, now=now(),
                                            lang=lang)
             round_name = service.get_round(session, round_id).name
     except (RoundNotFound, LookupError):

@@ -22,8 +22,9 @@ from starlette.types import Receive, Scope, Send
 
 from vitnemal.admissionpages import views
 from vitnemal.admissionpages.consent import ADMITTING
-from vitnemal.admissions import export, service
-from vitnemal.admissions.service import ONLY, RoundNotFound, RoundStateError
+from vitnemal.admissions import export, roster, service, standing
+from vitnemal.admissions.roster import ONLY
+from vitnemal.admissions.service import RoundNotFound, RoundStateError
 from vitnemal.admissions.texts import line_problem_text, unnamed_list_text
 from vitnemal.i18n import Language, as_language
 from vitnemal.staff.roles import Role
@@ -91,7 +92,7 @@ def rounds_json(request: Request, access: Officer) -> JSONResponse:
 def _progress(access: StaffAccess, round_id: int, lang: Language) -> dict[str, object]:
     with access.db.read_session() as session:
         try:
-            return views.progress_view(service.round_progress(session, round_id, now()), lang)
+            return views.progress_view(standing.round_progress(session, round_id, now()), lang)
         except RoundNotFound:
             raise HTTPException(404, f"there is no admission round {round_id} here") from None
 
@@ -107,10 +108,10 @@ def round_page(request: Request, access: Officer, round_id: RoundId,
     institution_names = names(request, lang)
     with access.db.read_session() as session:
         round_ = service.get_round(session, round_id)
-        rows = service.applicants(session, round_id, only=only, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+        rows = roster.applicants(session, round_id, only=only, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
         rejected = [line_problem_text(r.reason, r.line_no, r.national_id, lang)
-                    for r in service.rejected_lines(session, round_id, limit=PAGE_SIZE)]
-        unnamed = service.unnamed_count(session, round_id)
+                    for r in standing.rejected_lines(session, round_id, limit=PAGE_SIZE)]
+        unnamed = standing.unnamed_count(session, round_id)
         head = {"name": round_.name, "kind": round_.kind.value, "created_at": round_.created_at,
                 "created_by": round_.created_by, "source": round_.source, "paused_at": round_.paused_at,
                 "paused_by": round_.paused_by, "institutions": len(service.round_institutions(round_))}

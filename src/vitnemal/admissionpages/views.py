@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from vitnemal.admissions.models import RoundStatus
+from vitnemal.admissions.roster import ApplicantRow, ApplicantView
 from vitnemal.admissions.rules import Reason, Summary
-from vitnemal.admissions.service import ApplicantRow, ApplicantView, Progress, RoundRow
+from vitnemal.admissions.service import RoundRow
+from vitnemal.admissions.standing import Progress
 from vitnemal.admissions.texts import level_label, outcome_text, reason_text, status_label
 from vitnemal.diplomas.diploma_set import Term
 from vitnemal.diplomas.texts import term_label

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vitnemal import csv_cells
-from vitnemal.admissions import service
+from vitnemal.admissions import roster, service, standing
 from vitnemal.admissions.models import Applicant, Fetch
 from vitnemal.admissions.rules import LEVELS, NO_DEGREE, FetchState, Summary, incomplete_reasons
 from vitnemal.admissions.texts import level_label, reason_text
@@ -49,13 +49,13 @@ def record_export(session: Session, round_id: int, *, what: str, viewer: str, no
 def _pages(session: Session, registry: Registry, round_id: int, lang: Language
            ) -> Iterator[list[tuple[Applicant, dict[str, FetchState], list[Fetch], Summary]]]:
     service.get_round(session, round_id)
-    for page in service.iter_applicant_pages(session, round_id):
+    for page in roster.iter_applicant_pages(session, round_id):
         ids = [a.id for a in page]
         fetches: dict[int, list[Fetch]] = {i: [] for i in ids}
         for f in session.scalars(select(Fetch).where(Fetch.applicant_id.in_(ids))
                                  .order_by(Fetch.applicant_id, Fetch.institution_code)):
             fetches[f.applicant_id].append(f)
-        summaries = service.summaries(session, registry, ids, lang)
+        summaries = roster.summaries(session, registry, ids, lang)
         yield [(a, {f.institution_code: FetchState(f.state, f.outcome, f.next_attempt_at) for f in fetches[a.id]},
                 fetches[a.id], summaries[a.id]) for a in page]
 
@@ -72,12 +72,12 @@ def export_csv(session: Session, registry: Registry, round_id: int, *, lang: Lan
     yes, no = _YES_NO[lang]
     for page in _pages(session, registry, round_id, lang):
         for applicant, states, _, summary in page:
-            reasons = incomplete_reasons(states, codes, applicant.stopped, service.named(applicant))
+            reasons = incomplete_reasons(states, codes, applicant.stopped, standing.named(applicant))
             degrees = "; ".join(f"{d.code} {d.name_nb if lang != 'en' else d.name_en} ({level_label(d.level, lang)}, "
                                 f"{d.award_date.isoformat()}, {d.institution_name}, {d.institution})"
                                 for d in summary.degrees)
             courses = "; ".join(f"{c.institution} {c.code} {c.term} {c.credits} {c.grade}" for c in summary.courses)
-            why = " ".join(reason_text(r, service.institution_name(registry, r.institution or "", lang), lang)
+            why = " ".join(reason_text(r, roster.institution_name(registry, r.institution or "", lang), lang)
                            for r in reasons)
             out.writerow([applicant.line_no, applicant.national_id, applicant.reference, applicant.status.value,
                           no if reasons else yes, why, degrees, summary.total_credits,
@@ -94,13 +94,13 @@ def _number(value: Decimal) -> float | int:
 def applicant_json(applicant: Applicant, fetches: list[Fetch], summary: Summary, codes: list[str],
                    registry: Registry, lang: Language) -> dict[str, Any]:
     states = {f.institution_code: FetchState(f.state, f.outcome, f.next_attempt_at) for f in fetches}
-    reasons = incomplete_reasons(states, codes, applicant.stopped, service.named(applicant))
+    reasons = incomplete_reasons(states, codes, applicant.stopped, standing.named(applicant))
     return {
         "line": applicant.line_no, "national_id": applicant.national_id, "reference": applicant.reference,
         "status": applicant.status.value, "stopped": applicant.stopped.value if applicant.stopped else None,
         "complete": not reasons,
         "incomplete": [{"reason": r.code, "institution": r.institution,
-                        "text": reason_text(r, service.institution_name(registry, r.institution or "", lang), lang),
+                        "text": reason_text(r, roster.institution_name(registry, r.institution or "", lang), lang),
                         "next_attempt_at": r.next_attempt_at.isoformat() if r.next_attempt_at else None}
                        for r in reasons],
         "total_credits": _number(summary.total_credits),
@@ -123,7 +123,7 @@ def applicant_json(applicant: Applicant, fetches: list[Fetch], summary: Summary,
 def export_json(session: Session, registry: Registry, round_id: int, *, lang: Language,
                 now: datetime) -> Iterator[str]:
     """The round as one JSON document ``{"round": {...}, "applicants": [...]}``, streamed."""
-    progress = service.round_progress(session, round_id, now)
+    progress = standing.round_progress(session, round_id, now)
     round_ = service.get_round(session, round_id)
     codes = service.round_institutions(round_)
     head = {"id": round_id, "name": progress.name, "kind": progress.kind.value, "status": progress.status.value,

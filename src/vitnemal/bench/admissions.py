@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from vitnemal.admissions import service
+from vitnemal.admissions import service, standing
 from vitnemal.admissions.applicant_list import ApplicantLine
 from vitnemal.admissions.models import RoundKind
 from vitnemal.admissions.tasks import AdmissionWorker
@@ -208,7 +208,7 @@ def _run(tmp: Path, pg: ThrowawayPostgres | None, cfg: AdmissionBenchConfig, say
         nodes_cpu = tree_cpu_s(node_host.proc.pid) - nodes_cpu
         load_after = os.getloadavg()
         with host.db(ADMISSION_CODE).read_session() as s:
-            progress = service.round_progress(s, round_id, datetime.now(UTC))
+            progress = standing.round_progress(s, round_id, datetime.now(UTC))
     finally:
         host.close()
         node_host.stop()

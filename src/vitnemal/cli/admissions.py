@@ -16,7 +16,7 @@ import typer
 from vitnemal.cli.common import BY, HOME, JSON, LANG, OPENS_DATABASE, Language, actor, fail, institution_session
 
 if TYPE_CHECKING:
-    from vitnemal.admissions.service import Progress
+    from vitnemal.admissions.standing import Progress
     from vitnemal.i18n import Language as LangCode
 
 app = typer.Typer(help="Admission rounds: fetch the results of every consenting applicant from every institution. "
@@ -149,13 +149,13 @@ def status(
     home: Path | None = HOME,
 ) -> None:
     """Where the round stands: applicants done, answers by outcome, the pace and the expected finish."""
-    from vitnemal.admissions import service
+    from vitnemal.admissions import standing
 
     if watch and not as_json:
         _watch(round_id, requester, home, lang)
         return
     with institution_session(requester, home=home) as session:
-        progress = service.round_progress(session, round_id, _now())
+        progress = standing.round_progress(session, round_id, _now())
     typer.echo(json.dumps(_progress_json(progress), ensure_ascii=False) if as_json
                else _progress_text(progress, lang))
 
@@ -166,7 +166,7 @@ def _watch(round_id: int, requester: str, home: Path | None, lang: LangCode, sto
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from vitnemal.admissions import service
+    from vitnemal.admissions import standing
     from vitnemal.admissions.models import RoundStatus
 
     console = Console(stderr=True)
@@ -176,7 +176,7 @@ def _watch(round_id: int, requester: str, home: Path | None, lang: LangCode, sto
         task = bar.add_task(f"{_WORDS[lang][0]} {round_id}", total=None, pace="")
         while True:
             with institution_session(requester, home=home) as session:
-                p = service.round_progress(session, round_id, _now())
+                p = standing.round_progress(session, round_id, _now())
             bar.update(task, total=p.applicants, completed=p.done + p.waiting,
                        pace=f"{p.per_minute:g}/min, {p.waiting} {_WORDS[lang][3]}")
             if p.status is not RoundStatus.RUNNING or p.queued + p.running == 0 or (stop and stop()):
@@ -250,16 +250,16 @@ def applicants(
     home: Path | None = HOME,
 ) -> None:
     """The round's applicants; with --only incomplete, each with why."""
-    from vitnemal.admissions import service
+    from vitnemal.admissions import roster
     from vitnemal.admissions.texts import reason_text
 
     registry = _registry(home)
     with institution_session(requester, home=home) as session:
-        rows = service.applicants(session, round_id, only=only, offset=offset, limit=limit)
+        rows = roster.applicants(session, round_id, only=only, offset=offset, limit=limit)
     out: list[dict[str, Any]] = [
         {"line": r.line_no, "national_id": r.national_id, "reference": r.reference, "status": r.status.value,
          "complete": r.complete,
-            "why": [reason_text(x, service.institution_name(registry, x.institution or "", lang), lang)
+            "why": [reason_text(x, roster.institution_name(registry, x.institution or "", lang), lang)
                  for x in r.reasons]} for r in rows]
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
@@ -279,7 +279,7 @@ def show(
     home: Path | None = HOME,
 ) -> None:
     """One applicant's results as admission reads them: degrees, credits per level, courses, every answer."""
-    from vitnemal.admissions import export, service
+    from vitnemal.admissions import export, roster
     from vitnemal.admissions.models import Applicant, Fetch
     from vitnemal.admissions.texts import level_label, outcome_text
     from vitnemal.exchange.states import OutcomeState
@@ -287,10 +287,10 @@ def show(
     registry = _registry(home)
     number = "".join(national_id.split())
     with institution_session(requester, write=True, home=home) as session:
-        applicant = service.find_applicant(session, round_id, number)
+        applicant = roster.find_applicant(session, round_id, number)
         if applicant is None:
             raise fail(f"round {round_id} has no applicant {number}")
-        view = service.applicant_view(session, registry, round_id, applicant.id, viewer=actor(by), now=_now(),
+        view = roster.applicant_view(session, registry, round_id, applicant.id, viewer=actor(by), now=_now(),
                                       lang=lang)
         if as_json:
             from sqlalchemy import select
@@ -354,12 +354,12 @@ def export_round(
 def rejected(round_id: int = ROUND, requester: str = FOR, limit: int = typer.Option(100, "--limit", min=1),
              as_json: bool = JSON, lang: Language = LANG, home: Path | None = HOME) -> None:
     """The lines of the list that were not taken, with their numbers and reasons."""
-    from vitnemal.admissions import service
+    from vitnemal.admissions import standing
     from vitnemal.admissions.texts import line_problem_text
 
     with institution_session(requester, home=home) as session:
         rows = [(r.line_no, r.reason, r.message, r.national_id)
-                for r in service.rejected_lines(session, round_id, limit=limit)]
+                for r in standing.rejected_lines(session, round_id, limit=limit)]
     if as_json:
         typer.echo(json.dumps([{"line": n, "reason": r.value, "message": m} for n, r, m, _ in rows],
                               ensure_ascii=False))

@@ -12,7 +12,7 @@ import pytest
 from tests.factories import add_course, add_degree, add_person, add_result
 from tests.staff_helpers import StaffSite, staff_site
 
-from vitnemal.admissions import service
+from vitnemal.admissions import roster, service
 from vitnemal.admissions.applicant_list import read_csv
 from vitnemal.admissions.models import RoundKind
 from vitnemal.admissions.tasks import AdmissionWorker
@@ -33,7 +33,7 @@ class Rounds:
 
     def applicant_id(self, round_id: int, national_id: str) -> int:
         with self.site.db("so").read_session() as s:
-            found = service.find_applicant(s, round_id, national_id)
+            found = roster.find_applicant(s, round_id, national_id)
             assert found is not None
             return found.id
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from tests.factories import make_federation
 from tests.functional.admissions.conftest import SO, SOURCES, people, seed_sources
 
-from vitnemal.admissions import service
+from vitnemal.admissions import service, standing
 from vitnemal.admissions.applicant_list import read_csv
 from vitnemal.admissions.models import RoundKind, RoundStatus
 from vitnemal.admissions.tasks import has_due_applicants
@@ -40,7 +40,7 @@ def test_a_local_admission_round_is_worked_by_the_server(tmp_path, sqlite_templa
         deadline = time.monotonic() + 120  # a bound on waiting, not a figure
         while True:
             with fed.db("185").read_session() as s:
-                progress = service.round_progress(s, started.round_id, datetime.now(UTC))
+                progress = standing.round_progress(s, started.round_id, datetime.now(UTC))
             if progress.status is RoundStatus.DONE or time.monotonic() > deadline:
                 break
             time.sleep(0.2)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from tests.functional.admissions.conftest import SO, SOURCES, people
 
-from vitnemal.admissions import service
+from vitnemal.admissions import roster, standing
 from vitnemal.admissions.models import Applicant, Fetch, LineProblem, RoundStatus, Stopped
 from vitnemal.exchange.states import OrderStatus, OutcomeState
 from vitnemal.institutions.stopped import set_stopped
@@ -35,11 +35,11 @@ def test_a_round_fetches_every_consenting_applicant_from_every_institution(admis
     live.work()
 
     with live.fed.db(SO).session() as s:
-        progress = service.round_progress(s, started.round_id, datetime.now(UTC))
+        progress = standing.round_progress(s, started.round_id, datetime.now(UTC))
         assert (progress.status, progress.done, progress.complete, progress.applicants) == (RoundStatus.DONE, 6, 6, 6)
         assert progress.outcomes == {"imported": 6 * len(SOURCES)}
-        rows = service.applicants(s, started.round_id)
-        view = service.applicant_view(s, live.fed.registry, started.round_id, rows[0].applicant_id,
+        rows = roster.applicants(s, started.round_id)
+        view = roster.applicant_view(s, live.fed.registry, started.round_id, rows[0].applicant_id,
                                       viewer="opptak@samordnaopptak.no", now=datetime.now(UTC))
     summary = view.summary
     assert summary.credits_by_level == {"bachelor": Decimal(10), "none": Decimal(20)}
@@ -69,9 +69,9 @@ def test_a_node_down_is_retried_by_the_rule_and_a_withdrawal_stops_the_applicant
     set_stopped(home, "214", True, by="test", now=datetime.now(UTC))
     live.work()
     with live.fed.db(SO).session() as s:
-        progress = service.round_progress(s, round_id, datetime.now(UTC))
+        progress = standing.round_progress(s, round_id, datetime.now(UTC))
         assert progress.waiting == 4 and progress.outcomes == {"imported": 8, "unavailable": 4}
-        reasons = {r.national_id: [x.code for x in r.reasons] for r in service.applicants(s, round_id)}
+        reasons = {r.national_id: [x.code for x in r.reasons] for r in roster.applicants(s, round_id)}
         assert reasons[ids[0]] == ["waiting_retry"]
     assert live.disclosures("214") == 0
 
@@ -81,11 +81,11 @@ def test_a_node_down_is_retried_by_the_rule_and_a_withdrawal_stops_the_applicant
     live.work()
 
     with live.fed.db(SO).session() as s:
-        progress = service.round_progress(s, round_id, datetime.now(UTC))
+        progress = standing.round_progress(s, round_id, datetime.now(UTC))
         assert (progress.status, progress.done, progress.stopped) == (RoundStatus.DONE, 4, 1)
         stopped = s.scalars(select(Applicant).where(Applicant.national_id == ids[3])).one()
         assert (stopped.status, stopped.stopped) == (OrderStatus.DONE, Stopped.CONSENT_WITHDRAWN)
-        incomplete = service.applicants(s, round_id, only="incomplete")
+        incomplete = roster.applicants(s, round_id, only="incomplete")
         # The stop is the reason, and 214, which never answered about them, is left out for good.
         assert [(r.national_id, [x.code for x in r.reasons]) for r in incomplete] == [
             (ids[3], ["consent_withdrawn", "unavailable"])]
@@ -113,10 +113,10 @@ def test_a_list_without_names_cannot_confirm_no_results_so_the_applicant_stays_i
     assert (unnamed.unnamed, named.unnamed) == (1, 0)
     live.work()
     with live.fed.db(SO).read_session() as s:
-        [without] = service.applicants(s, unnamed.round_id)
-        [with_name] = service.applicants(s, named.round_id)
-        progress = service.round_progress(s, unnamed.round_id, datetime.now(UTC))
-        listed_incomplete = service.applicants(s, unnamed.round_id, only="incomplete")
+        [without] = roster.applicants(s, unnamed.round_id)
+        [with_name] = roster.applicants(s, named.round_id)
+        progress = standing.round_progress(s, unnamed.round_id, datetime.now(UTC))
+        listed_incomplete = roster.applicants(s, unnamed.round_id, only="incomplete")
     assert [r.code for r in without.reasons] == ["unnamed"] and not without.complete
     assert (progress.done, progress.complete) == (1, 0) and len(listed_incomplete) == 1
     assert reason_text(without.reasons[0], "", "nb").startswith("Lista oppga ikke søkerens navn.")

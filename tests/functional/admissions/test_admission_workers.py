@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from tests.functional.admissions.conftest import SO, SOURCES, people
 
-from vitnemal.admissions import service
+from vitnemal.admissions import standing
 from vitnemal.admissions.models import Applicant, Fetch, RoundStatus
 from vitnemal.admissions.tasks import AdmissionWorker
 from vitnemal.exchange.client import HttpNodeClient
@@ -34,7 +34,7 @@ def test_several_workers_share_one_round_and_ask_each_node_once_per_applicant(ad
     for code in SOURCES:
         assert live.disclosures(code) == 30
     with live.fed.db(SO).read_session() as s:
-        progress = service.round_progress(s, round_id, datetime.now(UTC))
+        progress = standing.round_progress(s, round_id, datetime.now(UTC))
     assert (progress.status, progress.complete) == (RoundStatus.DONE, 30)
 
 
@@ -62,7 +62,7 @@ def test_a_worker_that_dies_loses_nothing(admission) -> None:
     for code in SOURCES:  # the first applicant was not asked again, the five were asked once
         assert live.disclosures(code) == 6 and live.disclosures(code, ids[0]) == 1
     with live.fed.db(SO).read_session() as s:
-        assert service.round_progress(s, round_id, datetime.now(UTC)).complete == 6
+        assert standing.round_progress(s, round_id, datetime.now(UTC)).complete == 6
 
 
 class SlowDownOnce(HttpNodeClient):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vitnemal.admissions import service
+from vitnemal.admissions import roster, service, standing
 from vitnemal.admissions.applicant_list import read_csv
 from vitnemal.admissions.models import LineProblem, RoundKind, RoundStatus
 from vitnemal.config import Settings
@@ -47,20 +47,20 @@ def test_the_demo_round_reports_its_bad_lines_and_fetches_the_test_persons(tmp_p
         deadline = time.monotonic() + 600
         while True:
             with db.read_session() as s:
-                progress = service.round_progress(s, started.round_id, datetime.now(UTC))
+                progress = standing.round_progress(s, started.round_id, datetime.now(UTC))
             if progress.status is RoundStatus.DONE or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
     assert (progress.status, progress.done) == (RoundStatus.DONE, 40), progress
     with db.session() as s:
-        applicant = service.find_applicant(s, started.round_id, TESTPERSON1)
+        applicant = roster.find_applicant(s, started.round_id, TESTPERSON1)
         assert applicant is not None
-        view = service.applicant_view(s, registry, started.round_id, applicant.id, viewer="test",
+        view = roster.applicant_view(s, registry, started.round_id, applicant.id, viewer="test",
                                       now=datetime.now(UTC))
         # The demo's scripted cases (an unissued diploma, an id the source holds under another number) are the
         # incomplete ones, each with its reason; Testperson1 is complete.
         incomplete = {r.national_id: {x.code for x in r.reasons}
-                      for r in service.applicants(s, started.round_id, only="incomplete")}
+                      for r in roster.applicants(s, started.round_id, only="incomplete")}
     db.dispose()
     assert ("216", "RES-100") in {(c.institution, c.code) for c in view.summary.courses}
     # 216 merged into Høgskulen på Vestlandet; Testperson1's 2014 course is named by the name of its day, and the
