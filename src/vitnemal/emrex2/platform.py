@@ -34,13 +34,20 @@ def platform_for(session: Session, authorization: str | None, scope: str, now: d
     return client.id, client.client_id
 
 
-def transfers(session: Session, client_pk: int, client_id: str, *, limit: int, now: datetime) -> list[dict[str, Any]]:
-    """The transfers to this platform, newest first."""
-    rows = session.scalars(select(EmrexTransfer).where(EmrexTransfer.client_pk == client_pk)
-                           .order_by(EmrexTransfer.created_at.desc(), EmrexTransfer.id.desc())
+def _newest(session: Session, model: Any, client_pk: int, when: Any, *, limit: int, client_id: str, now: datetime,
+            what: str) -> list[Any]:
+    """This platform's rows of ``model``, newest first (at most :data:`MAX_LIMIT`); the read is audited."""
+    rows = session.scalars(select(model).where(model.client_pk == client_pk).order_by(when.desc(), model.id.desc())
                            .limit(min(max(limit, 1), MAX_LIMIT))).all()
     audit.record_event(session, actor=f"client:{client_id}", action=AuditAction.EMREX2_PLATFORM_READ, now=now,
-                       detail=f"{len(rows)} transfer(s)")
+                       detail=f"{len(rows)} {what}(s)")
+    return list(rows)
+
+
+def transfers(session: Session, client_pk: int, client_id: str, *, limit: int, now: datetime) -> list[dict[str, Any]]:
+    """The transfers to this platform, newest first."""
+    rows = _newest(session, EmrexTransfer, client_pk, EmrexTransfer.created_at, limit=limit, client_id=client_id,
+                   now=now, what="transfer")
     return [{"id": r.public_id, "sent_at": r.created_at, "protocol": r.protocol, "data_format": r.data_format,
              "qualifications": r.qualifications_count, "courses": r.courses_count, "valid_until": r.expires_at,
              "deleted_at": r.purged_at} for r in rows]
@@ -48,10 +55,7 @@ def transfers(session: Session, client_pk: int, client_id: str, *, limit: int, n
 
 def consents(session: Session, client_pk: int, client_id: str, *, limit: int, now: datetime) -> list[dict[str, Any]]:
     """The consents given to this platform, newest first, with whether each still holds."""
-    rows = session.scalars(select(Emrex2Grant).where(Emrex2Grant.client_pk == client_pk)
-                           .order_by(Emrex2Grant.consented_at.desc(), Emrex2Grant.id.desc())
-                           .limit(min(max(limit, 1), MAX_LIMIT))).all()
-    audit.record_event(session, actor=f"client:{client_id}", action=AuditAction.EMREX2_PLATFORM_READ, now=now,
-                       detail=f"{len(rows)} consent(s)")
+    rows = _newest(session, Emrex2Grant, client_pk, Emrex2Grant.consented_at, limit=limit, client_id=client_id,
+                   now=now, what="consent")
     return [{"reference": r.ref_id, "consented_at": r.consented_at, "ended_at": r.revoked_at,
              "qualifications": r.qualifications_count, "courses": r.courses_count} for r in rows]
