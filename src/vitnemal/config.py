@@ -109,9 +109,14 @@ class Settings:
                                       "when it exists.")
     timezone: str = setting("Europe/Oslo", "The time zone people read times in (CLI, pages, PDFs, mail); times "
                                            "are stored in UTC. An IANA name, e.g. Europe/Oslo or UTC.")
+    lang: str = setting("nb", "The language the CLI writes in (its errors too) when a command is not given "
+                              "--lang: nb, nn or en.")
 
     def __post_init__(self) -> None:
-        from vitnemal.i18n import zone_named
+        from vitnemal.i18n import LANGUAGES, zone_named
+
+        if self.lang not in LANGUAGES:
+            raise SettingsError(f"{env_name('lang')}={self.lang!r}: write nb, nn or en")
 
         try:
             zone_named(self.timezone)

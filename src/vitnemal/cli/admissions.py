@@ -13,7 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from vitnemal.cli.common import BY, HOME, JSON, LANG, OPENS_DATABASE, Language, actor, fail, institution_session
+from vitnemal.cli.common import (
+    BY,
+    HOME,
+    JSON,
+    LANG,
+    OPENS_DATABASE,
+    Language,
+    actor,
+    fail,
+    institution_session,
+    refuse,
+)
+from vitnemal.i18n import P_
 
 if TYPE_CHECKING:
     from vitnemal.admissions.standing import Progress
@@ -113,7 +125,7 @@ def start(
         with applicants.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise fail(f"cannot read {applicants}: {exc.strerror}") from None
+        raise refuse(P_("cli", "Cannot read %(path)s: %(reason)s."), path=applicants, reason=exc.strerror) from None
     registry = _registry(home)
     with institution_session(requester, write=True, home=home) as session:
         try:
@@ -289,7 +301,8 @@ def show(
     with institution_session(requester, write=True, home=home) as session:
         applicant = roster.find_applicant(session, round_id, number)
         if applicant is None:
-            raise fail(f"round {round_id} has no applicant {number}")
+            raise refuse(P_("cli", "Round %(round)s has no applicant %(number)s."), lang=lang, round=round_id,
+                         number=number)
         view = roster.applicant_view(session, registry, round_id, applicant.id, viewer=actor(by), now=_now(),
                                       lang=lang)
         if as_json:
@@ -335,7 +348,7 @@ def export_round(
     from vitnemal.admissions import export
 
     if format_ not in ("csv", "json"):
-        raise fail("--format is csv or json")
+        raise refuse(P_("cli", "--format is csv or json."))
     registry = _registry(home)
     make = export.export_csv if format_ == "csv" else export.export_json
     tmp = out.with_name(f".{out.name}.part")

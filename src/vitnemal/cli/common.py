@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from vitnemal.i18n import Language  # the one definition; typer offers a Literal's values as the choices
+from vitnemal.i18n import LANGUAGES, P_, Language  # the one Language; typer offers a Literal's values as choices
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -40,18 +40,48 @@ HOME = typer.Option(None, "--home", envvar="VITNEMAL_HOME", help="The federation
 API = typer.Option(None, "--api", envvar="VITNEMAL_PUBLIC_URL", help="Server URL.",
                    show_default="where vitnemal serve/demo last served this home, else http://127.0.0.1:8000")
 JSON = typer.Option(False, "--json", help="Print JSON.")
-LANG = typer.Option(DEFAULT_LANGUAGE, "--lang", help="Language of what is printed: nb, nn or en.")
+# The language a command writes in when --lang is not given (commands without --lang write their errors in it too).
+LANGUAGE_ENV = "VITNEMAL_LANG"
+LANG = typer.Option(DEFAULT_LANGUAGE, "--lang", envvar=LANGUAGE_ENV,
+                    help="Language of what is printed: nb, nn or en.")
 BY = typer.Option(None, "--by", help="Who you are: recorded on the case and in the audit log.",
                   show_default="your login name")
 
 _ERROR = {"nb": "Feil", "nn": "Feil", "en": "Error"}
 
 
-def fail(message: str, code: int = 1, *, lang: str = DEFAULT_LANGUAGE) -> typer.Exit:
-    """Print ``message`` as an error ("Feil: …" in nb/nn, the default; "Error: …" in en) and return the exit to
-    raise."""
-    typer.echo(f"{_ERROR.get(lang, 'Error')}: {message}", err=True)
+def environment_language() -> Language:
+    """The language of the environment (the setting VITNEMAL_LANG: nb, nn or en), else bokmål (also when the
+    settings cannot be read: this is how an error is said)."""
+    from vitnemal.config import Settings, SettingsError
+
+    try:
+        wanted = Settings.from_env().lang
+    except SettingsError:
+        return DEFAULT_LANGUAGE
+    return next((lang for lang in LANGUAGES if lang == wanted), DEFAULT_LANGUAGE)
+
+
+def fail(message: str, code: int = 1, *, lang: str | None = None) -> typer.Exit:
+    """Print ``message`` (already in ``lang``: a service's sentence, or one :func:`said` made) as an error ("Feil: …"
+    in nb/nn, "Error: …" in en; ``lang`` defaults to the environment's) and return the exit to raise."""
+    typer.echo(f"{_ERROR.get(lang or environment_language(), 'Error')}: {message}", err=True)
     return typer.Exit(code)
+
+
+def said(text: str, lang: str | None = None, **params: object) -> str:
+    """A CLI sentence (marked ``P_("cli", …)``: the English msgid) through the catalogue in ``lang`` (default: the
+    environment's), its ``%(name)s`` filled with ``params``."""
+    from vitnemal.web.i18n import translations
+
+    return translations(lang or environment_language()).upgettext("cli", text) % params
+
+
+def refuse(text: str, exit_code: int = 1, *, lang: str | None = None, **params: object) -> typer.Exit:
+    """:func:`fail` with a CLI sentence said in ``lang`` (see :func:`said`); ``params`` fill it (``code`` is an
+    institution's code there, never the exit code)."""
+    lang = lang or environment_language()
+    return fail(said(text, lang, **params), exit_code, lang=lang)
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -75,25 +105,28 @@ def settings_for(home: Path | None = None) -> Settings:
     prints are shown in their zone (VITNEMAL_TIMEZONE)."""
     import os
 
-    from vitnemal.config import Settings, env_name
+    from vitnemal.config import Settings, SettingsError, env_name
     from vitnemal.i18n import use_zone
 
     environ = dict(os.environ)
     if home is not None:  # so that what lives in the home (the served URL) comes from there too
         environ[env_name("home")] = str(home)
-    settings = Settings.from_env(environ)
+    try:
+        settings = Settings.from_env(environ)
+    except SettingsError as exc:  # a setting that says what is wrong with it, not a traceback
+        raise fail(str(exc)) from None
     use_zone(settings.timezone)
     return settings
 
 
-def require_federation(settings: Settings, lang: str = DEFAULT_LANGUAGE) -> None:
+def require_federation(settings: Settings, lang: str | None = None) -> None:
     """Fail clearly when there is no federation at the home."""
     if not settings.registry_path.exists():
-        raise fail(f"no federation at {settings.home}: give --home, set VITNEMAL_HOME or run "
-                   "`vitnemal federation generate`", lang=lang)
+        raise refuse(P_("cli", "There is no federation at %(home)s: give --home, set VITNEMAL_HOME or run "
+                               "`vitnemal federation generate`."), lang=lang, home=settings.home)
 
 
-def check_institution(settings: Settings, code: str, lang: str = DEFAULT_LANGUAGE) -> None:
+def check_institution(settings: Settings, code: str, lang: str | None = None) -> None:
     """Fail clearly when there is no federation at the home or ``code`` is not one of its institutions."""
     from vitnemal.institutions.registry import Registry
 
@@ -111,7 +144,7 @@ def _message(exc: Exception) -> str:
 
 @contextmanager
 def institution_session(code: str, *, write: bool = False, home: Path | None = None,
-                        hint: Callable[[Exception], str] | None = None, lang: str = DEFAULT_LANGUAGE,
+                        hint: Callable[[Exception], str] | None = None, lang: str | None = None,
                         ) -> Iterator[Session]:
     """A session on the institution's database; service errors (LookupError, ValueError) become a clear message
     (followed by ``hint(error)``, the next step to take) and exit code 1."""
@@ -132,7 +165,7 @@ def institution_session(code: str, *, write: bool = False, home: Path | None = N
 @contextmanager
 def web_session(settings: Settings, *, write: bool = True,
                 errors: tuple[type[Exception], ...] = (LookupError, ValueError),
-                lang: str = DEFAULT_LANGUAGE) -> Iterator[Session]:
+                lang: str | None = None) -> Iterator[Session]:
     """A session on the web database (the operator's staff roles and log, the portal's data), made or upgraded
     first; the ``errors`` raised inside become a clear message and exit code 1."""
     from vitnemal.db import Database
@@ -152,15 +185,15 @@ def web_session(settings: Settings, *, write: bool = True,
 
 @contextmanager
 def open_session(code: str | None, *, operator: bool = False, write: bool = True, home: Path | None = None,
-                 lang: str = DEFAULT_LANGUAGE, refusals: tuple[type[Exception], ...] = (),
+                 lang: str | None = None, refusals: tuple[type[Exception], ...] = (),
                  refused: Callable[[Exception], typer.Exit] | None = None) -> Iterator[Session]:
     """The one session of a command: institution ``code``'s database, or with ``operator`` the web surface's (the
     operator's roles and log); exactly one of the two. A service error of ``refusals`` raised inside becomes the
     exit ``refused(error)`` says (a command's own wording, e.g. the next command to run); the others become a clear
     message as :func:`institution_session` and :func:`web_session` say them. Nothing is saved on an error."""
     if operator == (code is not None):
-        raise fail("give either --institution CODE (an institution's database) or --operator (the federation's)",
-                   lang=lang)
+        raise refuse(P_("cli", "Give either --institution CODE (an institution's database) or --operator (the "
+                               "federation's)."), lang=lang)
     opened = (institution_session(code, write=write, home=home, lang=lang) if code is not None
               else web_session(settings_for(home), write=write, lang=lang))
     with opened as session:

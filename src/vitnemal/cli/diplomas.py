@@ -27,8 +27,10 @@ from vitnemal.cli.common import (
     check_institution,
     fail,
     parse_date,
+    refuse,
     settings_for,
 )
+from vitnemal.i18n import P_
 
 if TYPE_CHECKING:
     from vitnemal.config import Settings
@@ -206,7 +208,8 @@ def sample(
     from vitnemal.diplomas.signers import federation_ca_cert
 
     if not out.parent.is_dir():
-        raise fail(f"--out {out}: the directory {out.parent} does not exist", 2)
+        raise refuse(P_("cli", "--out %(path)s: the directory %(directory)s does not exist."), 2, path=out,
+                     directory=out.parent)
     settings = settings_for(home)
     try:
         diploma, candidate = sample_diploma_set(settings, lang=lang if lang else None)

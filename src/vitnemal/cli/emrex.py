@@ -13,7 +13,16 @@ from typing import Any
 
 import typer
 
-from vitnemal.cli.common import BY, HOME, JSON, actor, fail, settings_for, web_session
+from vitnemal.cli.common import (
+    BY,
+    HOME,
+    JSON,
+    actor,
+    refuse,
+    settings_for,
+    web_session,
+)
+from vitnemal.i18n import P_
 
 app = typer.Typer(help="EMREX: the registry of clients (recruitment platforms, universities abroad).",
                   no_args_is_help=True)
@@ -35,15 +44,15 @@ def _read_key(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()[:200_000]
     except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror}") from None
+        raise refuse(P_("cli", "Cannot read %(path)s: %(reason)s."), path=path, reason=exc.strerror) from None
     if data.lstrip().startswith(b"{"):
         try:
             loaded: dict[str, Any] = json.loads(data)
         except ValueError as exc:
-            raise fail(f"{path} is not JSON: {exc}") from None
+            raise refuse(P_("cli", "%(path)s is not JSON: %(reason)s."), path=path, reason=exc) from None
         return loaded
     if b"PRIVATE KEY" in data:
-        raise fail(f"{path} holds a private key: register the client's public key only")
+        raise refuse(P_("cli", "%(path)s holds a private key: register the client's public key only."), path=path)
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -52,15 +61,17 @@ def _read_key(path: Path) -> dict[str, Any]:
         public_key = (x509.load_pem_x509_certificate(data).public_key() if b"BEGIN CERTIFICATE" in data
                       else serialization.load_pem_public_key(data))
     except ValueError as exc:
-        raise fail(f"{path} is neither a JWK Set nor a PEM public key or certificate ({exc})") from None
+        raise refuse(P_("cli", "%(path)s is neither a JWK Set nor a PEM public key or certificate (%(reason)s)."),
+                     path=path, reason=exc) from None
     kty = {rsa.RSAPublicKey: "RSA", ec.EllipticCurvePublicKey: "EC", ed25519.Ed25519PublicKey: "OKP"}
     kind = next((name for cls, name in kty.items() if isinstance(public_key, cls)), None)
     if kind is None:
-        raise fail(f"{path} holds a key of a kind EMREX clients do not sign with (RSA, EC or Ed25519)")
+        raise refuse(P_("cli", "%(path)s holds a key of a kind EMREX clients do not sign with (RSA, EC or Ed25519)."),
+                     path=path)
     if isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.name not in _JOSE_CURVES:
         # JOSE names only these curves (RFC 7518 6.2.1.1, RFC 8812): any other cannot be written as a JWK
-        raise fail(f"{path} holds an EC key on the curve {public_key.curve.name}: EMREX clients sign with P-256, "
-                   "P-384, P-521 or secp256k1")
+        raise refuse(P_("cli", "%(path)s holds an EC key on the curve %(curve)s: EMREX clients sign with P-256, P-384, "
+                               "P-521 or secp256k1."), path=path, curve=public_key.curve.name)
     key = jwk.JWKRegistry.import_key(public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), kind)
     public = dict(key.as_dict(private=False))
@@ -142,7 +153,8 @@ def show(client_id: str = CLIENT_ID, as_json: bool = JSON, home: Path | None = H
     with web_session(settings_for(home), write=False) as session:
         client = get_client(session, client_id, include_removed=True)
     if client is None:
-        raise fail(f"no EMREX client {client_id}; `vitnemal emrex clients list` shows them")
+        raise refuse(P_("cli", "There is no EMREX client %(client)s; `vitnemal emrex clients list` shows them."),
+                     client=client_id)
     plain = _plain(client)
     if as_json:
         typer.echo(json.dumps(plain))
@@ -165,7 +177,8 @@ def remove(client_id: str = CLIENT_ID, by: str | None = BY, home: Path | None = 
     with web_session(settings_for(home)) as session:
         gone = remove_client(session, client_id, now=datetime.now(UTC), actor=f"operator:{actor(by)}")
     if gone is None:
-        raise fail(f"no active EMREX client {client_id}; `vitnemal emrex clients list` shows them")
+        raise refuse(P_("cli", "There is no active EMREX client %(client)s; `vitnemal emrex clients list` shows "
+                               "them."), client=client_id)
     typer.echo(f"Removed {client_id}: its requests are refused from now on.")
 
 
@@ -180,5 +193,5 @@ def webhook_secret(client_id: str = CLIENT_ID, home: Path | None = HOME) -> None
     with web_session(settings) as session:
         client = get_client(session, client_id)
     if client is None or not client.webhook_url:
-        raise fail(f"{client_id} is not a registered client with a webhook address")
+        raise refuse(P_("cli", "%(client)s is not a registered client with a webhook address."), client=client_id)
     typer.echo(client_secret(load_secret_key(settings), client_id))

@@ -8,7 +8,11 @@ from typing import Any
 import typer
 
 from vitnemal.cli import federation_members
-from vitnemal.cli.common import fail
+from vitnemal.cli.common import (
+    fail,
+    refuse,
+)
+from vitnemal.i18n import P_
 
 app = typer.Typer(help="The federation: institutions, their nodes and keys, the operator's changes and the demo data.",
                   no_args_is_help=True)
@@ -44,7 +48,7 @@ def generate(
     except FederationExists as exc:
         raise fail(str(exc)) from None
     except ValueError as exc:
-        raise fail(f"Cannot generate: {exc}") from None
+        raise refuse(P_("cli", "Cannot generate: %(reason)s"), reason=exc) from None
     console.print(f"[bold green]Federation generated[/] in {summary.seconds:.1f} s at {summary.home}")
     console.print(f"  {summary.institutions} institutions ({len(summary.reserved)} reserved: "
                   f"{', '.join(summary.reserved)}; {len(summary.not_sharing)} not sharing: "

@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from vitnemal.cli.common import BY, HOME, JSON, actor, fail, settings_for, web_session
+from vitnemal.cli.common import (
+    BY,
+    HOME,
+    JSON,
+    actor,
+    fail,
+    refuse,
+    settings_for,
+    web_session,
+)
+from vitnemal.i18n import P_
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -45,7 +55,8 @@ def _public_key(key: Path | None, generate: bool) -> tuple[PublicJwk, Any]:
     from vitnemal.institutions.exchange_keys import generate_key, public_jwk
 
     if (key is None) == (not generate):
-        raise fail("give the institution's public key with --key FILE, or --generate-key to make one here")
+        raise refuse(P_("cli", "Give the institution's public key with --key FILE, or --generate-key to make one "
+                               "here."))
     if generate:
         private = generate_key()
         return public_jwk(private), private

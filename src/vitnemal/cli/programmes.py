@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vitnemal.cli.common import HOME, OPENS_DATABASE, fail, institution_session
+from vitnemal.cli.common import (
+    HOME,
+    OPENS_DATABASE,
+    fail,
+    institution_session,
+    refuse,
+)
+from vitnemal.i18n import P_
 
 if TYPE_CHECKING:
     pass
@@ -112,13 +119,14 @@ def add(
     data: dict[str, Any] = {}
     if from_file is not None:
         if from_file.stat().st_size > MAX_JSON_BYTES:
-            raise fail(f"--from {from_file}: larger than {MAX_JSON_BYTES} bytes")
+            raise refuse(P_("cli", "--from %(path)s: larger than %(max)s bytes."), path=from_file, max=MAX_JSON_BYTES)
         try:
             data = json.loads(from_file.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise fail(f"--from {from_file}: not JSON ({exc})") from None
+            raise refuse(P_("cli", "--from %(path)s: not JSON (%(reason)s)."), path=from_file, reason=exc) from None
         if not isinstance(data, dict):
-            raise fail(f"--from {from_file}: expected one JSON object with the programme's fields")
+            raise refuse(P_("cli", "--from %(path)s: expected one JSON object with the programme's fields."),
+                         path=from_file)
     given = {"code": code, "name_nb": name_nb, "name_nn": name_nn, "name_en": name_en,
              "qualification_code": qualification, "language": language,
              "faculty_nb": faculty_nb, "faculty_nn": faculty_nn, "faculty_en": faculty_en, "nominal_years": years,
@@ -134,7 +142,7 @@ def add(
         try:
             registered = spec_of(add_programme(session, spec, replace=replace)).as_dict()
         except ProgrammeExists as exc:
-            raise fail(f"{exc}; give --replace to overwrite it") from None
+            raise refuse(P_("cli", "%(reason)s; give --replace to overwrite it."), reason=exc) from None
     if as_json:
         typer.echo(json.dumps(registered, ensure_ascii=False))
         return

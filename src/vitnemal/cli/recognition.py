@@ -27,6 +27,7 @@ from vitnemal.cli.common import (
     actor,
     fail,
     open_session,
+    refuse,
     settings_for,
 )
 from vitnemal.recognition.refusals import P_
@@ -233,9 +234,10 @@ def recognise(
     from vitnemal.recognition import service
 
     if (result is None) == (block is None):
-        raise fail("Give either --result ID (an imported external course) or --block TITLE (a block).")
+        raise refuse(P_("cli", "Give either --result ID (an imported external course) or --block TITLE (a block)."),
+                     lang=lang)
     if block is not None and (not from_institution or not credits):
-        raise fail("A block needs --from-institution NAME and --credits N.")
+        raise refuse(P_("cli", "A block needs --from-institution NAME and --credits N."), lang=lang)
     now, who = datetime.now(UTC), actor(by)
     with _session(institution, home, lang=lang, as_json=as_json) as session:
         warnings: list[str] = []

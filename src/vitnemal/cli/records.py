@@ -26,7 +26,9 @@ from vitnemal.cli.common import (
     fail,
     institution_session,
     parse_date,
+    refuse,
 )
+from vitnemal.i18n import P_
 
 app = typer.Typer(help="An institution's own records: people, results, degrees, consents, settings. "
                        + OPENS_DATABASE, no_args_is_help=True)
@@ -123,7 +125,7 @@ def issue_diploma(
     from vitnemal.records import service as services
 
     if (on is None) == (not unset):
-        raise fail("give either --on DATE or --unset")
+        raise refuse(P_("cli", "Give either --on DATE or --unset."))
     when = parse_date(on, "--on")
     with institution_session(institution, write=True, home=home) as session:
         qual = services.set_diploma_issued(session, person, qualification, when)

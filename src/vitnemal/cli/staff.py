@@ -21,7 +21,9 @@ from vitnemal.cli.common import (
     actor,
     fail,
     open_session,
+    refuse,
 )
+from vitnemal.i18n import P_
 
 app = typer.Typer(help="Roles of staff on the institution's pages: grant, revoke, list. " + OPENS_DATABASE,
                   no_args_is_help=True)
@@ -38,16 +40,16 @@ def _role(role: str | None, operator: bool) -> object:
 
     if operator:
         if role not in (None, Role.OPERATOR.value):
-            raise fail("--operator takes no --role (it is the federation_operator role)")
+            raise refuse(P_("cli", "--operator takes no --role (it is the federation_operator role)."))
         return Role.OPERATOR
     if role is None:
-        raise fail("--role is required: case_worker, diploma_officer or institution_admin")
+        raise refuse(P_("cli", "--role is required: case_worker, diploma_officer or institution_admin."))
     try:
         parsed = parse_role(role)
     except ValueError as exc:
         raise fail(str(exc)) from None
     if parsed not in INSTITUTION_ROLES:
-        raise fail(f"{parsed.value} is not an institution's role; use --operator for it")
+        raise refuse(P_("cli", "%(role)s is not an institution's role; use --operator for it."), role=parsed.value)
     return parsed
 
 
@@ -77,7 +79,11 @@ def revoke(user: str = USER, role: str | None = ROLE, institution: str | None = 
         gone = revoke_role(session, user, chosen, by=actor(by))
     where = f"at {institution}" if institution else "in the federation"
     if not gone:
-        raise fail(f"{user.strip().lower()} did not hold {chosen.value} {where}; `vitnemal staff list` shows who does")
+        if institution:
+            raise refuse(P_("cli", "%(user)s did not hold %(role)s at %(code)s; `vitnemal staff list -i %(code)s` "
+                                   "shows who does."), user=user.strip().lower(), role=chosen.value, code=institution)
+        raise refuse(P_("cli", "%(user)s did not hold %(role)s in the federation; `vitnemal staff list --operator` "
+                               "shows who does."), user=user.strip().lower(), role=chosen.value)
     typer.echo(f"{user.strip().lower()} no longer holds {chosen.value} {where}.")
 
 

@@ -28,7 +28,7 @@ def test_one_database_of_the_two(home, capsys) -> None:
         with pytest.raises(typer.Exit) as exit_, open_session(code, operator=operator, home=home.settings.home):
             pass
         assert exit_.value.exit_code == 1
-    assert capsys.readouterr().err.count("Feil: give either --institution CODE") == 2
+    assert capsys.readouterr().err.count("Feil: Gi enten --institution KODE") == 2
 
 
 def test_a_refusal_is_said_the_commands_way_and_nothing_is_saved(home, capsys) -> None:

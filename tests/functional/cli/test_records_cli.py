@@ -76,7 +76,7 @@ def test_consent_settings_and_people(fed: Fed) -> None:
     (["add-result", "-i", "216", "-p", "01536112185", "-c", "RES-100", "-t", "høsten", "-g", "A"], "not a term"),
     (["add-result", "-i", "216", "-p", "12345678901", "-c", "RES-100", "-t", "2025 HØST", "-g", "A"], "No person"),
     (["show", "-i", "999", "-p", "01536112185"], "Unknown institution code '999'"),
-    (["issue-diploma", "-i", "216", "-p", "01536112185", "-q", "X"], "either --on"),
+    (["issue-diploma", "-i", "216", "-p", "01536112185", "-q", "X"], "enten --on"),
     (["consent", "-i", "185", "-p", "01536112185", "--answer", "kanskje"], "J (yes) or N"),
     # issue 7 #3: another person's ordinary fødselsnummer is never an earlier id
     (["add-earlier-id", "-i", "185", "-p", "01536112185", "--earlier-id", "01039510010"], "ordinary fødselsnummer"),

@@ -60,7 +60,7 @@ def test_add_list_show_remove(fed, tmp_path) -> None:  # type: ignore[no-untyped
     code, out = _run(fed, "list", "--removed")
     assert "jobbnett\temrex1\tJobbnett AS (removed)" in out
     code, out = _run(fed, "remove", "jobbnett")
-    assert code == 1 and "no active EMREX client jobbnett" in out
+    assert code == 1 and "ingen aktiv EMREX-klient jobbnett" in out
     db = Database(fed.settings.url_for("portal"))
     with db.read_session() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.action.like("emrex.%"))
@@ -145,4 +145,4 @@ def test_a_key_on_a_curve_jose_does_not_name_is_refused_in_words(fed, tmp_path) 
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
         code, out = _run(fed, "add", "cc", "--kind", "emrex2", "--name", "C", "--url", RETURN, "--contact",
                          "a@b.example.no", "--key", str(tmp_path / "k.pem"))
-        assert code == 1 and f"on the curve {curve.name}" in " ".join(out.split()), out
+        assert code == 1 and f"på kurven {curve.name}" in " ".join(out.split()), out

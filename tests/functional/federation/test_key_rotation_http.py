@@ -174,7 +174,7 @@ def test_operator_mistakes_are_refused_with_what_to_do(tmp_path: Path, sqlite_te
         ([*base, "--endpoint", "https://n.example.no/nodes/300", "--key", str(private)], "private key"),
         ([*base, "--endpoint", "https://n.example.no/nodes/300", "--key", str(huge)], "public key only"),
         ([*base, "--endpoint", "javascript:alert(1)", "--generate-key"], "https or http URL"),
-        ([*base, "--endpoint", "https://n.example.no/nodes/300"], "--key FILE, or --generate-key"),
+        ([*base, "--endpoint", "https://n.example.no/nodes/300"], "--key FIL, eller --generate-key"),
         (["register", "185", "--name", "X", "--name-en", "X", "--short-name", "X", "--endpoint",
           "https://n.example.no/nodes/185", "--generate-key"], "rotate-key 185"),
         (["rotate-key", "777", "--generate-key"], "Unknown institution code '777'"),
