@@ -94,6 +94,9 @@ async def run_round(*, db: Database, order_id: int, own: str, owner: str, regist
     CPU out of the order's critical path, which is the slowest node.
     """
     now = datetime.now(UTC)
+    # One look at the registry for the round: a live one checks its file (a stat) on every look, and a round looks
+    # for every node twice; the round also sees one registry throughout.
+    registry = Registry(registry.institutions)
     plan = await run_in_thread(plan_round, db, order_id, own, registry, key, now)
     if plan is None:
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from vitnemal.institutions.host import LocalInstitutions
+from vitnemal.institutions.registry import Registry
 from vitnemal.node import rules
 from vitnemal.node.batch import MAX_BATCH_REQUEST_BYTES, batch_answer_payload, parse_batch_request
 from vitnemal.node.protocol import (
@@ -31,19 +32,26 @@ from vitnemal.records.models import CONSENT_ADMISSION
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-def _accepted(host: LocalInstitutions, code: str, body: bytes, max_bytes: int) -> tuple[str, Payload] | Refusal:
+def _snapshot(host: LocalInstitutions) -> Registry:
+    # One look at the registry for the whole message: a live registry checks its file on every look (a stat), and
+    # a message looked up to six times; one snapshot also means every check sees the same registry.
+    return Registry(host.registry.institutions)
+
+
+def _accepted(host: LocalInstitutions, registry: Registry, code: str, body: bytes,
+              max_bytes: int) -> tuple[str, Payload] | Refusal:
     """The checks every message to a node passes first: served and running, within ``max_bytes``, signed by a
-    registered member. (signer, payload), or the refusal."""
+    member of ``registry``. (signer, payload), or the refusal."""
     if host.is_stopped(code):
         # Nothing is read, checked or logged: to the requester this is a node that is down.
         return Refusal(503, "node_down", f"the node of {code} is stopped on this host; it answers nothing")
-    if not host.registry.get(code).answers:
+    if not registry.get(code).answers:
         # An admission body is served here for its pages, but it awards nothing and runs no node.
         return Refusal(404, "no_node", f"{code} runs no node: it asks institutions for results and is asked by none")
     if len(body) > max_bytes:
         return Refusal(413, "too_large", f"requests are at most {max_bytes} bytes")
     try:
-        return verify(body, host.registry, max_bytes=max_bytes)
+        return verify(body, registry, max_bytes=max_bytes)
     except ProtocolError as exc:
         return Refusal(400 if exc.reason == "malformed" else 401, exc.reason, exc.message)
 
@@ -70,7 +78,8 @@ def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetim
 
     Blocking (database and signing): async callers run it in a thread.
     """
-    accepted = _accepted(host, code, body, MAX_REQUEST_BYTES)
+    registry = _snapshot(host)
+    accepted = _accepted(host, registry, code, body, MAX_REQUEST_BYTES)
     if isinstance(accepted, Refusal):
         return accepted
     signer, payload = accepted
@@ -81,7 +90,7 @@ def handle_request(host: LocalInstitutions, code: str, body: bytes, now: datetim
     wrong = _addressed(host, code, signer, request.requester, request.node, request.issued_at, now)
     if wrong:
         return wrong
-    basis = rules.basis_refusal(request, host.registry.get(signer).kind, host.registry.get(code).kind)
+    basis = rules.basis_refusal(request, registry.get(signer).kind, registry.get(code).kind)
     if basis:
         return Refusal(403, "basis_not_allowed", basis)
     if request.basis is LegalBasis.OWNER_LOGIN:
@@ -111,7 +120,8 @@ def handle_batch(host: LocalInstitutions, code: str, body: bytes, now: datetime,
     admission (OPPTAK) and every item's basis is one its requester may use; an item that fails question 2 (its
     consent) is answered ``no_consent`` on its own, as a single request would be. Blocking, as handle_request.
     """
-    accepted = _accepted(host, code, body, MAX_BATCH_REQUEST_BYTES)
+    registry = _snapshot(host)
+    accepted = _accepted(host, registry, code, body, MAX_BATCH_REQUEST_BYTES)
     if isinstance(accepted, Refusal):
         return accepted
     signer, payload = accepted
@@ -125,7 +135,7 @@ def handle_batch(host: LocalInstitutions, code: str, body: bytes, now: datetime,
     if batch.purpose != CONSENT_ADMISSION:
         return Refusal(403, "basis_not_allowed", f"a batch question is for admission only (purpose "
                        f"{CONSENT_ADMISSION}), not {batch.purpose!r}: ask one request at a time")
-    kinds = host.registry.get(signer).kind, host.registry.get(code).kind
+    kinds = registry.get(signer).kind, registry.get(code).kind
     for n, (item, request) in enumerate(zip(batch.items, batch.item_requests(), strict=True), 1):
         if item.consent.type != CONSENT_ADMISSION:
             return Refusal(403, "basis_not_allowed", f"item {n} carries a {item.consent.type!r} consent; a batch "

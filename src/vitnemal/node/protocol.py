@@ -9,25 +9,25 @@ cannot be impersonated and an answer cannot be replayed for another request.
 
 from __future__ import annotations
 
-import binascii
 import json
 import uuid
-from base64 import urlsafe_b64decode
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from joserfc import jws
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey
 from pydantic import ValidationError
 
 from vitnemal.bounded_json import JsonRefused
 from vitnemal.bounded_json import loads as bounded_loads
 from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
-from vitnemal.institutions.exchange_keys import import_public
-from vitnemal.institutions.registry import Registry, UnknownInstitution
+from vitnemal.node.jws import ALGORITHM as ALGORITHM
+from vitnemal.node.jws import MAX_DEPTH as MAX_DEPTH
+from vitnemal.node.jws import MAX_HEADER_BYTES as MAX_HEADER_BYTES
+from vitnemal.node.jws import MAX_PAYLOAD_BYTES as MAX_PAYLOAD_BYTES
+from vitnemal.node.jws import Payload as Payload
+from vitnemal.node.jws import ProtocolError as ProtocolError
+from vitnemal.node.jws import sign as sign
+from vitnemal.node.jws import verify as verify
 from vitnemal.node.wire import (
     PROTOCOL_VERSION,
     AnswerEnvelope,
@@ -45,25 +45,9 @@ from vitnemal.node.wire import (
 )
 from vitnemal.records.models import CONSENT_ADMISSION, CONSENT_RESULTS_EXCHANGE, AdmissionConsent
 
-# A signed message as JSON: what sign() signs and verify() returns, before or after its envelope model.
-Payload = dict[str, Any]
-
-ALGORITHM = "ES256"
 MEDIA_TYPE = "application/jose"
 PATH = "exchange/v1/results"
-MAX_HEADER_BYTES = 4096
-MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
-MAX_DEPTH = 16  # an answer nests four levels (answer, qualifications, courses, link)
 MAX_REFUSAL_BYTES = 64 * 1024
-
-
-class ProtocolError(Exception):
-    """A message that cannot be trusted; ``reason`` is a short machine-readable code."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -278,82 +262,6 @@ def new_request_id() -> str:
 
 def now_ts() -> int:
     return int(datetime.now(UTC).timestamp())
-
-
-def sign(payload: Payload, signer_code: str, key: ECKey) -> str:
-    """Return the compact JWS of ``payload`` signed by ``signer_code``'s key."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    return jws.serialize_compact({"alg": ALGORITHM, "kid": signer_code, "typ": "vitnemal+jws"}, body, key)
-
-
-# joserfc refuses payloads over 128,000 base64 characters by default, which a person with a few hundred results
-# passes; our own bound is MAX_PAYLOAD_BYTES of JSON (checked again, with the depth, when the payload is parsed).
-_JWS = jws.JWSRegistry(algorithms=[ALGORITHM])
-_JWS.max_payload_length = -(-MAX_PAYLOAD_BYTES // 3) * 4
-
-_key_cache: dict[str, ECKey] = {}
-
-
-def _accepted_keys(registry: Registry, code: str, now: datetime) -> list[ECKey]:
-    """The keys ``code`` may sign with now: its current key and, during a rotation's overlap, the previous one."""
-    entry = registry.get(code)
-    if entry.withdrawn:
-        raise ProtocolError("withdrawn", f"{code} was taken out of the federation ({entry.withdrawn_at}); its "
-                            "messages are refused")
-    keys = []
-    for jwk in entry.accepted_jwks(now):
-        cache_key = json.dumps(jwk, sort_keys=True)
-        key = _key_cache.get(cache_key)
-        if key is None:
-            key = _key_cache[cache_key] = import_public(jwk)
-        keys.append(key)
-    return keys
-
-
-def verify(token: str | bytes, registry: Registry, expected_signer: str | None = None, *,
-           max_bytes: int = MAX_PAYLOAD_BYTES, now: datetime | None = None) -> tuple[str, Payload]:
-    """Check a compact JWS against the registry and return (signer code, payload).
-
-    Raises ProtocolError: "malformed" for anything that is not a JWS with a JSON object payload (within
-    ``max_bytes`` and :data:`MAX_DEPTH` levels, numbers finite), "unknown_signer"
-    for a signer not in the registry, "withdrawn" for a member the operator took out, "wrong_signer" when
-    ``expected_signer`` is given and someone else signed, "bad_signature" when the signature verifies with none of
-    the signer's registered keys (its current key, and its previous key while a rotation's overlap lasts).
-    """
-    text = token.decode("ascii", "replace") if isinstance(token, bytes) else token
-    text = text.strip()
-    try:
-        # The header is checked within bounds first: the JOSE library parses it with plain json.loads.
-        bounded_loads(urlsafe_b64decode(text.split(".", 1)[0] + "=="), max_bytes=MAX_HEADER_BYTES, max_depth=2)
-        header = jws.extract_compact(text.encode(), registry=_JWS).protected
-    except JsonRefused as exc:
-        raise ProtocolError("malformed", f"the JWS header is refused: {exc.reason}") from None
-    except (JoseError, ValueError, IndexError, UnicodeError, binascii.Error) as exc:
-        raise ProtocolError("malformed", f"not a compact JWS ({type(exc).__name__})") from None
-    signer = str(header.get("kid", ""))
-    if header.get("alg") != ALGORITHM:
-        raise ProtocolError("malformed", f"unexpected algorithm {header.get('alg')!r}; {ALGORITHM} is required")
-    if expected_signer is not None and signer != expected_signer:
-        raise ProtocolError("wrong_signer", f"signed as {signer!r}, expected {expected_signer!r}")
-    try:
-        keys = _accepted_keys(registry, signer, now or datetime.now(UTC))
-    except UnknownInstitution:
-        raise ProtocolError("unknown_signer", f"signer {signer!r} is not in the federation's registry") from None
-    for key in keys:
-        try:
-            obj = jws.deserialize_compact(text, key, registry=_JWS)
-            break
-        except JoseError:
-            continue
-    else:
-        raise ProtocolError("bad_signature", f"the signature does not verify with {signer}'s registered key") from None
-    try:
-        payload = bounded_loads(obj.payload, max_bytes=max_bytes, max_depth=MAX_DEPTH)
-    except JsonRefused as exc:
-        raise ProtocolError("malformed", f"the signed payload is refused: {exc.reason}") from None
-    if not isinstance(payload, dict):
-        raise ProtocolError("malformed", "the signed payload is not a JSON object")
-    return signer, payload
 
 
 def _first_error(exc: ValidationError) -> str:
