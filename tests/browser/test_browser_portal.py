@@ -1,8 +1,9 @@
 """In a real browser, the portal's golden path in bokmål, nynorsk and English: log in as Testperson1, see RES-100
 from HiSF and the language tests, share them, read the mails in the demo's outbox (caught by the real local SMTP
 server), follow the link, type the code, see the results, download the PDF, see the view in the owner's log, end the
-share, the link is refused; and an institution that is down is named, asked again in the background, and its
-results appear on the page by themselves. axe-core on every page, and a screenshot of each."""
+share, the link is refused; a North Sami share's recipient is told which texts are still in bokmål; and an
+institution that is down is named, asked again in the background, and its results appear on the page by themselves.
+axe-core on every page, and a screenshot of each."""
 
 from __future__ import annotations
 
@@ -131,3 +132,36 @@ def test_an_institution_that_is_down_is_named_retried_and_its_results_appear(  #
     assert page.locator(".ds-alert", has_text="Klarte ikke hente data").count() == 0
     assert "RES-100" in page.inner_text("main")  # nothing already shown was lost
     check("portal-institution-back-nb")
+
+
+def test_a_north_sami_recipient_is_told_which_texts_are_bokmal(  # type: ignore[no-untyped-def]
+        browser, site, page, check, shots) -> None:
+    """The se catalogue is partly translated: a sentence it lacks is shown in bokmål inside lang="nb" (so a screen
+    reader switches voice), the institution's course names inside lang="no", and the page says so."""
+    app, server = site
+    t = TEXTS["nb"]
+    app.state.portal._source = StaticResultsSource(
+        [HISF], {"216": SourceAnswer("216", Outcome.IMPORTED.value, "", [RES_100])})
+    _log_in(page, check, "nb", prefix="portal-se-")
+    page.wait_for_url(re.compile(r"/my-results$"))
+    page.get_by_text("RES-100").first.wait_for()
+    page.get_by_label("RES-100").check()
+    page.get_by_label(t["email"]).fill("hr@example.no")
+    page.get_by_label(t["language"]).select_option("se")
+    page.get_by_role("button", name=t["share"], exact=True).click()
+    page.wait_for_url(re.compile(r"/shares\?created=1"))
+    outbox = httpx.get(f"{server.url}/demo/outbox.json").json()
+    link = next(m["link"] for m in reversed(outbox) if m["link"])
+    code = next(m["code"] for m in reversed(outbox) if m["code"])
+    recipient = browser.new_context(base_url=server.url, locale="nb-NO").new_page()
+    recipient.goto(link)
+    assert recipient.get_attribute("html", "lang") == "se"
+    in_bokmal = recipient.locator("main span[lang=nb]").all_inner_texts()
+    assert "vises på bokmål" in in_bokmal[0] and "tilgangskoden" in in_bokmal[1].lower()
+    _check_page(recipient, shots, "portal-code-se")
+    recipient.get_by_label("Beassankoda").fill(code)
+    recipient.get_by_role("button", name="Raba", exact=True).click()
+    recipient.get_by_text("RES-100").first.wait_for()
+    assert "Resultatutveksling" in recipient.inner_text("td span[lang=no]")
+    _check_page(recipient, shots, "portal-recipient-se")
+    recipient.context.close()

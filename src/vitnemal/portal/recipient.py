@@ -8,13 +8,14 @@ production the demo's outbox is here too: ``/demo/outbox.json`` and ``/demo/outb
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from babel.dates import format_date
 from fastapi import Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from vitnemal.portal import shares
 from vitnemal.portal.app import outbox_dir
@@ -34,7 +35,7 @@ from vitnemal.web.context import (
 from vitnemal.web.i18n import babel_locale, oslo_datetime
 from vitnemal.web.routing import page_router
 from vitnemal.web.sessions import COOKIE
-from vitnemal.web.templating import gettext_for, render
+from vitnemal.web.templating import marked, render
 
 router = page_router()
 SHARE_HEADERS = {"referrer-policy": "no-referrer", "cache-control": "no-store", "x-robots-tag": "noindex"}
@@ -65,8 +66,14 @@ def _opened(request: Request) -> list[str]:
     return shares.opened_shares(ensure_session(request).data)
 
 
-def _closed_text(request: Request, status: OpenStatus | None, retry_after: datetime | None = None) -> str | None:
-    _ = gettext_for(language(request))
+def _sentences(lang: str) -> Callable[..., Markup]:
+    """``_`` for the sentences these pages make here, marked with their language where they are a fallback (a
+    bokmål sentence on a North Sami page; :func:`vitnemal.web.templating.marked`)."""
+    return lambda message, **variables: marked(lang, message, **variables)
+
+
+def _closed_text(request: Request, status: OpenStatus | None, retry_after: datetime | None = None) -> Markup | None:
+    _ = _sentences(language(request))
     if status is OpenStatus.NOT_FOUND:
         return _("This link does not lead to any shared results. Check that you copied the whole link.")
     if status is OpenStatus.EXPIRED:
@@ -75,11 +82,11 @@ def _closed_text(request: Request, status: OpenStatus | None, retry_after: datet
         return _("The owner has ended this share. Ask them for a new link if you still need it.")
     if status in (OpenStatus.SHARE_LOCKED, OpenStatus.CLIENT_LOCKED):
         when = oslo_datetime(retry_after, language(request), "short") if retry_after else ""
-        return str(_("Too many wrong access codes. Try again after %(time)s.")) % {"time": when}
+        return _("Too many wrong access codes. Try again after %(time)s.", time=when)
     return None
 
 
-def _code_page(request: Request, token: str, *, problem: str | None = None, closed: str | None = None,
+def _code_page(request: Request, token: str, *, problem: Markup | None = None, closed: Markup | None = None,
                status_code: int = 200) -> HTMLResponse:
     return render(request, "portal/share_code.html", {"action": f"/s/{token}", "problem": problem, "closed": closed},
                   status_code=status_code, headers=SHARE_HEADERS)
@@ -87,13 +94,13 @@ def _code_page(request: Request, token: str, *, problem: str | None = None, clos
 
 def _diploma_links(token: str, documents: Sequence[ShareDocument], lang: str) -> list[dict[str, str]]:
     """"Download the diploma from <institution>", with the document's language where one institution sent several."""
-    _ = gettext_for(lang)
+    _ = _sentences(lang)
     texts = page_texts(lang)
     several = {d.institution_code for d in documents
                if sum(1 for e in documents if e.institution_code == d.institution_code) > 1}
     links = []
     for d in documents:
-        label = str(_("Download the diploma from %(institution)s")) % {"institution": d.institution_name}
+        label = _("Download the diploma from %(institution)s", institution=d.institution_name)
         if d.institution_code in several:
             label += f" ({texts['diploma_languages'].get(d.lang, d.lang)})"
         links.append({"url": f"/s/{token}/diploma/{d.number}", "label": label})
@@ -180,7 +187,7 @@ def _open_link(request: Request, token: str) -> HTMLResponse:
 @router.post("/s/{token}", response_class=HTMLResponse)
 def enter_code(request: Request, token: str, code: str = Form("", max_length=64)) -> Response:
     portal = portal_of(request)
-    _ = gettext_for(language(request))
+    _ = _sentences(language(request))
     opened = _opened(request)
     with portal.db.session() as db:
         result = shares.open_share(db, token=_token(token), code=code, client=_client(request), agent=_agent(request),
@@ -193,8 +200,8 @@ def enter_code(request: Request, token: str, code: str = Form("", max_length=64)
     if result.status is OpenStatus.WRONG_CODE:
         problem = _("The access code is not right. Check the second e-mail and try again.")
         if result.attempts_left is not None and result.attempts_left <= 2:
-            problem += " " + str(_("%(num)d attempts left before the share is locked for an hour.")) % {
-                "num": result.attempts_left}
+            problem += Markup(" ") + _("%(num)d attempts left before the share is locked for an hour.",
+                                       num=result.attempts_left)
         return _code_page(request, token, problem=problem, status_code=400)
     status_code = 429 if result.status in (OpenStatus.SHARE_LOCKED, OpenStatus.CLIENT_LOCKED) else 410
     if result.status is OpenStatus.NOT_FOUND:

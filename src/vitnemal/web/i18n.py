@@ -19,6 +19,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -41,13 +42,42 @@ _MAX_ENTRIES = 20
 
 
 @functools.cache
-def translations(lang: str) -> Translations:
-    """The compiled catalogue of ``lang`` (one of SHARE_LANGUAGES)."""
+def _catalog(lang: str) -> Catalog:
     if lang not in SHARE_LANGUAGES:
         raise ValueError(f"no catalogue for language {lang!r}; known: {', '.join(SHARE_LANGUAGES)}")
     po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
+        return read_po(fh, locale=lang)
+
+
+@functools.cache
+def _translated(lang: str) -> frozenset[str]:
+    """The messages ``lang``'s own catalogue translates (not its fallback's)."""
+    return frozenset(str(m.id) for m in _catalog(lang)
+                     if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy)
+
+
+def shown_in(lang: str, message: str) -> str:
+    """The language ``message`` reads in on a page in ``lang``: ``lang`` where its catalogue has it, else the
+    fallback's (North Sami falls back to bokmål), else English (the message id itself)."""
+    while True:
+        if lang == "en" or message in _translated(lang):
+            return lang
+        if lang not in _FALLBACK:
+            return "en"
+        lang = _FALLBACK[lang]
+
+
+def partly_translated(lang: str) -> bool:
+    """True for a language whose catalogue does not yet translate every page text (North Sami today)."""
+    return lang != "en" and not {str(m.id) for m in _catalog(lang) if m.id and isinstance(m.id, str)} <= \
+        _translated(lang)
+
+
+@functools.cache
+def translations(lang: str) -> Translations:
+    """The compiled catalogue of ``lang`` (one of SHARE_LANGUAGES)."""
+    catalog = _catalog(lang)
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)

@@ -19,7 +19,17 @@ from urllib.parse import urlencode
 from babel.support import Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from vitnemal.web import i18n
 from vitnemal.web.context import current_session, language
@@ -50,6 +60,26 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
     npgettext=lambda context, singular, plural, n: _current.get().unpgettext(context, singular, plural, n),
     newstyle=True,
 )
+
+
+def marked(lang: str, message: str, **variables: Any) -> Markup:
+    """``message`` in ``lang`` as element content (not in an attribute, a <title> or an <option>): where ``lang``'s
+    catalogue does not have it yet, inside ``<span lang="…">`` of the language it falls back to, so that a screen
+    reader reads a bokmål sentence on a North Sami page as bokmål (WCAG 2.1, 3.1.2 Language of Parts)."""
+    text = Markup(i18n.translations(lang).ugettext(message))  # the catalogue's text, as Jinja's own _() takes it
+    if variables:
+        text = text % variables  # Markup escapes the values
+    shown = i18n.shown_in(lang, message)
+    return text if shown == lang else Markup('<span lang="{}">{}</span>').format(shown, text)
+
+
+@pass_context
+def _marked_here(context: Context, message: str, **variables: Any) -> Markup:
+    return marked(context["lang"], message, **variables)
+
+
+# ``{{ _l("…") }}``: ``_("…")`` for element content, marked with its language where it is a fallback (see marked).
+env.globals["_l"] = _marked_here
 
 
 def register_templates(directory: Path) -> None:
@@ -87,6 +117,7 @@ def render(request: Request, name: str, context: Mapping[str, Any] | None = None
         "static": static_url,
         "oslo_datetime": lambda value, fmt="medium": i18n.oslo_datetime(value, lang, fmt),
         "oslo_date": lambda value, fmt="long": i18n.oslo_date(value, lang, fmt),
+        "partly_translated": i18n.partly_translated(lang),
     }
     values.update(context or {})
     token = _current.set(i18n.translations(lang))

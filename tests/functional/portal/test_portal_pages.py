@@ -242,13 +242,20 @@ def test_a_north_sami_share_is_shown_to_its_recipient_in_north_sami(app: FastAPI
     with TestClient(app) as recipient:
         ask = recipient.get(token_path)
         assert '<html lang="se"' in ask.text and ">Beassankoda</label>" in ask.text
-        # A sentence the se catalogue does not have yet is in Bokmål, not English (review R33).
-        assert "Someone has shared" not in ask.text and "tilgangskoden" in ask.text.lower()
+        # A sentence the se catalogue does not have yet is in Bokmål, not English (review R33), and says so: it is
+        # marked lang="nb" for screen readers, and the page tells that some texts are in bokmål.
+        assert "Someone has shared" not in ask.text
+        assert re.search(r'<p class="ds-paragraph"><span lang="nb">[^<]*tilgangskoden', ask.text)
+        assert '<span lang="nb">Noen tekster på denne siden er ikke oversatt ennå og vises på bokmål.</span>' \
+            in ask.text
+        assert '<span lang="nb">Beassankoda' not in ask.text  # what the catalogue has is North Sami, unmarked
         shown = recipient.post(token_path, data={"csrf_token": csrf(ask.text), "code": code})
         assert '<html lang="se"' in shown.text and "Juogaduvvon bohtosat" in shown.text
         assert "Riegádanbeaivi" in shown.text and "RES-100" in shown.text
+        assert '<span lang="no">Bachelor i realfag</span>' in shown.text  # the institution's own (Norwegian) name
         english = recipient.get(token_path + "?lang=en")  # the recipient may still pick a page language
         assert '<html lang="en"' in english.text and "Shared results" in english.text
+        assert 'span lang=' not in english.text and "not translated yet" not in english.text
 
 
 def test_a_page_shown_again_is_logged_each_time_and_refused_once_the_share_ends(app: FastAPI,
