@@ -25,6 +25,20 @@ from vitnemal.institutions.exchange_keys import PreviousKey, PublicJwk, as_publi
 log = logging.getLogger("vitnemal.registry")
 
 
+# registry.json of the demo's 56 members with their keys is about 60 kB; a member's entry nests at most five levels
+# (entry, previous_keys, a key, its JWK, a JWK's list). Anything far beyond is not a registry.
+MAX_REGISTRY_BYTES = 4 * 1024 * 1024
+MAX_REGISTRY_DEPTH = 8
+MAX_MEMBERS = 10_000
+_REQUIRED = ("code", "name_nb", "name_en", "short_name", "node_url")
+_OPTIONAL: dict[str, tuple[type, ...]] = {"public_jwk": (dict,), "kind": (str,), "former_names": (list,),
+                                          "previous_keys": (list,), "withdrawn_at": (str, type(None))}
+
+
+class RegistryInvalid(ValueError):
+    """``registry.json`` is not a federation registry: what is wrong, where, and what to do."""
+
+
 class UnknownInstitution(LookupError):
     """Raised for an institution code that is not in the registry."""
 
@@ -227,8 +241,7 @@ class Registry:
                 f"No federation registry at {path}. Make a demo federation with "
                 "`vitnemal federation generate` or point VITNEMAL_HOME at an existing one."
             )
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({d["code"]: InstitutionEntry(**d) for d in data["institutions"]})
+        return cls(parse_registry(path.read_bytes(), str(path)))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -237,6 +250,60 @@ class Registry:
             json.dumps({"institutions": [e.to_json() for e in self]}, ensure_ascii=False, indent=1), encoding="utf-8"
         )
         os.replace(tmp, path)
+
+
+def _entry(data: object, number: int) -> InstitutionEntry:
+    """One member's entry, its fields checked before the dataclass sees them (RegistryInvalid says which)."""
+    if not isinstance(data, dict):
+        raise RegistryInvalid(f"member #{number} is not a JSON object")
+    code = data.get("code")
+    where = f"member #{number} (code {code!r})" if isinstance(code, str) else f"member #{number}"
+    for name in _REQUIRED:
+        if not isinstance(data.get(name), str):
+            raise RegistryInvalid(f"{where}: {name!r} is {'missing' if name not in data else 'not text'}")
+    if not data["code"].strip() or len(data["code"]) > 20:
+        raise RegistryInvalid(f"{where}: 'code' is empty or longer than 20 characters")
+    unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise RegistryInvalid(f"{where}: unknown fields {', '.join(map(repr, unknown))}")
+    for name, types in _OPTIONAL.items():
+        if name in data and not isinstance(data[name], types):
+            raise RegistryInvalid(f"{where}: {name!r} is not {'text' if types[0] is str else types[0].__name__}")
+    try:
+        return InstitutionEntry(**data)
+    except (ValueError, TypeError, KeyError) as exc:  # a kind, key, former name or key rotation that is not one
+        raise RegistryInvalid(f"{where}: {exc}") from None
+
+
+def parse_registry(raw: bytes, source: str = "registry.json") -> dict[str, InstitutionEntry]:
+    """The members of a registry document, checked: at most MAX_REGISTRY_BYTES, nested at most MAX_REGISTRY_DEPTH
+    levels, an object with a list ``institutions`` of members, each with its required fields as text, no unknown
+    field and a code of its own. RegistryInvalid names what is wrong and the file."""
+    from vitnemal.bounded_json import JsonRefused, loads
+
+    def invalid(what: str) -> RegistryInvalid:
+        return RegistryInvalid(f"{source} is not a federation registry: {what}. Restore the operator's last copy "
+                               "of it (or make a demo federation with `vitnemal federation generate`).")
+
+    try:
+        data = loads(raw, max_bytes=MAX_REGISTRY_BYTES, max_depth=MAX_REGISTRY_DEPTH)
+    except JsonRefused as exc:
+        raise invalid(exc.reason) from None
+    members = data.get("institutions") if isinstance(data, dict) else None
+    if not isinstance(members, list):
+        raise invalid("it has no list 'institutions'")
+    if len(members) > MAX_MEMBERS:
+        raise invalid(f"it lists more than {MAX_MEMBERS} members")
+    found: dict[str, InstitutionEntry] = {}
+    for number, member in enumerate(members, 1):
+        try:
+            entry = _entry(member, number)
+        except RegistryInvalid as exc:
+            raise invalid(str(exc)) from None
+        if entry.code in found:
+            raise invalid(f"member #{number}: the code {entry.code!r} is listed twice")
+        found[entry.code] = entry
+    return found
 
 
 @contextmanager
