@@ -187,11 +187,14 @@ def _open_link(request: Request, token: str) -> HTMLResponse:
 @router.post("/s/{token}", response_class=HTMLResponse)
 def enter_code(request: Request, token: str, code: str = Form("", max_length=64)) -> Response:
     portal = portal_of(request)
-    _ = _sentences(language(request))
     opened = _opened(request)
     with portal.db.session() as db:
         result = shares.open_share(db, token=_token(token), code=code, client=_client(request), agent=_agent(request),
                                    now=datetime.now(UTC), log_view=False)  # the page it leads to logs the view
+        head = shares.heads_by_token(db, [token]).get(token)
+    if head is not None:  # a wrong code on a North Sami share is said in North Sami, as the form was
+        use_share_language(request, head.language)
+    _ = _sentences(language(request))
     if result.opened and result.share is not None:
         session = ensure_session(request)
         session.data[shares.OPENED] = [*opened, result.share.public_id][-MAX_OPENED:]

@@ -249,6 +249,9 @@ def test_a_north_sami_share_is_shown_to_its_recipient_in_north_sami(app: FastAPI
         assert '<span lang="nb">Noen tekster på denne siden er ikke oversatt ennå og vises på bokmål.</span>' \
             in ask.text
         assert '<span lang="nb">Beassankoda' not in ask.text  # what the catalogue has is North Sami, unmarked
+        wrong = recipient.post(token_path, data={"csrf_token": csrf(ask.text), "code": "AAAA-AAAA-AAAA"})
+        assert wrong.status_code == 400 and '<html lang="se"' in wrong.text
+        assert '<span lang="nb">Tilgangskoden er ikke riktig' in wrong.text
         shown = recipient.post(token_path, data={"csrf_token": csrf(ask.text), "code": code})
         assert '<html lang="se"' in shown.text and "Juogaduvvon bohtosat" in shown.text
         assert "Riegádanbeaivi" in shown.text and "RES-100" in shown.text
