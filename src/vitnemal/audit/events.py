@@ -45,6 +45,7 @@ class AuditAction(StrEnum):
     EMREX2_ANSWERED_AGAIN = "emrex2.answered_again"  # the same consent's document handed to its client again
     EMREX2_CONSENT_ENDED = "emrex2.consent_ended"  # the owner ended a consent (its token stops at once)
     EMREX2_PLATFORM_READ = "emrex2.platform_read"  # a platform read its own transfers or consents (API)
+    EMREX2_CONSENTS_PURGED = "emrex2.consents_purged"  # consent records' copies deleted a year after
     EMREX2_CONSENT = "emrex2.consent"  # an applicant consented to an EMREX 2 client fetching chosen results
     # The federation's operator (registry changes and connection tests; detail holds the institution and what changed)
     FEDERATION_REGISTERED = "federation.registered"

@@ -46,16 +46,23 @@ _T: dict[str, dict[str, str]] = {
     "nobody": {"nb": "Ingen med fødselsnummer {id} er registrert ved {code}.",
                "nn": "Ingen med fødselsnummer {id} er registrert ved {code}.",
                "en": "Nobody with the national id {id} is registered at {code}."},
-    "imported": {"nb": "Importert i eksternstudiet til {name}: {source}, {r} resultater og {q} kvalifikasjoner"
-                       "{extra}.",
-                 "nn": "Importert i eksternstudiet til {name}: {source}, {r} resultat og {q} kvalifikasjonar{extra}.",
-                 "en": "Imported into the external studies of {name}: {source}, {r} results and {q} qualifications"
-                       "{extra}."},
-    "again": {"nb": " (oppdatert: {n} endringer)", "nn": " (oppdatert: {n} endringar)",
-              "en": " (updated: {n} changes)"},
+    "imported": {"nb": "Importert i eksternstudiet til {name}: {source}, {r} og {q}{extra}.",
+                 "nn": "Importert i eksternstudiet til {name}: {source}, {r} og {q}{extra}.",
+                 "en": "Imported into the external studies of {name}: {source}, {r} and {q}{extra}."},
+    "again": {"nb": " (oppdatert: {n})", "nn": " (oppdatert: {n})", "en": " (updated: {n})"},
     "skipped": {"nb": "; {n} ikke bestått eller ikke fullført er ikke importert",
                 "nn": "; {n} ikkje bestått eller ikkje fullført er ikkje importert",
                 "en": "; {n} failed or not completed not imported"},
+}
+# (one, more) of each count the import says
+_COUNTED = {
+    "results": {"nb": ("{n} resultat", "{n} resultater"), "nn": ("{n} resultat", "{n} resultat"),
+                "en": ("{n} result", "{n} results")},
+    "qualifications": {"nb": ("{n} kvalifikasjon", "{n} kvalifikasjoner"),
+                       "nn": ("{n} kvalifikasjon", "{n} kvalifikasjonar"),
+                       "en": ("{n} qualification", "{n} qualifications")},
+    "changes": {"nb": ("{n} endring", "{n} endringer"), "nn": ("{n} endring", "{n} endringar"),
+                "en": ("{n} change", "{n} changes")},
 }
 _KINDS = {
     "Degree Programme": {"nb": "grad", "nn": "grad", "en": "degree programme"},
@@ -201,9 +208,14 @@ def _import(elmo: Any, data: bytes, national_id: str, code: str, by: str, home: 
             raise fail(exc.text(lang), lang=lang) from None
 
 
+def _counted(what: str, n: int, lang: str) -> str:
+    one, more = _COUNTED[what][lang]
+    return (one if n == 1 else more).format(n=n)
+
+
 def _imported_line(source: Any, name: str, lang: str) -> str:
-    extra = _t("again", lang, n=len(source.changes)) if not source.first_import else ""
+    extra = _t("again", lang, n=_counted("changes", len(source.changes), lang)) if not source.first_import else ""
     if source.not_passed:
         extra += _t("skipped", lang, n=source.not_passed)
-    return _t("imported", lang, name=name, source=source.source_name, r=source.results, q=source.qualifications,
-              extra=extra)
+    return _t("imported", lang, name=name, source=source.source_name, r=_counted("results", source.results, lang),
+              q=_counted("qualifications", source.qualifications, lang), extra=extra)

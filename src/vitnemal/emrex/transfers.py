@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from vitnemal.audit import service as audit
@@ -117,12 +117,15 @@ def purge(session: Session, now: datetime) -> int:
     results, both documents, the owner's name and birth date; the owner keeps seeing that it was sent, to whom, when
     and how much (the EMREX 2 consent records: :func:`vitnemal.emrex2.service.purge_consents`). Returns how many
     transfers were purged."""
-    candidates = session.scalars(select(EmrexTransfer).where(EmrexTransfer.purged_at.is_(None),
-                                                             EmrexTransfer.expires_at < now)).all()
-    due = [t for t in candidates if portal_rules.purge_due(t.expires_at, None, now)]
-    for row in due:
-        row.snapshot, row.pdf, row.elmo, row.owner_name, row.owner_birth_date = [], None, None, None, None
-        row.purged_at = now
+    # Only what ended about a year ago can be due (a day's margin for the months' lengths); the rule decides each
+    # exactly; only ids and dates are read, the documents are not loaded to be thrown away.
+    bound = portal_rules.add_months(now, -portal_rules.PURGE_AFTER_MONTHS) + timedelta(days=1)
+    candidates = session.execute(select(EmrexTransfer.id, EmrexTransfer.expires_at).where(
+        EmrexTransfer.purged_at.is_(None), EmrexTransfer.expires_at < bound)).all()
+    due = [row_id for row_id, expires_at in candidates if portal_rules.purge_due(expires_at, None, now)]
+    if due:
+        session.execute(update(EmrexTransfer).where(EmrexTransfer.id.in_(due)).values(
+            snapshot=[], pdf=None, elmo=None, owner_name=None, owner_birth_date=None, purged_at=now))
     if due:
         audit.record_event(session, actor="portal", action=AuditAction.EMREX_TRANSFERS_PURGED, now=now,
                            detail=f"{len(due)} transfer(s)")

@@ -42,6 +42,8 @@ class Emrex2Grant(Base):
     # The transfer each format's answer became: asked again, the client gets that document, not a new one.
     elmo_transfer_id: Mapped[str | None] = mapped_column(String(36))
     pdf_transfer_id: Mapped[str | None] = mapped_column(String(36))
+    # When its copy of the results and the owner's name and birth date were deleted (a year after, as shares).
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Emrex2Assertion(Base):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from vitnemal.audit import service as audit
@@ -161,10 +161,15 @@ def consents_for(session: Session, owner_id: str) -> list[ConsentView]:
 def purge_consents(session: Session, now: datetime) -> int:
     """Delete the consent records' copy of the results and the owner's name and birth date 12 months after their
     token could last be used (the rule of shares and transfers); the reference, the client and the dates remain."""
-    # Only grants a year old can be due (the rule decides each exactly); one already emptied is left alone.
-    grants = session.scalars(select(Emrex2Grant).where(Emrex2Grant.code_expires_at < now - timedelta(days=365)))
-    due = [g for g in grants if (g.snapshot or g.owner_name or g.owner_birth_date)
-           and portal_rules.purge_due(g.token_expires_at or g.code_expires_at, None, now)]
-    for grant in due:
-        grant.snapshot, grant.owner_name, grant.owner_birth_date = [], None, None
+    # Only grants about a year old can be due (the rule decides each exactly); emptied ones are not read again.
+    bound = portal_rules.add_months(now, -portal_rules.PURGE_AFTER_MONTHS) + timedelta(days=1)
+    candidates = session.execute(select(Emrex2Grant.id, Emrex2Grant.code_expires_at, Emrex2Grant.token_expires_at)
+                                 .where(Emrex2Grant.purged_at.is_(None), Emrex2Grant.code_expires_at < bound)).all()
+    due = [row_id for row_id, code_end, token_end in candidates
+           if portal_rules.purge_due(token_end or code_end, None, now)]
+    if due:
+        session.execute(update(Emrex2Grant).where(Emrex2Grant.id.in_(due)).values(
+            snapshot=[], owner_name=None, owner_birth_date=None, purged_at=now))
+        audit.record_event(session, actor="portal", action=AuditAction.EMREX2_CONSENTS_PURGED, now=now,
+                           detail=f"{len(due)} consent record(s)")
     return len(due)

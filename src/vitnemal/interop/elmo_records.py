@@ -18,25 +18,28 @@ holds for a Norwegian source, filled from the file:
 
 What cannot be kept as it is (a code longer than the register holds, credits with more than one decimal, a result
 with no term or date at all) refuses the whole file, naming the line and the element. The learner must be the
-person the file is imported for: the birth date (when both have one) and at least one name.
+person the file is imported for: a Norwegian national id in the file must be one of the person's (now or before),
+the birth date must be theirs (when both have one), and the given and the family name must each share a word.
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from vitnemal.exchange.outcomes import ImportedLink, ImportedQualification, ImportedResult
+from vitnemal.identity.national_id import mod11_check_digits
 from vitnemal.interop.elmo_import import ElmoRefused, ImportedElmo, ImportedItem, ImportedReport, in_language
 
 DEGREE = "Degree Programme"
 LEVELS = {"6": "bachelor", "7": "master", "8": "phd"}
 MAX_CODE = 30  # ExternalResult.course_code / ExternalQualification.code
 MAX_NAME = 300
+MAX_HEADING = 200  # ExternalQualificationCourse.group_heading_nb/en
 MAX_GRADE = 100
 MAX_CREDITS = Decimal("9999.9")
 _ISSUER_IDS = ("schac", "erasmus", "pic", "no-institution-number", "local")
@@ -72,13 +75,34 @@ def _fold(text: str) -> set[str]:
     return set("".join(c for c in decomposed if not unicodedata.combining(c)).replace("-", " ").split())
 
 
-def learner_mismatch(elmo: ImportedElmo, *, first_name: str, last_name: str, birth_date: date | None) -> bool:
-    """True when the file's learner is not the person: another birth date, or no name in common."""
+def _norwegian_ids(elmo: ImportedElmo) -> set[str]:
+    """The learner's national ids in the file that are Norwegian ones: eleven digits whose check digits hold, or
+    any eleven digits of a learner the file says is Norwegian (a Polish PESEL is eleven digits too)."""
+    found = set()
+    for kind, value in elmo.learner.identifiers:
+        digits = "".join(value.split())
+        if kind.lower() != "nationalidentifier" or len(digits) != 11 or not digits.isdigit():
+            continue
+        if (elmo.learner.citizenship or "").upper() == "NO" or mod11_check_digits(digits[:9]) == (
+                int(digits[9]), int(digits[10])):
+            found.add(digits)
+    return found
+
+
+def learner_mismatch(elmo: ImportedElmo, *, first_name: str, last_name: str, birth_date: date | None,
+                     national_ids: Collection[str] = ()) -> bool:
+    """True when the file's learner is not the person: a Norwegian national id in the file that is none of the
+    person's (now or before), another birth date, or a given name or a family name with no word in common."""
     learner = elmo.learner
+    written = _norwegian_ids(elmo)
+    if written and not written & set(national_ids):
+        return True  # a twin with the same birth date and family name is told apart by the id
     if learner.birth_date is not None and birth_date is not None and learner.birth_date != birth_date:
         return True
-    theirs = _fold(f"{learner.given_names} {learner.family_name}")
-    return bool(theirs) and not theirs & _fold(f"{first_name} {last_name}")
+    for theirs, ours in ((learner.given_names, first_name), (learner.family_name, last_name)):
+        if _fold(theirs) and _fold(ours) and not _fold(theirs) & _fold(ours):
+            return True
+    return False
 
 
 def _too_long(item: ImportedItem, element: str, value: str, limit: int) -> None:
@@ -150,6 +174,8 @@ class _Reading:
                 continue  # a degree inside a degree is read as a qualification of its own by the caller
             if (item.grade is None or not item.grade.strip()) and item.parts:
                 heading = (in_language(item.titles, "nb"), in_language(item.titles, "en"))
+                for text in heading:  # the link's heading: no longer than the record keeps
+                    _too_long(item, "title", text, MAX_HEADING)
                 yield from self.walk(item.parts, heading)
                 continue
             if not _passed(item):

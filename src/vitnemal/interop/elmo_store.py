@@ -55,11 +55,11 @@ def import_elmo(session: Session, person: Person, elmo: ImportedElmo, data: byte
     """Import ``elmo`` (read from ``data``) into ``person``'s external-study records; :class:`ElmoRefused` when the
     file is about someone else or holds something a record cannot keep as it is (nothing is written then)."""
     if learner_mismatch(elmo, first_name=person.first_name, last_name=person.last_name,
-                        birth_date=person.birth_date):
+                        birth_date=person.birth_date, national_ids=person.all_ids()):
         theirs = f"{elmo.learner.given_names} {elmo.learner.family_name}".strip()
         if elmo.learner.birth_date:
-            theirs += f" ({elmo.learner.birth_date.isoformat()})"
-        ours = person.name + (f" ({person.birth_date.isoformat()})" if person.birth_date else "")
+            theirs += f" ({elmo.learner.birth_date:%d.%m.%Y})"
+        ours = person.name + (f" ({person.birth_date:%d.%m.%Y})" if person.birth_date else "")
         raise ElmoRefused("mismatch", theirs=theirs, ours=ours)
     sources = foreign_sources(elmo)  # every refusal comes before anything is written
     digest = hashlib.sha256(data).hexdigest()

@@ -77,6 +77,8 @@ def test_a_consent_records_copy_goes_by_the_same_rule(db_url: str) -> None:
     with db.session() as s:
         grant = s.scalars(select(Emrex2Grant)).one()
         assert (grant.snapshot, grant.owner_name, grant.owner_birth_date) == ([], None, None)
-        assert grant.ref_id == "ref-1" and grant.consented_at == SENT
-        assert purge_consents(s, SENT + timedelta(days=400)) == 0
+        assert grant.ref_id == "ref-1" and grant.consented_at == SENT and grant.purged_at is not None
+        assert purge_consents(s, SENT + timedelta(days=400)) == 0  # emptied once: not read again
+        events = s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "emrex2.consents_purged")).all()
+        assert events == ["1 consent record(s)"]
     db.dispose()

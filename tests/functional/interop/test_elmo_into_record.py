@@ -33,6 +33,8 @@ from vitnemal.interop.elmo_store import elmo_sources, import_elmo
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 OLA = "01019012345"
+KARI = "01019054321"
+GATEWAY_ID = "12345678910"  # the national id emrex-gateway's sample (a Norwegian test file) names
 STANDARD = Path("/work/shared/standards/elmo/example.xml")
 GATEWAY = Path(__file__).with_name("data") / "emrex-gateway-sampleElmo.b64"
 
@@ -65,7 +67,8 @@ def fed(request: pytest.FixtureRequest, tmp_path: Path) -> MiniFederation:
     with federation.db("214").session() as s:
         add_person(s, OLA, "Ola", "Nordmann", date(1990, 1, 1))
         add_person(s, "12048312345", "Wojciech Łukasz", "Rygielski", date(1983, 4, 12))
-        add_person(s, "20019112345", "Test", "Testesen", date(1991, 1, 20))
+        add_person(s, GATEWAY_ID, "Test", "Testesen", date(1991, 1, 20))
+        add_person(s, KARI, "Kari", "Nordmann", date(1990, 1, 1))  # Ola's twin
     return federation
 
 
@@ -161,8 +164,8 @@ def test_a_file_from_another_implementation_imports(fed: MiniFederation, abroad)
     data = resigned(xml, abroad)
     read = read_elmo(data, [abroad[2]])
     assert read.deviations == ("gradingScheme before issueDate in 1 report(s), read as if after it",)
-    into(fed, "20019112345", data, [abroad[2]])
-    [record] = shown(fed, "20019112345")
+    into(fed, GATEWAY_ID, data, [abroad[2]])
+    [record] = shown(fed, GATEWAY_ID)
     assert record["institution_name"] == "Universitetet i Oslo"
     assert {(r["code"], r["term"], r["grade"]) for r in record["results"]} == {
         ("INF4000-1", "2019 VÅR", "A"), ("HMS0507-1", "2015 HØST", "Bestått")}
@@ -170,9 +173,9 @@ def test_a_file_from_another_implementation_imports(fed: MiniFederation, abroad)
 
 def test_a_file_about_someone_else_is_refused_and_nothing_is_written(fed: MiniFederation, portal: Signer) -> None:
     with pytest.raises(ElmoRefused) as caught:
-        into(fed, "20019112345", portal.sign(elmo()), [portal.certificate])
+        into(fed, GATEWAY_ID, portal.sign(elmo()), [portal.certificate])
     assert caught.value.key == "mismatch"
-    assert "Ola Nordmann (1990-01-01)" in caught.value.text("en") and "Test Testesen" in caught.value.text("en")
+    assert "Ola Nordmann (01.01.1990)" in caught.value.text("en") and "Test Testesen" in caught.value.text("en")
     with fed.db("214").session() as s:
         assert s.scalar(select(func.count()).select_from(ExternalStudyRecord)) == 0
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "elmo.imported")) == 0
@@ -204,12 +207,42 @@ def test_the_cli_imports_into_the_person_and_refuses_in_words(fed: MiniFederatio
     result = CliRunner().invoke(app, [*base, "--person", OLA], env=env)
     assert result.exit_code == 0, result.output
     assert ("Importert i eksternstudiet til Ola Nordmann: Høgskulen i Sogn og Fjordane, 2 resultater og 1 "
-            "kvalifikasjoner.") in result.output
+            "kvalifikasjon.") in result.output
+    assert "Universitetet i Oslo, 1 resultat og 0 kvalifikasjoner." in result.output
     assert {r["institution_name"] for r in shown(fed, OLA)} == {"Høgskulen i Sogn og Fjordane",
                                                               "Universitetet i Oslo"}
-    wrong = CliRunner().invoke(app, [*base, "--person", "20019112345", "--lang", "en"], env=env)
-    assert wrong.exit_code == 1 and "Error: The file is about Ola Nordmann (1990-01-01), not Test" in wrong.output
+    wrong = CliRunner().invoke(app, [*base, "--person", GATEWAY_ID, "--lang", "en"], env=env)
+    assert wrong.exit_code == 1 and "Error: The file is about Ola Nordmann (01.01.1990), not Test" in wrong.output
     nobody = CliRunner().invoke(app, [*base, "--person", "31129912345", "--lang", "en"], env=env)
     assert nobody.exit_code == 1 and "Nobody with the national id 31129912345 is registered at 214" in nobody.output
     half = CliRunner().invoke(app, ["elmo", "import", str(path), "--trust", str(trust), "--person", OLA], env=env)
     assert half.exit_code == 1 and "Oppgi både --person og --institution" in half.output
+
+
+def test_a_twins_file_is_told_apart_by_the_national_id_and_the_given_name(fed: MiniFederation,
+                                                                          portal: Signer) -> None:
+    with_id = portal.sign(elmo(national_id=OLA))
+    without_id = portal.sign(elmo())
+    for data in (with_id, without_id):  # the same birth date and family name: the id, then the given name, differ
+        with pytest.raises(ElmoRefused) as caught:
+            into(fed, KARI, data, [portal.certificate])
+        assert caught.value.key == "mismatch"
+        assert "Filen gjelder Ola Nordmann (01.01.1990), ikke Kari Nordmann (01.01.1990)" in caught.value.text("nb")
+    into(fed, OLA, with_id, [portal.certificate])  # his own id: imported
+    assert {r["institution_name"] for r in shown(fed, OLA)} == {"Høgskulen i Sogn og Fjordane",
+                                                              "Universitetet i Oslo"}
+    assert shown(fed, KARI) == []
+
+
+def test_a_heading_longer_than_the_record_keeps_is_refused_in_words(fed: MiniFederation) -> None:
+    data = (Path(__file__).with_name("data") / "long-module-heading.xml").read_bytes()
+    with pytest.raises(ElmoRefused) as caught, fed.db("214").session() as s:
+        person = s.scalars(select(Person).where(Person.national_id == OLA)).one()
+        import_elmo(s, person, read_elmo(data, [], allow_unsigned=True), data, actor="sb@hint", now=NOW)
+    assert caught.value.key == "too_long"
+    lines = data.decode().splitlines()
+    module = next(n for n, line in enumerate(lines, 1) if "Modul xxx" in line) - 1  # its LOS opens the line before
+    assert "<learningOpportunitySpecification>" in lines[module - 1]
+    assert caught.value.text("en").startswith(f"Line {module}, element title: 'Modul xxx")
+    assert "longer than the 200 characters" in caught.value.text("en")
+    assert shown(fed, OLA) == []
