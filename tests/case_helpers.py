@@ -59,10 +59,11 @@ def seed_test_persons(db: Callable[[str], Database], codes: tuple[str, ...], *, 
 
 
 def wait_for_outcomes(client: httpx.Client, url: str, deadline_s: float = 60) -> dict[str, object]:
-    """Poll an order's outcomes.json until no institution is pending (the worker runs it in the server)."""
+    """Follow an order's outcomes.json as the page's script does (a long poll telling what it has seen) until no
+    institution is pending (the worker runs it in the server)."""
     end = time.monotonic() + deadline_s
-    while True:
-        state = client.get(url).json()
-        if state["pending"] == 0 or time.monotonic() > end:
-            return state  # type: ignore[no-any-return]
-        time.sleep(0.05)
+    state = client.get(url).json()
+    while state["pending"] != 0 and time.monotonic() < end:
+        state = client.get(url, params={"wait": 1, "answered": state["answered"], "status": state["status"]},
+                           timeout=deadline_s).json()
+    return state  # type: ignore[no-any-return]

@@ -11,8 +11,10 @@ as a load balancer in front of them would:
 - ``share_to_mail``: ``POST /shares`` from the form to the answer, which comes after the PDF is rendered and signed
   and both mails are accepted by the SMTP server (the demo's catching server in each process); each process's first
   share, which makes its PDF renderer and signer (about half a second, once per process), is reported apart;
-- ``login_to_results``: from the test provider's login form to the owner's page with every institution answered
-  (polling ``/my-results/progress.json`` as the page's script does), the nodes answering with an injected latency;
+- ``login_to_results``: from the test provider's login form to the owner's page with every institution answered,
+  the nodes answering with an injected latency: the page the login lands on, then what its script does (a long
+  poll of ``/my-results/progress.json`` that is answered when the counts differ from the page's, and a reload
+  then) until the page shows no institution pending;
 - ``verify_uploads``: ``POST /verify`` of the signed share PDF with ``upload_clients`` uploads in flight.
 
 The load comes from this process too: on a small machine the client competes with the servers for the cores.
@@ -90,6 +92,12 @@ def _people(settings: Settings, count: int) -> list[str]:
     return (found * (count // max(len(found), 1) + 1))[:count]
 
 
+def _progress_shown(html: str) -> tuple[int, int]:
+    """(pending, retrying) as the owner's page shows them (its progress box; none when every one answered)."""
+    shown = re.search(r'id="fetch-progress" data-pending="(\d+)" data-retrying="(\d+)"', html)
+    return (int(shown.group(1)), int(shown.group(2))) if shown else (0, 0)
+
+
 def _log_in(client: httpx.Client, pid: str) -> float:
     """Log in through the test provider; return the seconds from sending its form to all results on the page."""
     idp = client.get("/auth/start/idporten?next=/my-results")
@@ -99,9 +107,15 @@ def _log_in(client: httpx.Client, pid: str) -> float:
         "acr": "idporten-loa-substantial", "action": "login"})
     if landed.url.path != "/my-results":
         raise RuntimeError(f"login as {pid} ended at {landed.url}")
-    while client.get("/my-results/progress.json").json()["pending"]:
-        time.sleep(0.01)
-    client.get("/my-results").raise_for_status()
+    # What the page's script does: ask to be answered when the counts differ from the page's, reload then.
+    pending, retrying = _progress_shown(landed.text)
+    while pending:
+        state = client.get("/my-results/progress.json",
+                           params={"wait": 1, "pending": pending, "retrying": retrying}).json()
+        if (state["pending"], state["retrying"]) != (pending, retrying):
+            page = client.get("/my-results")
+            page.raise_for_status()
+            pending, retrying = _progress_shown(page.text)
     return time.perf_counter() - begun
 
 

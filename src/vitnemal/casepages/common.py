@@ -8,6 +8,7 @@ the service records the audit event.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -18,11 +19,15 @@ from vitnemal.i18n import Language, as_language
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.recognition.refusals import Said
 from vitnemal.staffpages.render import say
+from vitnemal.web.assets import versioned
 from vitnemal.web.context import language
 from vitnemal.web.deps import wake_worker as wake_worker  # the pages' import of the one shared dependency
 
-LIVE_JS = "/casepages/order-live.js"
+STATIC = Path(__file__).parent / "static"
+LIVE_JS_PATH = "/casepages/order-live.js"
+LIVE_JS = versioned(LIVE_JS_PATH, STATIC / "order-live.js")  # what pages link: cached, no request per page
 CSS = "/casepages/casepages.css"
+CSS_URL = versioned(CSS, STATIC / "casepages.css")  # linked by every case page (a global of the templates)
 BULK_JS = "/casepages/bulk-progress.js"
 
 

@@ -1,5 +1,5 @@
-"""Resultatbestilling: every results order with its status (filterable, sortable, the query in the URL), one
-order with each institution's outcome, and the outcomes as JSON for the page that shows them as they arrive.
+"""Resultatbestilling: every results order with its status (filterable, sortable, the query in the URL), and one
+order with each institution's outcome (the outcomes as they arrive are :mod:`vitnemal.casepages.live`'s).
 
 Looking at an order shows whose results were asked for: the exchange service audits it (a poll repeated within a
 minute counts once), so these run in a write session.
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse
 
 from vitnemal.casepages.common import BULK_JS, CSS, LIVE_JS, institution_names, lang_of, now, progress
 from vitnemal.exchange import service as exchange
@@ -21,6 +21,7 @@ from vitnemal.exchange.views import OrderView
 from vitnemal.staff.roles import Role
 from vitnemal.staffpages.access import StaffAccess, require_staff
 from vitnemal.staffpages.render import render_staff
+from vitnemal.web.assets import file_route
 from vitnemal.web.deps import RowId
 from vitnemal.web.routing import page_router
 
@@ -58,7 +59,7 @@ def orders(request: Request, access: CaseWorker, q: str = Query("", max_length=4
         "rows": rows, "q": q, "status": status, "statuses": STATUSES, "sort": sort, "dir": direction})
 
 
-def _order(request: Request, access: StaffAccess, order_id: int) -> tuple[ResultsOrder, OrderView]:
+def order_and_view(request: Request, access: StaffAccess, order_id: int) -> tuple[ResultsOrder, OrderView]:
     lang = lang_of(request)
     with access.db.session() as session:
         order = exchange.view_order(session, order_id, actor=access.actor, now=now())
@@ -72,27 +73,9 @@ def _order(request: Request, access: StaffAccess, order_id: int) -> tuple[Result
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
 def order_page(request: Request, access: CaseWorker, order_id: RowId) -> HTMLResponse:
     """One order: when it was placed and by whom, each institution's outcome in words, the changes it found."""
-    order, view = _order(request, access, order_id)
+    order, view = order_and_view(request, access, order_id)
     return render_staff(request, access, "casepages/order.html", {
         "order": view, "progress": progress(view), "person_id": order.person_id, "live_js": LIVE_JS})
-
-
-@router.get("/orders/{order_id}/outcomes.json")
-def order_outcomes(request: Request, access: CaseWorker, order_id: RowId) -> Response:
-    """The outcomes so far, for the page's script (the page itself shows the same when reloaded)."""
-    _, view = _order(request, access, order_id)
-    body = {"order_id": view["order_id"], "status": view["status"], "status_text": view["status_text"],
-            **progress(view),
-            "outcomes": [{"institution": o["institution"], "text": o["text"], "tone": o["tone"],
-                          "state": o["state"]} for o in view["outcomes"]],
-            "changes": [c["text"] for c in view["changes"]]}
-    return JSONResponse(body, headers={"Cache-Control": "no-store"})
-
-
-@assets.get(LIVE_JS)
-def live_js() -> FileResponse:
-    """The script that shows outcomes as they arrive (a file: the pages' CSP runs no inline script)."""
-    return FileResponse(STATIC / "order-live.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 @assets.get(BULK_JS)
@@ -102,7 +85,5 @@ def bulk_js() -> FileResponse:
                         headers={"Cache-Control": "no-cache"})
 
 
-@assets.get(CSS)
-def stylesheet() -> FileResponse:
-    """The case pages' few styles: highlighted rows, outcome colours, wide tables."""
-    return FileResponse(STATIC / "casepages.css", media_type="text/css", headers={"Cache-Control": "no-cache"})
+# The case pages' few styles: highlighted rows, outcome colours, wide tables.
+file_route(assets, CSS, STATIC / "casepages.css", "text/css")

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from vitnemal.audit.service import record_event
@@ -189,6 +189,32 @@ class FetchView:
 def latest_fetch_id(session: Session, owner_id: str) -> int | None:
     return session.scalar(select(OwnerFetch.id).where(OwnerFetch.owner_id == owner_id)
                           .order_by(OwnerFetch.id.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far one fetch has come, by counts only: what the page's script waits on (no results are read)."""
+
+    pending: int
+    retrying: int
+    total: int
+    started_at: datetime | None
+
+    @property
+    def answered(self) -> int:
+        return self.total - self.pending
+
+
+def fetch_progress(session: Session, *, owner_id: str, fetch_id: int) -> Progress:
+    """The counts of the owner's fetch ``fetch_id``; all zero when it is not this owner's (or is gone)."""
+    started_at = session.scalar(select(OwnerFetch.started_at).where(OwnerFetch.id == fetch_id,
+                                                                    OwnerFetch.owner_id == owner_id))
+    if started_at is None:
+        return Progress(0, 0, 0, None)
+    counts: dict[str, int] = {state: n for state, n in session.execute(
+        select(FetchSource.state, func.count()).where(FetchSource.fetch_id == fetch_id).group_by(FetchSource.state))}
+    return Progress(counts.get(SourceState.PENDING, 0), counts.get(SourceState.RETRY, 0), sum(counts.values()),
+                    started_at)
 
 
 def _earlier_answers(session: Session, owner_id: str, fetch_id: int, codes: list[str]) -> dict[str, FetchSource]:

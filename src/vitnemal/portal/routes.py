@@ -14,13 +14,15 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.from_thread
 from babel.dates import format_date
-from fastapi import Depends, Form, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi import Depends, Form, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from vitnemal import ratelimit
@@ -30,6 +32,8 @@ from vitnemal.portal.fetch import FetchView
 from vitnemal.portal.mail import MailError
 from vitnemal.portal.source import Owner
 from vitnemal.portal.texts import credits_text
+from vitnemal.web import longpoll
+from vitnemal.web.assets import file_route, versioned
 from vitnemal.web.context import language, save_session
 from vitnemal.web.i18n import babel_locale
 from vitnemal.web.routing import page_router, require_login
@@ -40,6 +44,7 @@ log = logging.getLogger("vitnemal.portal")
 register_templates(Path(__file__).parent / "templates")
 router = page_router()
 PROGRESS_JS = Path(__file__).parent / "static" / "progress.js"
+PROGRESS_JS_URL = versioned("/portal/progress.js", PROGRESS_JS)  # what the page links: cached, no request per page
 MAX_CHOICES = 500
 MAX_CHOICE_CHARS = 300
 LEVEL_ORDER = {"phd": 0, "master": 1, "bachelor": 2}
@@ -199,7 +204,8 @@ def _results_page(request: Request, session: BrowserSession, problem: str | None
     today = datetime.now(UTC).astimezone(rules.OSLO).date()
     portal.warm_pdf_maker()
     return render(request, "portal/my_results.html", {
-        **page_texts(lang), "view": view, "problem": problem, "owner_name": owner.name or owner.national_id[:6],
+        **page_texts(lang), "view": view, "problem": problem, "progress_js": PROGRESS_JS_URL,
+        "owner_name": owner.name or owner.national_id[:6],
         "institutions": institutions_view(view.snapshot(), lang) if view else [], "choose": True,
         "disclosures": disclosures_view(view, lang) if view else [],
         "today": today.isoformat(), "default_until": (today + timedelta(days=rules.DEFAULT_VALIDITY_DAYS)).isoformat(),
@@ -215,22 +221,49 @@ def fetch_again(request: Request, session: BrowserSession = Depends(require_logi
     return RedirectResponse("/my-results", status_code=303)
 
 
+PARTIAL_GAP_S = 1.0  # while institutions are still answering, the page reloads at most this often
+
+
+def _progress_answer(seen: tuple[int, int], reading: fetch.Progress, waited_s: float) -> bool:
+    """Whether a page that shows ``seen`` (pending, retrying) is answered on ``reading``: the moment every
+    institution has answered (or the fetch is gone), and while some are still answering once ``PARTIAL_GAP_S``
+    has passed since the page asked and something did arrive (each answer reloads the page)."""
+    changed = (reading.pending, reading.retrying) != seen
+    return changed and (reading.pending == 0 or reading.started_at is None or waited_s >= PARTIAL_GAP_S)
+
+
 @router.get("/my-results/progress.json")
-def progress(request: Request, session: BrowserSession = Depends(require_login)) -> JSONResponse:
+async def progress(request: Request, session: BrowserSession = Depends(require_login), wait: bool = False,
+                   pending: Annotated[int, Query(ge=0, le=10_000)] = 0,
+                   retrying: Annotated[int, Query(ge=0, le=10_000)] = 0) -> JSONResponse:
     """How many institutions have not answered yet, and how many are being asked again in the background (the
-    page's script reloads when either goes down: an answer, or a retried institution's results, arrived)."""
+    page's script reloads when either goes down: an answer, or a retried institution's results, arrived). With
+    ``wait`` a long poll (:mod:`vitnemal.web.longpoll`): answered once the counts differ from the page's
+    ``pending`` and ``retrying``, so the page learns of the last answer the moment it is stored."""
     fetch_id = session.data.get("fetch_id")
-    view = load_results_view(portal_of(request), owner_of(session).national_id,
-                      fetch_id if isinstance(fetch_id, int) else None)
-    if view is None:
-        return JSONResponse({"pending": 0, "retrying": 0, "answered": 0})
-    return JSONResponse({"pending": view.pending, "retrying": view.retrying,
-                         "answered": len(view.institutions) - view.pending}, headers={"cache-control": "no-store"})
+    owner_id = owner_of(session).national_id
+    portal = portal_of(request)
+
+    def read() -> fetch.Progress:
+        if not isinstance(fetch_id, int):
+            return fetch.Progress(0, 0, 0, None)
+        with portal.db.read_session() as db:
+            return fetch.fetch_progress(db, owner_id=owner_id, fetch_id=fetch_id)
+
+    if wait:
+        reading = await longpoll.wait_for(read, partial(_progress_answer, (pending, retrying)),
+                                          gone=request.is_disconnected, age=_fetch_age)
+    else:
+        reading = await run_in_threadpool(read)
+    return JSONResponse({"pending": reading.pending, "retrying": reading.retrying, "answered": reading.answered},
+                        headers={"cache-control": "no-store"})
 
 
-@router.get("/portal/progress.js", include_in_schema=False)
-def progress_script() -> FileResponse:
-    return FileResponse(PROGRESS_JS, media_type="text/javascript", headers={"cache-control": "no-cache"})
+def _fetch_age(reading: fetch.Progress) -> float:
+    return (datetime.now(UTC) - reading.started_at).total_seconds() if reading.started_at else 0.0
+
+
+file_route(router, "/portal/progress.js", PROGRESS_JS, "text/javascript")
 
 
 def parse_choices(values: list[str]) -> frozenset[tuple[str, str]]:

@@ -18,6 +18,7 @@ from tests.staff_helpers import StaffSite, csrf, log_in_staff, staff_site
 from vitnemal.audit.models import AuditEvent
 from vitnemal.identity.models import Person
 from vitnemal.recognition.models import RecognitionCase
+from vitnemal.web import longpoll
 
 CODES = ("185", "216", "214")
 CASES = "/institutions/185/cases"
@@ -163,3 +164,24 @@ def test_refusals_are_said_in_the_pages_language(site: StaffSite, lang: str) -> 
         closed = client.post(case + "/fetch", data={"csrf_token": token})
         assert closed.status_code == 422 and closed_text in closed.text
         assert "is AVSLÅTT" in closed.text if lang == "en" else "its decisions are final" not in closed.text
+
+
+def test_the_outcomes_wait_for_news_and_the_page_costs_no_request_for_its_script(
+        site: StaffSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    with logged_in(site) as (client, _):
+        # An order placed by the tests above, on its own page (which shows the outcomes as the case page does).
+        orders = client.get("/institutions/185/orders", params={"status": "done"}).text
+        page = client.get(re.findall(r'href="(/institutions/185/orders/\d+)"', orders)[-1])
+        (url,) = re.findall(r'data-url="([^"]+outcomes\.json)"', page.text)
+        assert 'data-answered="2" data-status="done"' in page.text, "every order here asked 216 and 214"
+        # What the page shows is what there is: the wait runs out (shortened here) and says the same.
+        monkeypatch.setattr(longpoll, "MAX_WAIT_S", 0.2)
+        state = client.get(url, params={"wait": 1, "answered": 2, "status": "done"}).json()
+        assert (state["answered"], state["pending"], state["status"]) == (2, 0, "done")
+        # A page that is behind is answered at once.
+        assert client.get(url, params={"wait": 1, "answered": 0, "status": "queued"}).json()["answered"] == 2
+        assert client.get(url, params={"wait": 1, "answered": -1}).status_code == 422
+        for asset in re.findall(r'(?:src|href)="(/casepages/[\w.-]+\?v=[0-9a-f]{12})"', page.text):
+            assert client.get(asset).headers["cache-control"] == "public, max-age=31536000, immutable", asset
+        assert {"js", "css"} <= {a.rsplit("?")[0].rsplit(".")[-1] for a in re.findall(
+            r'(?:src|href)="(/casepages/[\w.-]+\?v=[0-9a-f]{12})"', page.text)}

@@ -22,6 +22,7 @@ from vitnemal.portal.mail import CODE_HEADER, LINK_HEADER, MemoryMailer
 from vitnemal.portal.pdf import SharePdfMaker, portal_signer_files
 from vitnemal.portal.source import SourceAnswer, StaticResultsSource
 from vitnemal.signing.verify import check_pdf
+from vitnemal.web import longpoll
 from vitnemal.web.context import Web
 from vitnemal.web.pages import add_pages
 from vitnemal.web.sessions import COOKIE, utcnow
@@ -107,6 +108,32 @@ def test_my_results_show_what_arrived_and_name_the_silent_institution(app: FastA
         assert f">{label}</label>" in english
     assert 'type="date"' in english and all(f'<option value="{v}"' in english for v in ("nb", "nn", "en", "se"))
     assert owner.get("/portal/progress.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_the_page_is_told_the_moment_every_institution_has_answered(
+        app: FastAPI, owner: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    app.state.portal._source.delay_s = 0.3  # every institution answers a while after the page is shown
+    page = owner.get("/my-results").text
+    assert 'data-pending="3" data-retrying="0"' in page
+    # The page's script asks to be answered when the counts differ from the page's: once all three are in (two
+    # answered, Oslo did not and is asked again in the background).
+    state = owner.get("/my-results/progress.json", params={"wait": 1, "pending": 3, "retrying": 0}).json()
+    assert state == {"pending": 0, "retrying": 1, "answered": 3}
+    assert "RES-100" in owner.get("/my-results").text
+    # Nothing new: the wait runs out (shortened here) and the page is told the counts as they stand.
+    monkeypatch.setattr(longpoll, "MAX_WAIT_S", 0.2)
+    assert owner.get("/my-results/progress.json", params={"wait": 1, "pending": 0, "retrying": 1}).json() == state
+    # Hostile counts are refused, not waited on.
+    assert owner.get("/my-results/progress.json", params={"wait": 1, "pending": -1}).status_code == 422
+
+
+def test_the_progress_script_is_linked_by_its_version_and_cached(owner: TestClient) -> None:
+    page = fetched_page(owner)
+    (script,) = re.findall(r'<script src="(/portal/progress\.js\?v=[0-9a-f]{12})" defer>', page)
+    linked = owner.get(script)
+    assert linked.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "progress.json?wait=1" in linked.text
+    assert owner.get("/portal/progress.js").headers["cache-control"] == "no-cache"  # other versions revalidate
 
 
 def test_the_golden_path_share_open_download_log_end(app: FastAPI, owner: TestClient) -> None:
