@@ -74,14 +74,17 @@ def plan_round(db: Database, order_id: int, own: str, registry: Registry, key: A
         claim = consent_claim(consent, own)
     calls = []
     gone = []
+    # Every node's request is the same but for whom it is to and its id: the payload is built once.
+    template = ResultsRequest(requester=own, node="", request_id="", issued_at=int(now.timestamp()),
+                              fetch_date=fetch_day(now).isoformat(), subject=subject, consent=claim).payload()
     for code in due:
         entry = registry.institutions.get(code)
         if entry is None or entry.withdrawn:  # taken out by the operator after the order was placed
             gone.append(code)
             continue
-        req = ResultsRequest(requester=own, node=code, request_id=new_request_id(), issued_at=int(now.timestamp()),
-                             fetch_date=fetch_day(now).isoformat(), subject=subject, consent=claim)
-        calls.append(Planned(code, entry.node_url, entry.name_nb, req.request_id, sign(req.payload(), own, key)))
+        request_id = new_request_id()
+        payload = {**template, "aud": code, "jti": request_id}
+        calls.append(Planned(code, entry.node_url, entry.name_nb, request_id, sign(payload, own, key)))
     return RoundPlan(subject.all_ids(), fetch_day(now), tuple(calls), (), tuple(gone))
 
 
