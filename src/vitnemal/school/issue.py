@@ -314,4 +314,4 @@ def issue_certificates(
 
 def _location_order(location: str) -> int:
     parts = location.split()
-    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdecimal() else 0

@@ -285,7 +285,7 @@ def _year(key: object) -> int | None:
 
 @lru_cache(maxsize=256)
 def _year_of_text(key: str) -> int | None:
-    digits = "".join(ch for ch in str(key) if ch.isdigit())
+    digits = "".join(ch for ch in str(key) if ch.isdecimal())
     return int(digits) if digits else None
 
 

@@ -112,6 +112,9 @@ def test_final_grade_rules(subject: str, grade: str, expected: str) -> None:
         ({"7": {"days": 1, "hours": 0}}, "trinn 8, 9 and 10 only"),
         ({"10": {"days": 1, "hours": "1.5"}}, "not a whole number"),
         ({"10": {"days": -1, "hours": 0}}, "cannot be negative"),
+        # a superscript is a digit to str.isdigit but no number to int(): the pupil's problem, not a crash (R39)
+        ({"²": {"days": 1, "hours": 0}}, "expected trinn (8, 9, 10)"),
+        ({"10": {"days": "²", "hours": 0}}, "not a whole number"),
     ],
 )
 def test_absence_rules(absence: dict[str, Any], expected: str) -> None:
