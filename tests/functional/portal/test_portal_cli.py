@@ -18,6 +18,6 @@ def test_purge_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     upgrade(Settings(home=tmp_path).url_for("portal"))
     result = CliRunner().invoke(app, ["portal", "purge", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"shares": 0, "fetches": 0, "attempts": 0}
+    assert json.loads(result.output) == {"shares": 0, "fetches": 0, "attempts": 0, "transfers": 0, "consents": 0}
     result = CliRunner().invoke(app, ["portal", "purge"])
     assert "Purged 0 share(s)" in result.output
