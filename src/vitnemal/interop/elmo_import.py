@@ -308,7 +308,7 @@ def read_elmo(data: bytes, trusted: Sequence[x509.Certificate], *, allow_unsigne
     else:
         deviations = _validate(root)  # with line numbers of the file as it came
         try:
-            verified = verify_elmo(xml, trusted)
+            verified = verify_elmo(xml, trusted, parsed=root)
         except ElmoSignatureInvalid as exc:
             if "does not trust" in str(exc):
                 raise ElmoRefused("untrusted", subject=_subject(xml, root)) from None
