@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from vitnemal.institutions.registry import Registry
     from vitnemal.recognition.refusals import Said
+    from vitnemal.recognition.views import CaseView, ImportedResult
 
 app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide. " + OPENS_DATABASE,
                   no_args_is_help=True)
@@ -97,7 +98,7 @@ def _hint(exc: Any, code: str) -> list[str]:
     return steps.get(getattr(exc, "next_step", None) or "", [])
 
 
-def _print_case(view: dict[str, Any], external: list[dict[str, Any]] | None = None) -> None:
+def _print_case(view: CaseView, external: list[ImportedResult] | None = None) -> None:
     from rich.console import Console
 
     from vitnemal.cli.common import fitted

@@ -7,7 +7,7 @@ Every route needs a case worker's bearer token issued by that institution (the e
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, model_validator
@@ -16,6 +16,7 @@ from vitnemal.exchange import service as exchange
 from vitnemal.exchange.routes import case_worker, names
 from vitnemal.exchange.views import OrderView
 from vitnemal.recognition import service
+from vitnemal.recognition.views import CaseDetail, CaseView, ItemView, RecognisedItem
 from vitnemal.web.deps import RowId, ServedHost, wake_worker
 
 router = APIRouter(prefix="/api/institutions/{code}/recognition", tags=["recognition"])
@@ -60,7 +61,7 @@ class DecisionIn(BaseModel):
 
 
 @router.post("/cases", status_code=201)
-def open_case(code: str, body: CaseIn, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
+def open_case(code: str, body: CaseIn, host: ServedHost, user: CaseWorker) -> CaseView:
     """Open a recognition case (status BEHANDLES) for a person registered here."""
     with host.db(code).session() as session:
         case = service.open_case(session, national_id=body.national_id, opened_by=user, now=datetime.now(UTC),
@@ -70,7 +71,7 @@ def open_case(code: str, body: CaseIn, host: ServedHost, user: CaseWorker) -> di
 
 @router.get("/cases")
 def list_cases(code: str, host: ServedHost, user: CaseWorker, national_id: str | None = None,
-               status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+               status: str | None = None, limit: int = 100) -> list[CaseView]:
     """The newest cases, optionally for one person or with one status."""
     with host.db(code).session() as session:
         return [service.case_view(c) for c in service.list_cases(session, actor=user, now=datetime.now(UTC),
@@ -79,7 +80,7 @@ def list_cases(code: str, host: ServedHost, user: CaseWorker, national_id: str |
 
 
 @router.get("/cases/{case_id}")
-def get_case(code: str, case_id: RowId, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
+def get_case(code: str, case_id: RowId, host: ServedHost, user: CaseWorker) -> CaseDetail:
     """The case, its decisions, and the person's imported external results (with the ids to recognise them by)."""
     with host.db(code).session() as session:
         return service.view_case(session, case_id, actor=user, now=datetime.now(UTC))
@@ -97,7 +98,7 @@ def fetch(code: str, case_id: RowId, request: Request, host: ServedHost, user: C
 
 
 @router.post("/cases/{case_id}/items", status_code=201)
-def recognise(code: str, case_id: RowId, body: ItemIn, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
+def recognise(code: str, case_id: RowId, body: ItemIn, host: ServedHost, user: CaseWorker) -> RecognisedItem:
     """Recognise a whole external course or a block toward a qualification; the answer carries any warnings."""
     now = datetime.now(UTC)
     with host.db(code).session() as session:
@@ -116,18 +117,18 @@ def recognise(code: str, case_id: RowId, body: ItemIn, host: ServedHost, user: C
                                            term=b.term, toward=body.toward, by=user, now=now, group=body.group,
                                            note=body.note)
             warnings = []
-        return {**service.item_view(item), "warnings": warnings}
+        return RecognisedItem(**service.item_view(item), warnings=warnings)
 
 
 @router.delete("/cases/{case_id}/items/{item_id}")
-def withdraw(code: str, case_id: RowId, item_id: RowId, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
+def withdraw(code: str, case_id: RowId, item_id: RowId, host: ServedHost, user: CaseWorker) -> ItemView:
     """Withdraw a recognition while the case is open (the decision's row stays, marked withdrawn)."""
     with host.db(code).session() as session:
         return service.item_view(service.withdraw(session, case_id, item_id, by=user, now=datetime.now(UTC)))
 
 
 @router.post("/cases/{case_id}/decision")
-def decide(code: str, case_id: RowId, body: DecisionIn, host: ServedHost, user: CaseWorker) -> dict[str, Any]:
+def decide(code: str, case_id: RowId, body: DecisionIn, host: ServedHost, user: CaseWorker) -> CaseView:
     """Close the case: FERDIG (what is recognised counts on the diploma) or AVSLÅTT (with the reason)."""
     with host.db(code).session() as session:
         case = service.decide(session, case_id, status=body.status, by=user, now=datetime.now(UTC),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -30,6 +29,7 @@ from vitnemal.identity.models import Person
 from vitnemal.institutions.registry import Registry
 from vitnemal.recognition.models import DONE, OPEN, REFUSED, RecognitionCase, RecognitionItem
 from vitnemal.recognition.refusals import CaseNotFound, Note, Notice, RecognitionError, Refusal
+from vitnemal.recognition.views import CaseDetail, CaseView, ImportedResult, ItemView
 from vitnemal.records.service import find_person_by_any_id, parse_credits
 from vitnemal.records.terms import parse_term, season_order, term_day
 
@@ -293,13 +293,13 @@ def list_cases(session: Session, *, actor: str, now: datetime, national_id: str 
     return cases
 
 
-def view_case(session: Session, case_id: int, *, actor: str, now: datetime) -> dict[str, Any]:
+def view_case(session: Session, case_id: int, *, actor: str, now: datetime) -> CaseDetail:
     """The case, its decisions and the person's imported external results, as a case worker looks at them
     (audited); :class:`CaseNotFound` if there is none."""
     case = get_case(session, case_id)
     record_view(session, actor=actor, action=AuditAction.VIEW_RECOGNITION_CASE, subject=case.person.national_id,
                 detail=f"case {case_id}", now=now)
-    return {**case_view(case), "external_results": external_results(session, case.person_id)}
+    return CaseDetail(**case_view(case), external_results=external_results(session, case.person_id))
 
 
 def _num(value: Decimal) -> str:
@@ -307,7 +307,7 @@ def _num(value: Decimal) -> str:
     return format(Decimal(value).quantize(Decimal("0.1")).normalize(), "f")
 
 
-def item_view(item: RecognitionItem) -> dict[str, Any]:
+def item_view(item: RecognitionItem) -> ItemView:
     return {
         "id": item.id, "kind": item.kind, "external_result_id": item.external_result_id,
         "toward": item.qualification_code, "group": item.group_heading, "code": item.code, "name_nb": item.name_nb,
@@ -320,7 +320,7 @@ def item_view(item: RecognitionItem) -> dict[str, Any]:
     }
 
 
-def case_view(case: RecognitionCase) -> dict[str, Any]:
+def case_view(case: RecognitionCase) -> CaseView:
     """The case as the API and CLI show it."""
     order = case.order
     return {
@@ -334,7 +334,7 @@ def case_view(case: RecognitionCase) -> dict[str, Any]:
     }
 
 
-def external_results(session: Session, person_id: int) -> list[dict[str, Any]]:
+def external_results(session: Session, person_id: int) -> list[ImportedResult]:
     """The person's imported external results with the ids a case worker recognises them by."""
     rows = session.execute(
         select(ExternalResult, ExternalStudyRecord.source_code, ExternalStudyRecord.source_name)
