@@ -14,6 +14,7 @@ every look at a person's page is an audit event in the caller's transaction, wit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -128,16 +129,25 @@ def checked_email(text: str | None) -> str | None:
     return email
 
 
-def owner_of(session: Session, number: str) -> Person | None:
-    """The person registered here who has or had ``number`` (current or earlier id), or None."""
-    person = session.scalar(select(Person).where(Person.national_id == number))
+def normalise_id(text: str) -> str:
+    """The id without spaces ("015361 12185" → "01536112185")."""
+    return "".join(text.split())
+
+
+def find_person_by_any_id(session: Session, ids: Iterable[str]) -> Person | None:
+    """The person whose current or any earlier id is among ``ids`` (spaces ignored), or None: the one look-up of a
+    person by any id they had (``records.service`` re-exports it)."""
+    wanted = [normalise_id(i) for i in ids]
+    if not wanted:
+        return None
+    person = session.scalar(select(Person).where(Person.national_id.in_(wanted)))
     if person is None:
-        person = session.scalar(select(Person).join(PersonIdentity).where(PersonIdentity.national_id == number))
+        person = session.scalar(select(Person).join(PersonIdentity).where(PersonIdentity.national_id.in_(wanted)))
     return person
 
 
 def _refuse_taken(session: Session, number: str, person: Person | None = None) -> None:
-    owner = owner_of(session, number)
+    owner = find_person_by_any_id(session, [number])
     if owner is None:
         return
     if person is not None and owner.id == person.id:

@@ -29,6 +29,8 @@ from vitnemal.records.models import (
     QualificationCourse,
     QualificationGroup,
 )
+from vitnemal.records.people import find_person_by_any_id as find_person_by_any_id  # the one look-up, here too
+from vitnemal.records.people import normalise_id as normalise_id
 from vitnemal.records.terms import parse_term as parse_term  # re-exported: the CLI parses terms here
 from vitnemal.records.terms import season_of
 
@@ -61,11 +63,6 @@ def parse_credits(value: Decimal | str | float | int, what: str = "credits") -> 
     return number
 
 
-def normalise_id(text: str) -> str:
-    """The id without spaces ("015361 12185" → "01536112185")."""
-    return "".join(text.split())
-
-
 def check_grade(course: Course, grade: str) -> tuple[str, bool]:
     """Return the grade as stored and whether it is a pass, for the course's grading scale; ValueError if invalid."""
     if course.grading_scale == "pass_fail":
@@ -80,17 +77,6 @@ def check_grade(course: Course, grade: str) -> tuple[str, bool]:
     if value not in LETTER_GRADES:
         raise ValueError(f"{grade!r} is not a grade for {course.code}, which is graded on the letter scale A–F")
     return value, value != "F"
-
-
-def find_person_by_any_id(session: Session, ids: Iterable[str]) -> Person | None:
-    """The person whose current or any earlier id is among ``ids`` (spaces ignored), or None."""
-    wanted = [normalise_id(i) for i in ids]
-    if not wanted:
-        return None
-    person = session.scalar(select(Person).where(Person.national_id.in_(wanted)))
-    if person is None:
-        person = session.scalar(select(Person).join(PersonIdentity).where(PersonIdentity.national_id.in_(wanted)))
-    return person
 
 
 def get_person(session: Session, national_id: str) -> Person:
