@@ -120,13 +120,14 @@ class NodeAsking:
     _share: float
     _in_flight_requests: asyncio.Semaphore
     _wake: asyncio.Event
-    # Batch questions of the groups claimed so far that have not left once: the worker claims its next group when
-    # this is 0, so the next group's questions are ready as soon as places free up and never queue long.
+    # Batch questions of the groups claimed so far that have not left once, and the places for questions in flight:
+    # the worker claims its next group when fewer than that wait, so its questions are ready as places free up.
     _unsent: int
+    _places: int
 
     def _left(self) -> None:
         self._unsent -= 1
-        if self._unsent == 0:
+        if self._unsent == self._places - 1:
             self._wake.set()
 
     def pacer(self, code: str) -> NodePacer:

@@ -71,7 +71,8 @@ class AdmissionWorker(NodeAsking):
         self._beat_at = 0.0
         # All nodes together: a worker that could have every node's share in flight at once would swamp the
         # network (and, in a demo or a benchmark, the one machine serving every node) into timeouts.
-        self._in_flight_requests = asyncio.Semaphore(max(1, settings.admission_requests_in_flight))
+        self._places = max(1, settings.admission_requests_in_flight)
+        self._in_flight_requests = asyncio.Semaphore(self._places)
 
     @property
     def db(self) -> Database:
@@ -263,11 +264,12 @@ class AdmissionWorker(NodeAsking):
         try:
             while not stop.is_set():
                 self._wake.clear()
-                # One group (a batch's worth of applicants) at a time, and the next as soon as every question about
-                # the last has left: the next group's questions are ready when places free up, so the nodes are
-                # never left waiting while this worker claims or records, and no group queues behind several.
+                # One group (a batch's worth of applicants) at a time, and the next once fewer questions about the
+                # last wait to leave than there are places in flight (they leave within one answer's time): the next
+                # group's questions are ready when places free up, so the nodes never wait while this worker claims
+                # or records, and a group queues behind at most one wave of another's.
                 free = min(self.window - len(self._in_flight), self.batch)
-                ready = self._unsent == 0 and free >= max(1, min(self.batch, self.window) // 4)
+                ready = self._unsent < self._places and free >= max(1, min(self.batch, self.window) // 4)
                 beat = time.monotonic() - self._beat_at >= HEARTBEAT_S
                 claimed: list[Planned] = []
                 if beat or ready:
