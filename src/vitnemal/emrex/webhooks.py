@@ -3,8 +3,10 @@ it was given or ended, or that results were transferred to it, so it need not po
 
 Written, not sent, in the transaction of what they tell (:func:`enqueue`): nothing is lost when the portal stops,
 nothing is told of what was rolled back. The portal's background loop delivers what is due (:func:`deliver_due`):
-a few at once, each bounded in time (connect and answer within :data:`TIMEOUT_S`), so one slow or dead platform
-never holds up another's; a failure is tried again later (:data:`BACKOFF`), and after the last attempt given up.
+in a task of its own, a fair share of each platform a round (:data:`PER_CLIENT`), platforms in parallel and one
+platform's one after the other, each bounded in time (connect and answer within :data:`TIMEOUT_S`), so one slow or
+dead platform never holds up another's: after a timeout its other deliveries wait for a later round. A failure is
+tried again later (:data:`BACKOFF`), and after the last attempt given up.
 
 The body says only what the platform may know already: the event, the consent's reference or the transfer's id,
 the time; never a name or a national id. It is signed with HMAC-SHA256 under a secret of the platform's own
@@ -36,8 +38,9 @@ from vitnemal.emrex.models import EmrexClient, WebhookDelivery
 EVENTS = ("consent.created", "consent.ended", "transfer.created")
 HEADER = "X-Vitnemal-Signature"
 TIMEOUT_S = 5.0
-BATCH = 20  # taken per round
-AT_ONCE = 8  # in flight at once
+BATCH = 20  # taken per round, of all platforms
+PER_CLIENT = 3  # of one platform per round (the oldest first): a backlog at one never crowds out the others
+AT_ONCE = 8  # platforms sent to at once; one platform's deliveries go one after the other
 LEASE = timedelta(minutes=2)  # a claimed delivery another process leaves alone while this one sends it
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
            timedelta(hours=12))  # after the 1st..5th failure; the 6th failure gives up
@@ -79,6 +82,7 @@ class _Outcome:
     id: int
     ok: bool
     error: str | None
+    tried: bool = True  # False: not sent this round (its platform timed out just before): released, not counted
 
 
 def _claim(db: Database, now: datetime) -> list[_Due]:
@@ -87,9 +91,13 @@ def _claim(db: Database, now: datetime) -> list[_Due]:
             select(WebhookDelivery, EmrexClient.webhook_url, EmrexClient.client_id)
             .join(EmrexClient, EmrexClient.id == WebhookDelivery.client_pk)
             .where(WebhookDelivery.next_at.is_not(None), WebhookDelivery.next_at <= now)
-            .order_by(WebhookDelivery.next_at, WebhookDelivery.id).limit(BATCH)).all()
-        due = []
+            .order_by(WebhookDelivery.next_at, WebhookDelivery.id).limit(BATCH * PER_CLIENT)).all()
+        due: list[_Due] = []
+        taken: dict[str, int] = {}
         for row, url, client_id in rows:
+            if len(due) >= BATCH or taken.get(client_id, 0) >= PER_CLIENT:
+                continue  # left for a later round: a fair share each
+            taken[client_id] = taken.get(client_id, 0) + 1
             row.next_at = now + LEASE
             if url:
                 due.append(_Due(row.id, url, client_id,
@@ -104,6 +112,9 @@ def _record(db: Database, outcomes: list[_Outcome], now: datetime) -> None:
         for outcome in outcomes:
             row = session.get(WebhookDelivery, outcome.id)
             if row is None:
+                continue
+            if not outcome.tried:
+                row.next_at = now + BACKOFF[0]
                 continue
             row.attempts += 1
             if outcome.ok:
@@ -134,13 +145,28 @@ async def deliver_due(db: Database, secret_key: bytes, now: Callable[[], datetim
     if not claimed:
         return 0
     limit = asyncio.Semaphore(AT_ONCE)
+    by_client: dict[str, list[_Due]] = {}
+    for due in claimed:
+        by_client.setdefault(due.client_id, []).append(due)
 
-    async def one(client: httpx.AsyncClient, due: _Due) -> _Outcome:
+    async def one_platform(client: httpx.AsyncClient, deliveries: list[_Due]) -> list[_Outcome]:
+        # One platform's deliveries one after the other; after a failure to reach it, its others wait for a
+        # later round (released, not counted as attempts): a dead endpoint costs one timeout a round, not many.
+        out: list[_Outcome] = []
+        unreachable = False
         async with limit:
-            return await _send(client, due, secret_key, now())
+            for due in deliveries:
+                if unreachable:
+                    out.append(_Outcome(due.id, False, None, tried=False))
+                    continue
+                sent = await _send(client, due, secret_key, now())
+                unreachable = not sent.ok and not (sent.error or "").startswith("HTTP")  # no answer at all
+                out.append(sent)
+        return out
 
     async with httpx.AsyncClient(timeout=httpx.Timeout(TIMEOUT_S), follow_redirects=False,
                                  transport=transport) as client:
-        outcomes = await asyncio.gather(*(one(client, d) for d in claimed))
-    await asyncio.to_thread(_record, db, list(outcomes), now())
+        grouped = await asyncio.gather(*(one_platform(client, d) for d in by_client.values()))
+    outcomes = [o for group in grouped for o in group]
+    await asyncio.to_thread(_record, db, outcomes, now())
     return sum(1 for o in outcomes if o.ok)

@@ -57,8 +57,10 @@ class Portal:
     # More of the portal's scheduled purge, hung on by the packages that stand on it (EMREX's transfers and
     # consents): each takes the purge's session and the time.
     purgers: list[Callable[[Session, datetime], object]] = field(default_factory=list, repr=False)
-    # Work of theirs each background round runs too (EMREX's webhooks), after the portal's own retries.
+    # Work of theirs run every RETRY_POLL_S too (EMREX's webhooks), each in a task of its own beside the portal's
+    # retries, so that a slow round of theirs never holds up the owners' fetches (nor the other way round).
     rounds: list[Callable[[], Awaitable[object]]] = field(default_factory=list, repr=False)
+    _round_tasks: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.views = ViewLog(self.db, self.sessions)
@@ -128,6 +130,18 @@ class Portal:
         """Start the retry and purge loop of this process (once)."""
         if self._loop_task is None or self._loop_task.done():
             self._loop_task = asyncio.get_running_loop().create_task(self._background())
+        if not self._round_tasks or any(t.done() for t in self._round_tasks):
+            for task in self._round_tasks:
+                task.cancel()
+            self._round_tasks = [asyncio.get_running_loop().create_task(self._every(more)) for more in self.rounds]
+
+    async def _every(self, work: Callable[[], Awaitable[object]]) -> None:
+        while True:
+            try:
+                await work()
+            except Exception:  # keep it going; the next round tries again
+                log.exception("portal background work failed")
+            await asyncio.sleep(RETRY_POLL_S)
 
     async def _background(self) -> None:
         from fastapi.concurrency import run_in_threadpool
@@ -137,8 +151,6 @@ class Portal:
         while True:
             try:
                 await tasks.run_due(self.db, self.source)
-                for more in self.rounds:
-                    await more()
                 if loop.time() - last_purge > PURGE_EVERY_S:
                     last_purge = loop.time()
                     await run_in_threadpool(self._purge)
@@ -159,5 +171,7 @@ class Portal:
         self.views.close()
         if self._loop_task is not None:
             self._loop_task.cancel()
+        for task in self._round_tasks:
+            task.cancel()
         if self._smtp is not None:
             self._smtp.stop()

@@ -174,3 +174,33 @@ def test_failing_and_slow_platforms_are_retried_later_and_hold_up_nobody(db_url:
         assert failing.next_at is None
     assert asyncio.run(webhooks.deliver_due(db, key, lambda: later + timedelta(days=1))) == 0
     db.dispose()
+
+
+def test_a_backlog_at_a_dead_platform_costs_one_timeout_a_round_and_crowds_out_nobody(
+        db_url: str, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "TIMEOUT_S", 0.5)
+    db = Database(db_url)
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    key = {"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+           "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}
+    with db.session() as s:
+        for name in ("slow", "ok"):
+            clients.add_client(s, client_id=f"q-{name}", name=name, kind="emrex2", urls=[f"https://{name}.example/cb"],
+                               contact_email="a@b.no", now=now, actor="test", production=False,
+                               jwks={"keys": [{**key, "kid": name}]}, webhook_url=f"{receiver.url}/{name}")
+        dead = clients.client_pk(s, "q-slow") or 0
+        for i in range(webhooks.BATCH + 5):  # older than the healthy platform's one, and more than a round takes
+            webhooks.enqueue(s, dead, "transfer.created", {"transfer": f"slow-{i}"}, now - timedelta(minutes=10))
+        webhooks.enqueue(s, clients.client_pk(s, "q-ok") or 0, "transfer.created", {"transfer": "ok"}, now)
+    assert asyncio.run(webhooks.deliver_due(db, b"k" * 32, lambda: now)) == 1  # the healthy one, this round
+    with db.session() as s:
+        rows = list(s.scalars(select(WebhookDelivery)))
+    ok = [r for r in rows if r.payload["data"]["transfer"] == "ok"]
+    slow = [r for r in rows if r.payload["data"]["transfer"] != "ok"]
+    assert ok[0].delivered_at == now
+    tried = [r for r in slow if r.attempts == 1]
+    assert len(tried) == 1 and "Timeout" in (tried[0].last_error or ""), [r.last_error for r in tried]
+    released = [r for r in slow if r.attempts == 0 and r.next_at == now + webhooks.BACKOFF[0]]
+    assert len(released) == webhooks.PER_CLIENT - 1  # claimed with it, sent later, not counted as failures
+    assert len([r for r in slow if r.next_at == now - timedelta(minutes=10)]) == len(slow) - webhooks.PER_CLIENT
+    db.dispose()
