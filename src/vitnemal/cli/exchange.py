@@ -13,8 +13,9 @@ from typing import Any
 
 import typer
 
-from vitnemal.cli.common import API, HOME, LANG, TALKS_HTTP, Language, fail, settings_for
+from vitnemal.cli.common import API, HOME, LANG, TALKS_HTTP, Language, fail, said, settings_for
 from vitnemal.exchange.states import OrderStatus
+from vitnemal.i18n import P_
 
 app = typer.Typer(help="Fetch a consenting student's results from every institution. " + TALKS_HTTP,
                   no_args_is_help=True)
@@ -28,41 +29,24 @@ TOKEN = typer.Option(None, "--token", envvar="VITNEMAL_TOKEN", help="Case worker
                      show_default="the demo's token of the --for institution")
 JSON = typer.Option(False, "--json", help="Print JSON (with the internal codes and technical detail).")
 
-_TEXTS: dict[str, dict[str, str]] = {
-    "unknown": {"nb": "Ukjent institusjon {code}: den finnes ikke i føderasjonsregisteret ({path}).",
-                "nn": "Ukjend institusjon {code}: han finst ikkje i føderasjonsregisteret ({path}).",
-                "en": "Unknown institution {code}: it is not in the federation registry ({path})."},
-    "no_token": {"nb": "Ingen API-nøkkel for institusjon {code}: bruk --token eller sett VITNEMAL_TOKEN.",
-                 "nn": "Ingen API-nøkkel for institusjon {code}: bruk --token eller set VITNEMAL_TOKEN.",
-                 "en": "No API token for institution {code}: pass --token or set VITNEMAL_TOKEN."},
-    "no_server": {"nb": "Ingen server svarer på {url}. Start en med `vitnemal demo` eller `vitnemal serve`, "
-                        "eller bruk --api.",
-                  "nn": "Ingen server svarer på {url}. Start ein med `vitnemal demo` eller `vitnemal serve`, "
-                        "eller bruk --api.",
-                  "en": "No server answers at {url}. Start one with `vitnemal demo` or `vitnemal serve`, "
-                        "or pass --api."},
-    "refused": {"nb": "Avvist ({status}): {detail}", "nn": "Avvist ({status}): {detail}",
-                "en": "Refused ({status}): {detail}"},
-    "still": {"nb": "Bestilling {order} er fortsatt ikke ferdig etter {timeout} s.",
-              "nn": "Bestilling {order} er framleis ikkje ferdig etter {timeout} s.",
-              "en": "Order {order} has still not finished after {timeout} s."},
-    "placed": {"nb": "{label} (bestilling {order})", "nn": "{label} (bestilling {order})",
-               "en": "{label} (order {order})"},
-    "heading": {"nb": "Resultatbestilling {order}", "nn": "Resultatbestilling {order}", "en": "Results order {order}"},
-    "quiet": {"nb": "Ingen resultater for personen ved {names}.",
-              "nn": "Ingen resultat for personen ved {names}.",
-              "en": "No results for this person at {names}."},
-    "changes": {"nb": "Endringer siden forrige henting:", "nn": "Endringar sidan førre henting:",
-                "en": "Changes since the last fetch:"},
-    "none": {"nb": "Ingen bestillinger.", "nn": "Ingen bestillingar.", "en": "No orders."},
-    "no_records": {"nb": "Ingen eksterne resultater er hentet for denne personen.",
-                   "nn": "Ingen eksterne resultat er henta for denne personen.",
-                   "en": "No external results have been fetched for this person."},
+_TEXTS: dict[str, str] = {  # the English msgids (context "cli"), said in --lang through the catalogue
+    "unknown": P_("cli", "Unknown institution %(code)s: it is not in the federation registry (%(path)s)."),
+    "no_token": P_("cli", "No API token for institution %(code)s: pass --token or set VITNEMAL_TOKEN."),
+    "no_server": P_("cli", "No server answers at %(url)s. Start one with `vitnemal demo` or `vitnemal serve`, or "
+                           "pass --api."),
+    "refused": P_("cli", "Refused (%(status)s): %(detail)s"),
+    "still": P_("cli", "Order %(order)s has still not finished after %(timeout)s s."),
+    "placed": P_("cli", "%(label)s (order %(order)s)"),
+    "heading": P_("cli", "Results order %(order)s"),
+    "quiet": P_("cli", "No results for this person at %(names)s."),
+    "changes": P_("cli", "Changes since the last fetch:"),
+    "none": P_("cli", "No orders."),
+    "no_records": P_("cli", "No external results have been fetched for this person."),
 }
 
 
 def _t(key: str, lang: str, **values: Any) -> str:
-    return _TEXTS[key][lang].format(**values)
+    return said(_TEXTS[key], lang, **values)
 
 
 def _client(code: str, api: str | None, token: str | None, lang: str, home: Path | None) -> Any:
