@@ -168,8 +168,10 @@ def test_refusals_are_said_in_the_pages_language(site: StaffSite, lang: str) -> 
 
 def test_the_outcomes_wait_for_news_and_the_page_costs_no_request_for_its_script(
         site: StaffSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    with logged_in(site) as (client, _):
-        # An order placed by the tests above, on its own page (which shows the outcomes as the case page does).
+    with logged_in(site) as (client, token):
+        # An order of its own (the test runs alone or on another worker than the tests above), then that order on
+        # its own page, which shows the outcomes as the case page does.
+        fetch(client, token, open_case(client, token, TP2))
         orders = client.get("/institutions/185/orders", params={"status": "done"}).text
         page = client.get(re.findall(r'href="(/institutions/185/orders/\d+)"', orders)[-1])
         (url,) = re.findall(r'data-url="([^"]+outcomes\.json)"', page.text)
