@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from vitnemal.audit import service as audit
 from vitnemal.audit.events import AuditAction
@@ -35,10 +35,11 @@ def platform_for(session: Session, authorization: str | None, scope: str, now: d
 
 
 def _newest(session: Session, model: Any, client_pk: int, when: Any, *, limit: int, client_id: str, now: datetime,
-            what: str) -> list[Any]:
-    """This platform's rows of ``model``, newest first (at most :data:`MAX_LIMIT`); the read is audited."""
-    rows = session.scalars(select(model).where(model.client_pk == client_pk).order_by(when.desc(), model.id.desc())
-                           .limit(min(max(limit, 1), MAX_LIMIT))).all()
+            what: str, heavy: tuple[Any, ...]) -> list[Any]:
+    """This platform's rows of ``model``, newest first (at most :data:`MAX_LIMIT`), without the ``heavy`` columns
+    (documents, results: never answered here, so never read); the read is audited."""
+    rows = session.scalars(select(model).options(*(defer(c) for c in heavy)).where(model.client_pk == client_pk)
+                           .order_by(when.desc(), model.id.desc()).limit(min(max(limit, 1), MAX_LIMIT))).all()
     audit.record_event(session, actor=f"client:{client_id}", action=AuditAction.EMREX2_PLATFORM_READ, now=now,
                        detail=f"{len(rows)} {what}(s)")
     return list(rows)
@@ -47,7 +48,8 @@ def _newest(session: Session, model: Any, client_pk: int, when: Any, *, limit: i
 def transfers(session: Session, client_pk: int, client_id: str, *, limit: int, now: datetime) -> list[dict[str, Any]]:
     """The transfers to this platform, newest first."""
     rows = _newest(session, EmrexTransfer, client_pk, EmrexTransfer.created_at, limit=limit, client_id=client_id,
-                   now=now, what="transfer")
+                   now=now, what="transfer",
+                   heavy=(EmrexTransfer.pdf, EmrexTransfer.elmo, EmrexTransfer.snapshot, EmrexTransfer.owner_name))
     return [{"id": r.public_id, "sent_at": r.created_at, "protocol": r.protocol, "data_format": r.data_format,
              "qualifications": r.qualifications_count, "courses": r.courses_count, "valid_until": r.expires_at,
              "deleted_at": r.purged_at} for r in rows]
@@ -56,6 +58,6 @@ def transfers(session: Session, client_pk: int, client_id: str, *, limit: int, n
 def consents(session: Session, client_pk: int, client_id: str, *, limit: int, now: datetime) -> list[dict[str, Any]]:
     """The consents given to this platform, newest first, with whether each still holds."""
     rows = _newest(session, Emrex2Grant, client_pk, Emrex2Grant.consented_at, limit=limit, client_id=client_id,
-                   now=now, what="consent")
+                   now=now, what="consent", heavy=(Emrex2Grant.snapshot, Emrex2Grant.owner_name))
     return [{"reference": r.ref_id, "consented_at": r.consented_at, "ended_at": r.revoked_at,
              "qualifications": r.qualifications_count, "courses": r.courses_count} for r in rows]
