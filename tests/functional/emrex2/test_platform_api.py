@@ -189,7 +189,8 @@ def test_a_backlog_at_a_dead_platform_costs_one_timeout_a_round_and_crowds_out_n
                                contact_email="a@b.no", now=now, actor="test", production=False,
                                jwks={"keys": [{**key, "kid": name}]}, webhook_url=f"{receiver.url}/{name}")
         dead = clients.client_pk(s, "q-slow") or 0
-        for i in range(webhooks.BATCH + 5):  # older than the healthy platform's one, and more than a round takes
+        # older than the healthy platform's one, and more than a round reads (BATCH * PER_CLIENT; review R40)
+        for i in range(webhooks.BATCH * webhooks.PER_CLIENT + 10):
             webhooks.enqueue(s, dead, "transfer.created", {"transfer": f"slow-{i}"}, now - timedelta(minutes=10))
         webhooks.enqueue(s, clients.client_pk(s, "q-ok") or 0, "transfer.created", {"transfer": "ok"}, now)
     assert asyncio.run(webhooks.deliver_due(db, b"k" * 32, lambda: now)) == 1  # the healthy one, this round
