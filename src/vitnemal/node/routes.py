@@ -1,26 +1,38 @@
 """HTTP routes of the exchange node: ``/nodes/{code}/exchange/v1/results`` takes a signed request (JWS) and
 returns a signed answer, ``/nodes/{code}/exchange/v1/batch`` takes an admission's batch question (many
-applicants, each answered and logged on its own); ``/nodes/{code}`` describes the node."""
+applicants, each answered and logged on its own); ``/nodes/{code}`` describes the node.
+
+The two questions are answered by :class:`NodeFastPath`, a plain ASGI layer in front of the web stack, whenever
+the request is an ordinary one (a served, available node; a declared length within the limit); everything else
+(and the API documentation) goes through the FastAPI routes below, which answer exactly as before. Both call the
+same :func:`~vitnemal.node.handling.handle_request`, so every check is made once, whichever way a request came.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
 from typing_extensions import TypedDict  # pydantic (the response model) needs it before Python 3.12
 
 from vitnemal import ratelimit
 from vitnemal.config import Settings
 from vitnemal.institutions.host import LocalInstitutions
-from vitnemal.node.batch import BATCH_PATH
+from vitnemal.node.batch import BATCH_PATH, MAX_BATCH_REQUEST_BYTES
 from vitnemal.node.handling import MAX_REQUEST_BYTES, Answer, Refusal, handle_batch, handle_request
 from vitnemal.node.protocol import MEDIA_TYPE, PATH
 from vitnemal.node.service import RequestLimiter, Throttle
 from vitnemal.web.deps import served_host
 
-__all__ = ["MAX_REQUEST_BYTES", "router"]
+__all__ = ["MAX_REQUEST_BYTES", "NodeFastPath", "router"]
 
 router = APIRouter(tags=["node"])
 
@@ -64,11 +76,16 @@ def database_limiter(settings: Settings) -> RequestLimiter:
     return check
 
 
-def _limiter(request: Request, host: LocalInstitutions) -> RequestLimiter:
-    limiter: RequestLimiter | None = getattr(request.app.state, "node_limiter", None)
+def _app_limiter(state: object, host: LocalInstitutions) -> RequestLimiter:
+    limiter: RequestLimiter | None = getattr(state, "node_limiter", None)
     if limiter is None:
-        limiter = request.app.state.node_limiter = database_limiter(host.settings)
+        limiter = database_limiter(host.settings)
+        state.node_limiter = limiter  # type: ignore[attr-defined]
     return limiter
+
+
+def _limiter(request: Request, host: LocalInstitutions) -> RequestLimiter:
+    return _app_limiter(request.app.state, host)
 
 
 @router.get("/nodes/{code}")
@@ -105,3 +122,91 @@ def _reply(outcome: str | Refusal) -> Response:
         return Response(outcome.body(), status_code=outcome.status, media_type="application/json",
                         headers=outcome.headers())
     return Response(content=outcome, media_type=MEDIA_TYPE)
+
+
+_QUESTION = re.compile(rf"/nodes/([^/]+)/({re.escape(PATH)}|{re.escape(BATCH_PATH)})")
+_LIMITS = {PATH: MAX_REQUEST_BYTES, BATCH_PATH: MAX_BATCH_REQUEST_BYTES}
+_ERROR = b"Internal Server Error"
+# The blocking work (database, signatures) runs here, as many at once as anyio's default pool (FastAPI's) allows;
+# one pool for the process, made on first use.
+_pool: ThreadPoolExecutor | None = None
+
+
+def _threads() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=40, thread_name_prefix="vitnemal-node")
+    return _pool
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() and len(value) <= 18 else None
+    return None
+
+
+class NodeFastPath:
+    """ASGI: the node's two questions (``POST /nodes/{code}/exchange/v1/results`` and ``.../batch``) answered
+    without the web stack's routing, dependencies and middleware, which cost a node more CPU than the answer did
+    (issue 11 #3).
+
+    It takes only a request to a node this host serves and has available, with a ``Content-Length`` within that
+    question's limit; anything else (no or a bad length, too long, a node not served or set aside, another method)
+    goes to ``app``, the whole stack, which refuses it as it always did. The answer is :func:`handle_request`'s or
+    :func:`handle_batch`'s, sent as the FastAPI route sends it. ``hold(code)`` (demos and benchmarks only:
+    :mod:`vitnemal.devtools.latency`) is how long a node's 200 takes in all, counted from the request's arrival.
+    Install it inside the security headers (``SecurityHeaders`` wraps it), so its answers carry them too.
+    """
+
+    def __init__(self, app: ASGIApp, hold: Callable[[str], float] | None = None) -> None:
+        self.app, self.hold = app, hold
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = _QUESTION.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        arrived = time.perf_counter()
+        code, question = found.group(1), found.group(2)
+        host: LocalInstitutions = scope["app"].state.host
+        declared = _declared_length(scope)
+        if declared is None or declared > _LIMITS[question] or code in host.unavailable or not host.serves(code):
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the requester went away: nobody to answer
+                return
+            body += message.get("body", b"")
+            if len(body) > declared or not message.get("more_body", False):
+                break
+        handle = handle_request if question == PATH else handle_batch
+        limiter = _app_limiter(scope["app"].state, host)
+        try:
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                _threads(), handle, host, code, bytes(body), datetime.now(UTC), limiter)
+        except Exception:
+            # As Starlette's ServerErrorMiddleware does: a plain 500 to the requester, the error to the server's log.
+            await _send(send, 500, _ERROR, b"text/plain; charset=utf-8")
+            raise
+        if isinstance(outcome, Answer):
+            outcome = outcome.token
+        if isinstance(outcome, Refusal):
+            extra = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers().items()]
+            await _send(send, outcome.status, outcome.body(), b"application/json", extra)
+            return
+        if self.hold is not None:
+            wait = self.hold(code) - (time.perf_counter() - arrived)
+            if wait > 0:
+                await asyncio.sleep(wait)
+        await _send(send, 200, outcome.encode(), MEDIA_TYPE.encode())
+
+
+async def _send(send: Send, status: int, body: bytes, media_type: bytes,
+                headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    # The headers in the order Starlette's Response gives them: the response's own, then length and type.
+    fields = [*(headers or []), (b"content-length", str(len(body)).encode()), (b"content-type", media_type)]
+    await send({"type": "http.response.start", "status": status, "headers": fields})
+    await send({"type": "http.response.body", "body": body})

@@ -28,6 +28,7 @@ from vitnemal.node.batch import BATCH_PATH as NODE_BATCH_PATH
 from vitnemal.node.batch import MAX_BATCH_REQUEST_BYTES as NODE_MAX_BATCH_BYTES
 from vitnemal.node.protocol import PATH as NODE_PATH
 from vitnemal.node.routes import MAX_REQUEST_BYTES as NODE_MAX_BYTES
+from vitnemal.node.routes import NodeFastPath
 from vitnemal.node.routes import router as node_router
 from vitnemal.recognition.routes import ERRORS as RECOGNITION_ERRORS
 from vitnemal.recognition.routes import router as recognition_router
@@ -107,14 +108,16 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     app.add_middleware(InstitutionGate)
     app.add_middleware(BodyLimitMiddleware, rules=BODY_LIMITS, default=API_MAX_BYTES,
                        default_what="request bodies here")
-    _with_security_headers(app, {**API_DOCS_CSP, **(PAGES_CSP if pages else {})})
-    describe(app)
-    install_docs(app)
-    app.include_router(node_router)
+    hold = None
     if settings.inject_latency_ms and not settings.production:  # demos and benchmarks only
         from vitnemal.devtools.latency import NodeLatency, node_delays
 
-        app.add_middleware(NodeLatency, delay=node_delays(settings.inject_latency_ms))
+        hold = node_delays(settings.inject_latency_ms)
+        app.add_middleware(NodeLatency, delay=hold)
+    _with_security_headers(app, {**API_DOCS_CSP, **(PAGES_CSP if pages else {})}, hold)
+    describe(app)
+    install_docs(app)
+    app.include_router(node_router)
     app.include_router(exchange_router)
     answer_errors(app, EXCHANGE_ERRORS)
     app.include_router(recognition_router)
@@ -136,15 +139,17 @@ def create_app(settings: Settings, *, with_worker: bool = False, codes: list[str
     return app
 
 
-def _with_security_headers(app: FastAPI, pages: dict[str, str]) -> None:
-    """Put SecurityHeaders outside the whole stack, so even Starlette's own 500 answer carries the headers.
+def _with_security_headers(app: FastAPI, pages: dict[str, str], hold: Any = None) -> None:
+    """Put SecurityHeaders outside the whole stack, so even Starlette's own 500 answer carries the headers; the
+    nodes' questions are answered just inside it (:class:`~vitnemal.node.routes.NodeFastPath`, with the injected
+    latency ``hold`` of demos and benchmarks), the rest by the stack.
 
     ``add_middleware`` would place it inside ServerErrorMiddleware, whose answer to a crash bypasses it.
     """
     build = app.build_middleware_stack
 
     def build_with_headers() -> Any:
-        return SecurityHeaders(build(), pages=pages)
+        return SecurityHeaders(NodeFastPath(build(), hold), pages=pages)
 
     app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
 
