@@ -107,6 +107,11 @@ def test_two_processes_serve_one_owner_and_one_recipient(processes: WebProcesses
 
 def test_the_upload_limit_is_shared_by_both_processes(processes: WebProcesses) -> None:
     a, b = processes.urls
+    # The limit counts uses per fixed clock hour (ratelimit.py): five uploads that straddle a full hour land in two
+    # windows and are all allowed, as the limit means. Start them in a window with time to spare.
+    left = 3600 - time.time() % 3600
+    if left < 90:
+        time.sleep(left + 1)
     statuses = []
     for url in (a, b, a, b, a):
         answer = httpx.post(f"{url}/verify", files={"file": ("x.pdf", b"%PDF-1.7 nothing", "application/pdf")},
