@@ -11,7 +11,7 @@ line), for a script with an officer's session.
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
@@ -26,13 +26,12 @@ from vitnemal.staffpages.access import StaffAccess
 from vitnemal.staffpages.render import render_staff
 from vitnemal.web.i18n import translations
 from vitnemal.web.routing import page_router
+from vitnemal.web.uploads import read_upload, refuse_declared
 
 # Its own router, mounted before the rounds' (whose /rounds/{round_id} would take "new" for a round's number).
 router = page_router(prefix="/institutions/{code}/admission")
 NEW = "/rounds/new"
-FORM_OVERHEAD = 64 * 1024  # the multipart framing, the name and the CSRF token around the file
 MAX_NAME = 200
-_CHUNK = 1024 * 1024
 
 
 def _form(request: Request, access: StaffAccess, *, name: str = "", errors: list[str] | None = None,
@@ -64,23 +63,15 @@ def _refused_text(exc: ListRefused, lang: str) -> str:
 
 async def _uploaded(request: Request) -> tuple[str, str, bytes | None]:
     """(name, file name, the file's bytes or None when no file was sent), refusing a body too large unread."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BYTES + FORM_OVERHEAD:
-        raise HTTPException(413, f"an applicant list is at most {MAX_BYTES} bytes")
+    too_large = f"an applicant list is at most {MAX_BYTES} bytes"
+    refuse_declared(request, MAX_BYTES, too_large)
     form = await request.form(max_files=1, max_fields=4)
     name = form.get("name")
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         return (name if isinstance(name, str) else ""), "", None
-    parts: list[bytes] = []
-    size = 0
-    while chunk := await upload.read(_CHUNK):
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise HTTPException(413, f"an applicant list is at most {MAX_BYTES} bytes")
-        parts.append(chunk)
-    await form.close()
-    return (name if isinstance(name, str) else ""), (upload.filename or "liste.csv"), b"".join(parts)
+    data = await read_upload(form, upload, MAX_BYTES, too_large)
+    return (name if isinstance(name, str) else ""), (upload.filename or "liste.csv"), data
 
 
 @router.post(NEW, response_class=HTMLResponse)

@@ -34,14 +34,13 @@ from vitnemal.staffpages.render import render_staff
 from vitnemal.web.context import language
 from vitnemal.web.deps import RowId
 from vitnemal.web.routing import page_router
+from vitnemal.web.uploads import read_upload
 
 router = page_router(prefix="/institutions/{code}")
 CaseWorker = Annotated[StaffAccess, Depends(require_staff(Role.CASE_WORKER))]
 PATH = "/people/{person_id}/external/elmo"
 # A packed (gzip+base64) file or the XML itself: at most what read_elmo takes, twice the XML's limit when packed.
 MAX_UPLOAD = 2 * MAX_ELMO_BYTES
-FORM_OVERHEAD = 64 * 1024
-_CHUNK = 1024 * 1024
 
 
 def trusted_signers(settings: Settings) -> list[x509.Certificate]:
@@ -60,15 +59,7 @@ async def _uploaded(request: Request) -> tuple[bytes | None, bool]:
     vouched = form.get("unsigned") == "yes"
     if not isinstance(upload, UploadFile):
         return None, vouched
-    parts: list[bytes] = []
-    size = 0
-    while chunk := await upload.read(_CHUNK):
-        size += len(chunk)
-        if size > MAX_UPLOAD:
-            raise HTTPException(413, f"an ELMO file is at most {MAX_UPLOAD} bytes")
-        parts.append(chunk)
-    await form.close()
-    return b"".join(parts), vouched
+    return await read_upload(form, upload, MAX_UPLOAD, f"an ELMO file is at most {MAX_UPLOAD} bytes"), vouched
 
 
 @router.post(PATH, response_class=HTMLResponse)

@@ -28,13 +28,13 @@ from vitnemal.diplomas.verify import VerificationReport, public_record, verify_d
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.signing.pool import CheckPool, PoolBusy
 from vitnemal.web.deps import app_host
+from vitnemal.web.uploads import read_upload, refuse_declared
 
 router = APIRouter(tags=["diplomas"])
 log = logging.getLogger("vitnemal.verify")
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 WELL_KNOWN_CA = "/.well-known/vitnemal-ca.pem"
-_CHUNK = 256 * 1024
 
 
 class _WhereIssued:
@@ -82,24 +82,12 @@ async def uploaded_pdf(request: Request) -> bytes:
     The declared Content-Length is checked first (the form parser would otherwise spool any size to disk), and the
     file itself again while it is read.
     """
-    declared = request.headers.get("content-length")
-    if declared is None or not declared.isdigit():
-        raise HTTPException(411, "send the file as multipart/form-data with a Content-Length")
-    if int(declared) > MAX_UPLOAD_BYTES + 64 * 1024:
-        raise HTTPException(413, _TOO_LARGE)
+    refuse_declared(request, MAX_UPLOAD_BYTES, _TOO_LARGE, required=True)
     form = await request.form(max_files=1, max_fields=4)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise HTTPException(422, "no file: send the PDF in the multipart field named 'file'")
-    parts: list[bytes] = []
-    size = 0
-    while chunk := await upload.read(_CHUNK):
-        size += len(chunk)
-        if size > MAX_UPLOAD_BYTES:
-            raise HTTPException(413, _TOO_LARGE)
-        parts.append(chunk)
-    await form.close()
-    return b"".join(parts)
+    return await read_upload(form, upload, MAX_UPLOAD_BYTES, _TOO_LARGE)
 
 
 def untrusted_hint(request: Request) -> str:
