@@ -222,3 +222,6 @@ def _check_the_seeds_procedure(lines: list[Line], ran: dict[Line, str]) -> None:
     assert digits.sub("0", printed.group(1)) == digits.sub("0", ordered.strip()), (printed.group(1), ordered)
     shown = next(ran[line] for line in table if line.command.startswith("vitnemal exchange records"))
     assert "RES-100" in shown, shown
+    down = next(ran[line] for line in lines if line.doc == "docs/exchange.md" and "--wait" in line.command)
+    said = " ".join(down.split())  # as the doc quotes it (the table wraps it)
+    assert "(tidligere Høgskulen i Sogn og Fjordane) svarte ikke nå; spørres automatisk på nytt" in said, down
