@@ -14,7 +14,8 @@ as a load balancer in front of them would:
 - ``login_to_results``: from the test provider's login form to the owner's page with every institution answered,
   the nodes answering with an injected latency: the page the login lands on, then what its script does (a long
   poll of ``/my-results/progress.json`` that is answered when the counts differ from the page's, and a reload
-  then) until the page shows no institution pending;
+  then) until the page shows no institution pending; ``steps`` splits it into the provider's form, the portal's
+  callback (code exchange, ID token, new session, the owner's fetch started), the page and the results;
 - ``verify_uploads``: ``POST /verify`` of the signed share PDF with ``upload_clients`` uploads in flight.
 
 The load comes from this process too: on a small machine the client competes with the servers for the cores.
@@ -98,15 +99,41 @@ def _progress_shown(html: str) -> tuple[int, int]:
     return (int(shown.group(1)), int(shown.group(2))) if shown else (0, 0)
 
 
-def _log_in(client: httpx.Client, pid: str) -> float:
-    """Log in through the test provider; return the seconds from sending its form to all results on the page."""
+LOGIN_STEPS = ("idp_form", "callback", "page", "results")
+
+
+def _hop(client: httpx.Client, answer: httpx.Response) -> httpx.Response:
+    """Follow one redirect of ``answer`` (the client follows none by itself while a login is timed)."""
+    if answer.status_code not in (302, 303):
+        raise RuntimeError(f"{answer.request.url.path} answered {answer.status_code}, not a redirect: "
+                           f"{answer.text[:300]}")
+    return client.get(answer.headers["location"])
+
+
+def _log_in(client: httpx.Client, pid: str, steps: dict[str, list[float]] | None = None) -> float:
+    """Log in through the test provider; return the seconds from sending its form to all results on the page.
+
+    ``steps`` collects the split: ``idp_form`` (the provider's form answered with its redirect), ``callback``
+    (the portal's callback: code exchange, ID token check, new session), ``page`` (the owner's page as the login
+    lands on it), ``results`` (the page's long polls and reloads until no institution is pending)."""
+    following = client.follow_redirects
+    client.follow_redirects = True
     idp = client.get("/auth/start/idporten?next=/my-results")
-    begun = time.perf_counter()
-    landed = client.post("/test-idp/authorize", data={
-        "csrf_token": _field(idp.text, "csrf_token"), "request": _field(idp.text, "request"), "pid": pid,
-        "acr": "idporten-loa-substantial", "action": "login"})
-    if landed.url.path != "/my-results":
-        raise RuntimeError(f"login as {pid} ended at {landed.url}")
+    client.follow_redirects = False
+    marks = [time.perf_counter()]
+    try:
+        sent = client.post("/test-idp/authorize", data={
+            "csrf_token": _field(idp.text, "csrf_token"), "request": _field(idp.text, "request"), "pid": pid,
+            "acr": "idporten-loa-substantial", "action": "login"})
+        marks.append(time.perf_counter())
+        called_back = _hop(client, sent)
+        marks.append(time.perf_counter())
+        landed = _hop(client, called_back)
+        marks.append(time.perf_counter())
+    finally:
+        client.follow_redirects = following
+    if landed.status_code != 200 or landed.url.path != "/my-results":
+        raise RuntimeError(f"login as {pid} ended at {landed.url} ({landed.status_code})")
     # What the page's script does: ask to be answered when the counts differ from the page's, reload then.
     pending, retrying = _progress_shown(landed.text)
     while pending:
@@ -116,15 +143,20 @@ def _log_in(client: httpx.Client, pid: str) -> float:
             page = client.get("/my-results")
             page.raise_for_status()
             pending, retrying = _progress_shown(page.text)
-    return time.perf_counter() - begun
+    marks.append(time.perf_counter())
+    if steps is not None:
+        for name, begun, ended in zip(LOGIN_STEPS, marks, marks[1:], strict=True):
+            steps.setdefault(name, []).append(ended - begun)
+    return marks[-1] - marks[0]
 
 
-def _logins(urls: list[str], people: list[str]) -> list[float]:
-    timings = []
+def _logins(urls: list[str], people: list[str]) -> tuple[list[float], dict[str, list[float]]]:
+    timings: list[float] = []
+    steps: dict[str, list[float]] = {}
     for n, pid in enumerate(people):
         with httpx.Client(base_url=urls[n % len(urls)], follow_redirects=True, timeout=120) as client:
-            timings.append(_log_in(client, pid))
-    return timings
+            timings.append(_log_in(client, pid, steps))
+    return timings, steps
 
 
 def _shares(urls: list[str], count: int) -> tuple[list[float], list[float], str, str]:
@@ -222,7 +254,7 @@ def run_benchmark(*, views: int = 5000, clients: int = 50, shares: int = 20, log
         settings = replace(settings, inject_latency_ms=latency_ms, verify_uploads_per_hour=10**9)
         with WebProcesses(settings, processes, log_dir=Path(tmp) / "logs") as web:
             try:
-                login_times = _logins(web.urls, _people(settings, logins))
+                login_times, login_steps = _logins(web.urls, _people(settings, logins))
                 first_shares, share_times, path, code = _shares(web.urls, shares)
                 cookie, pdf = _recipient(web.urls, path, code)
                 _views(web.urls, path, cookie, min(views, 100), clients)  # warm: connections, caches
@@ -245,7 +277,8 @@ def run_benchmark(*, views: int = 5000, clients: int = 50, shares: int = 20, log
         "share_to_mail": {"shares": shares, **_ms(share_times), "pdf_kb": round(len(pdf) / 1024, 1),
                           "first_share_per_process_ms": [round(t * 1000, 1) for t in first_shares]},
         "login_to_results": {"logins": logins, "institutions": 5, "node_latency_ms": latency_ms,
-                             **_ms(login_times)},
+                             **_ms(login_times),
+                             "steps": {name: _ms(login_steps.get(name, [])) for name in LOGIN_STEPS}},
         "verify_uploads": {"uploads": uploads, "clients": upload_clients,
                            "per_s": round(uploads / upload_wall, 1), **_ms(upload_times)},
         "goals": GOALS,

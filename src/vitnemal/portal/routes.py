@@ -184,7 +184,18 @@ def start_owner_fetch(request: Request, session: BrowserSession) -> tuple[int | 
     return fetch_id, None
 
 
-@router.get("/my-results", response_class=HTMLResponse)
+def fetch_on_login(request: Request, session: BrowserSession, next_path: str) -> None:
+    """A login that goes on to "my results" starts the owner's fetch at once (``Web.after_login``): the
+    institutions are asked while the browser follows the redirect, not after the page has been asked for. A login
+    that goes elsewhere asks no institution (each question is a disclosure in the nodes' logs)."""
+    if session.national_id is not None and next_path.split("?", 1)[0] == MY_RESULTS:
+        start_owner_fetch(request, session)
+
+
+MY_RESULTS = "/my-results"
+
+
+@router.get(MY_RESULTS, response_class=HTMLResponse)
 def my_results(request: Request, session: BrowserSession = Depends(require_login)) -> HTMLResponse:
     """The owner's results; the first visit after login fetches them (the owner asked by coming here)."""
     return _results_page(request, session)
@@ -370,6 +381,7 @@ def install(app: Any) -> Portal:
 
     portal = Portal(app.state.web.settings, app.state.web.db, sessions=app.state.web.sessions)
     app.state.portal = portal
+    app.state.web.after_login.append(fetch_on_login)
     app.include_router(router)
     app.include_router(recipient_router)
     return portal

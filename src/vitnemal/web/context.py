@@ -6,6 +6,7 @@ database. The functions below are what routes and dependencies call with the req
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -33,6 +34,9 @@ _SESSION = "vitnemal.session"
 _LANG = "vitnemal.lang"
 
 
+LoginHook = Callable[[Request, BrowserSession, str], None]
+
+
 @dataclass
 class Web:
     """The page foundation of one app: settings, the database sessions live in, keys derived from the secret."""
@@ -44,6 +48,10 @@ class Web:
     sessions: SessionStore = field(init=False, repr=False)
     csrf_key: bytes = field(init=False, repr=False)
     pages: PageCache = field(default_factory=PageCache, repr=False)  # pages any visitor of a key sees alike
+    # What an app does the moment a person has logged in, before the browser is sent on to ``next`` (the portal
+    # starts the owner's fetch there): each is called in the thread pool with the request, the new session and
+    # the path the browser goes to next. A hook that fails is logged; the login goes on.
+    after_login: list[LoginHook] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.sessions = SessionStore(derive(self.secret, "session-cookie"),

@@ -32,7 +32,7 @@ from vitnemal.web.context import (
     web,
 )
 from vitnemal.web.routing import page_router, safe_next
-from vitnemal.web.sessions import utcnow
+from vitnemal.web.sessions import BrowserSession, utcnow
 from vitnemal.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -162,11 +162,22 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     who = {"staff": identity.username} if staff else {"pid": identity.national_id}
     data = {**who, "provider": provider.name, "id_token": identity.id_token,
             "name": name if isinstance(name, str) and len(name) <= 200 else None, "logged_in_at": int(time.time())}
-    await run_in_threadpool(replace_session, request, data)
+    new_session = await run_in_threadpool(replace_session, request, data)
+    if not staff:
+        await _after_login(request, new_session, pending.next_path)
     if staff and identity.username:
         await run_in_threadpool(_audit_staff_login, request, AuditAction.STAFF_LOGGED_IN, identity.username,
                                 provider.name)
     return RedirectResponse(pending.next_path, status_code=303)
+
+
+async def _after_login(request: Request, session: BrowserSession, next_path: str) -> None:
+    """The apps' hooks (``Web.after_login``): work the next page needs, begun before the browser's redirect."""
+    for hook in web(request).after_login:
+        try:
+            await run_in_threadpool(hook, request, session, next_path)
+        except Exception:  # the next page does without (the portal's page starts the fetch itself)
+            log.exception("a login hook failed")
 
 
 @router.post("/logout")
