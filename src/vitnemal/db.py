@@ -9,12 +9,14 @@ uses ``read_session`` and never takes the write lock. PostgreSQL needs none of t
 from __future__ import annotations
 
 import threading
+from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -84,9 +86,13 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         # "øystein" missed him; Python's lower() folds æ, ø, å (and every other letter) as PostgreSQL does.
         dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight to the driver: through SQLAlchemy's execution path this one statement cost a node's write
+        # session more CPU than its commit did (issue 11 #3).
+        conn.connection.driver_connection.execute(begin)
 
     return engine
 
@@ -189,3 +195,113 @@ class Databases:
             for db in self._open.values():
                 db.dispose()
             self._open.clear()
+
+
+_REQUIRED = object()
+
+
+class _Shape:
+    """One statement compiled for one dialect and one length of each expanding ("IN") parameter: its SQL, how to
+    lay out the parameters for the driver, and the result columns' names and processors (found on first run)."""
+
+    __slots__ = ("named", "result", "row", "slots", "sql")
+
+    def __init__(self, compiled: Any, params: dict[str, Any]) -> None:
+        state = compiled.construct_expanded_state(params)
+        self.sql: str = state.statement
+        self.named = state.positiontup is None
+        origin = {name: name for name in state.parameters}
+        for name, expanded in state.parameter_expansion.items():
+            origin.update({new: name for new in expanded})
+        index = {new: n for expanded in state.parameter_expansion.values() for n, new in enumerate(expanded)}
+        order = state.parameters.keys() if self.named else state.positiontup
+        # (the driver's name, the caller's name, the index in the caller's list or -1, the bind processor, the
+        # statement's own value: a literal such as LIMIT 1 is a parameter too)
+        own = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+        self.slots = [(name, origin[name], index.get(name, -1), state.processors.get(name),
+                       own.get(origin[name], _REQUIRED)) for name in order]
+        self.result: list[Any] | None = None
+        self.row: Any = None
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and run straight on the session's DBAPI cursor, inside the
+    session's transaction: the node's hot statements (issue 11 #3), where SQLAlchemy's per-execution work (cache
+    keys, parameter processing, result objects) cost more than the database's.
+
+    Parameters and result values go through the same type processors SQLAlchemy would apply (dates and decimals on
+    SQLite, the UTC timestamps), and rows are named tuples with the statement's column names. An expanding
+    parameter (``bindparam(..., expanding=True)``) takes a list; each length compiles once. Statements whose values
+    SQLAlchemy fills in itself (Python-side column defaults) are not for this helper: give every value.
+    """
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._compiled: dict[str, tuple[Any, tuple[str, ...]]] = {}
+        self._shapes: dict[tuple[str, tuple[int, ...]], _Shape] = {}
+
+    def _shape(self, dialect: Dialect, params: dict[str, Any]) -> _Shape:
+        compiled_expanding = self._compiled.get(dialect.name)
+        if compiled_expanding is None:
+            compiled = self.statement.compile(dialect=dialect)
+            expanding = tuple(name for name, bind in compiled.binds.items() if bind.expanding)
+            compiled_expanding = self._compiled[dialect.name] = (compiled, expanding)
+        compiled, expanding = compiled_expanding
+        key = (dialect.name, tuple(len(params[name]) for name in expanding))
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = _Shape(compiled, params)
+        return shape
+
+    def execute(self, session: Session, params: dict[str, Any] | None = None) -> list[Any]:
+        """Run the statement in ``session``'s transaction; the result's rows (none for a statement without)."""
+        given = params or {}
+        cursor, dialect = _cursor(session)
+        shape = self._shape(dialect, given)
+        values = [given[source][at] if at >= 0 else given[source] if own is _REQUIRED else given.get(source, own)
+                  for _, source, at, _, own in shape.slots]
+        values = [value if process is None else process(value)
+                  for value, (_, _, _, process, _) in zip(values, shape.slots, strict=True)]
+        bound = dict(zip((s[0] for s in shape.slots), values, strict=True)) if shape.named else values
+        try:
+            cursor.execute(shape.sql, bound)
+        except dialect.loaded_dbapi.Error as exc:
+            # As SQLAlchemy raises it: callers catch IntegrityError (a replayed request id), not the driver's own.
+            raise DBAPIError.instance(shape.sql, bound, exc, dialect.loaded_dbapi.Error, hide_parameters=True,
+                                      dialect=dialect) from exc
+        if cursor.description is None:
+            return []
+        if shape.result is None:
+            compiled = self._compiled[dialect.name][0]
+            # (key, name, objects, type) per column, as SQLAlchemy reads them; plain text has none: its names as
+            # the database gives them, its values as they come
+            columns = compiled._result_columns
+            if columns:
+                shape.result = [column[3]._cached_result_processor(dialect, described[1])
+                                for column, described in zip(columns, cursor.description, strict=True)]
+                names = [column[0] for column in columns]
+            else:
+                shape.result, names = [None] * len(cursor.description), [d[0] for d in cursor.description]
+            shape.row = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+        processors, row = shape.result, shape.row
+        if not any(processors):
+            return [row._make(r) for r in cursor.fetchall()]
+        return [row._make(v if p is None else p(v) for v, p in zip(r, processors, strict=True))
+                for r in cursor.fetchall()]
+
+    def first(self, session: Session, params: dict[str, Any] | None = None) -> Any:
+        """The first row, or None."""
+        rows = self.execute(session, params)
+        return rows[0] if rows else None
+
+
+def _cursor(session: Session) -> tuple[Any, Dialect]:
+    """The DBAPI cursor of ``session``'s current transaction (opened by the session, so SQLite's ``BEGIN
+    IMMEDIATE`` and the pool work as for any other statement), made once per transaction."""
+    transaction = session.get_transaction()
+    held = session.info.get("vitnemal.cursor")
+    if held is None or transaction is None or held[0] is not transaction:
+        connection = session.connection()
+        held = session.info["vitnemal.cursor"] = (session.get_transaction(), connection.connection.cursor(),
+                                                  connection.dialect)
+    return held[1], held[2]

@@ -5,8 +5,9 @@ seconds. Each use is one atomic ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING
 so two processes counting at the same moment never both see the last free use; :func:`hit_all` counts several
 keys (a node's minute and day for one requester) in one such statement.
 
-The statement is plain SQL written once per number of keys, not built from the ORM on every use: the exchange node
-counts every request it answers, and building and caching an ORM upsert cost it more than answering did.
+The statement is plain SQL written once per number of keys, not built from the ORM on every use, and run on the
+driver's cursor (:class:`vitnemal.db.Prepared`): the exchange node counts every request it answers, and building
+and caching an ORM upsert cost it more than answering did.
 
 Shared infrastructure: the exchange node's routes and the web pages both count here, neither owns it.
 """
@@ -18,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import BigInteger, Integer, String, TextClause, delete, text
+from sqlalchemy import BigInteger, Integer, String, delete, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from vitnemal.db import Base
+from vitnemal.db import Base, Prepared
 
 MAX_KEY = 200
 
@@ -66,15 +67,15 @@ class Use:
 
 
 @lru_cache(maxsize=8)
-def _upsert(rows: int) -> TextClause:
+def _upsert(rows: int) -> Prepared:
     """``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` of ``rows`` counters; the same SQL on SQLite and
     PostgreSQL (both name the proposed row ``excluded``)."""
     values = ", ".join(f"(:k{n}, :s{n}, :e{n}, :a{n})" for n in range(rows))
-    return text(
+    return Prepared(text(
         f'INSERT INTO rate_counters ("key", window_start, window_end, "count") VALUES {values} '
         'ON CONFLICT ("key", window_start) DO UPDATE SET "count" = rate_counters."count" + excluded."count" '
         'RETURNING "key", "count"'
-    )
+    ))
 
 
 def hit_all(db: Session, uses: Sequence[Use], now: datetime) -> list[Decision]:
@@ -93,7 +94,7 @@ def hit_all(db: Session, uses: Sequence[Use], now: datetime) -> list[Decision]:
         start = epoch - epoch % use.limit.window_s
         ends.append(start + use.limit.window_s)
         params.update({f"k{n}": use.key, f"s{n}": start, f"e{n}": ends[-1], f"a{n}": use.amount})
-    used: dict[str, int] = {key: count for key, count in db.connection().execute(_upsert(len(uses)), params)}
+    used: dict[str, int] = {key: count for key, count in _upsert(len(uses)).execute(db, params)}
     decisions = []
     for use, end in zip(uses, ends, strict=True):
         count = int(used[use.key])

@@ -2,8 +2,9 @@
 courses, the withheld ones; and whether the institution shares at all.
 
 A node answers every order in the federation, so these are the hottest reads there are. Their statements are
-Core selects built once, at import, with bound parameters, and run on the session's connection: building a
-select per request and running it through the ORM cost more than the database's own work (issue 11 #3).
+Core selects built once, at import, with bound parameters, compiled once and run on the driver's cursor
+(:class:`vitnemal.db.Prepared`): building a select per request and running it through the ORM cost more than the
+database's own work (issue 11 #3).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from vitnemal.db import Prepared
 from vitnemal.node import diplomas, rules
 from vitnemal.node.wire import CourseLink, DiplomaRef, QualificationItem, ResultItem, WithheldItem
 from vitnemal.records.models import (
@@ -36,8 +38,8 @@ _link = cast(Table, QualificationCourse.__table__).c
 _group = cast(Table, QualificationGroup.__table__).c
 _settings = cast(Table, ExchangeSettings.__table__).c
 
-SHARING = select(_settings.module_active, _settings.reserved).limit(1)
-PASSED = (
+SHARING = Prepared(select(_settings.module_active, _settings.reserved).limit(1))
+PASSED = Prepared(
     select(_result.id, _result.person_id, _course.code, _course.name_nb, _course.name_en, _course.kind,
            _result.thesis_title, _result.year, _result.season, _result.credits, _result.grade, _course.grading_scale,
            _course.description_nb, _course.description_en)
@@ -45,9 +47,9 @@ PASSED = (
     .where(_result.person_id.in_(bindparam("people", expanding=True)), _result.passed.is_(True))
     .order_by(_result.person_id, _result.year, _result.season, _result.id)
 )
-QUALIFICATIONS = (select(_qual).where(_qual.c.person_id.in_(bindparam("people", expanding=True)))
+QUALIFICATIONS = Prepared(select(_qual).where(_qual.c.person_id.in_(bindparam("people", expanding=True)))
                   .order_by(_qual.c.award_date, _qual.c.id))
-LINKS = (
+LINKS = Prepared(
     select(_link.qualification_id, _link.result_id, _link.credits_counted, _group.heading_nb, _group.heading_en)
     .outerjoin_from(cast(Table, QualificationCourse.__table__), cast(Table, QualificationGroup.__table__),
                     _group.id == _link.group_id)
@@ -58,7 +60,7 @@ LINKS = (
 
 def sharing_refusal(session: Session) -> str | None:
     """Question 1's answer from the institution's exchange settings: ``not_sharing``, ``reserved`` or None."""
-    settings = session.connection().execute(SHARING).first()
+    settings = SHARING.first(session)
     return rules.sharing_refusal(bool(settings and settings.module_active), bool(settings and settings.reserved))
 
 
@@ -66,7 +68,7 @@ def _passed_results(session: Session, person_ids: Sequence[int]) -> dict[int, tu
                                                                                     dict[int, str]]]:
     """Each person's passed results (oldest term first) and their keys by result row id, in one query."""
     out: dict[int, tuple[list[ResultItem], dict[int, str]]] = {pid: ([], {}) for pid in person_ids}
-    for r in session.connection().execute(PASSED, {"people": list(person_ids)}):
+    for r in PASSED.execute(session, {"people": list(person_ids)}):
         results, keys = out[r.person_id]
         keys[r.id] = rules.result_key(r.code, r.year, r.season)
         # model_construct: the node's own records are not re-validated on this hot path; the requester validates.
@@ -83,13 +85,12 @@ def held_about(session: Session, person_ids: Sequence[int], fetch_date: date, *,
     their (passed) courses, and the withheld ones (diploma not yet issued); to the ``owner`` each released
     qualification with the diploma sets issued for it. A few queries for all of ``person_ids`` together."""
     passed = _passed_results(session, person_ids)
-    conn = session.connection()
-    quals = conn.execute(QUALIFICATIONS, {"people": list(person_ids)}).all()
+    quals = QUALIFICATIONS.execute(session, {"people": list(person_ids)})
     released = [q for q in quals if rules.is_released(q.diploma_issued_on, fetch_date)]
     links: dict[int, list[CourseLink]] = {q.id: [] for q in released}
     if released:
         owner_of = {q.id: q.person_id for q in released}
-        for link in conn.execute(LINKS, {"quals": list(links)}):
+        for link in LINKS.execute(session, {"quals": list(links)}):
             keys = passed[owner_of[link.qualification_id]][1]
             if link.result_id in keys:  # only passed results are shared, so only they can be linked
                 links[link.qualification_id].append(CourseLink.model_construct(

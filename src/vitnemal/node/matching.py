@@ -21,6 +21,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
+from vitnemal.db import Prepared
 from vitnemal.identity.models import Person, PersonIdentity
 from vitnemal.identity.national_id import InvalidNationalId, earlier_id_refusal, parse_national_id
 from vitnemal.node.protocol import Subject
@@ -77,12 +78,12 @@ def same_person(subject: Subject, first_name: str, last_name: str, birth_date: d
 
 _person = cast(Table, Person.__table__).c
 # The one look every answer makes, built once (see vitnemal.node.held).
-REGISTERED_AS = select(_person.id, _person.national_id).where(_person.national_id == bindparam("national_id"))
+REGISTERED_AS = Prepared(select(_person.id, _person.national_id).where(_person.national_id == bindparam("national_id")))
 
 
 def find_subject(session: Session, subject: Subject) -> Match | NoMatch:
     """The person ``subject`` is about at this node, by the rules in the module docstring."""
-    current = session.connection().execute(REGISTERED_AS, {"national_id": subject.national_id}).first()
+    current = REGISTERED_AS.first(session, {"national_id": subject.national_id})
     if current is not None:
         return Match(current.id, current.national_id, subject.national_id)
     # The request's current id may be an earlier id recorded here; the request's earlier ids may be anything here.
