@@ -145,7 +145,7 @@ def _log_in(client: httpx.Client, pid: str, steps: dict[str, list[float]] | None
             pending, retrying = _progress_shown(page.text)
     marks.append(time.perf_counter())
     if steps is not None:
-        for name, begun, ended in zip(LOGIN_STEPS, marks, marks[1:], strict=True):
+        for name, begun, ended in zip(LOGIN_STEPS, marks[:-1], marks[1:], strict=True):
             steps.setdefault(name, []).append(ended - begun)
     return marks[-1] - marks[0]
 

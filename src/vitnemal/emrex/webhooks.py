@@ -86,28 +86,40 @@ class _Outcome:
 
 
 def _claim(db: Database, now: datetime) -> list[_Due]:
-    # Each platform's oldest PER_CLIENT due deliveries, chosen in SQL: reading the oldest of all platforms first
-    # and picking a share of them afterwards let one platform's backlog hide every other platform's (review R40).
+    with db.session() as session:
+        return claim(session, now)
+
+
+def claim(session: Session, now: datetime) -> list[_Due]:
+    """Take this round's due deliveries (leased for :data:`LEASE`) in the caller's transaction.
+
+    Each platform's oldest PER_CLIENT due deliveries, chosen in SQL: reading the oldest of all platforms first and
+    picking a share of them afterwards let one platform's backlog hide every other platform's (review R40). On
+    PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``: a second portal process claiming at the same moment
+    skips what this one took instead of reading the same rows as due and sending them too; and the outer query says
+    "due" again on the locked row itself, so a row leased by a process that committed meanwhile is seen with its new
+    lease and left alone. (SQLite has one writer at a time; SQLAlchemy leaves the clause out there.)"""
+    due_now = WebhookDelivery.next_at.is_not(None) & (WebhookDelivery.next_at <= now)
     place = func.row_number().over(partition_by=WebhookDelivery.client_pk,
                                    order_by=(WebhookDelivery.next_at, WebhookDelivery.id)).label("place")
-    fair = (select(WebhookDelivery.id, place)
-            .where(WebhookDelivery.next_at.is_not(None), WebhookDelivery.next_at <= now).subquery())
-    with db.session() as session:
-        rows = session.execute(
-            select(WebhookDelivery, EmrexClient.webhook_url, EmrexClient.client_id)
-            .join(fair, fair.c.id == WebhookDelivery.id)
-            .join(EmrexClient, EmrexClient.id == WebhookDelivery.client_pk)
-            .where(fair.c.place <= PER_CLIENT)
-            .order_by(WebhookDelivery.next_at, WebhookDelivery.id).limit(BATCH)).all()
-        due: list[_Due] = []
-        for row, url, client_id in rows:
-            row.next_at = now + LEASE
-            if url:
-                due.append(_Due(row.id, url, client_id,
-                                json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()))
-            else:  # the platform removed its address (or was removed): nothing to send to
-                row.next_at, row.failed_at, row.last_error = None, now, "no webhook address any more"
-        return due
+    fair = select(WebhookDelivery.id, place).where(due_now).subquery()
+    rows = session.execute(
+        select(WebhookDelivery, EmrexClient.webhook_url, EmrexClient.client_id)
+        .join(fair, fair.c.id == WebhookDelivery.id)
+        .join(EmrexClient, EmrexClient.id == WebhookDelivery.client_pk)
+        .where(fair.c.place <= PER_CLIENT, due_now)
+        .order_by(WebhookDelivery.next_at, WebhookDelivery.id).limit(BATCH)
+        .with_for_update(skip_locked=True, of=WebhookDelivery)).all()
+    due: list[_Due] = []
+    for row, url, client_id in rows:
+        row.next_at = now + LEASE
+        if url:
+            due.append(_Due(row.id, url, client_id,
+                            json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()))
+        else:  # the platform removed its address (or was removed): nothing to send to
+            row.next_at, row.failed_at, row.last_error = None, now, "no webhook address any more"
+    session.flush()
+    return due
 
 
 def _record(db: Database, outcomes: list[_Outcome], now: datetime) -> None:
