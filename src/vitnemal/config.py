@@ -62,6 +62,10 @@ class Settings:
     node_flag_per_day: int = setting(20000, "People asked about per requester in a day (one per single request, "
                                             "each of a batch question's) after which a node flags an unusual "
                                             "volume (vitnemal records volume-flags).")
+    login_starts_per_5min: int = setting(30, "Logins one client (address) may start in 5 minutes (counted in the "
+                                             "web database); beyond it the login page says to wait. Raised only by "
+                                             "the benchmark (vitnemal bench portal), whose logins all come from "
+                                             "one address.")
     verify_uploads_per_hour: int = setting(120, "Uploads one client (address) may verify per hour on POST /verify, "
                                                 "counted in the web database; beyond it 429 with Retry-After.")
     admission_node_requests_per_minute: int = setting(2700, "Requests an admission round sends one node per "

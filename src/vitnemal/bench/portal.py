@@ -44,6 +44,7 @@ from vitnemal.config import Settings
 from vitnemal.demo.generator import generate_federation
 from vitnemal.devtools import postgres
 from vitnemal.devtools.portal_processes import WebProcesses
+from vitnemal.web.auth.routes import LOGIN_WINDOW_S
 from vitnemal.web.sessions import COOKIE
 
 SECRET = "portal-bench-secret-0123456789-abcdefghijkl"
@@ -60,11 +61,23 @@ def _ms(values: list[float]) -> dict[str, float]:
             "max_ms": round(ordered[-1] * 1000, 1)}
 
 
-def _field(html: str, name: str) -> str:
+def _field(html: str, name: str, url: object = "the page") -> str:
     found = re.search(rf'name="{name}" value="([^"]+)"', html)
     if not found:
-        raise RuntimeError(f"the page has no field {name!r}: {html[:300]}")
+        raise RuntimeError(f"{url} has no field {name!r}: {html[:300]}")
     return found.group(1)
+
+
+def _login_form(client: httpx.Client) -> httpx.Response:
+    """The test provider's form, as a login started at the portal reaches it; a refused start says why."""
+    idp = client.get("/auth/start/idporten?next=/my-results")
+    if idp.url.path == "/auth/login" and idp.url.params.get("problem") == "rate":
+        raise RuntimeError("the portal refused the login: too many logins from this address in "
+                           f"{LOGIN_WINDOW_S // 60} minutes (login_starts_per_5min; the bench raises it for its "
+                           "own servers, so another client shares the address)")
+    if idp.url.path != "/test-idp/authorize":
+        raise RuntimeError(f"the login did not reach the test provider: {idp.url} ({idp.status_code})")
+    return idp
 
 
 @contextlib.contextmanager
@@ -118,7 +131,7 @@ def _log_in(client: httpx.Client, pid: str, steps: dict[str, list[float]] | None
     lands on it), ``results`` (the page's long polls and reloads until no institution is pending)."""
     following = client.follow_redirects
     client.follow_redirects = True
-    idp = client.get("/auth/start/idporten?next=/my-results")
+    idp = _login_form(client)
     client.follow_redirects = False
     marks = [time.perf_counter()]
     try:
@@ -251,7 +264,9 @@ def run_benchmark(*, views: int = 5000, clients: int = 50, shares: int = 20, log
             _database(database, Path(tmp)) as (engine, url, db_pid):
         settings = Settings(home=Path(tmp) / "fed", database_url=url, secret_key=SECRET)
         generate_federation(settings, people=people, institutions=5)
-        settings = replace(settings, inject_latency_ms=latency_ms, verify_uploads_per_hour=10**9)
+        # Every client here is one address: limits per address would stop the bench's own logins and uploads.
+        settings = replace(settings, inject_latency_ms=latency_ms, verify_uploads_per_hour=10**9,
+                           login_starts_per_5min=10**6)
         with WebProcesses(settings, processes, log_dir=Path(tmp) / "logs") as web:
             try:
                 login_times, login_steps = _logins(web.urls, _people(settings, logins))

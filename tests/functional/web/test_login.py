@@ -138,12 +138,9 @@ def test_production_needs_a_secret_key_and_a_provider(web_settings) -> None:
         Web.open(replace(web_settings, environment="production"), "sqlite://")
 
 
-def test_login_starts_are_rate_limited_per_client(portal, monkeypatch) -> None:
-    from vitnemal import ratelimit
-    from vitnemal.web.auth import routes
-
-    monkeypatch.setattr(routes, "LOGIN_LIMIT", ratelimit.Limit(count=2, window_s=3600))
-    _, server = portal
+def test_login_starts_are_rate_limited_per_client(portal) -> None:
+    app, server = portal
+    app.state.web.settings = replace(app.state.web.settings, login_starts_per_5min=2)
     with httpx.Client(base_url=server.url) as client:
         answers = [_to_test_idp(client) for _ in range(3)]
     assert [a.headers["location"].startswith("/auth/login?problem=rate") for a in answers] == [False, False, True]

@@ -37,7 +37,7 @@ from vitnemal.web.templating import render
 
 log = logging.getLogger(__name__)
 router = page_router(prefix="/auth")
-LOGIN_LIMIT = ratelimit.Limit(count=30, window_s=300)
+LOGIN_WINDOW_S = 300  # login starts are counted per client in windows of this length (``login_starts_per_5min``)
 # A login left at the provider longer than this must start again.
 PENDING_MAX_S = 600
 # Where an owner lands after logging in when no page asked for the login.
@@ -94,7 +94,11 @@ def _count_login(request: Request) -> ratelimit.Decision:
     w = web(request)
     client = request.client.host if request.client else "unknown"
     with w.db.session() as db:
-        return ratelimit.hit(db, f"login:{client}", LOGIN_LIMIT, utcnow())
+        return ratelimit.hit(db, f"login:{client}", login_limit(w.settings.login_starts_per_5min), utcnow())
+
+
+def login_limit(count: int) -> ratelimit.Limit:
+    return ratelimit.Limit(count=count, window_s=LOGIN_WINDOW_S)
 
 
 @router.get("/start/{provider}")
