@@ -12,11 +12,11 @@ import hashlib
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from vitnemal.audit import service as audit
@@ -324,29 +324,47 @@ class PurgeReport:
     attempts: int
 
 
-def purge(session: Session, now: datetime) -> PurgeReport:
-    """Delete shared data 12 months after each share ended (keeping its counts), day-old fetches, old attempts."""
-    # Only shares that ended more than 12 months ago can be due; the rule decides each one exactly.
-    candidates = session.scalars(select(Share).where(
-        Share.purged_at.is_(None), func.coalesce(Share.ended_at, Share.expires_at) < now)).all()
-    due = [s for s in candidates if rules.purge_due(s.expires_at, s.ended_at, now)]
-    for share in due:
-        share.owner_name = share.recipient = share.message = share.snapshot = share.code_hash = None
-        share.pdf = share.pdf_sha256 = None
-        share.owner_birth_date = None
-        share.purged_at = now
-    if due:
-        ids = [s.id for s in due]
-        counted = {share_id: n for share_id, n in session.execute(
-            select(ShareView.share_id, func.count()).where(ShareView.share_id.in_(ids)).group_by(ShareView.share_id))}
-        for share in due:
-            share.views_count = counted.get(share.id, 0)
-        session.execute(delete(ShareView).where(ShareView.share_id.in_(ids)))
-        session.execute(delete(ShareDocument).where(ShareDocument.share_id.in_(ids)))
-        session.execute(delete(CodeAttempt).where(CodeAttempt.share_id.in_(ids)))
-        record_event(session, actor="portal", action=events.SHARES_PURGED, detail=f"{len(due)} share(s)")
+PURGE_BATCH = 500  # shares purged per statement: each UPDATE and DELETE names at most this many
+
+
+def purge(session: Session, now: datetime, *, batch: int = PURGE_BATCH) -> PurgeReport:
+    """Delete shared data 12 months after each share ended (keeping its counts), day-old fetches, old attempts.
+
+    Set-based, in batches of ``batch`` shares: only the candidates' id and dates are read (never a snapshot or a
+    PDF), the rule decides each exactly (:func:`rules.purge_due`), and one UPDATE (the views counted in SQL) and one
+    DELETE per table purge the batch."""
+    # A share can be due only when it stopped working 12 calendar months ago; a few days of slack cover the short
+    # months (the rule decides those exactly).
+    cutoff = rules.add_months(now, -rules.PURGE_AFTER_MONTHS) + timedelta(days=4)
+    stopped: ColumnElement[datetime]
+    if session.get_bind().dialect.name == "sqlite":  # SQLite's two-argument min() is NULL when one is
+        stopped = func.coalesce(func.min(Share.expires_at, Share.ended_at), Share.expires_at)
+    else:  # PostgreSQL's least() leaves NULLs out
+        stopped = func.least(Share.expires_at, Share.ended_at, type_=Share.expires_at.type)
+    purged, after = 0, 0
+    while True:
+        rows = session.execute(select(Share.id, Share.expires_at, Share.ended_at).where(
+            Share.purged_at.is_(None), Share.id > after, stopped < cutoff).order_by(Share.id).limit(batch)).all()
+        if not rows:
+            break
+        after = rows[-1].id
+        ids = [r.id for r in rows if rules.purge_due(r.expires_at, r.ended_at, now)]
+        if ids:
+            _purge_shares(session, ids, now)
+            purged += len(ids)
+    if purged:
+        record_event(session, actor="portal", action=events.SHARES_PURGED, detail=f"{purged} share(s)")
     old = session.execute(delete(CodeAttempt).where(CodeAttempt.at < now - 24 * rules.ATTEMPT_WINDOW))
-    return PurgeReport(len(due), purge_fetches(session, now), old.rowcount)  # type: ignore[attr-defined]
+    return PurgeReport(purged, purge_fetches(session, now), old.rowcount)  # type: ignore[attr-defined]
+
+
+def _purge_shares(session: Session, ids: list[int], now: datetime) -> None:
+    views = select(func.count()).where(ShareView.share_id == Share.id).correlate(Share).scalar_subquery()
+    session.execute(update(Share).where(Share.id.in_(ids)).values(
+        views_count=views, owner_name=None, recipient=None, message=None, snapshot=None, code_hash=None, pdf=None,
+        pdf_sha256=None, owner_birth_date=None, purged_at=now).execution_options(synchronize_session=False))
+    for table in (ShareView, ShareDocument, CodeAttempt):
+        session.execute(delete(table).where(table.share_id.in_(ids)))
 
 
 # ---------------------------------------------------------------------------------------------------------- verify

@@ -212,3 +212,30 @@ def test_purge_twelve_months_after_the_end_leaves_only_counts(db: Database, sour
         assert s.scalars(select(ShareView)).all() == []
         assert shares.list_shares(s, OWNER.national_id, datetime.now(UTC)) == []
     assert _open(db, _token(created.link), created.code).status is OpenStatus.NOT_FOUND
+
+
+def test_the_purge_goes_by_batches_and_the_exact_day(db: Database, source: StaticResultsSource) -> None:
+    created = _share(db, source, recipients=[f"hr{n}@example.no" for n in range(7)])
+    opened = [_open(db, _token(c.link), c.code).share.public_id for c in created[:5]]  # type: ignore[union-attr]
+    _open(db, _token(created[0].link), created[0].code)  # the first one twice
+    ended_at = datetime.now(UTC)
+    with db.session() as s:
+        for public_id in opened:  # five ended now; the last two run until their day, 14 days on
+            shares.end_share(s, owner_id=OWNER.national_id, public_id=public_id, now=ended_at)
+    with db.read_session() as s:
+        first_end = min(e for e in s.scalars(select(Share.ended_at)) if e is not None)
+    with db.session() as s:  # a second before 12 calendar months have passed: nothing
+        assert shares.purge(s, rules.add_months(first_end, 12) - timedelta(seconds=1), batch=2).shares == 0
+    with db.session() as s:
+        assert shares.purge(s, ended_at + timedelta(days=367), batch=2).shares == 5  # three batches of 2, 2, 1
+    with db.read_session() as s:
+        rows = {r.public_id: r for r in s.scalars(select(Share))}
+        purged = [rows[p] for p in opened]
+        assert all(r.purged_at is not None and (r.snapshot, r.pdf, r.recipient, r.code_hash) == (None,) * 4
+                   for r in purged)
+        assert [r.views_count for r in purged] == [2, 1, 1, 1, 1]
+        kept = [r for p, r in rows.items() if p not in opened]
+        assert len(kept) == 2 and all(r.purged_at is None and r.snapshot is not None for r in kept)
+        assert s.scalars(select(ShareView)).all() == []
+    with db.session() as s:
+        assert shares.purge(s, ended_at + timedelta(days=400), batch=2).shares == 2
