@@ -11,7 +11,6 @@ same :func:`~vitnemal.node.handling.handle_request`, so every check is made once
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from typing_extensions import TypedDict  # pydantic (the response model) needs it before Python 3.12
 
 from vitnemal import ratelimit
+from vitnemal.asgi import NODE_PATH, send_response
 from vitnemal.config import Settings
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.node.batch import BATCH_PATH, MAX_BATCH_REQUEST_BYTES
@@ -124,7 +124,6 @@ def _reply(outcome: str | Refusal) -> Response:
     return Response(content=outcome, media_type=MEDIA_TYPE)
 
 
-_QUESTION = re.compile(rf"/nodes/([^/]+)/({re.escape(PATH)}|{re.escape(BATCH_PATH)})")
 _LIMITS = {PATH: MAX_REQUEST_BYTES, BATCH_PATH: MAX_BATCH_REQUEST_BYTES}
 _ERROR = b"Internal Server Error"
 # The blocking work (database, signatures) runs here, as many at once as anyio's default pool (FastAPI's) allows;
@@ -163,12 +162,12 @@ class NodeFastPath:
         self.app, self.hold = app, hold
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        found = _QUESTION.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
-        if found is None:
+        found = NODE_PATH.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        if found is None or found["rest"] not in _LIMITS:
             await self.app(scope, receive, send)
             return
         arrived = time.perf_counter()
-        code, question = found.group(1), found.group(2)
+        code, question = found["code"], found["rest"]
         host: LocalInstitutions = scope["app"].state.host
         declared = _declared_length(scope)
         if declared is None or declared > _LIMITS[question] or code in host.unavailable or not host.serves(code):
@@ -189,24 +188,16 @@ class NodeFastPath:
                 _threads(), handle, host, code, bytes(body), datetime.now(UTC), limiter)
         except Exception:
             # As Starlette's ServerErrorMiddleware does: a plain 500 to the requester, the error to the server's log.
-            await _send(send, 500, _ERROR, b"text/plain; charset=utf-8")
+            await send_response(send, 500, _ERROR, b"text/plain; charset=utf-8")
             raise
         if isinstance(outcome, Answer):
             outcome = outcome.token
         if isinstance(outcome, Refusal):
             extra = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers().items()]
-            await _send(send, outcome.status, outcome.body(), b"application/json", extra)
+            await send_response(send, outcome.status, outcome.body(), b"application/json", extra)
             return
         if self.hold is not None:
             wait = self.hold(code) - (time.perf_counter() - arrived)
             if wait > 0:
                 await asyncio.sleep(wait)
-        await _send(send, 200, outcome.encode(), MEDIA_TYPE.encode())
-
-
-async def _send(send: Send, status: int, body: bytes, media_type: bytes,
-                headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    # The headers in the order Starlette's Response gives them: the response's own, then length and type.
-    fields = [*(headers or []), (b"content-length", str(len(body)).encode()), (b"content-type", media_type)]
-    await send({"type": "http.response.start", "status": status, "headers": fields})
-    await send({"type": "http.response.body", "body": body})
+        await send_response(send, 200, outcome.encode(), MEDIA_TYPE.encode())

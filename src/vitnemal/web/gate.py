@@ -19,11 +19,11 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from vitnemal.asgi import NODE_PATH, send_response
 from vitnemal.institutions.host import LocalInstitutions
 from vitnemal.staff.service import NotAuthenticated, authenticate
 
 API_PATH = re.compile(r"/api/institutions/(?P<code>[^/]+)(?:/.*)?")
-NODE_PATH = re.compile(r"/nodes/(?P<code>[^/]+)(?:/.*)?")
 RETRY_AFTER_S = 3600
 
 
@@ -80,8 +80,4 @@ _RETRY = [(b"retry-after", str(RETRY_AFTER_S).encode())]
 
 async def _answer(send: Send, status: int, detail: str | dict[str, str],
                   headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *(headers or [])]})
-    await send({"type": "http.response.body", "body": body})
+    await send_response(send, status, json.dumps({"detail": detail}).encode(), b"application/json", headers)
