@@ -11,8 +11,9 @@ the PDF is tagged for accessibility. Signing is separate: ``signer.sign(renderer
 
 Speed: the compiler is reused (typst caches fonts and layout between documents), the QR code is built as a small
 SVG path with a fixed mask pattern (choosing the "best" of eight masks is what makes QR generation slow in pure
-Python, ~8 ms; any mask is a valid code), and the PDF's creation date is the issue date, so the same set renders
-to the same bytes.
+Python, ~8 ms; any mask is a valid code), transcript rows that are surely one line high are given their height
+(:mod:`vitnemal.diplomas.rows`: typst then lays each out once instead of measuring it first), and the PDF's creation
+date is the issue date, so the same set renders to the same bytes.
 """
 
 from __future__ import annotations
@@ -130,22 +131,40 @@ class DiplomaRenderer:
     def __init__(self, template: Path = TEMPLATE) -> None:
         import typst
 
+        from vitnemal.diplomas.rows import measure_font
+
         self._compiler = typst.Compiler(str(template), ignore_system_fonts=True)
+        self._metrics = measure_font()
 
     def render(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *,
                elmo_xml: bytes | None = None, qr: str | None = None) -> bytes:
         """Return the set as PDF bytes (unsigned), with its ELMO XML attached; the ELMO XML and the QR code of
         ``verify_url`` are made here unless given."""
-        from vitnemal.interop.elmo import diploma_to_elmo
-
-        view = diploma_view(diploma_set, document_id=document_id, verify_url=verify_url)
-        elmo = elmo_xml if elmo_xml is not None else diploma_to_elmo(diploma_set)
-        inputs = {"data": json.dumps(view, ensure_ascii=False), "qr": qr if qr is not None else qr_svg(verify_url),
-                  "elmo": elmo.decode("utf-8")}
+        inputs = self._inputs(diploma_set, document_id, verify_url, elmo_xml=elmo_xml, qr=qr)
         created = datetime.combine(diploma_set.issued_on, time(12), UTC)
         pdf = self._compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=PDF_STANDARD, timestamp=created)
         assert isinstance(pdf, bytes)
         return pdf
+
+    def pages_png(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *, fixed_rows: bool = True,
+                  ppi: float = 72) -> list[bytes]:
+        """The set's pages as PNG images; ``fixed_rows=False`` lets typst measure every transcript row (how the
+        layout of :mod:`vitnemal.diplomas.rows` is checked: both must give the same pages)."""
+        inputs = self._inputs(diploma_set, document_id, verify_url, fixed_rows=fixed_rows)
+        pages = self._compiler.compile(format="png", sys_inputs=inputs, ppi=ppi)
+        return pages if isinstance(pages, list) else [pages] if isinstance(pages, bytes) else []
+
+    def _inputs(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *, elmo_xml: bytes | None = None,
+                qr: str | None = None, fixed_rows: bool = True) -> dict[str, str]:
+        from vitnemal.diplomas.rows import row_heights
+        from vitnemal.interop.elmo import diploma_to_elmo
+
+        view = diploma_view(diploma_set, document_id=document_id, verify_url=verify_url)
+        if fixed_rows:
+            view["transcript"]["rows"] = row_heights(view["transcript"], view["labels"], self._metrics)
+        elmo = elmo_xml if elmo_xml is not None else diploma_to_elmo(diploma_set)
+        return {"data": json.dumps(view, ensure_ascii=False), "qr": qr if qr is not None else qr_svg(verify_url),
+                "elmo": elmo.decode("utf-8")}
 
 
 _local = threading.local()
