@@ -133,11 +133,19 @@ def check_institution(settings: Settings, code: str, lang: str | None = None) ->
     require_federation(settings, lang)
     try:
         Registry.load(settings.registry_path).get(code)
-    except LookupError as exc:
-        raise fail(str(exc), lang=lang) from None
+    except LookupError:
+        raise refuse(P_("cli", "Unknown institution %(code)s: it is not in the federation registry (%(path)s)."),
+                     code=code, path=settings.registry_path, lang=lang) from None
 
 
-def _message(exc: Exception) -> str:
+def said_error(exc: Exception, lang: str | None = None) -> str:
+    """A service's error as a person reads it: in ``lang`` when the error can say itself (``said(pgettext)``: the
+    records', the person register's and recognition's refusals), else its text."""
+    say = getattr(exc, "said", None)
+    if callable(say):
+        from vitnemal.web.i18n import translations
+
+        return str(say(translations(lang or environment_language()).upgettext))
     # A KeyError's str() is the repr of its key, quotes included.
     return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
@@ -157,7 +165,7 @@ def institution_session(code: str, *, write: bool = False, home: Path | None = N
         with db.session() if write else db.read_session() as session:
             yield session
     except (LookupError, ValueError) as exc:
-        raise fail(str(exc) + (hint(exc) if hint else ""), lang=lang) from None
+        raise fail(said_error(exc, lang) + (hint(exc) if hint else ""), lang=lang) from None
     finally:
         db.dispose()
 
@@ -178,7 +186,7 @@ def web_session(settings: Settings, *, write: bool = True,
         with db.session() if write else db.read_session() as session:
             yield session
     except errors as exc:
-        raise fail(_message(exc), lang=lang) from None
+        raise fail(said_error(exc, lang), lang=lang) from None
     finally:
         db.dispose()
 

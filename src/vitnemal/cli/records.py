@@ -27,6 +27,7 @@ from vitnemal.cli.common import (
     institution_session,
     parse_date,
     refuse,
+    said_error,
 )
 from vitnemal.i18n import P_
 
@@ -59,7 +60,7 @@ def add_result(
     try:
         year, season = services.parse_term(term)
     except ValueError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_error(exc)) from None
     on = parse_date(assessed_on, "--assessed-on")
     with institution_session(institution, write=True, home=home) as session:
         result = services.record_result(session, person, course, year, season, grade, thesis_title=thesis_title,

@@ -31,6 +31,7 @@ from vitnemal.records.models import (
 )
 from vitnemal.records.people import find_person_by_any_id as find_person_by_any_id  # the one look-up, here too
 from vitnemal.records.people import normalise_id as normalise_id
+from vitnemal.records.refusals import P_, NotInRecords, RecordsRefused
 from vitnemal.records.terms import parse_term as parse_term  # re-exported: the CLI parses terms here
 from vitnemal.records.terms import season_of
 
@@ -39,27 +40,28 @@ PASSED, NOT_PASSED = "Bestått", "Ikke bestått"
 _LEVELS = ("bachelor", "master", "phd", "other")
 
 
-class UnknownPerson(LookupError):
+class UnknownPerson(NotInRecords):
     """No person with that national id (current or earlier) in this institution's records."""
 
 
-class UnknownCourse(LookupError):
+class UnknownCourse(NotInRecords):
     """No course with that code in this institution's catalogue."""
 
 
-class UnknownQualification(LookupError):
+class UnknownQualification(NotInRecords):
     """The person has no qualification with that code."""
 
 
-def parse_credits(value: Decimal | str | float | int, what: str = "credits") -> Decimal:
+def parse_credits(value: Decimal | str | float | int) -> Decimal:
     """A number of credits (studiepoeng) as typed or sent: positive, at most 999, in tenths at most (7.5);
     ValueError says what to write instead."""
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number of {what}.") from None
+        raise RecordsRefused(P_("records", "%(value)s is not a number of credits."), value=repr(value)) from None
     if not number.is_finite() or number <= 0 or number > 999 or number != number.quantize(Decimal("0.1")):
-        raise ValueError(f"{value!r} is not a number of {what}: use a positive number such as 10 or 7.5.")
+        raise RecordsRefused(P_("records", "%(value)s is not a number of credits: use a positive number such as 10 "
+                                            "or 7.5."), value=repr(value))
     return number
 
 
@@ -71,11 +73,13 @@ def check_grade(course: Course, grade: str) -> tuple[str, bool]:
             return PASSED, True
         if value in ("ikke bestått", "ikkje bestått", "failed", "fail"):
             return NOT_PASSED, False
-        raise ValueError(f"{grade!r} is not a grade for {course.code}, which is graded pass/fail: "
-                         f"use \"{PASSED}\" or \"{NOT_PASSED}\"")
+        raise RecordsRefused(P_("records", "%(grade)s is not a grade for %(course)s, which is graded pass/fail: use "
+                                            "“%(passed)s” or “%(not_passed)s”."),
+                             grade=repr(grade), course=course.code, passed=PASSED, not_passed=NOT_PASSED)
     value = grade.strip().upper()
     if value not in LETTER_GRADES:
-        raise ValueError(f"{grade!r} is not a grade for {course.code}, which is graded on the letter scale A–F")
+        raise RecordsRefused(P_("records", "%(grade)s is not a grade for %(course)s, which is graded on the letter "
+                                            "scale A–F."), grade=repr(grade), course=course.code)
     return value, value != "F"
 
 
@@ -83,7 +87,8 @@ def get_person(session: Session, national_id: str) -> Person:
     """The person with ``national_id`` (current or earlier); raise :class:`UnknownPerson` otherwise."""
     person = find_person_by_any_id(session, [national_id])
     if person is None:
-        raise UnknownPerson(f"No person with national id {normalise_id(national_id)} in this institution's records")
+        raise UnknownPerson(P_("records", "No person with national id %(national_id)s is in this institution's "
+                                           "records."), national_id=normalise_id(national_id))
     return person
 
 
@@ -95,8 +100,10 @@ def get_course(session: Session, code: str) -> Course:
     if course is None:
         prefix = code.strip().upper()[:3]
         similar = session.scalars(select(Course.code).where(Course.code.like(f"{prefix}%")).limit(6)).all()
-        hint = f" (similar codes: {', '.join(similar)})" if similar else ""
-        raise UnknownCourse(f"No course {code!r} in this institution's catalogue{hint}")
+        if similar:
+            raise UnknownCourse(P_("records", "No course %(code)s is in this institution's catalogue (similar codes: "
+                                              "%(similar)s)."), code=repr(code), similar=", ".join(similar))
+        raise UnknownCourse(P_("records", "No course %(code)s is in this institution's catalogue."), code=repr(code))
     return course
 
 
@@ -120,7 +127,7 @@ def record_result(
     course = get_course(session, course_code)
     season_norm = season_of(season)
     if season_norm is None:
-        raise ValueError(f"{season!r} is not a season: use VÅR or HØST")
+        raise RecordsRefused(P_("records", "%(season)s is not a season: use VÅR or HØST."), season=repr(season))
     value, passed = check_grade(course, grade)
     result = session.scalar(select(AssessmentResult).where(
         AssessmentResult.person_id == person.id, AssessmentResult.course_id == course.id,
@@ -145,7 +152,8 @@ def _best_passed(session: Session, person: Person, course: Course) -> Assessment
         AssessmentResult.person_id == person.id, AssessmentResult.course_id == course.id,
         AssessmentResult.passed.is_(True)).order_by(AssessmentResult.year.desc(), AssessmentResult.season)).all()
     if not results:
-        raise ValueError(f"{person.name} has no passed result in {course.code} to count toward the qualification")
+        raise RecordsRefused(P_("records", "%(name)s has no passed result in %(course)s to count toward the "
+                                            "qualification."), name=person.name, course=course.code)
     # Letter grades sort A < B < …; the best one counts, the latest among equals.
     return min(results, key=lambda r: r.grade if r.grade in LETTER_GRADES else "")
 
@@ -170,9 +178,10 @@ def award_qualification(
     """
     person = get_person(session, national_id)
     if level not in _LEVELS:
-        raise ValueError(f"{level!r} is not a level: use one of {', '.join(_LEVELS)}")
+        raise RecordsRefused(P_("records", "%(level)s is not a level: use one of %(levels)s."), level=repr(level),
+                             levels=", ".join(_LEVELS))
     if session.scalar(select(Qualification).where(Qualification.person_id == person.id, Qualification.code == code)):
-        raise ValueError(f"{person.name} already has qualification {code}")
+        raise RecordsRefused(P_("records", "%(name)s already has qualification %(code)s."), name=person.name, code=code)
     results = [_best_passed(session, person, get_course(session, c)) for c in courses]
     total = Decimal(credits) if credits is not None else sum((r.credits for r in results), Decimal(0))
     qual = Qualification(person_id=person.id, code=code, name_nb=name_nb, name_en=name_en, level=level,
@@ -199,7 +208,11 @@ def get_qualification(session: Session, person: Person, code: str) -> Qualificat
                                                       Qualification.code == code))
     if qual is None:
         held = session.scalars(select(Qualification.code).where(Qualification.person_id == person.id)).all()
-        raise UnknownQualification(no_qualification(person.name, code, held))
+        if held:
+            raise UnknownQualification(P_("records", "%(name)s has no qualification %(code)s (has: %(held)s)."),
+                                       name=person.name, code=repr(code), held=", ".join(held))
+        raise UnknownQualification(P_("records", "%(name)s has no qualification %(code)s, nor any other."),
+                                   name=person.name, code=repr(code))
     return qual
 
 
@@ -207,7 +220,8 @@ def set_diploma_issued(session: Session, national_id: str, qualification_code: s
     """Set (or with None clear) the date the diploma of the person's qualification was issued (Dato_Utlev_Vitn)."""
     qual = get_qualification(session, get_person(session, national_id), qualification_code)
     if on is not None and on < qual.award_date:
-        raise ValueError(f"the diploma cannot be issued ({on}) before the degree was awarded ({qual.award_date})")
+        raise RecordsRefused(P_("records", "The diploma cannot be issued (%(on)s) before the degree was awarded "
+                                            "(%(awarded)s)."), on=on, awarded=qual.award_date)
     qual.diploma_issued_on = on
     session.flush()
     return qual
@@ -219,7 +233,7 @@ def record_consent(session: Session, national_id: str, type: str = CONSENT_RESUL
     person = get_person(session, national_id)
     value = {"J": "J", "JA": "J", "Y": "J", "YES": "J", "N": "N", "NEI": "N", "NO": "N"}.get(answer.strip().upper())
     if value is None:
-        raise ValueError(f"{answer!r} is not an answer: use J (yes) or N (no)")
+        raise RecordsRefused(P_("records", "%(answer)s is not an answer: use J (yes) or N (no)."), answer=repr(answer))
     when = at or datetime.now(UTC)
     if when.tzinfo is None:
         raise ValueError("the consent time needs a time zone")
@@ -233,7 +247,8 @@ def get_exchange_settings(session: Session) -> ExchangeSettings:
     """The institution's one settings row; LookupError if the database has none (not a federation member)."""
     row = session.scalar(select(ExchangeSettings).order_by(ExchangeSettings.id))
     if row is None:
-        raise LookupError("This database has no exchange settings: it was not set up as an institution")
+        raise NotInRecords(P_("records", "This database has no exchange settings: it was not set up as an "
+                                         "institution."))
     return row
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from vitnemal.records.refusals import P_, RecordsRefused
+
 Season = Literal["VÅR", "HØST"]
 SEASONS: tuple[Season, ...] = ("VÅR", "HØST")
 
@@ -41,5 +43,6 @@ def parse_term(text: str) -> tuple[int, Season]:
     years = [p for p in parts if p.isdigit() and len(p) == 4]
     seasons = [season_of(p) for p in parts if not p.isdigit()]
     if len(parts) != 2 or len(years) != 1 or len(seasons) != 1 or seasons[0] is None:
-        raise ValueError(f"{text!r} is not a term: write the year and VÅR or HØST, e.g. \"2025 HØST\"")
+        raise RecordsRefused(P_("records", "%(term)s is not a term: write the year and VÅR or HØST, e.g. “2025 HØST”."),
+                             term=repr(text))
     return int(years[0]), seasons[0]

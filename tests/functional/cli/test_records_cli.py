@@ -71,20 +71,40 @@ def test_consent_settings_and_people(fed: Fed) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["add-result", "-i", "216", "-p", "01536112185", "-c", "RES-100", "-t", "2025 HØST", "-g", "X"], "letter scale"),
-    (["add-result", "-i", "216", "-p", "01536112185", "-c", "NOPE", "-t", "2025 HØST", "-g", "A"], "No course"),
-    (["add-result", "-i", "216", "-p", "01536112185", "-c", "RES-100", "-t", "høsten", "-g", "A"], "not a term"),
-    (["add-result", "-i", "216", "-p", "12345678901", "-c", "RES-100", "-t", "2025 HØST", "-g", "A"], "No person"),
-    (["show", "-i", "999", "-p", "01536112185"], "Unknown institution code '999'"),
+    (["add-result", "-i", "216", "-p", "01536112185", "-c", "RES-100", "-t", "2025 HØST", "-g", "X"],
+     "'X' er ikke en karakter i RES-100, som vurderes med bokstavkarakterer A–F."),
+    (["add-result", "-i", "216", "-p", "01536112185", "-c", "NOPE", "-t", "2025 HØST", "-g", "A"],
+     "Emnet 'NOPE' finnes ikke"),
+    (["add-result", "-i", "216", "-p", "01536112185", "-c", "RES-100", "-t", "høsten", "-g", "A"],
+     "'høsten' er ikke en termin: skriv året"),
+    (["add-result", "-i", "216", "-p", "12345678901", "-c", "RES-100", "-t", "2025 HØST", "-g", "A"],
+     "Ingen person med fødselsnummer 12345678901 er registrert ved institusjonen."),
+    (["show", "-i", "999", "-p", "01536112185"], "Ukjent institusjon 999: den finnes ikke i føderasjonsregisteret"),
     (["issue-diploma", "-i", "216", "-p", "01536112185", "-q", "X"], "enten --on"),
-    (["consent", "-i", "185", "-p", "01536112185", "--answer", "kanskje"], "J (yes) or N"),
+    (["consent", "-i", "185", "-p", "01536112185", "--answer", "kanskje"],
+     "'kanskje' er ikke et svar: bruk J (ja) eller N (nei)."),
     # issue 7 #3: another person's ordinary fødselsnummer is never an earlier id
-    (["add-earlier-id", "-i", "185", "-p", "01536112185", "--earlier-id", "01039510010"], "ordinary fødselsnummer"),
+    (["add-earlier-id", "-i", "185", "-p", "01536112185", "--earlier-id", "01039510010"], "er et vanlig fødselsnummer"),
 ])
 def test_errors_are_clear(fed: Fed, args: list[str], message: str) -> None:
     env, _ = fed
     code, out = _run(env, *args)
     assert code == 1 and message in out
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("nb", "Feil: '2025 sommer' er ikke en termin: skriv året og VÅR eller HØST, for eksempel «2025 HØST»."),
+    ("nn", "Feil: '2025 sommer' er ikkje ein termin: skriv året og VÅR eller HØST, til dømes «2025 HØST»."),
+    ("en", "Error: '2025 sommer' is not a term: write the year and VÅR or HØST, e.g. “2025 HØST”."),
+])
+def test_a_service_refusal_is_said_in_the_users_language(fed: Fed, lang: str, message: str) -> None:
+    env, _ = fed
+    code, out = _run({**env, "VITNEMAL_LANG": lang}, "add-result", "-i", "216", "-p", "01536112185", "-c", "RES-100",
+                     "-t", "2025 sommer", "-g", "A")
+    assert code == 1 and out.strip() == message, out
+    code, out = _run({**env, "VITNEMAL_LANG": lang}, "add-result", "-i", "216", "-p", "01536112185", "-c", "NOPE",
+                     "-t", "2025 HØST", "-g", "A")
+    assert code == 1 and ("No course 'NOPE'" in out) == (lang == "en"), out  # raised inside the session
 
 
 def test_a_malformed_date_is_a_usage_error_like_everywhere_in_the_cli(fed: Fed) -> None:

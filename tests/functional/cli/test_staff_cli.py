@@ -52,7 +52,7 @@ def test_refusals_say_what_to_do(tmp_path, sqlite_template) -> None:
         (["grant", "--user", "not a name", "--role", "case_worker", "-i", "185"], "is not a user name"),
         (["grant", "--user", "ola@uio.no", "--role", "case_worker"], "enten --institution"),
         (["grant", "--user", "ola@uio.no", "--role", "federation_operator", "-i", "185"], "bruk --operator"),
-        (["grant", "--user", "ola@uio.no", "--role", "case_worker", "-i", "999"], "Unknown institution"),
+        (["grant", "--user", "ola@uio.no", "--role", "case_worker", "-i", "999"], "Ukjent institusjon 999"),
     ]:
         result = runner.invoke(app, ["staff", *args], env=env)
         assert result.exit_code == 1 and message in result.output, (args, result.output)

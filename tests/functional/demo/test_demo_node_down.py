@@ -72,7 +72,7 @@ def test_a_stopped_node_is_unavailable_retried_and_answers_when_started(tmp_path
 def test_stop_node_refuses_an_unknown_institution(tmp_path: Path, sqlite_template: Path) -> None:
     fed = make_federation(tmp_path / "fed", ["185"], "http://127.0.0.1:9", template=sqlite_template)
     code, out = _run(fed.settings.home, "demo", "stop-node", "999")
-    assert code == 1 and "Unknown institution code '999'" in out
+    assert code == 1 and "Feil: Ukjent institusjon 999: den finnes ikke i føderasjonsregisteret" in out, out
 
 
 def test_the_portal_sees_a_stopped_node_as_not_answering_and_asks_again(tmp_path: Path,
