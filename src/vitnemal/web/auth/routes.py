@@ -13,7 +13,6 @@ import secrets
 import time
 from urllib.parse import quote, urlsplit
 
-import httpx
 from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -117,7 +116,7 @@ async def start_login(request: Request, provider: str = Path(..., max_length=40)
     if not decision.allowed:
         return _to_login("rate", next_path, staff=staff)
     try:
-        async with httpx.AsyncClient() as http:
+        async with oidc.http_client() as http:
             url, pending = await oidc.start(http, chosen, _redirect_uri(request), next_path, language(request))
     except oidc.LoginFailed as exc:
         log.warning("login could not start with %s: %s", chosen.name, exc.detail)
@@ -152,7 +151,7 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     if provider is None:
         return _to_login("invalid")
     try:
-        async with httpx.AsyncClient() as http:
+        async with oidc.http_client() as http:
             identity = await oidc.finish(http, provider, _redirect_uri(request), pending, code)
     except oidc.LoginFailed as exc:
         log.warning("login with %s refused: %s", provider.name, exc.detail)
@@ -197,7 +196,7 @@ async def logout(request: Request) -> Response:
     await run_in_threadpool(end_session, request)
     back = w.settings.public_url.rstrip("/") + (STAFF_LOGGED_OUT if staff else "/auth/logged-out")
     if provider is not None:
-        async with httpx.AsyncClient() as http:
+        async with oidc.http_client() as http:
             url = await oidc.logout_url(http, provider, id_token if isinstance(id_token, str) else None, back)
         if url is not None and _origin(url) == _origin(back):
             return RedirectResponse(url, status_code=303)
