@@ -98,6 +98,12 @@ def _hint(exc: Any, code: str) -> list[str]:
     return steps.get(getattr(exc, "next_step", None) or "", [])
 
 
+# What the order's status says to the case worker (the code stays in --json).
+_ORDER_STATE = {"queued": "venter på å bli kjørt", "running": "institusjonene spørres nå",
+                "waiting": "venter på nytt forsøk hos en institusjon som ikke svarte",
+                "done": "alle institusjonene har svart"}
+
+
 def _print_case(view: CaseView, external: list[ImportedResult] | None = None) -> None:
     from rich.console import Console
 
@@ -111,8 +117,8 @@ def _print_case(view: CaseView, external: list[ImportedResult] | None = None) ->
                                                           if view["qualification_code"] else ""))
     console.print(f"Opprettet {show_iso(view['opened_at'])} av {view['opened_by']}")
     if view["order"]:
-        console.print(f"Resultatbestilling {view['order']['order_id']}: {view['order']['label']} "
-                      f"({view['order']['status']})")
+        console.print(f"Resultatbestilling {view['order']['order_id']}: {view['order']['label']}; "
+                      f"{_ORDER_STATE.get(view['order']['status'], view['order']['status'])}")
     if view["items"]:
         table = cli_table("Nr", "Mot", "Kode", "Navn", "Institusjon", "Termin", "Sp", "Vedtatt",
                           whole=("Nr", "Mot", "Kode", "Termin", "Sp", "Vedtatt"))

@@ -204,6 +204,8 @@ def _check_recognition(lines: list[Line], ran: dict[Line, str]) -> None:
     assert "MA-PSY" in said[1][1] and "MA-INF" in said[1][1], said[1]  # refused, with what they can take instead
     assert "Høgskulen på Vestlandet (tidligere Høgskulen i Sogn og Fjordane): 3 resultater er hentet inn." in said[3][1]
     assert next(out for step, out in said if step == "list").count("2 vedtak (1 trukket)") == 1, said
+    shown = next(out for step, out in said if step == "show 1")
+    assert "Resultatbestilling" in shown and "; alle institusjonene har svart" in shown, shown  # no "(done)"
     case = json.loads(said[-1][1])
     assert case["status"] == "FERDIG" and case["national_id"] == "12039830009" and case["case_id"] == 1
     kept = [(i["code"], i["credits_counted"], i["term"], i["withdrawn_at"] is None) for i in case["items"]]
