@@ -102,3 +102,37 @@ def test_a_grade_in_other_digits_gets_the_explaining_paths_points_or_none() -> N
         assert fast is None or fast == explained(changed), grade
     changed[at] = "\u2075"
     assert explained(changed) is None  # refused as "not a grade", not a ValueError out of the parser
+
+
+def _valid_pupil(**cells: str) -> list[str]:
+    """A generated valid pupil's cells with these columns set (a column name -> cell; "" empties it)."""
+    row = pupil_row(generate_pupil(random.Random(5), 3))
+    for column in ("eksamen norsk hovedmål skriftlig", "eksamen norsk sidemål skriftlig", "eksamen engelsk skriftlig",
+                   "eksamen matematikk skriftlig", "eksamen norsk muntlig", "eksamen engelsk muntlig",
+                   "eksamen matematikk muntlig-praktisk", "eksamen KRLE muntlig", "eksamen samfunnsfag muntlig"):
+        row[STANDARD_HEADER.index(column)] = ""
+    for column, cell in cells.items():
+        row[STANDARD_HEADER.index(column)] = cell
+    return row
+
+
+def test_the_final_grades_the_exam_rules_read_are_judged_with_the_exams() -> None:
+    # Final grades and exams are remembered as separate patterns; the exam rules read three final grades (norsk
+    # sidemål, fremmedspråk, arbeidslivsfag), so exams valid with one of them are not taken as valid with another.
+    written_norsk = {"eksamen norsk hovedmål skriftlig": "4", "eksamen norsk sidemål skriftlig": "5",
+                     "eksamen engelsk muntlig": "3"}
+    valid = _valid_pupil(**written_norsk, **{"norsk sidemål skriftlig": "4"})
+    assert PLAN.score(valid) == explained(valid) is not None
+    exempt = _valid_pupil(**written_norsk, **{"norsk sidemål skriftlig": "fritatt"})
+    assert explained(exempt) is None  # an exempt pupil gets one written norsk grade
+    assert PLAN.score(exempt) is None
+    one_paper = _valid_pupil(**{"eksamen norsk hovedmål skriftlig": "4", "eksamen engelsk muntlig": "3",
+                                "norsk sidemål skriftlig": "fritatt"})
+    assert PLAN.score(one_paper) == explained(one_paper) is not None
+
+    oral = {"eksamen matematikk skriftlig": "4", "eksamen fremmedspråk muntlig": "5"}
+    languages = _valid_pupil(**oral, **{"fremmedspråk": "4", "arbeidslivsfag": ""})
+    assert PLAN.score(languages) == explained(languages) is not None
+    working_life = _valid_pupil(**oral, **{"fremmedspråk": "", "arbeidslivsfag": "4"})
+    assert explained(working_life) is None  # the oral exam is in a subject the pupil does not have
+    assert PLAN.score(working_life) is None
