@@ -12,14 +12,12 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 import anyio.from_thread
-from babel.dates import format_date
 from fastapi import Depends, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -31,11 +29,10 @@ from vitnemal.portal.app import Portal, PortalNotReady
 from vitnemal.portal.fetch import FetchView
 from vitnemal.portal.mail import MailError
 from vitnemal.portal.source import Owner
-from vitnemal.portal.texts import credits_text
+from vitnemal.portal.views import disclosures_view, institutions_view
 from vitnemal.web import longpoll
 from vitnemal.web.assets import file_route, versioned
 from vitnemal.web.context import language, save_session
-from vitnemal.web.i18n import babel_locale
 from vitnemal.web.routing import page_router, require_login
 from vitnemal.web.sessions import BrowserSession
 from vitnemal.web.templating import gettext_for, register_templates, render
@@ -47,7 +44,6 @@ PROGRESS_JS = Path(__file__).parent / "static" / "progress.js"
 PROGRESS_JS_URL = versioned("/portal/progress.js", PROGRESS_JS)  # what the page links: cached, no request per page
 MAX_CHOICES = 500
 MAX_CHOICE_CHARS = 300
-LEVEL_ORDER = {"phd": 0, "master": 1, "bachelor": 2}
 
 
 def portal_of(request: Request) -> Portal:
@@ -78,10 +74,21 @@ def _id_token_claims(token: object) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
-def page_texts(lang: str) -> dict[str, Any]:
+class PageTexts(TypedDict):
+    """Words the templates look up by key."""
+
+    seasons: dict[str, str]
+    levels: dict[str, str]
+    states: dict[str, str]
+    view_kinds: dict[str, str]
+    diploma_languages: dict[str, str]
+    share_languages: list[tuple[str, str]]
+
+
+def page_texts(lang: str) -> PageTexts:
     """Words the templates look up by key (term seasons, levels, states, view kinds), in the page's language."""
     _ = gettext_for(lang)
-    return {
+    return PageTexts(**{
         "seasons": {"VÅR": _("Spring"), "HØST": _("Autumn")},
         "levels": {"bachelor": _("Bachelor's degree"), "master": _("Master's degree"), "phd": _("PhD"),
                    "other": _("Qualification")},
@@ -90,56 +97,7 @@ def page_texts(lang: str) -> dict[str, Any]:
                        "diploma": _("Downloaded the institution's diploma")},
         "diploma_languages": {"nb": _("bokmål"), "nn": _("nynorsk"), "en": _("English")},
         "share_languages": [("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English"), ("se", "Davvisámegiella")],
-    }
-
-
-def institutions_view(items: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Institutions as the templates show them: qualifications (highest level first) with courses, then the rest."""
-    out = []
-    for inst in items:
-        quals, others = rules.split_courses(inst)
-        for q in quals:
-            q["award_date"] = format_date(date.fromisoformat(str(q["award_date"])), "long", locale=babel_locale(lang))
-            q["credits"] = credits_text(str(q["credits"]), lang)
-            q["course_rows"] = [_row(r, lang) for r in q["course_rows"]]
-        others = [_row(r, lang) for r in others]
-        tests = [{"code": p.code, "name": p.name_en if lang == "en" else p.name_nb, "latest": _row(p.latest, lang),
-                  "best": _row(p.best, lang), "same": p.latest["key"] == p.best["key"]}
-                 for p in rules.language_test_parts(inst.get("results", ()))]
-        quals.sort(key=lambda q: (LEVEL_ORDER.get(str(q.get("level")), 9), str(q["award_date"])))
-        fetched = inst.get("fetched_at")
-        out.append({"code": inst["code"], "name": inst["name"], "quals": quals, "others": others, "tests": tests,
-                    "fetched_at": datetime.fromisoformat(fetched) if isinstance(fetched, str) else fetched})
-    return out
-
-
-def disclosures_view(view: FetchView, lang: str) -> list[dict[str, Any]]:
-    """Who has fetched the owner's results, as the page lists them (newest first)."""
-    _ = gettext_for(lang)
-    names = {i.code: i.name for i in view.institutions}
-    rows = []
-    for d in view.disclosures():
-        try:
-            at = datetime.fromisoformat(str(d["at"]))
-        except ValueError:
-            continue
-        own = d.get("basis") == "owner_login"
-        requester = str(d.get("requester") or "")
-        rows.append({
-            "at": at, "institution": d["institution_name"],
-            "who": _("You, through Vitnemålsportalen") if own else str(
-                d.get("requester_name_en" if lang == "en" else "requester_name_nb") or names.get(requester, requester)),
-            "basis": _("Your login") if own else _("Your consent"),
-            "what": _("The diploma the institution issued (you shared it)") if d.get("document_id") else
-            str(_("%(results)s results, %(qualifications)s qualifications")) % {
-                "results": d.get("results_count", 0), "qualifications": d.get("qualifications_count", 0)},
-        })
-    return rows
-
-
-def _row(result: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """A course row as shown: credits as people write them ("10", "7,5"), the rest as the institution sent it."""
-    return {**result, "credits": credits_text(str(result["credits"]), lang)}
+    })
 
 
 def load_results_view(portal: Portal, owner_id: str, fetch_id: int | None) -> FetchView | None:
