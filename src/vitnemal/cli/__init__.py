@@ -61,12 +61,16 @@ def fast(args: list[str]) -> int | None:
         stream.flush()
         return 0 if args else 2
     if args[:2] == ["id", "check"]:
-        words = [word for word in args[2:] if word != "--json"]
+        words, given = [word for word in args[2:] if word != "--json"], None
+        if "--lang" in words and words.index("--lang") + 1 < len(words):
+            at = words.index("--lang")
+            given, words = words[at + 1], words[:at] + words[at + 2:]
         if not words or any(word.startswith("-") for word in words):
             return None  # no number (Typer's usage error), --help, or an option Typer refuses
-        from vitnemal.cli.id_check import check
+        from vitnemal.cli.id_check import check, language
 
-        return check(words, "--json" in args[2:])
+        lang = language(given)
+        return None if lang is None else check(words, "--json" in args[2:], lang)  # a wrong --lang: Typer says so
     return None
 
 

@@ -23,6 +23,9 @@ class _NumberCommand(TyperCommand):
 def check(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="<nb|nn|en>", envvar="VITNEMAL_LANG",
+                                             show_default="nb", help="Language of what is printed: nb, nn or en."
+                                             )] = None,
 ) -> None:
     """Check a national identity number: exit 0 if valid (prints kind, series, birth date), 1 if not.
 
@@ -32,11 +35,16 @@ def check(
     date: such numbers can be issued before 2032. The second is always strict. --json says which rule (k1_rule,
     k1_remainder).
     """
+    from vitnemal.cli.id_check import LANGS, language
     from vitnemal.cli.id_check import check as check_number
+
+    said = language(lang)
+    if said is None:
+        raise typer.BadParameter(f"{lang!r} is not one of {', '.join(LANGS)}", param_hint="--lang")
 
     if not ctx.args:
         raise typer.BadParameter("give the 11-digit number, e.g. vitnemal id check 015361 12185",
                                  param_hint="NUMBER")
-    code = check_number(ctx.args, as_json)
+    code = check_number(ctx.args, as_json, said)
     if code:
         raise typer.Exit(code)

@@ -8,13 +8,39 @@ from __future__ import annotations
 
 import sys
 
+LANGS = ("nb", "nn", "en")
 _KIND_LABELS = {"fodselsnummer": "fødselsnummer", "d_number": "D-nummer", "h_number": "H-nummer"}
-_SERIES_LABELS = {
-    "ordinary": "",
-    "synthetic": "synthetic test series, Skatteetaten/Tenor (month + 80)",
-    "fs_test": "FS/Samordna opptak series (month + 50)",
+# What a person reads, in nb, nn and en (the codes stay in --json). Kept here, not in the message catalogues: this
+# command answers before anything heavy is imported (issue 8 #12).
+_TEXTS: dict[str, dict[str, str]] = {
+    "valid": {"nb": "gyldig", "nn": "gyldig", "en": "valid"},
+    "born": {"nb": "født", "nn": "fødd", "en": "born"},
+    "synthetic": {"nb": "syntetisk testserie, Skatteetaten/Tenor (måned + 80)",
+                  "nn": "syntetisk testserie, Skatteetaten/Tenor (månad + 80)",
+                  "en": "synthetic test series, Skatteetaten/Tenor (month + 80)"},
+    "fs_test": {"nb": "FS/Samordna opptak-serien (måned + 50)", "nn": "FS/Samordna opptak-serien (månad + 50)",
+                "en": "FS/Samordna opptak series (month + 50)"},
+    "female": {"nb": "kvinne", "nn": "kvinne", "en": "female"},
+    "male": {"nb": "mann", "nn": "mann", "en": "male"},
+    "no_gender": {"nb": "kjønn står ikke i nummeret", "nn": "kjønn står ikkje i nummeret",
+                  "en": "gender not encoded"},
+    "k1_2032": {"nb": "første kontrollsiffer etter Skatteetatens regel fra 2032 (rest {r})",
+                "nn": "første kontrollsiffer etter regelen til Skatteetaten frå 2032 (rest {r})",
+                "en": "first check digit by Skatteetaten's 2032 rule (remainder {r})"},
+    "invalid": {"nb": "ikke et gyldig nummer", "nn": "ikkje eit gyldig nummer", "en": "not a valid number"},
+    "length": {"nb": "det har {n} sifre, og et fødselsnummer eller D-nummer har 11",
+               "nn": "det har {n} siffer, og eit fødselsnummer eller D-nummer har 11"},
+    "not_digits": {"nb": "skriv bare de 11 sifrene (et mellomrom etter fødselsdatoen er lov)",
+                   "nn": "skriv berre dei 11 sifra (eit mellomrom etter fødselsdatoen er lov)"},
+    "check_digit_1": {"nb": "det første kontrollsifferet stemmer ikke; sjekk nummeret mot personens papirer",
+                      "nn": "det første kontrollsifferet stemmer ikkje; sjekk nummeret mot papira til personen"},
+    "check_digit_2": {"nb": "det andre kontrollsifferet stemmer ikke; sjekk nummeret mot personens papirer",
+                      "nn": "det andre kontrollsifferet stemmer ikkje; sjekk nummeret mot papira til personen"},
+    "date": {"nb": "de seks første sifrene er ingen fødselsdato (DDMMÅÅ; et D-nummer legger 4 til det første)",
+             "nn": "dei seks første sifra er ingen fødselsdato (DDMMÅÅ; eit D-nummer legg 4 til det første)"},
 }
-_GENDER_LABELS = {"female": "female", "male": "male", None: "gender not encoded"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
 _RED, _GREEN, _DIM, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
 
 
@@ -26,11 +52,25 @@ def echo(pieces: list[tuple[str, str]], *, err: bool = False) -> None:
     stream.flush()
 
 
-def check(words: list[str], as_json: bool) -> int:
-    """Check the number written as ``words`` (spaces allowed), print the verdict and return the exit code."""
+def language(given: str | None) -> str | None:
+    """The language of the text: ``given`` (--lang), else VITNEMAL_LANG, else nb; None for an unknown --lang."""
+    import os
+
+    if given is not None:
+        return given if given in LANGS else None
+    wanted = os.environ.get("VITNEMAL_LANG", "nb")
+    return wanted if wanted in LANGS else "nb"
+
+
+def check(words: list[str], as_json: bool, lang: str = "nb") -> int:
+    """Check the number written as ``words`` (spaces allowed), print the verdict in ``lang`` and return the exit
+    code."""
     import json
 
     from vitnemal.identity.national_id import InvalidNationalId, parse_national_id
+
+    def text_of(key: str) -> str:
+        return _TEXTS[key][lang]
 
     text = " ".join(words)
     try:
@@ -39,7 +79,8 @@ def check(words: list[str], as_json: bool) -> int:
         if as_json:
             echo([("", json.dumps({"valid": False, "error": exc.code, "message": exc.message}, ensure_ascii=False))])
         else:
-            echo([(_RED, "✗"), ("", f" {text}: {exc.message} "), (_DIM, f"({exc.code})")], err=True)
+            why = exc.message if lang == "en" else _TEXTS[exc.code][lang].format(n=sum(c.isdigit() for c in text))
+            echo([(_RED, "✗"), ("", f" {text}: {text_of('invalid')}: {why}.")], err=True)
         return 1
 
     if as_json:
@@ -55,10 +96,12 @@ def check(words: list[str], as_json: bool) -> int:
         }
         echo([("", json.dumps(payload, ensure_ascii=False))])
         return 0
-    series = _SERIES_LABELS[nid.series.value]
-    echo([(_GREEN, "✓"), ("", f" {nid.formatted}: valid {_KIND_LABELS[nid.kind.value]}"
+    series = text_of(nid.series.value) if nid.series.value in _TEXTS else ""
+    born = nid.birth_date
+    shown = (f"{born.day} {_MONTHS[born.month - 1]} {born.year}" if lang == "en" else born.strftime("%d.%m.%Y"))
+    echo([(_GREEN, "✓"), ("", f" {nid.formatted}: {text_of('valid')} {_KIND_LABELS[nid.kind.value]}"
                               + (f" — {series}" if series else ""))])
-    echo([("", f"  born {nid.birth_date.isoformat()}, {_GENDER_LABELS[nid.gender]}")])
+    echo([("", f"  {text_of('born')} {shown}, {text_of(nid.gender or 'no_gender')}")])
     if nid.k1_remainder:
-        echo([("", f"  first check digit by Skatteetaten's 2032 rule (remainder {nid.k1_remainder})")])
+        echo([("", f"  {text_of('k1_2032').format(r=nid.k1_remainder)}")])
     return 0

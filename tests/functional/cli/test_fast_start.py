@@ -36,7 +36,9 @@ def test_the_snapshot_is_what_typer_prints_today() -> None:
     (["id", "check", "01536112185"], "80"), (["id", "check", "015361", "12185", "--json"], "80"),
     (["id", "check", "--json", "0153611218"], "80"), (["id", "check", "0153611218"], "80"),
     (["id", "check"], "80"), (["id", "check", "--help"], "80"), (["id", "check", "-x", "1"], "80"),
-    (["id", "--help"], "80"),
+    (["id", "--help"], "80"), (["id", "check", "--lang", "en", "01536112185"], "80"),
+    (["id", "check", "015361", "12186", "--lang", "nn"], "80"), (["id", "check", "--lang", "xx", "1"], "80"),
+    (["id", "check", "1", "--lang"], "80"),
 ])
 def test_main_prints_what_typer_prints(args: list[str], columns: str) -> None:
     fast, typer = _run(FAST, args, columns), _run(TYPER, args, columns)

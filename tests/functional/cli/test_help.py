@@ -61,7 +61,7 @@ def test_the_groups_are_built_only_when_used_and_listed_without_building() -> No
     for name, sub in GROUPS.items():
         assert f"  {name} " in out and str(sub.info.help).split(".")[0] in out
     result = CliRunner().invoke(app, ["id", "check", "01536112185"])
-    assert result.exit_code == 0 and "valid fødselsnummer" in result.output
+    assert result.exit_code == 0 and "gyldig fødselsnummer" in result.output
 
 
 @pytest.mark.parametrize("args", [["--help"], ["id", "check", "01536112185"], ["id", "check", "--json", "0153611218"]])

@@ -42,8 +42,8 @@ def test_valid_number_human_text() -> None:
     assert code == 0
     assert "195883 12510" in out
     assert "fødselsnummer" in out
-    assert "1983-08-19" in out
-    assert "FS/Samordna opptak" in out
+    assert "født 19.08.1983, mann" in out  # nb by default, the date as Norwegians write it
+    assert "FS/Samordna opptak-serien" in out
 
 
 def test_d_number_human_text() -> None:
@@ -55,7 +55,7 @@ def test_d_number_human_text() -> None:
     assert number.startswith("7181")
     code, out, _ = check(number)
     assert code == 0
-    assert "D-nummer" in out and "1970-01-31" in out and "synthetic" in out
+    assert "D-nummer" in out and "31.01.1970" in out and "syntetisk testserie" in out
     code, out, _ = check(number, "--json")
     assert json.loads(out)["kind"] == "d_number" and json.loads(out)["series"] == "synthetic"
 
@@ -81,7 +81,22 @@ def test_invalid_number_human_text_on_stderr() -> None:
     code, out, err = check("015361", "12186")
     assert code == 1
     assert out == ""
-    assert "second check digit is 6, expected 5" in err and "check_digit_2" in err
+    assert err == ("✗ 015361 12186: ikke et gyldig nummer: det andre kontrollsifferet stemmer ikke; sjekk "
+                   "nummeret mot personens papirer.\n")  # a sentence; the code only in --json
+
+
+@pytest.mark.parametrize(("args", "env", "said"), [
+    (["--lang", "nn", "195883", "12510"], {}, "  fødd 19.08.1983, mann\n"),
+    (["195883", "12510", "--lang", "en"], {}, "  born 19 August 1983, male\n"),
+    (["195883", "12510"], {"VITNEMAL_LANG": "en"}, "  born 19 August 1983, male\n"),
+    (["--lang", "nn", "0153611218"], {}, "✗ 0153611218: ikkje eit gyldig nummer: det har 10 siffer, og eit "
+                                         "fødselsnummer eller D-nummer har 11.\n"),
+    (["--lang", "en", "015361", "12186"], {}, "✗ 015361 12186: not a valid number: second check digit is 6, "
+                                              "expected 5.\n"),
+])
+def test_the_verdict_is_said_in_the_users_language(args: list[str], env: dict[str, str], said: str) -> None:
+    result = runner.invoke(app, ["id", "check", *args], env=env)
+    assert said in (result.stdout + result.stderr), result.output
 
 
 def test_date_error() -> None:
@@ -116,7 +131,7 @@ def test_the_2032_rule_is_accepted_today_and_reported(k1: int, remainder: int) -
     assert (payload["k1_remainder"], payload["k1_rule"]) == (remainder, "mod11" if remainder == 0 else "2032")
     assert payload["gender"] == ("female" if remainder == 0 else None)  # digit 9 is 2
     code, out, _ = check(f"{ten}{k2}")
-    assert code == 0 and ("2032 rule (remainder" in out) == (remainder != 0)
+    assert code == 0 and ("Skatteetatens regel fra 2032 (rest" in out) == (remainder != 0)
     wrong_k2 = (k2 + 1) % 10
     code, out, _ = check(f"{ten}{wrong_k2}", "--json")
     assert code == 1 and json.loads(out)["error"] == "check_digit_2"
