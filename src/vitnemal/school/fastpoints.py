@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Final
+from typing import Final, TypeVar
 
 from vitnemal.school.importer import Column, row_data
 from vitnemal.school.model import Certificate, Subject
@@ -40,6 +40,8 @@ from vitnemal.school.names import resolve_final
 from vitnemal.school.parsing import InvalidCertificate, parse_certificate
 from vitnemal.school.points import grade_value
 
+K = TypeVar("K")
+V = TypeVar("V")
 MAX_REMEMBERED = 50_000  # verdicts kept per part; past that a new value is judged again each time
 
 
@@ -79,7 +81,9 @@ _SEPARATOR = "\x1f"
 # IV is written 0 (it counts, and adds 0), then 0 and the six grade digits become a byte that UTF-8 never holds,
 # so a pattern's key says where a counted grade stands but not which.
 _DIGITS = bytes.maketrans(b"0123456", b"\xff" * 7)
-_UNJUDGED: Final = object()  # not in a pattern table yet (None there means judged and declined)
+# Not in a pattern table yet (None there means judged and declined).
+_UNJUDGED_FINALS: Final = _Pattern(-1, -1, 0, 0, b"")
+_UNJUDGED_EXAMS: Final = _ExamPattern(-1, 0)
 # Stand-ins: exams that are valid with any final grades (for judging final grades alone), a valgfag grade (for
 # judging exams alone). Their problems would be theirs, and they have none.
 _VALID_EXAMS: Final = {"matematikk skriftlig": "4", "engelsk muntlig": "4"}
@@ -118,6 +122,13 @@ def _grade_bytes(cells: tuple[str, ...]) -> bytes | None:
     return raw if raw.isascii() else None
 
 
+def _remember(table: dict[K, V], key: K, verdict: V) -> V:
+    """Keep a verdict, unless the table is full (then the value is judged again when it comes again)."""
+    if len(table) < MAX_REMEMBERED:
+        table[key] = verdict
+    return verdict
+
+
 class FastPlan:
     """The fast path for one header; see the module docstring. Not thread-safe (it remembers verdicts)."""
 
@@ -147,23 +158,17 @@ class FastPlan:
         if raw is None or exam_raw is None:
             return None
         key = raw.translate(_DIGITS)
-        pattern = self._patterns.get(key, _UNJUDGED)
-        if pattern is _UNJUDGED:
-            pattern = self._judge_finals(cells)
-            if len(self._patterns) < MAX_REMEMBERED:
-                self._patterns[key] = pattern
+        pattern = self._patterns.get(key, _UNJUDGED_FINALS)
+        if pattern is _UNJUDGED_FINALS:
+            pattern = _remember(self._patterns, key, self._judge_finals(cells))
         if pattern is None:
             return None
-        assert isinstance(pattern, _Pattern)
         exam_key = (pattern.context, exam_raw.translate(_DIGITS))
-        exams = self._exam_patterns.get(exam_key, _UNJUDGED)
-        if exams is _UNJUDGED:
-            exams = self._judge_exams(cells)
-            if len(self._exam_patterns) < MAX_REMEMBERED:
-                self._exam_patterns[exam_key] = exams
+        exams = self._exam_patterns.get(exam_key, _UNJUDGED_EXAMS)
+        if exams is _UNJUDGED_EXAMS:
+            exams = _remember(self._exam_patterns, exam_key, self._judge_exams(cells))
         if exams is None:
             return None
-        assert isinstance(exams, _ExamPattern)
         for get, part, verdicts in self._parts:
             values = get(cells)
             ok = verdicts.get(values)
