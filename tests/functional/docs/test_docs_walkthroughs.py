@@ -55,8 +55,8 @@ def _block_lines(doc: str, text: str) -> Iterator[Line]:
     language: str | None = None
     pending, start = "", 0
     for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith("```"):
-            language = (line[3:].strip() if language is None else None)
+        if line.lstrip().startswith("```"):  # also a block indented in a list
+            language = (line.lstrip()[3:].strip() if language is None else None)
             continue
         if language not in ("", "sh", "bash", "console"):
             continue
@@ -65,7 +65,7 @@ def _block_lines(doc: str, text: str) -> Iterator[Line]:
         pending += line.removesuffix("\\") + " " if line.endswith("\\") else line
         if line.endswith("\\"):
             continue
-        full, pending = pending.removeprefix("$ "), ""
+        full, pending = pending.strip().removeprefix("$ "), ""
         command, _, comment = full.partition(" #")
         command = command.strip()
         if not re.sub(r"^([A-Z_]+=\S*\s+)*", "", command).startswith(RUNNERS):
@@ -166,7 +166,7 @@ def _run(line: Line, demo: Demo) -> tuple[int, str]:
 def _wrong(line: Line, code: int, printed: str) -> str | None:
     if code != line.exit_code:
         return f"exited {code}, the doc says {line.exit_code}"
-    if "Traceback" in printed or not printed.strip():
+    if "Traceback" in printed or not (printed.strip() or line.command.startswith("curl ")):  # curl -sS is quiet
         return "printed a traceback" if printed.strip() else "printed nothing"
     if line.command.startswith("vitnemal verify") and code == 0 and not re.search(r'GENUINE|"genuine": true', printed):
         return "did not say GENUINE"
