@@ -204,7 +204,7 @@ class _Shape:
     """One statement compiled for one dialect and one length of each expanding ("IN") parameter: its SQL, how to
     lay out the parameters for the driver, and the result columns' names and processors (found on first run)."""
 
-    __slots__ = ("named", "result", "row", "slots", "sql")
+    __slots__ = ("named", "result", "slots", "sql")
 
     def __init__(self, compiled: Any, params: dict[str, Any]) -> None:
         state = compiled.construct_expanded_state(params)
@@ -220,8 +220,8 @@ class _Shape:
         own = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
         self.slots = [(name, origin[name], index.get(name, -1), state.processors.get(name),
                        own.get(origin[name], _REQUIRED)) for name in order]
-        self.result: list[Any] | None = None
-        self.row: Any = None
+        # (the columns' processors, the row class): set as one value, as threads share the statement (review R46)
+        self.result: tuple[list[Any], Any] | None = None
 
 
 class Prepared:
@@ -277,13 +277,14 @@ class Prepared:
             # the database gives them, its values as they come
             columns = compiled._result_columns
             if columns:
-                shape.result = [column[3]._cached_result_processor(dialect, described[1])
-                                for column, described in zip(columns, cursor.description, strict=True)]
+                processors = [column[3]._cached_result_processor(dialect, described[1])
+                              for column, described in zip(columns, cursor.description, strict=True)]
                 names = [column[0] for column in columns]
             else:
-                shape.result, names = [None] * len(cursor.description), [d[0] for d in cursor.description]
-            shape.row = namedtuple("Row", names, rename=True)  # type: ignore[misc]
-        processors, row = shape.result, shape.row
+                processors, names = [None] * len(cursor.description), [d[0] for d in cursor.description]
+            row_class: Any = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+            shape.result = processors, row_class
+        processors, row = shape.result
         if not any(processors):
             return [row._make(r) for r in cursor.fetchall()]
         return [row._make(v if p is None else p(v) for v, p in zip(r, processors, strict=True))
