@@ -182,6 +182,7 @@ class DiplomaIssuer:
 
     def close(self) -> None:
         self.database.dispose()
+        self.renderer.close()
 
 
 def record_issued(session: Session, context: IssueContext, produced: ProducedFile, *,

@@ -126,23 +126,41 @@ class DiplomaRenderer:
     """Renders diploma sets to PDF/A-3b with one typst compiler, reused for every document.
 
     Create one per process (or per thread: it is not thread-safe) and call :meth:`render` for each set.
+
+    The set reaches typst as three files in a private directory of the renderer's own (0700, removed with the
+    renderer), written anew for every document: ``data.json``, ``qr.svg`` and ``elmo.xml`` beside a copy of the
+    template. Not as ``sys.inputs``: typst keys every cached layout on them, so new inputs for every document
+    made it lay out every page from scratch, while a changed file only invalidates what was made from it (the
+    course rows, the information page and the fixed texts of one set are reused for the next).
     """
 
     def __init__(self, template: Path = TEMPLATE) -> None:
+        import shutil
+        import tempfile
+        import weakref
+
         import typst
 
         from vitnemal.diplomas.rows import measure_font
 
-        self._compiler = typst.Compiler(str(template), ignore_system_fonts=True)
+        self._dir = Path(tempfile.mkdtemp(prefix="vitnemal-diploma-"))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self._dir, ignore_errors=True)
+        main = self._dir / "diploma.typ"
+        shutil.copyfile(template, main)
+        self._compiler = typst.Compiler(str(main), root=str(self._dir), ignore_system_fonts=True)
         self._metrics = measure_font()
+
+    def close(self) -> None:
+        """Remove the renderer's directory (also done when the renderer is garbage collected)."""
+        self._finalizer()
 
     def render(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *,
                elmo_xml: bytes | None = None, qr: str | None = None) -> bytes:
         """Return the set as PDF bytes (unsigned), with its ELMO XML attached; the ELMO XML and the QR code of
         ``verify_url`` are made here unless given."""
-        inputs = self._inputs(diploma_set, document_id, verify_url, elmo_xml=elmo_xml, qr=qr)
+        self._write_inputs(diploma_set, document_id, verify_url, elmo_xml=elmo_xml, qr=qr)
         created = datetime.combine(diploma_set.issued_on, time(12), UTC)
-        pdf = self._compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=PDF_STANDARD, timestamp=created)
+        pdf = self._compiler.compile(format="pdf", pdf_standards=PDF_STANDARD, timestamp=created)
         assert isinstance(pdf, bytes)
         return pdf
 
@@ -150,12 +168,12 @@ class DiplomaRenderer:
                   ppi: float = 72) -> list[bytes]:
         """The set's pages as PNG images; ``fixed_rows=False`` lets typst measure every transcript row (how the
         layout of :mod:`vitnemal.diplomas.rows` is checked: both must give the same pages)."""
-        inputs = self._inputs(diploma_set, document_id, verify_url, fixed_rows=fixed_rows)
-        pages = self._compiler.compile(format="png", sys_inputs=inputs, ppi=ppi)
+        self._write_inputs(diploma_set, document_id, verify_url, fixed_rows=fixed_rows)
+        pages = self._compiler.compile(format="png", ppi=ppi)
         return pages if isinstance(pages, list) else [pages] if isinstance(pages, bytes) else []
 
-    def _inputs(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *, elmo_xml: bytes | None = None,
-                qr: str | None = None, fixed_rows: bool = True) -> dict[str, str]:
+    def _write_inputs(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *,
+                      elmo_xml: bytes | None = None, qr: str | None = None, fixed_rows: bool = True) -> None:
         from vitnemal.diplomas.rows import row_heights
         from vitnemal.interop.elmo import diploma_to_elmo
 
@@ -163,8 +181,9 @@ class DiplomaRenderer:
         if fixed_rows:
             view["transcript"]["rows"] = row_heights(view["transcript"], view["labels"], self._metrics)
         elmo = elmo_xml if elmo_xml is not None else diploma_to_elmo(diploma_set)
-        return {"data": json.dumps(view, ensure_ascii=False), "qr": qr if qr is not None else qr_svg(verify_url),
-                "elmo": elmo.decode("utf-8")}
+        (self._dir / "data.json").write_text(json.dumps(view, ensure_ascii=False), encoding="utf-8")
+        (self._dir / "qr.svg").write_text(qr if qr is not None else qr_svg(verify_url), encoding="utf-8")
+        (self._dir / "elmo.xml").write_bytes(elmo)
 
 
 _local = threading.local()

@@ -63,3 +63,17 @@ def test_rows_that_wrap_or_carry_notes_stay_measured(renderer: DiplomaRenderer) 
             if row["name"] == LONG or row["notes"]:
                 assert height is None, row["name"]
     assert next(by_row) is None and next(by_row, "end") == "end"  # the total, then nothing
+
+
+def test_one_renderer_renders_each_set_from_its_own_inputs(renderer: DiplomaRenderer) -> None:
+    """The set reaches typst as files rewritten for every document: rendering sets in turn never shows the one
+    before (each compared with the pages of a new renderer's first document, which has no before)."""
+    sets = [master_set("nb"), with_long_name(master_set("nb")), bachelor_set("nn"), master_set("nb")]
+    pages = [renderer.pages_png(diploma, DOC_ID, URL) for diploma in sets]
+    assert pages[0] != pages[1] != pages[2]
+    for diploma, seen in zip(sets, pages, strict=True):
+        fresh = DiplomaRenderer()
+        try:
+            assert seen == fresh.pages_png(diploma, DOC_ID, URL)
+        finally:
+            fresh.close()
