@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
     from vitnemal.institutions.registry import Registry
     from vitnemal.recognition.refusals import Said
-    from vitnemal.recognition.views import CaseView, ImportedResult
 
 app = typer.Typer(help="Recognition cases: open, fetch external results, recognise, decide. " + OPENS_DATABASE,
                   no_args_is_help=True)
@@ -98,54 +97,10 @@ def _hint(exc: Any, code: str) -> list[str]:
     return steps.get(getattr(exc, "next_step", None) or "", [])
 
 
-# What the order's status says to the case worker (the code stays in --json).
-_ORDER_STATE = {"queued": "venter på å bli kjørt", "running": "institusjonene spørres nå",
-                "waiting": "venter på nytt forsøk hos en institusjon som ikke svarte",
-                "done": "alle institusjonene har svart"}
-
-
-def _print_case(view: CaseView, external: list[ImportedResult] | None = None) -> None:
-    from rich.console import Console
-
-    from vitnemal.cli.common import fitted
-    from vitnemal.cli.common import table as cli_table
-    from vitnemal.i18n import show_iso
-
-    console = Console()
-    console.print(f"[bold]Godkjenningssak {view['case_id']}[/]  {view['name']} ({view['national_id']})  "
-                  f"status: [bold]{view['status']}[/]" + (f"  mot {view['qualification_code']}"
-                                                          if view["qualification_code"] else ""))
-    console.print(f"Opprettet {show_iso(view['opened_at'])} av {view['opened_by']}")
-    if view["order"]:
-        console.print(f"Resultatbestilling {view['order']['order_id']}: {view['order']['label']}; "
-                      f"{_ORDER_STATE.get(view['order']['status'], view['order']['status'])}")
-    if view["items"]:
-        table = cli_table("Nr", "Mot", "Kode", "Navn", "Institusjon", "Termin", "Sp", "Vedtatt",
-                          whole=("Nr", "Mot", "Kode", "Termin", "Sp", "Vedtatt"))
-        for i in view["items"]:
-            credits = i["credits"] if not i["credits_counted"] else f"{i['credits_counted']} av {i['credits']}"
-            decided = f"{i['recognised_by']}\n{show_iso(i['recognised_at'], date_only=True)}"
-            if i["withdrawn_at"]:
-                decided += f"\ntrukket av\n{i['withdrawn_by']}"
-            table.add_row(str(i["id"]), i["toward"], i["code"] or "(blokk)", i["name_nb"], i["institution_name"],
-                          i["term"] or "", credits, decided)
-        console.print(fitted(table, console.width))
-    if view["decided_at"]:
-        console.print(f"Vedtak {view['status']} {show_iso(view['decided_at'])} av {view['decided_by']}"
-                      + (f": {view['decision_note']}" if view["decision_note"] else ""))
-    if external:
-        table = cli_table("Id", "Inst.", "Kode", "Navn", "Termin", "Sp", "Resultat", title="Eksterne resultater",
-                          whole=("Id", "Inst.", "Kode", "Termin", "Sp"))
-        for r in external:
-            table.add_row(str(r["id"]), r["institution"], r["code"], r["name_nb"], r["term"], r["credits"],
-                          r["grade"] + (" (fjernet ved kilden)" if r["removed_at_source"] else ""))
-        console.print(fitted(table, console.width))
-
-
 @app.command("open")
 def open_case(
     institution: str = INSTITUTION,
-    person: str = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"010395 12374\"."),
+    person: str = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"120398 30009\"."),
     toward: str | None = typer.Option(None, "--toward", help="The qualification the case is about, e.g. MA-INF."),
     by: str | None = BY,
     as_json: bool = JSON,
@@ -343,7 +298,9 @@ def show(case_id: int = CASE, institution: str = INSTITUTION, by: str | None = B
     if as_json:
         typer.echo(json.dumps(view, ensure_ascii=False))
     else:
-        _print_case(view, view["external_results"])
+        from vitnemal.cli.recognition_print import print_case
+
+        print_case(view, view["external_results"], lang)
 
 
 @app.command("list")
@@ -366,18 +323,16 @@ def list_cases(
     if as_json:
         typer.echo(json.dumps(views, ensure_ascii=False))
         return
+    from vitnemal.cli.recognition_print import case_line
+
     for v in views:
-        active = sum(1 for i in v["items"] if not i["withdrawn_at"])
-        withdrawn = len(v["items"]) - active
-        typer.echo(f"{v['case_id']:>5}  {v['status']:<9} {v['national_id']}  {v['name']}  "
-                   f"{v['qualification_code'] or ''}  {active} vedtak" + (f" ({withdrawn} trukket)" if withdrawn
-                                                                          else ""))
+        typer.echo(case_line(v, lang))
 
 
 @app.command("qualifications")
 def qualifications(
     institution: str = INSTITUTION,
-    person: str = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"010395 12374\"."),
+    person: str = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"120398 30009\"."),
     as_json: bool = JSON,
     lang: Language = LANG,
     home: Path | None = HOME,

@@ -328,7 +328,8 @@ def case_view(case: RecognitionCase) -> CaseView:
         "name": case.person.name, "qualification_code": case.qualification_code,
         "opened_at": case.opened_at.isoformat(), "opened_by": case.opened_by,
         "order": None if order is None else {"order_id": order.id, "status": order.status,
-                                             "label": order_label(order.ordered_at)},
+                                             "label": order_label(order.ordered_at),
+                                             "ordered_at": order.ordered_at.isoformat()},
         "decided_at": case.decided_at.isoformat() if case.decided_at else None, "decided_by": case.decided_by,
         "decision_note": case.decision_note, "items": [item_view(i) for i in case.items],
     }

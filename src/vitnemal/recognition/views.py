@@ -16,6 +16,7 @@ class CaseOrder(TypedDict):
     order_id: int
     status: str  # an exchange.states.OrderStatus
     label: str
+    ordered_at: str  # ISO 8601, UTC: the label in another language
 
 
 class ItemView(TypedDict):

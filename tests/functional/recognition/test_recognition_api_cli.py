@@ -136,6 +136,14 @@ def test_the_cli_fetches_in_process_and_records_decisions(fed: MiniFederation) -
         assert whole in narrow, (whole, narrow)
     listed = run(fed, "list", "-i", "185")
     assert "FERDIG" in listed.output and "3 vedtak" in listed.output  # DAT310, the part of a course, the block
+    # --lang is the language of the whole case, not only of its errors (the codes and FS's statuses stay)
+    english = run(fed, "show", str(case), "-i", "185", "--lang", "en").output
+    for said in ("Recognition case 1", "Opened ", "Results order", ": Ordered ", "every institution has answered",
+                 "(block)", "Decision FERDIG", "External results", "Toward"):
+        assert said in english, (said, english)
+    assert "Godkjenningssak" not in english and "Opprettet" not in english and "(done)" not in english
+    nynorsk = run(fed, "list", "-i", "185", "--lang", "nn").output
+    assert "3 vedtak" in nynorsk and "FERDIG" in nynorsk
     unknown = run(fed, "show", "999", "-i", "185")  # bokmål, the CLI's language by default
     assert unknown.exit_code == 1 and "Det finnes ingen godkjenningssak 999 her" in unknown.output
     unknown = run(fed, "show", "999", "-i", "185", "--lang", "en")
