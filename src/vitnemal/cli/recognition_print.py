@@ -49,7 +49,7 @@ def print_case(view: CaseView, external: list[ImportedResult] | None, lang: str)
                 P_("cli", "%(counted)s of %(credits)s"), lang, counted=i["credits_counted"], credits=i["credits"])
             decided = f"{i['recognised_by']}\n{show_iso(i['recognised_at'], date_only=True)}"
             if i["withdrawn_at"]:
-                decided += "\n" + said(P_("cli", "withdrawn by"), lang) + "\n" + i["withdrawn_by"]
+                decided += "\n" + said(P_("cli", "withdrawn by"), lang) + f"\n{i['withdrawn_by']}"
             table.add_row(str(i["id"]), i["toward"], i["code"] or said(P_("cli", "(block)"), lang), i["name_nb"],
                           i["institution_name"], i["term"] or "", credits, decided)
         console.print(fitted(table, console.width))
