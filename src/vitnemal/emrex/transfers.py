@@ -97,7 +97,7 @@ def owner_document(session: Session, owner_id: str, public_id: str, what: str) -
 
 
 def transfer_status(session: Session, public_id: str, now: datetime, *,
-                    audit_as: str | None = None) -> dict[str, Any] | None:
+                    audit_as: str | None = None) -> portal_rules.ShareStatus | None:
     """What a verifier may learn about the transfer behind a PDF (the shape of a share's status): its dates and
     whether it is still within its validity, nothing personal."""
     row = session.scalar(select(EmrexTransfer).where(EmrexTransfer.public_id == public_id[:36]))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from vitnemal.records import terms
@@ -82,6 +82,19 @@ class ShareState(StrEnum):
     ACTIVE = "active"
     EXPIRED = "expired"
     ENDED = "ended"  # ended by the owner
+
+
+class ShareStatus(TypedDict):
+    """What a verifier may learn about the share (or EMREX transfer) behind a PDF: its state and dates, nothing
+    personal (``shares.share_status``, ``emrex.transfers.transfer_status``)."""
+
+    public_id: str
+    state: str
+    created_at: str
+    expires_at: str
+    ended_at: str | None
+    purged: bool
+    pdf_sha256: str | None
 
 
 def share_state(expires_at: datetime, ended_at: datetime | None, now: datetime) -> ShareState:

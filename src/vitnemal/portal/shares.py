@@ -371,7 +371,7 @@ def _purge_shares(session: Session, ids: list[int], now: datetime) -> None:
 
 
 def share_status(session: Session, public_id: str, now: datetime, *,
-                 audit_as: str | None = None) -> dict[str, Any] | None:
+                 audit_as: str | None = None) -> rules.ShareStatus | None:
     """What a verifier may learn about the share behind a PDF: its state and dates, nothing personal."""
     share = session.scalar(select(Share).where(Share.public_id == public_id))
     if share is None:
