@@ -36,6 +36,10 @@ _TEXTS: dict[str, dict[str, str]] = {
                       "nn": "det første kontrollsifferet stemmer ikkje; sjekk nummeret mot papira til personen"},
     "check_digit_2": {"nb": "det andre kontrollsifferet stemmer ikke; sjekk nummeret mot personens papirer",
                       "nn": "det andre kontrollsifferet stemmer ikkje; sjekk nummeret mot papira til personen"},
+    "individual": {"nb": "individnummeret {ind} brukes ikke for årstallet {yy}, så nummeret har intet fødselsår",
+                   "nn": "individnummeret {ind} blir ikkje brukt for årstalet {yy}, så nummeret har inkje fødselsår"},
+    "d_and_h": {"nb": "dagen + 40 og måneden + 40: et nummer kan ikke være både D- og H-nummer",
+                "nn": "dagen + 40 og månaden + 40: eit nummer kan ikkje vere både D- og H-nummer"},
     "date": {"nb": "de seks første sifrene er ingen fødselsdato (DDMMÅÅ; et D-nummer legger 4 til det første)",
              "nn": "dei seks første sifra er ingen fødselsdato (DDMMÅÅ; eit D-nummer legg 4 til det første)"},
 }
@@ -50,6 +54,21 @@ def echo(pieces: list[tuple[str, str]], *, err: bool = False) -> None:
     styled = stream.isatty()
     stream.write("".join(f"{style}{text}{_RESET}" if style and styled else text for style, text in pieces) + "\n")
     stream.flush()
+
+
+def _date_problem(digits: str) -> str:
+    """Which of the "date" refusals ``digits`` (11 digits) meet, in the order national_id decodes them: no day or
+    month at all, both D- and H-number, or an individual number not used for the year (the date itself is real)."""
+    from vitnemal.identity.national_id import birth_year
+
+    dd, mm = int(digits[0:2]), int(digits[2:4])
+    day = 1 <= dd <= 31 or 41 <= dd <= 71
+    month = 1 <= mm <= 12 or 41 <= mm <= 62 or 81 <= mm <= 92
+    if not (day and month):
+        return "date"
+    if 41 <= dd <= 71 and 41 <= mm <= 50:
+        return "d_and_h"
+    return "individual" if birth_year(int(digits[6:9]), int(digits[4:6])) is None else "date"
 
 
 def language(given: str | None) -> str | None:
@@ -79,7 +98,10 @@ def check(words: list[str], as_json: bool, lang: str = "nb") -> int:
         if as_json:
             echo([("", json.dumps({"valid": False, "error": exc.code, "message": exc.message}, ensure_ascii=False))])
         else:
-            why = exc.message if lang == "en" else _TEXTS[exc.code][lang].format(n=sum(c.isdigit() for c in text))
+            digits = "".join(c for c in text if c.isdigit())
+            key = _date_problem(digits) if exc.code == "date" else exc.code
+            why = exc.message if lang == "en" else _TEXTS[key][lang].format(n=len(digits), ind=digits[6:9],
+                                                                            yy=digits[4:6])
             echo([(_RED, "✗"), ("", f" {text}: {text_of('invalid')}: {why}.")], err=True)
         return 1
 

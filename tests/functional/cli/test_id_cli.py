@@ -142,3 +142,23 @@ def test_the_2032_rule_is_accepted_today_and_reported(k1: int, remainder: int) -
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
     assert check(*args)[0] == 2
+
+
+def _with_check_digits(nine: str) -> str:
+    k1, k2 = mod11_check_digits(nine)
+    assert k1 is not None and k2 is not None, nine
+    return f"{nine}{k1}{k2}"
+
+
+@pytest.mark.parametrize(("nine", "said"), [
+    # review R48: a real date whose individual number is not used for its year is told as such
+    ("010145600", "individnummeret 600 brukes ikke for årstallet 45, så nummeret har intet fødselsår."),
+    (None, "dagen + 40 og måneden + 40: et nummer kan ikke være både D- og H-nummer."),
+    (None, "de seks første sifrene er ingen fødselsdato (DDMMÅÅ; et D-nummer legger 4 til det første)."),
+])
+def test_each_date_refusal_says_which_part_is_wrong(nine: str | None, said: str) -> None:
+    if nine is None:  # a D+H number, or a month in no series, whose check digits are right
+        start = "4145" if "både" in said else "0113"
+        nine = next(f"{start}90{i:03d}" for i in range(100) if None not in mod11_check_digits(f"{start}90{i:03d}"))
+    code, _, err = check(_with_check_digits(nine))
+    assert code == 1 and err.endswith(f": ikke et gyldig nummer: {said}\n"), err
