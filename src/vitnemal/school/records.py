@@ -12,6 +12,7 @@ would cost more than signing it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import uuid
@@ -59,35 +60,55 @@ def school_database(settings: Settings, organisation_number: str) -> Database:
         path = Path(url.removeprefix("sqlite:///"))
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            _new_sqlite_record(url, path)
+            _new_sqlite_record(path)
     return Database(url)
 
 
-# A school record just migrated, still empty, copied into memory: the process's next new school records are
-# copies of it. Running the migrations costs ~0.7 s a database (Alembic loads its 25 scripts every time), so a
-# county's certificates for 40 schools spent half a minute on it; a copy of the pages takes about a millisecond.
+# A school record just migrated, still empty, copied into memory: the process's new school records are copies of
+# it. Running the migrations costs ~0.7 s a database (Alembic loads its 25 scripts every time), so a county's
+# certificates for 40 schools spent half a minute on it; a copy of the pages takes about a millisecond.
 _pristine: sqlite3.Connection | None = None
 _pristine_lock = threading.Lock()
 
 
-def _new_sqlite_record(url: str, path: Path) -> None:
-    """Make the SQLite file at ``path`` a school record at the newest migration, empty and 0600."""
+def _new_sqlite_record(path: Path) -> None:
+    """Make the SQLite file at ``path`` a school record at the newest migration, empty and 0600, unless another
+    process or thread makes it first (then theirs is kept, never overwritten).
+
+    The record is written under a temporary name in the same directory and linked to ``path`` whole, so nobody sees
+    a half-made record, and a record made meanwhile makes the link fail instead of being replaced (review R45).
+    """
     global _pristine
     from vitnemal.files import touch_private
 
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
     with _pristine_lock:
         if _pristine is None:
-            from vitnemal.schema import upgrade
-
-            upgrade(url)
-            copy = sqlite3.connect(":memory:", check_same_thread=False)
-            with closing(sqlite3.connect(path)) as migrated:
-                migrated.backup(copy)
-            _pristine = copy
-            return
-        touch_private(path)
-        with closing(sqlite3.connect(path)) as target:
+            _pristine = _migrated_copy(path.with_name(f".{path.name}.{os.getpid()}.migrating"))
+        touch_private(tmp)
+        with closing(sqlite3.connect(tmp)) as target:
             _pristine.backup(target)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process made the record first: it is theirs, with whatever they wrote
+    finally:
+        tmp.unlink()
+
+
+def _migrated_copy(scratch: Path) -> sqlite3.Connection:
+    """Migrate a scratch SQLite file to the newest revision and return an in-memory copy of it (scratch removed)."""
+    from vitnemal.schema import upgrade
+
+    try:
+        upgrade(f"sqlite:///{scratch}")
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        with closing(sqlite3.connect(scratch)) as migrated:
+            migrated.backup(copy)
+        return copy
+    finally:
+        for leftover in (scratch, *(scratch.with_name(scratch.name + end) for end in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
 
 
 class SchoolRecords:

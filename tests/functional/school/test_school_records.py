@@ -60,3 +60,20 @@ def test_the_second_new_school_record_is_copied_and_equals_a_migrated_one(settin
     upgrade(f"sqlite:///{migrated}")
     assert _schema(path) == _schema(migrated)
     assert _schema(path)[1] == [head_revision()]
+
+
+def test_a_record_another_process_made_meanwhile_is_kept(settings: Settings, tmp_path: Path) -> None:
+    # Review R45: two processes both found a school's record missing; the second's empty copy replaced the first's
+    # record after the first had written a certificate to it. Here this process is the second, arriving late.
+    school_database(settings, "100000008").dispose()
+    first = SchoolRecords(settings)
+    first.add(IssuedCertificate("11111111-1111-4111-8111-111111111111", "100000008", "nb", "ab" * 32, 1, "CN=x",
+                                tmp_path / "x.pdf"))
+    first.close()
+    path = Path(settings.url_for("100000008").removeprefix("sqlite:///"))
+    records._new_sqlite_record(path)  # what the late process runs after it saw no file
+    db = school_database(settings, "100000008")
+    with db.read_session() as session:
+        assert [d.document_id for d in session.query(IssuedDocument)] == ["11111111-1111-4111-8111-111111111111"]
+    db.dispose()
+    assert sorted(p.name for p in path.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [path.name]
