@@ -1,11 +1,12 @@
 """Every command the docs show runs as written against one served demo (issue 8 #14).
 
-Every `vitnemal …` and `curl …` line of the fenced shell blocks (sh, bash, console or unmarked; other lines are
-output) of every docs/*.md and of README.md, plus the commands of docs/exchange.md's table of the seed's test
-procedure, run in the order of :data:`ORDER` (then every other doc, by name), in one working directory, against
-one `vitnemal demo` started for this module on a free port. `vitnemal` lines run in-process (the CLI runner), `curl`
-lines as a process with the docs' port 8000 replaced by the demo's. Each must exit with the code the doc gives
-("exit code N" in the line's comment; else 0), print something and no traceback; `verify` must say GENUINE.
+Every `vitnemal …`, `curl …` and `openssl …` line of the fenced shell blocks (sh, bash, console or unmarked; other
+lines are output) of every docs/*.md and of README.md, plus the commands of docs/exchange.md's table of the seed's
+test procedure, run in the order of :data:`ORDER` (then every other doc, by name), in one working directory,
+against one `vitnemal demo` started for this module on a free port. `vitnemal` lines run in-process (the CLI
+runner), `curl` and `openssl` lines as a process (curl with the docs' port 8000 replaced by the demo's). Each must
+exit with the code the doc gives ("exit code N" in the line's comment; else 0), print something (curl and openssl
+may be quiet) and no traceback; `verify` must say GENUINE.
 
 A line is left out only when the doc marks it, visibly, with "not run by the docs test: <why>" in its comment;
 :data:`MARKED_AT_MOST` keeps that list short. A failure names the doc, the line and what the command printed."""
@@ -35,7 +36,7 @@ ROOT = Path(__file__).parents[3]
 ORDER = ["recognition.md", "exchange.md", "verification.md", "school.md", "diplomas.md", "admissions.md"]
 MARKER = re.compile(r"not run by the docs test: (\S.*)")
 MARKED_AT_MOST = 5
-RUNNERS = ("vitnemal ", "curl ")
+RUNNERS = ("vitnemal ", "curl ", "openssl ")
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _run(line: Line, demo: Demo) -> tuple[int, str]:
     out = None
     if ">" in words:  # `… > file`: what the command prints goes to the file
         words, out = words[:words.index(">")], words[words.index(">") + 1]
-    if words[0] == "curl":
+    if words[0] in ("curl", "openssl"):
         words = [w.replace("127.0.0.1:8000", demo.url.removeprefix("http://")) for w in words]
         done = subprocess.run(words, capture_output=True, text=True, timeout=60, env={**os.environ, **env})
         code, printed, stdout = done.returncode, done.stdout + done.stderr, done.stdout
@@ -166,7 +167,7 @@ def _run(line: Line, demo: Demo) -> tuple[int, str]:
 def _wrong(line: Line, code: int, printed: str) -> str | None:
     if code != line.exit_code:
         return f"exited {code}, the doc says {line.exit_code}"
-    if "Traceback" in printed or not (printed.strip() or line.command.startswith("curl ")):  # curl -sS is quiet
+    if "Traceback" in printed or not (printed.strip() or line.command.startswith(("curl ", "openssl "))):  # quiet
         return "printed a traceback" if printed.strip() else "printed nothing"
     if line.command.startswith("vitnemal verify") and code == 0 and not re.search(r'GENUINE|"genuine": true', printed):
         return "did not say GENUINE"
