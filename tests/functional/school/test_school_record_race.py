@@ -1,4 +1,4 @@
-"""A school's new record never replaces one another process made meanwhile (review R45).
+"""A school's new record never replaces one another process made meanwhile (review R45, fixed in 7bbf2c1).
 
 Two processes issuing for the same new school both find its record missing; the one that makes it second must
 keep what the first already wrote. The race is made deterministic here: this process is the second, its check
@@ -24,7 +24,6 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings.from_env()
 
 
-@pytest.mark.xfail(strict=True, reason="review R45: the second maker copies an empty record over the first's")
 def test_a_record_made_meanwhile_by_another_process_keeps_its_rows(settings: Settings, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     school_database(settings, "100000008").dispose()  # this process has made a record before (its copy is kept)
