@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 
 import typer
 
+from vitnemal.cli.common import said
+from vitnemal.i18n import P_
+
 app = typer.Typer(help="Vitnemålsportalen: scheduled work (purge, retries).", no_args_is_help=True)
 
 
@@ -33,6 +36,9 @@ def purge_command(as_json: bool = typer.Option(False, "--json", help="Print JSON
     if as_json:
         typer.echo(json.dumps({**report.__dict__, "transfers": transfers, "consents": consents}))
     else:
-        typer.echo(f"Purged {report.shares} share(s) that ended more than 12 months ago, {report.fetches} fetch(es) "
-                   f"older than a day and {report.attempts} old code attempt(s); the data of {transfers} EMREX "
-                   f"transfer(s) and {consents} consent record(s) whose validity ended more than 12 months ago.")
+        typer.echo(said(P_("cli", "Purged %(shares)s share(s) that ended more than 12 months ago, %(fetches)s "
+                                  "fetch(es) older than a day and %(attempts)s old code attempt(s); the data of "
+                                  "%(transfers)s EMREX transfer(s) and %(consents)s consent record(s) whose validity "
+                                  "ended more than 12 months ago."),
+                        shares=report.shares, fetches=report.fetches, attempts=report.attempts,
+                        transfers=transfers, consents=consents))

@@ -19,5 +19,9 @@ def test_purge_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(app, ["portal", "purge", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"shares": 0, "fetches": 0, "attempts": 0, "transfers": 0, "consents": 0}
-    result = CliRunner().invoke(app, ["portal", "purge"])
-    assert "Purged 0 share(s)" in result.output
+    result = CliRunner().invoke(app, ["portal", "purge"])  # bokmål by default (review R50: it was English)
+    assert "Slettet dataene i 0 deling(er)" in result.output, result.output
+    monkeypatch.setenv("VITNEMAL_LANG", "nn")
+    assert "Sletta dataa i 0 deling(ar)" in CliRunner().invoke(app, ["portal", "purge"]).output
+    monkeypatch.setenv("VITNEMAL_LANG", "en")
+    assert "Purged 0 share(s)" in CliRunner().invoke(app, ["portal", "purge"]).output
