@@ -28,6 +28,7 @@ from vitnemal.cli.common import (
     fail,
     parse_date,
     refuse,
+    said_error,
     settings_for,
 )
 from vitnemal.i18n import P_
@@ -179,7 +180,7 @@ def issue(
             else:
                 jobs = pending_jobs(session, lang=language)
     except (LookupError, LanguageNotAllowed) as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_error(exc)) from None
     finally:
         db.dispose()
     workers = min(processes or os.cpu_count() or 1, max(1, len(jobs)))
@@ -214,7 +215,7 @@ def sample(
     try:
         diploma, candidate = sample_diploma_set(settings, lang=lang if lang else None)
     except (DiplomaNotPossible, LanguageNotAllowed, LookupError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_error(exc)) from None
     context = _context(settings, candidate.institution_code, dict.fromkeys(
         ("key", "cert", "chain", "pkcs11_lib", "pkcs11_key", "pkcs11_token")), diploma.issued_on, None)
     context = replace(context, url=URL, signatories=SIGNATORIES, issued_by="vitnemal diplomas sample")

@@ -19,6 +19,7 @@ from vitnemal.cli.common import (
     fail,
     institution_session,
     refuse,
+    said_error,
 )
 from vitnemal.i18n import P_
 
@@ -137,7 +138,7 @@ def add(
     except InvalidProgramme as exc:
         missing = isinstance(exc, MissingFields)
         hint = " (give --code, --name-nb, --name-en and --faculty-nb, or --from FILE)" if missing else ""
-        raise fail(f"{exc}{hint}") from None
+        raise fail(f"{said_error(exc)}{hint}") from None
     with institution_session(institution, write=True, home=home) as session:
         try:
             registered = spec_of(add_programme(session, spec, replace=replace)).as_dict()

@@ -254,11 +254,9 @@ def reissue_job(session: Session, qualification_code: str, national_id: str, *, 
     Raises LookupError naming what was not found, LanguageNotAllowed for a language the programme does not allow.
     """
     from vitnemal.diplomas.build import diploma_language
-    from vitnemal.records.service import find_person_by_any_id, get_qualification, normalise_id
+    from vitnemal.records.service import get_person, get_qualification, normalise_id
 
-    person = find_person_by_any_id(session, [normalise_id(national_id)])
-    if person is None:
-        raise LookupError(f"no person with national id {national_id} in this institution's records")
+    person = get_person(session, normalise_id(national_id))  # UnknownPerson (a LookupError) says itself
     qual = get_qualification(session, person, qualification_code)  # UnknownQualification is a LookupError
     chosen = diploma_language(session, qual.programme_code, lang)
     current = current_document(session, qual.id, chosen)

@@ -32,7 +32,19 @@ _WIDTHS = {"name_nb": 300, "name_nn": 300, "name_en": 300, "faculty_nb": 300, "f
 
 
 class InvalidProgramme(ValueError):
-    """The description of a programme breaks a rule; the message lists every problem."""
+    """The description of a programme breaks a rule; the message lists every problem.
+
+    When a rule of the records refused a value (``cause``, e.g. the credits), :meth:`said` gives the records' own
+    sentence in the reader's language.
+    """
+
+    def __init__(self, message: str, *, cause: Exception | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+    def said(self, pgettext: Any) -> str:
+        say = getattr(self.cause, "said", None)
+        return str(say(pgettext)) if callable(say) else str(self)
 
 
 class MissingFields(InvalidProgramme):
@@ -102,7 +114,7 @@ class ProgrammeSpec:
             if isinstance(values.get("framework_plan_date"), str):
                 values["framework_plan_date"] = date.fromisoformat(values["framework_plan_date"])
         except (InvalidOperation, ValueError, TypeError) as exc:
-            raise InvalidProgramme(f"a number or date is not readable: {exc}") from None
+            raise InvalidProgramme(f"a number or date is not readable: {exc}", cause=exc) from None
         for key, value in values.items():
             if key not in ("nominal_years", "credits", "nqf_cycle", "framework_plan_date") and value is not None \
                     and not isinstance(value, str):

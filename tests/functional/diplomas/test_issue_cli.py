@@ -88,5 +88,7 @@ def test_sample_then_verify_then_issue_and_reissue(env: dict[str, str], tmp_path
 
     code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", "MA-INF")
     assert code == 2 and "QUALIFICATION/NATIONAL_ID" in text
+    code, text = run(env, "diplomas", "issue", "-i", "185", "--reissue", "MA-INF/01010112345")
+    assert code == 1 and "Feil: Ingen person med fødselsnummer 01010112345" in text, text  # in nb (review R47)
     code, text = run(env, "diplomas", "issue", "-i", "999")
     assert code == 1 and "999" in text
