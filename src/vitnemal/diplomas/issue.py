@@ -148,7 +148,7 @@ class DiplomaIssuer:
 
     def produce(self, job: IssueJob, diploma: DiplomaSet | None = None, *, read_ms: float = 0.0) -> ProducedFile:
         """Build (unless ``diploma`` is given), render, sign and store one document; return what to record."""
-        from vitnemal.diplomas.render import qr_svg
+        from vitnemal.diplomas.render import qr_png
         from vitnemal.diplomas.verify import is_document_id
         from vitnemal.interop.elmo import diploma_to_elmo
 
@@ -161,7 +161,7 @@ class DiplomaIssuer:
         c1 = cpu()
         elmo = diploma_to_elmo(diploma)
         c2 = cpu()
-        qr = qr_svg(url)
+        qr = qr_png(url)
         c3, started = cpu(), time.perf_counter()
         unsigned = self.renderer.render(diploma, job.document_id, url, elmo_xml=elmo, qr=qr)
         c4, rendered = cpu(), time.perf_counter()

@@ -10,8 +10,8 @@ data). Fonts are typst's built-in ones (system fonts are ignored), embedded, so 
 the PDF is tagged for accessibility. Signing is separate: ``signer.sign(renderer.render(...))``.
 
 Speed: the compiler is reused (typst caches fonts and layout between documents), the QR code is built as a small
-SVG path with a fixed mask pattern (choosing the "best" of eight masks is what makes QR generation slow in pure
-Python, ~8 ms; any mask is a valid code), transcript rows that are surely one line high are given their height
+PNG (one pixel per module) with a fixed mask pattern (choosing the "best" of eight masks is what makes QR
+generation slow in pure Python, ~8 ms; any mask is a valid code), transcript rows that are surely one line high are given their height
 (:mod:`vitnemal.diplomas.rows`: typst then lays each out once instead of measuring it first), and the PDF's creation
 date is the issue date, so the same set renders to the same bytes.
 """
@@ -33,15 +33,45 @@ ATTACHMENT_NAME: Final = "vitnemal-elmo.xml"
 QR_MASK_PATTERN: Final = 2
 
 
-def qr_svg(url: str) -> str:
-    """Return a QR code for ``url`` as a compact SVG (one path, one unit per module, no quiet zone)."""
+def _qr_matrix(url: str) -> list[list[bool]]:
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK_PATTERN)
     code.add_data(url)
     code.make(fit=True)
-    matrix = code.get_matrix()
+    return [[bool(dark) for dark in row] for row in code.get_matrix()]
+
+
+def qr_png(url: str) -> bytes:
+    """Return a QR code for ``url`` as a 1-bit PNG, one pixel per module, no quiet zone (~250 bytes).
+
+    The diploma places it with ``scaling: "pixelated"`` (no interpolation, so every module prints as a sharp
+    square): typst decodes it once and the PDF holds it once for all pages, where an SVG path was converted
+    again on every page (10 of the ~150 million instructions of a set).
+    """
+    import struct
+    import zlib
+
+    matrix = _qr_matrix(url)
+    size = len(matrix)
+    raw = bytearray()
+    for row in matrix:
+        raw.append(0)  # filter: none
+        padded = [*row, *[False] * (-size % 8)]
+        raw.extend(sum((0 if padded[i + b] else 1) << (7 - b) for b in range(8)) for i in range(0, len(padded), 8))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 1, 0, 0, 0, 0)  # 1-bit greyscale: 0 black, 1 white
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
+            + chunk(b"IEND", b""))
+
+
+def qr_svg(url: str) -> str:
+    """Return a QR code for ``url`` as a compact SVG (one path, one unit per module, no quiet zone)."""
+    matrix = _qr_matrix(url)
     size = len(matrix)
     path = []
     for y, row in enumerate(matrix):
@@ -128,7 +158,7 @@ class DiplomaRenderer:
     Create one per process (or per thread: it is not thread-safe) and call :meth:`render` for each set.
 
     The set reaches typst as three files in a private directory of the renderer's own (0700, removed with the
-    renderer), written anew for every document: ``data.json``, ``qr.svg`` and ``elmo.xml`` beside a copy of the
+    renderer), written anew for every document: ``data.json``, ``qr.png`` and ``elmo.xml`` beside a copy of the
     template. Not as ``sys.inputs``: typst keys every cached layout on them, so new inputs for every document
     made it lay out every page from scratch, while a changed file only invalidates what was made from it (the
     course rows, the information page and the fixed texts of one set are reused for the next).
@@ -155,7 +185,7 @@ class DiplomaRenderer:
         self._finalizer()
 
     def render(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *,
-               elmo_xml: bytes | None = None, qr: str | None = None) -> bytes:
+               elmo_xml: bytes | None = None, qr: bytes | None = None) -> bytes:
         """Return the set as PDF bytes (unsigned), with its ELMO XML attached; the ELMO XML and the QR code of
         ``verify_url`` are made here unless given."""
         self._write_inputs(diploma_set, document_id, verify_url, elmo_xml=elmo_xml, qr=qr)
@@ -173,7 +203,7 @@ class DiplomaRenderer:
         return pages if isinstance(pages, list) else [pages] if isinstance(pages, bytes) else []
 
     def _write_inputs(self, diploma_set: DiplomaSet, document_id: str, verify_url: str, *,
-                      elmo_xml: bytes | None = None, qr: str | None = None, fixed_rows: bool = True) -> None:
+                      elmo_xml: bytes | None = None, qr: bytes | None = None, fixed_rows: bool = True) -> None:
         from vitnemal.diplomas.rows import row_heights
         from vitnemal.interop.elmo import diploma_to_elmo
 
@@ -182,7 +212,7 @@ class DiplomaRenderer:
             view["transcript"]["rows"] = row_heights(view["transcript"], view["labels"], self._metrics)
         elmo = elmo_xml if elmo_xml is not None else diploma_to_elmo(diploma_set)
         (self._dir / "data.json").write_text(json.dumps(view, ensure_ascii=False), encoding="utf-8")
-        (self._dir / "qr.svg").write_text(qr if qr is not None else qr_svg(verify_url), encoding="utf-8")
+        (self._dir / "qr.png").write_bytes(qr if qr is not None else qr_png(verify_url))
         (self._dir / "elmo.xml").write_bytes(elmo)
 
 

@@ -192,6 +192,24 @@ def test_qr_code_is_a_small_svg() -> None:
     assert svg.startswith("<svg") and 'viewBox="0 0 37 37"' in svg and len(svg) < 8000
 
 
+def test_qr_png_holds_every_module_of_the_code() -> None:
+    """The diploma's QR image, decoded by hand: 1-bit greyscale, one pixel per module, black where the code is."""
+    import struct
+    import zlib
+
+    from vitnemal.diplomas.render import _qr_matrix, qr_png
+
+    png = qr_png(URL)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) < 1000
+    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
+    idat = png.index(b"IDAT")
+    raw = zlib.decompress(png[idat + 4: idat + 4 + struct.unpack(">I", png[idat - 4: idat])[0]])
+    stride = 1 + (width + 7) // 8
+    pixels = [[not (raw[y * stride + 1 + x // 8] >> (7 - x % 8)) & 1 for x in range(width)] for y in range(height)]
+    assert (width, height, depth, colour) == (37, 37, 1, 0)
+    assert pixels == _qr_matrix(URL)
+
+
 def test_partly_counted_credits_show_as_counted(renderer: DiplomaRenderer, tmp_path: Path) -> None:
     inputs = master_inputs(results=(r("INF9000", 2024, "VÅR", "B", 1, counted="7.5"),), recognitions=())
     text = " ".join(pages(render(renderer, compose_diploma_set(inputs)), tmp_path, "part"))
