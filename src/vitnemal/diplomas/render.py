@@ -11,9 +11,9 @@ the PDF is tagged for accessibility. Signing is separate: ``signer.sign(renderer
 
 Speed: the compiler is reused (typst caches fonts and layout between documents), the QR code is built as a small
 PNG (one pixel per module) with a fixed mask pattern (choosing the "best" of eight masks is what makes QR
-generation slow in pure Python, ~8 ms; any mask is a valid code), transcript rows that are surely one line high are given their height
-(:mod:`vitnemal.diplomas.rows`: typst then lays each out once instead of measuring it first), and the PDF's creation
-date is the issue date, so the same set renders to the same bytes.
+generation slow in pure Python, ~8 ms; any mask is a valid code), transcript rows that are surely one line high
+are given their height (:mod:`vitnemal.diplomas.rows`: typst then lays each out once instead of measuring it
+first), and the PDF's creation date is the issue date, so the same set renders to the same bytes.
 """
 
 from __future__ import annotations
