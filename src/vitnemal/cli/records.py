@@ -27,6 +27,7 @@ from vitnemal.cli.common import (
     institution_session,
     parse_date,
     refuse,
+    said,
     said_error,
 )
 from vitnemal.i18n import P_
@@ -38,8 +39,10 @@ INSTITUTION = typer.Option(..., "--institution", "-i", help="Institution code, e
 PERSON = typer.Option(..., "--person", "-p", help="National id (spaces allowed), e.g. \"015361 12185\".")
 
 
-def _echo(done: str, as_json: bool, data: dict[str, Any]) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str) if as_json else done)
+def _echo(done: str, as_json: bool, data: dict[str, Any], lang: str, **params: object) -> None:
+    """The change made, for a person (``done``: a CLI sentence said in ``lang`` with ``params``), or ``data`` as
+    JSON with its codes."""
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str) if as_json else said(done, lang, **params))
 
 
 @app.command("add-result")
@@ -53,6 +56,7 @@ def add_result(
     assessed_on: str | None = typer.Option(None, help="Date of assessment (YYYY-MM-DD)."),
     as_json: bool = JSON,
     home: Path | None = HOME,
+    lang: Language = LANG,
 ) -> None:
     """Add a result, or change the grade of the result in that course and term (e.g. after an appeal)."""
     from vitnemal.records import service as services
@@ -60,15 +64,16 @@ def add_result(
     try:
         year, season = services.parse_term(term)
     except ValueError as exc:
-        raise fail(said_error(exc)) from None
+        raise fail(said_error(exc, lang), lang=lang) from None
     on = parse_date(assessed_on, "--assessed-on")
-    with institution_session(institution, write=True, home=home) as session:
+    with institution_session(institution, write=True, home=home, lang=lang) as session:
         result = services.record_result(session, person, course, year, season, grade, thesis_title=thesis_title,
                                         assessed_on=on)
         data = {"institution": institution, "national_id": result.person.national_id, "course": result.course.code,
                 "year": result.year, "season": result.season, "grade": result.grade, "passed": result.passed}
-    _echo(f"{institution}: {data['course']} {data['year']} {data['season']} = {data['grade']} for "
-          f"{data['national_id']}", as_json, data)
+    _echo(P_("cli", "%(institution)s: %(course)s %(term)s = %(grade)s for %(person)s (recorded)."), as_json, data,
+          lang, institution=institution, course=data["course"], term=f"{data['year']} {data['season']}",
+          grade=data["grade"], person=data["national_id"])
 
 
 @app.command()
@@ -79,15 +84,20 @@ def consent(
     type_: str = typer.Option("RESUTVEKSL", "--type", help="Akseptanse type."),
     as_json: bool = JSON,
     home: Path | None = HOME,
+    lang: Language = LANG,
 ) -> None:
     """Record the person's answer to an akseptanse question (RESUTVEKSL by default)."""
     from vitnemal.records import service as services
 
-    with institution_session(institution, write=True, home=home) as session:
+    with institution_session(institution, write=True, home=home, lang=lang) as session:
         row = services.record_consent(session, person, type_, answer)
         data = {"institution": institution, "type": row.type, "answer": row.answer,
                 "answered_at": row.answered_at.isoformat()}
-    _echo(f"{institution}: {data['type']} {data['answer']} at {data['answered_at']}", as_json, data)
+    from vitnemal.i18n import as_language, show_iso
+
+    _echo(P_("cli", "%(institution)s: %(type)s %(answer)s recorded %(at)s."), as_json, data, lang,
+          institution=institution, type=data["type"], answer=data["answer"],
+          at=show_iso(data["answered_at"], as_language(lang)))
 
 
 @app.command()
@@ -97,19 +107,21 @@ def settings(
     reserve: bool | None = typer.Option(None, "--reserve/--no-reserve", help="RESERVER: reserve against exchange."),
     as_json: bool = JSON,
     home: Path | None = HOME,
+    lang: Language = LANG,
 ) -> None:
     """Show the institution's exchange settings, or change them with the flags."""
     from vitnemal.records import service as services
 
-    with institution_session(institution, write=True, home=home) as session:
+    with institution_session(institution, write=True, home=home, lang=lang) as session:
         if share is None and reserve is None:
             row = services.get_exchange_settings(session)
         else:
             row = services.set_exchange_settings(session, module_active=share, reserved=reserve)
         data = {"institution": row.institution_code, "name": row.institution_name, "shares": row.module_active,
                 "reserved": row.reserved}
-    _echo(f"{data['institution']} {data['name']}: RESUTVEKSL {'J' if data['shares'] else 'N'}, "
-          f"RESERVER {'J' if data['reserved'] else 'N'}", as_json, data)
+    _echo(P_("cli", "%(institution)s %(name)s: RESUTVEKSL %(shares)s, RESERVER %(reserved)s"), as_json, data, lang,
+          institution=data["institution"], name=data["name"], shares="J" if data["shares"] else "N",
+          reserved="J" if data["reserved"] else "N")
 
 
 @app.command("issue-diploma")
@@ -121,18 +133,27 @@ def issue_diploma(
     unset: bool = typer.Option(False, "--unset", help="Mark the diploma as not issued."),
     as_json: bool = JSON,
     home: Path | None = HOME,
+    lang: Language = LANG,
 ) -> None:
     """Set the date the diploma was issued (Dato_Utlev_Vitn): a degree is shared only after it."""
     from vitnemal.records import service as services
 
     if (on is None) == (not unset):
-        raise refuse(P_("cli", "Give either --on DATE or --unset."))
+        raise refuse(P_("cli", "Give either --on DATE or --unset."), lang=lang)
     when = parse_date(on, "--on")
-    with institution_session(institution, write=True, home=home) as session:
+    with institution_session(institution, write=True, home=home, lang=lang) as session:
         qual = services.set_diploma_issued(session, person, qualification, when)
         data = {"institution": institution, "qualification": qual.code, "diploma_issued_on": qual.diploma_issued_on}
-    _echo(f"{institution}: {data['qualification']} diploma issued on {data['diploma_issued_on'] or '(not issued)'}",
-          as_json, data)
+    from vitnemal.i18n import as_language, short_date
+
+    issued = data["diploma_issued_on"]
+    if issued is None:
+        _echo(P_("cli", "%(institution)s: the diploma for %(qualification)s is marked as not issued."), as_json,
+              data, lang, institution=institution, qualification=data["qualification"])
+    else:
+        _echo(P_("cli", "%(institution)s: the diploma for %(qualification)s was issued on %(on)s."), as_json, data,
+              lang, institution=institution, qualification=data["qualification"],
+              on=short_date(issued, as_language(lang)))
 
 
 @app.command()
@@ -148,6 +169,7 @@ def award(
     diploma_issued_on: str | None = typer.Option(None, help="Date the diploma was issued (YYYY-MM-DD)."),
     as_json: bool = JSON,
     home: Path | None = HOME,
+    lang: Language = LANG,
 ) -> None:
     """Award a qualification (a new degree) linked to the person's passed results in the given courses."""
     from vitnemal.records import service as services
@@ -155,13 +177,14 @@ def award(
     awarded, issued = parse_date(award_date, "--award-date"), parse_date(diploma_issued_on, "--diploma-issued-on")
     assert awarded is not None
     codes = [c.strip() for c in courses.split(",") if c.strip()]
-    with institution_session(institution, write=True, home=home) as session:
+    with institution_session(institution, write=True, home=home, lang=lang) as session:
         qual = services.award_qualification(session, person, qualification, name_nb=name_nb, name_en=name_en,
                                             level=level, award_date=awarded, courses=codes,
                                             diploma_issued_on=issued)
         data = {"institution": institution, "qualification": qual.code, "credits": str(qual.credits),
                 "courses": codes}
-    _echo(f"{institution}: awarded {data['qualification']} ({data['credits']} sp)", as_json, data)
+    _echo(P_("cli", "%(institution)s: %(qualification)s awarded (%(credits)s sp)."), as_json, data, lang,
+          institution=institution, qualification=data["qualification"], credits=data["credits"])
 
 
 @app.command("add-person")
@@ -175,15 +198,17 @@ def add_person(
     as_json: bool = JSON,
     by: str | None = BY,
     home: Path | None = HOME,
+    lang: Language = LANG,
 ) -> None:
     """Register a person in the institution's records (the same checks and audit event as the Person page)."""
     from vitnemal.records import service as services
 
     born = parse_date(birth_date, "--birth-date")
-    with institution_session(institution, write=True, home=home) as session:
+    with institution_session(institution, write=True, home=home, lang=lang) as session:
         row = services.add_person(session, person, first_name, last_name, birth_date=born, actor=actor(by))
         data = {"institution": institution, "national_id": row.national_id, "name": row.name}
-    _echo(f"{institution}: added {data['name']} ({data['national_id']})", as_json, data)
+    _echo(P_("cli", "%(institution)s: %(name)s (%(person)s) added."), as_json, data, lang, institution=institution,
+          name=data["name"], person=data["national_id"])
 
 
 @app.command("add-earlier-id")
@@ -196,14 +221,16 @@ def add_earlier_id(
     as_json: bool = JSON,
     by: str | None = BY,
     home: Path | None = HOME,
+    lang: Language = LANG,
 ) -> None:
     """Record an earlier id (an old D-number) so that requests with it find the person."""
     from vitnemal.records import service as services
 
-    with institution_session(institution, write=True, home=home) as session:
+    with institution_session(institution, write=True, home=home, lang=lang) as session:
         row = services.add_earlier_id(session, person, earlier_id, kind, actor=actor(by))
         data = {"institution": institution, "national_id": row.person.national_id, "earlier_id": row.national_id}
-    _echo(f"{institution}: {data['national_id']} also known as {data['earlier_id']}", as_json, data)
+    _echo(P_("cli", "%(institution)s: %(person)s is also known as %(earlier)s."), as_json, data, lang,
+          institution=institution, person=data["national_id"], earlier=data["earlier_id"])
 
 
 _SHOW: dict[str, dict[str, Any]] = {

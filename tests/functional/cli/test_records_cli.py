@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -31,7 +32,7 @@ def test_change_results_at_the_source_institution(fed: Fed) -> None:
     env, _ = fed
     person = ["--institution", "216", "--person", "015361 12185"]
     code, out = _run(env, "add-result", *person, "--course", "RES-100", "--term", "2025 HØST", "--grade", "B")
-    assert code == 0 and "RES-100 2025 HØST = B" in out
+    assert code == 0 and "216: RES-100 2025 HØST = B for 01536112185 (registrert)." in out
     code, out = _run(env, "add-result", *person, "-c", "RES-100", "-t", "2025 HØST", "-g", "A", "--json")
     assert code == 0 and json.loads(out)["grade"] == "A"
     code, out = _run(env, "show", *person, "--json")
@@ -43,11 +44,11 @@ def test_change_results_at_the_source_institution(fed: Fed) -> None:
 
     code, out = _run(env, "award", *person, "--qualification", "RES-GRAD", "--name-nb", "Testgrad",
                      "--name-en", "Test degree", "--courses", "RES-100", "--award-date", "2026-01-10")
-    assert code == 0 and "awarded RES-GRAD (10.0 sp)" in out
+    assert code == 0 and "216: RES-GRAD er tildelt (10.0 sp)." in out
     code, out = _run(env, "issue-diploma", *person, "--qualification", "RES-GRAD", "--on", "2026-02-01")
-    assert code == 0 and "issued on 2026-02-01" in out
+    assert code == 0 and "vitnemålet for RES-GRAD ble utstedt 01.02.2026." in out
     code, out = _run(env, "issue-diploma", *person, "--qualification", "RES-GRAD", "--unset")
-    assert code == 0 and "not issued" in out
+    assert code == 0 and "vitnemålet for RES-GRAD er merket som ikke utstedt." in out
 
 
 def test_consent_settings_and_people(fed: Fed) -> None:
@@ -63,11 +64,11 @@ def test_consent_settings_and_people(fed: Fed) -> None:
                                              "shares": True, "reserved": False}
     code, out = _run(env, "add-person", "-i", "185", "-p", "15076500565", "--first-name", "Kari",
                      "--last-name", "Nordmann")
-    assert code == 0 and "added Kari Nordmann (15076500565)" in out
+    assert code == 0 and "185: Kari Nordmann (15076500565) er lagt til." in out
     example = summary.scenarios["old_d_number_unknown"][0]
     code, out = _run(env, "add-earlier-id", "-i", "185", "-p", example["national_id"], "--earlier-id",
                      example["earlier_id"])
-    assert code == 0 and example["earlier_id"] in out
+    assert code == 0 and f"er også kjent som {example['earlier_id']}." in out
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -139,3 +140,23 @@ def test_show_fits_80_columns_without_cutting(fed: Fed) -> None:
     assert max(len(line) for line in result.output.splitlines()) <= 80
     # The seed's RES-100 (2014 HØST) is there whichever tests of this module ran before on this worker.
     assert "RES-100" in result.output and "2014 HØST" in result.output
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("nb", "216: vitnemålet for RES-NB ble utstedt 01.02.2026."),
+    ("nn", "216: vitnemålet for RES-NN vart utferda 01.02.2026."),
+    ("en", "216: the diploma for RES-EN was issued on 1 February 2026."),
+])
+def test_a_change_is_said_in_the_commands_language(fed: Fed, lang: str, said: str) -> None:
+    env, _ = fed
+    person = ["--institution", "216", "--person", "015361 12185"]
+    code, out = _run(env, "award", *person, "--qualification", f"RES-{lang.upper()}", "--name-nb", "Språkgrad",
+                     "--name-en", "Language degree", "--courses", "RES-100", "--award-date", "2026-01-10",
+                     "--lang", lang)
+    assert code == 0, out
+    code, out = _run(env, "issue-diploma", *person, "--qualification", f"RES-{lang.upper()}", "--on", "2026-02-01",
+                     "--lang", lang)
+    assert code == 0 and out.strip() == said
+    code, out = _run(env, "consent", "-i", "185", "-p", "19588312510", "--answer", "J", "--lang", lang)
+    assert code == 0 and ("registrert" in out) == (lang != "en") and ("recorded" in out) == (lang == "en")
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d", out), out  # the time as a person reads it, not ISO 8601
