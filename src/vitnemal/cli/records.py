@@ -146,7 +146,7 @@ def issue_diploma(
         data = {"institution": institution, "qualification": qual.code, "diploma_issued_on": qual.diploma_issued_on}
     from vitnemal.i18n import as_language, short_date
 
-    issued = data["diploma_issued_on"]
+    issued = qual.diploma_issued_on
     if issued is None:
         _echo(P_("cli", "%(institution)s: the diploma for %(qualification)s is marked as not issued."), as_json,
               data, lang, institution=institution, qualification=data["qualification"])
