@@ -73,11 +73,14 @@ def _date_problem(digits: str) -> str:
 
 def language(given: str | None) -> str | None:
     """The language of the text: ``given`` (--lang), else VITNEMAL_LANG, else nb; None for an unknown --lang."""
-    import os
+    from vitnemal.config import Settings, SettingsError  # light: the settings' declaration, read as everywhere
 
     if given is not None:
         return given if given in LANGS else None
-    wanted = os.environ.get("VITNEMAL_LANG", "nb")
+    try:
+        wanted = Settings.from_env().lang
+    except SettingsError:  # a wrong VITNEMAL_LANG (or another wrong setting) does not stop an id check
+        wanted = "nb"
     return wanted if wanted in LANGS else "nb"
 
 
