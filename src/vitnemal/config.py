@@ -121,6 +121,10 @@ class Settings:
 
         if self.lang not in LANGUAGES:
             raise SettingsError(f"{env_name('lang')}={self.lang!r}: write nb, nn or en")
+        for name in _COUNTS:  # 0 or less would refuse every request with nothing at start-up saying why
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{env_name(name)}={getattr(self, name)!r}: it counts requests, people or "
+                                    "places and must be at least 1 (unset it for the default)")
 
         try:
             zone_named(self.timezone)
@@ -178,6 +182,12 @@ class Settings:
     @property
     def keys_dir(self) -> Path:
         return self.home / "keys"
+
+
+_COUNTS = ("max_attempts", "node_requests_per_minute", "node_batch_people_per_minute", "node_flag_per_day",
+           "login_starts_per_5min", "verify_uploads_per_hour", "admission_node_requests_per_minute",
+           "admission_node_concurrency", "admission_window", "admission_batch", "admission_requests_in_flight")
+"""The limits and sizes that only make sense from 1 up (review R52)."""
 
 
 def env_name(name: str) -> str:

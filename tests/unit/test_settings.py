@@ -54,3 +54,13 @@ def test_the_public_url_follows_the_served_address_unless_set(tmp_path: Path) ->
     chosen = {"VITNEMAL_HOME": str(home), "VITNEMAL_PUBLIC_URL": "https://vitnemal.example.no"}
     assert Settings.from_env(chosen).public_url == "https://vitnemal.example.no"
     assert replace(Settings(), public_url="x").public_url == "x"
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_limit_below_one_is_refused_with_what_to_do(value: str) -> None:
+    # review R52: 0 or a negative limit refused every login start, with nothing saying why
+    with pytest.raises(SettingsError, match=f"VITNEMAL_LOGIN_STARTS_PER_5MIN={value}: .* at least 1"):
+        Settings.from_env({"VITNEMAL_LOGIN_STARTS_PER_5MIN": value})
+    with pytest.raises(SettingsError, match="VITNEMAL_NODE_REQUESTS_PER_MINUTE"):
+        Settings.from_env({"VITNEMAL_NODE_REQUESTS_PER_MINUTE": value})
+    assert Settings.from_env({"VITNEMAL_LOGIN_STARTS_PER_5MIN": "1"}).login_starts_per_5min == 1
