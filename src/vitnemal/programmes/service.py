@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from vitnemal.audit.events import AuditAction
 from vitnemal.audit.service import record_event
 from vitnemal.programmes.models import Programme, ProgrammeAdmission
+from vitnemal.records.refusals import P_, NotInRecords
 from vitnemal.records.service import parse_credits
 
 LANGUAGES = ("nb", "nn", "en")
@@ -182,11 +183,16 @@ def find_programme(session: Session, code: str) -> Programme | None:
 
 
 def get_programme(session: Session, code: str) -> Programme:
-    """The programme with ``code``; raises LookupError naming the codes that are registered."""
+    """The programme with ``code``; raises NotInRecords (a LookupError said in the reader's language) naming the
+    codes that are registered."""
     row = find_programme(session, code)
     if row is None:
         codes = session.scalars(select(Programme.code).order_by(Programme.code).limit(20)).all()
-        raise LookupError(f"no programme {code!r} is registered (registered: {', '.join(codes) or 'none'})")
+        if codes:
+            raise NotInRecords(P_("records", "No programme %(code)s is registered here (registered: %(codes)s)."),
+                               code=code, codes=", ".join(codes))
+        raise NotInRecords(P_("records", "No programme %(code)s is registered here; none is registered yet (add one "
+                                         "with `vitnemal programmes add`)."), code=code)
     return row
 
 

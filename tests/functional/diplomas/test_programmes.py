@@ -31,7 +31,7 @@ def run(fed: MiniFederation, *args: str) -> tuple[int, str]:
 
 def test_add_list_show_and_the_errors_a_user_meets(fed: MiniFederation, tmp_path: Path) -> None:
     code, text = run(fed, "programmes", "list", "-i", "185")
-    assert code == 0 and "no programmes registered" in text
+    assert code == 0 and "185: ingen studieprogrammer er registrert" in text
     texts = tmp_path / "mainf.json"
     texts.write_text(json.dumps({"objectives_nb": "Programmet gir avansert kunnskap.\n\nTo år.",
                                  "outcomes_en": "The candidate can analyse."}), encoding="utf-8")
@@ -45,7 +45,8 @@ def test_add_list_show_and_the_errors_a_user_meets(fed: MiniFederation, tmp_path
     assert shown["nominal_years"] == "2.0" and shown["nqf_cycle"] == 2 and shown["language"] == "nb"
     assert shown["objectives_nb"].endswith("To år.") and shown["outcomes_en"] == "The candidate can analyse."
     code, text = run(fed, "programmes", "list", "-i", "185")
-    assert code == 0 and "MAINF  Masterprogram i informatikk" in text and "syklus 2" in text
+    assert code == 0 and "MAINF  Masterprogram i informatikk" in text and "2 år" in text and "syklus 2" in text
+    assert "Registrerte studieprogrammer: 1" in text
 
     code, text = run(fed, "programmes", "add", "-i", "185", "--code", "MAINF", "--name-nb", "X", "--name-en", "X",
                      "--faculty-nb", "Y")
@@ -57,14 +58,14 @@ def test_add_list_show_and_the_errors_a_user_meets(fed: MiniFederation, tmp_path
                      "X", "--faculty-nb", "Y", "--language", "de", "--nqf-cycle", "7")
     assert code == 1 and "code 'bad code'" in text and "language 'de'" in text and "nqf_cycle" in text
     code, text = run(fed, "programmes", "add", "-i", "185", "--code", "BAX")
-    assert code == 1 and "missing: name_nb, name_en, faculty_nb" in text and "give --code" in text
+    assert code == 1 and "missing: name_nb, name_en, faculty_nb" in text and "gi --code" in text
     code, text = run(fed, "programmes", "add", "-i", "185", "--code", "BAY", "--name-nb", "X", "--name-en", "X",
                      "--faculty-nb", "Y", "--credits", "NaN")
     # the records' own sentence, in nb (review R47)
     assert code == 1 and text.startswith("Feil: 'NaN' er ikke et antall studiepoeng"), text
-    assert "give --code" not in text
+    assert "gi --code" not in text
     code, text = run(fed, "programmes", "show", "NOPE", "-i", "185")
-    assert code == 1 and "no programme 'NOPE'" in text and "MAINF" in text
+    assert code == 1 and "Feil: Studieprogrammet NOPE er ikke registrert her (registrert: MAINF)." in text
     code, text = run(fed, "programmes", "list", "-i", "999")
     assert code == 1 and "999" in text
 
@@ -103,3 +104,13 @@ def test_the_registered_faculty_wins_over_the_one_given_for_unregistered_program
         registered = build_diploma_set(s, **common, faculty="Det samfunnsvitenskapelige fakultet")
     assert unregistered.issuer.faculty == "Det samfunnsvitenskapelige fakultet"
     assert registered.issuer.faculty == "Det humanistiske fakultet"
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("nb", "Feil: Studieprogrammet NOPE er ikke registrert her"),
+    ("nn", "Feil: Studieprogrammet NOPE er ikkje registrert her"),
+    ("en", "Error: No programme NOPE is registered here"),
+])
+def test_an_unknown_programme_is_said_in_the_commands_language(fed: MiniFederation, lang: str, said: str) -> None:
+    code, text = run(fed, "programmes", "show", "NOPE", "-i", "185", "--lang", lang)
+    assert code == 1 and text.startswith(said), text
